@@ -1,0 +1,20 @@
+"""The rule catalog, read from the policy library (single source of truth)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .engines.embedded import EmbeddedEngine
+from .errors import EngineError
+from .policies import CATALOG, PolicyFile, builtin_dir
+from .inputs import read_text
+
+
+def load_catalog() -> dict[str, dict[str, Any]]:
+    path = builtin_dir() / "failback" / "catalog" / "catalog.rego"
+    engine = EmbeddedEngine()
+    engine.load([PolicyFile("policies/failback/catalog/catalog.rego", read_text(path, "policy"))])
+    rules = engine.query(CATALOG, None)
+    if not isinstance(rules, dict):
+        raise EngineError("the rule catalog is empty or missing")
+    return {k: rules[k] for k in sorted(rules)}

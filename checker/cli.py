@@ -1,0 +1,228 @@
+"""The `failback` command: parse arguments, call the core, pick a reporter, map errors to exit codes.
+
+Exit codes: 0 ready, 1 not ready, 2 usage or input error, 3 internal or engine error,
+4 indeterminate (evidence gaps prevent a decision and no finding blocks).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, TypeVar, cast
+
+import click
+
+from .errors import CheckerError, InputError
+from .model import PHASES, SEVERITIES, ExitCode
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_CODES_HELP = """\b
+Exit codes:
+  0  ready: no finding at or above --fail-on
+  1  not ready: at least one blocking finding
+  2  usage or input error (bad file, schema, phase, option)
+  3  internal or policy engine error
+  4  indeterminate: evidence gaps prevent a decision, nothing blocks
+"""
+
+
+def _fail(message: str, code: int) -> None:
+    click.echo(f"failback: error: {message}", err=True)
+    sys.exit(code)
+
+
+def handle_errors(func: F) -> F:
+    """One line on stderr and a documented exit code instead of a traceback."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        debug = bool(click.get_current_context().find_root().params.get("debug"))
+        try:
+            return func(*args, **kwargs)
+        except CheckerError as exc:
+            if debug:
+                traceback.print_exc()
+            _fail(exc.one_line(), exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("failback: interrupted", err=True)
+            sys.exit(130)
+        except (click.exceptions.Exit, click.ClickException, SystemExit):
+            raise
+        except Exception as exc:  # noqa: BLE001 - the last line of defence, reported in one line
+            if debug:
+                traceback.print_exc()
+            _fail(f"internal error: {type(exc).__name__}: {exc} (rerun with --debug for details)",
+                  ExitCode.INTERNAL_ERROR)
+        return None
+
+    return cast(F, wrapper)
+
+
+def _parse_now(value: str | None) -> datetime:
+    if value is None:
+        return datetime.now(timezone.utc)
+    from .snapshot import parse_timestamp
+
+    return parse_timestamp(value, "--now", "value")
+
+
+def _emit(text: str, output: Path | None) -> None:
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    from .outputs import write_atomic
+
+    write_atomic(output, text)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]}, epilog=EXIT_CODES_HELP)
+@click.version_option(package_name="failback-checker", prog_name="failback")
+@click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
+def main(debug: bool) -> None:
+    """Can Kafka traffic go back after a cross-region failover? Policy-as-code failback gate."""
+
+
+@main.command(epilog=EXIT_CODES_HELP)
+@click.option("-c", "--config", "config", type=click.Path(path_type=Path),
+              default=Path("failback.yaml"), show_default=True, help="The failback plan.")
+@click.option("--primary", type=click.Path(path_type=Path), help="Primary snapshot (overrides the plan).")
+@click.option("--secondary", type=click.Path(path_type=Path),
+              help="Secondary snapshot (overrides the plan).")
+@click.option("--phase", default=None,
+              help=f"Phase to judge: {', '.join(PHASES)} or all (default: the plan's current_phase).")
+@click.option("--format", "fmt", default="text", show_default=True,
+              type=click.Choice(["text", "json"]), help="Output format.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write the report here.")
+@click.option("--fail-on", default="high", show_default=True, type=click.Choice(SEVERITIES),
+              help="Lowest severity that blocks.")
+@click.option("--policy-dir", "policy_dirs", multiple=True, type=click.Path(path_type=Path),
+              help="Extra Rego packages (failback.custom.<name> with deny rules). Repeatable.")
+@click.option("--engine", default="embedded", show_default=True, type=click.Choice(["embedded"]),
+              help="Rego engine.")
+@click.option("--now", "now_text", default=None,
+              help="Judge as of this RFC 3339 time instead of the clock (reproducible runs).")
+@handle_errors
+def check(config: Path, primary: Path | None, secondary: Path | None, phase: str | None,
+          fmt: str, output: Path | None, fail_on: str, policy_dirs: Sequence[Path],
+          engine: str, now_text: str | None) -> None:
+    """Judge failback readiness: one go / no-go verdict per phase."""
+    from .engines import ENGINES
+    from .evaluate import check as run_check
+    from .plan import load_plan
+    from .policies import load_policies
+    from .reports import REPORTERS
+    from .snapshot import load_snapshot
+
+    now = _parse_now(now_text)
+    plan = load_plan(config)
+    phases = _phases(phase or plan.current_phase)
+    primary_path = primary or plan.primary.snapshot
+    secondary_path = secondary or plan.secondary.snapshot
+    if primary_path is None or secondary_path is None:
+        raise InputError("no snapshot for both regions: give --primary and --secondary or set "
+                         "regions.<role>.snapshot in the plan")
+    left = load_snapshot(primary_path)
+    right = load_snapshot(secondary_path)
+    for snap, role in ((left, plan.primary), (right, plan.secondary)):
+        if snap.region != role.name:
+            raise InputError(f"snapshot {snap.origin} is for region {snap.region}, but the plan's "
+                             f"{role.role} region is {role.name}")
+    runner = ENGINES[engine]()
+    try:
+        runner.load(load_policies(policy_dirs))
+        report = run_check(plan, left, right, phases, runner, now, fail_on)
+    finally:
+        runner.close()
+    _emit(REPORTERS[fmt](report), output)
+    sys.exit(int(report.exit_code))
+
+
+def _phases(value: str) -> list[str]:
+    from .plan import check_phase
+
+    if value == "all":
+        return list(PHASES)
+    return [check_phase(value)]
+
+
+@main.command(epilog=EXIT_CODES_HELP)
+@click.argument("primary", type=click.Path(path_type=Path))
+@click.argument("secondary", type=click.Path(path_type=Path))
+@click.option("-c", "--config", "config", type=click.Path(path_type=Path), default=None,
+              help="Plan whose equivalences and families apply (optional).")
+@click.option("--format", "fmt", default="text", show_default=True,
+              type=click.Choice(["text", "json"]))
+@handle_errors
+def diff(primary: Path, secondary: Path, config: Path | None, fmt: str) -> None:
+    """The normalised region diff alone (removed = only in primary, added = only in secondary)."""
+    from .diff import diff as run_diff
+    from .normalize import normalize_pair
+    from .plan import load_plan, parse_plan
+    from .snapshot import load_snapshot
+
+    left = load_snapshot(primary)
+    right = load_snapshot(secondary)
+    plan = load_plan(config) if config else parse_plan({
+        "schema_version": "1.0",
+        "regions": {"primary": {"name": left.region}, "secondary": {"name": right.region}},
+        "topic_families": [{"name": "all", "match": ["*"]}],
+    }, "(no plan)")
+    normalized = normalize_pair(plan, left, right)
+    changes = run_diff(normalized.primary, normalized.secondary)
+    if fmt == "json":
+        click.echo(json.dumps([c.as_dict() for c in changes], indent=2, sort_keys=True))
+        return
+    for change in changes:
+        sign = {"added": "+", "removed": "-", "changed": "~"}[change.kind]
+        detail = "" if change.kind != "changed" else f": {change.primary!r} -> {change.secondary!r}"
+        click.echo(f"{sign} {change.path}{detail}")
+    click.echo(f"{len(changes)} changes between {left.region} and {right.region}")
+
+
+@main.command()
+@click.option("--format", "fmt", default="text", show_default=True,
+              type=click.Choice(["text", "json"]))
+@handle_errors
+def rules(fmt: str) -> None:
+    """The rule catalog: id, area, severity, title, remediation."""
+    from .catalog import load_catalog
+
+    catalog = load_catalog()
+    if fmt == "json":
+        click.echo(json.dumps(catalog, indent=2, sort_keys=True))
+        return
+    for rule_id, entry in catalog.items():
+        click.echo(f"{rule_id:<8} {entry['area']:<16} {entry['severity']:<9} {entry['title']}")
+        click.echo(f"{'':<8} fix: {entry['remediation']}")
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@handle_errors
+def validate(files: Sequence[Path]) -> None:
+    """Validate snapshots (.json) and plans (.yaml/.yml) against their JSON Schemas."""
+    from .plan import load_plan
+    from .snapshot import load_snapshot
+
+    failures = 0
+    for path in files:
+        try:
+            if path.suffix.lower() == ".json":
+                load_snapshot(path)
+                kind = "snapshot"
+            else:
+                load_plan(path)
+                kind = "plan"
+        except InputError as exc:
+            failures += 1
+            click.echo(f"failback: error: {exc.one_line()}", err=True)
+        else:
+            click.echo(f"{path}: valid {kind}")
+    if failures:
+        sys.exit(ExitCode.INPUT_ERROR)

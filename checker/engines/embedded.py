@@ -1,0 +1,65 @@
+"""The embedded engine: regorus (PyPI gordon-to-regorus), in process, no network.
+
+One engine object per thread: regorus engines must not cross threads.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from ..errors import EngineError
+from ..policies import PolicyFile
+
+_UNDEFINED = '"<undefined>"'
+
+
+def summarize(exc: BaseException) -> str:
+    """`file:line:col: message` from regorus' multi-line error text (backtrace dropped)."""
+    where = ""
+    what = ""
+    for line in str(exc).splitlines():
+        text = line.strip()
+        if text.startswith("-->") and not where:
+            where = text[3:].strip()
+        elif text.startswith("error:") and not what:
+            what = text[6:].strip()
+    if not what:
+        what = " ".join(str(exc).split("Stack backtrace")[0].split())[:300]
+    return f"{where}: {what}" if where else what
+
+
+class EmbeddedEngine:
+    name = "embedded"
+
+    def __init__(self) -> None:
+        try:
+            import regorus
+        except ImportError as exc:  # pragma: no cover - a broken install
+            raise EngineError(f"the embedded engine is not installed: {exc}") from None
+        self._engine = regorus.Engine()
+
+    def load(self, policies: Sequence[PolicyFile]) -> None:
+        for policy in policies:
+            try:
+                self._engine.add_policy(policy.name, policy.text)
+            except RuntimeError as exc:
+                raise EngineError(f"policy does not compile: {summarize(exc)}") from None
+
+    def query(self, rule: str, input_document: Mapping[str, Any] | None) -> Any:
+        if input_document is not None:
+            self._engine.set_input_json(json.dumps(input_document))
+        try:
+            raw = self._engine.eval_rule_as_json(rule)
+        except RuntimeError as exc:
+            raise EngineError(f"evaluating {rule} failed: {summarize(exc)}") from None
+        if raw == _UNDEFINED:
+            return None
+        return json.loads(raw)
+
+    def packages(self) -> list[str]:
+        return list(self._engine.get_packages())
+
+    def close(self) -> None:
+        return None

@@ -1,0 +1,194 @@
+"""Kafka ACL bindings and IAM `kafka-cluster:*` grants in one keyed, region-free form.
+
+A grant is (principal, resource_type, pattern_type, resource_name, operation, permission, host).
+IAM actions map onto the Kafka operation they authorise, IAM resource ARNs onto a Kafka
+resource pattern, so parity and write authority are judged the same way on both kinds of cluster.
+"""
+
+from __future__ import annotations
+
+import bisect
+import fnmatch
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .identity import Canon, parse_arn
+
+# IAM action -> (Kafka resource type, Kafka operation)
+IAM_ACTIONS: Mapping[str, tuple[str, str]] = {
+    "kafka-cluster:Connect": ("CLUSTER", "CONNECT"),
+    "kafka-cluster:DescribeCluster": ("CLUSTER", "DESCRIBE"),
+    "kafka-cluster:AlterCluster": ("CLUSTER", "ALTER"),
+    "kafka-cluster:DescribeClusterDynamicConfiguration": ("CLUSTER", "DESCRIBE_CONFIGS"),
+    "kafka-cluster:AlterClusterDynamicConfiguration": ("CLUSTER", "ALTER_CONFIGS"),
+    "kafka-cluster:WriteDataIdempotently": ("CLUSTER", "IDEMPOTENT_WRITE"),
+    "kafka-cluster:CreateTopic": ("TOPIC", "CREATE"),
+    "kafka-cluster:DescribeTopic": ("TOPIC", "DESCRIBE"),
+    "kafka-cluster:AlterTopic": ("TOPIC", "ALTER"),
+    "kafka-cluster:DeleteTopic": ("TOPIC", "DELETE"),
+    "kafka-cluster:DescribeTopicDynamicConfiguration": ("TOPIC", "DESCRIBE_CONFIGS"),
+    "kafka-cluster:AlterTopicDynamicConfiguration": ("TOPIC", "ALTER_CONFIGS"),
+    "kafka-cluster:ReadData": ("TOPIC", "READ"),
+    "kafka-cluster:WriteData": ("TOPIC", "WRITE"),
+    "kafka-cluster:DescribeGroup": ("GROUP", "DESCRIBE"),
+    "kafka-cluster:AlterGroup": ("GROUP", "READ"),
+    "kafka-cluster:DeleteGroup": ("GROUP", "DELETE"),
+    "kafka-cluster:DescribeTransactionalId": ("TRANSACTIONAL_ID", "DESCRIBE"),
+    "kafka-cluster:AlterTransactionalId": ("TRANSACTIONAL_ID", "WRITE"),
+}
+_ARN_TYPES = {
+    "cluster": "CLUSTER",
+    "topic": "TOPIC",
+    "group": "GROUP",
+    "transactional-id": "TRANSACTIONAL_ID",
+}
+WRITE_OPERATIONS = frozenset({"WRITE", "ALL"})
+CLUSTER_RESOURCE = "kafka-cluster"
+
+
+@dataclass(frozen=True, order=True)
+class Grant:
+    principal: str
+    resource_type: str
+    pattern_type: str
+    resource_name: str
+    operation: str
+    permission: str
+    host: str
+    source: str
+
+    @property
+    def key(self) -> str:
+        return "|".join(
+            (self.principal, self.resource_type, self.pattern_type, self.resource_name,
+             self.operation, self.permission, self.host)
+        )
+
+    def as_dict(self) -> dict[str, str]:
+        return {
+            "principal": self.principal,
+            "resource_type": self.resource_type,
+            "pattern_type": self.pattern_type,
+            "resource_name": self.resource_name,
+            "operation": self.operation,
+            "permission": self.permission,
+            "host": self.host,
+            "source": self.source,
+        }
+
+
+def from_acls(acls: Iterable[Mapping[str, Any]], canon: Canon) -> Iterator[Grant]:
+    for acl in acls:
+        yield Grant(
+            principal=canon.text(acl["principal"]),
+            resource_type=acl["resource_type"],
+            pattern_type=acl["pattern_type"],
+            resource_name=acl["resource_name"],
+            operation=acl["operation"],
+            permission=acl["permission"],
+            host=acl.get("host", "*"),
+            source="acl",
+        )
+
+
+def _expand_actions(actions: Iterable[str]) -> list[tuple[str, str]]:
+    found: dict[str, tuple[str, str]] = {}
+    for action in actions:
+        if action in ("*", "kafka-cluster:*"):
+            return [("*", "ALL")]
+        for name, target in IAM_ACTIONS.items():
+            if fnmatch.fnmatchcase(name.lower(), action.lower()):
+                found[name] = target
+    return sorted(found.values())
+
+
+def _pattern(name: str) -> tuple[str, str]:
+    if name == "*":
+        return "LITERAL", "*"
+    if name.endswith("*") and "*" not in name[:-1] and "?" not in name:
+        return "PREFIXED", name[:-1]
+    if "*" in name or "?" in name:
+        return "MATCH", name
+    return "LITERAL", name
+
+
+def _iam_resource(resource: str, cluster: str, canon: Canon) -> tuple[str, str, str] | None:
+    """(resource type or *, pattern type, name) for an IAM resource, or None for another cluster."""
+    if resource == "*":
+        return "*", "LITERAL", "*"
+    arn = parse_arn(resource)
+    if arn is None or arn.service != "kafka":
+        return None
+    parts = arn.resource.split("/")
+    if len(parts) == 1 and parts[0] == "*":
+        return "*", "LITERAL", "*"
+    kind = _ARN_TYPES.get(parts[0])
+    if kind is None:
+        return None
+    if len(parts) >= 2:
+        arn_cluster = canon.cluster_name(parts[1])
+        if arn_cluster != cluster and not fnmatch.fnmatchcase(cluster, arn_cluster):
+            return None
+    if kind == "CLUSTER":
+        return kind, "LITERAL", CLUSTER_RESOURCE
+    name = "/".join(parts[3:]) if len(parts) > 3 else "*"
+    pattern_type, resource_name = _pattern(name)
+    return kind, pattern_type, resource_name
+
+
+def from_iam(grants: Iterable[Mapping[str, Any]], cluster: str, canon: Canon) -> Iterator[Grant]:
+    for grant in grants:
+        principal = canon.text(grant["principal"])
+        permission = "DENY" if grant.get("effect") == "Deny" else "ALLOW"
+        actions = _expand_actions(grant["actions"])
+        for resource in grant["resources"]:
+            target = _iam_resource(resource, cluster, canon)
+            if target is None:
+                continue
+            res_type, pattern_type, name = target
+            for action_type, operation in actions:
+                for kind in _kinds(action_type, res_type):
+                    resource_name = CLUSTER_RESOURCE if kind == "CLUSTER" else name
+                    yield Grant(principal, kind, pattern_type, resource_name, operation,
+                                permission, "*", "iam")
+
+
+def _kinds(action_type: str, resource_type: str) -> tuple[str, ...]:
+    """The Kafka resource types an IAM action on an IAM resource grants."""
+    if action_type == "*":
+        return tuple(_ARN_TYPES.values()) if resource_type == "*" else (resource_type,)
+    if resource_type in ("*", action_type):
+        return (action_type,)
+    return ()
+
+
+class TopicIndex:
+    """Which topics (and so which families) a resource pattern covers."""
+
+    def __init__(self, topic_families: Mapping[str, str | None]) -> None:
+        self._families = topic_families
+        self._names: Sequence[str] = sorted(topic_families)
+        self._all = sorted({f for f in topic_families.values() if f})
+
+    def families(self, pattern_type: str, name: str) -> list[str]:
+        if pattern_type == "LITERAL":
+            if name == "*":
+                return list(self._all)
+            family = self._families.get(name)
+            return [family] if family else []
+        if pattern_type == "PREFIXED":
+            start = bisect.bisect_left(self._names, name)
+            found: set[str] = set()
+            for topic in self._names[start:]:
+                if not topic.startswith(name):
+                    break
+                family = self._families[topic]
+                if family:
+                    found.add(family)
+            return sorted(found)
+        return sorted({
+            family
+            for topic, family in self._families.items()
+            if family and fnmatch.fnmatchcase(topic, name)
+        })

@@ -1,0 +1,87 @@
+"""Reading JSON and YAML documents safely: bounded size, UTF-8, no object tags, no alias bombs."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import InputError
+
+MAX_INPUT_BYTES = int(os.environ.get("FAILBACK_MAX_INPUT_BYTES", str(512 * 1024 * 1024)))
+MAX_YAML_ALIASES = 100
+
+
+def read_text(path: Path, what: str) -> str:
+    """Read a UTF-8 file, refusing missing, unreadable, oversized or non-UTF-8 input."""
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise InputError(f"{what} not found: {path}") from None
+    except OSError as exc:
+        raise InputError(f"cannot read {what} {path}: {exc.strerror}") from None
+    if path.is_dir():
+        raise InputError(f"{what} {path} is a directory, expected a file")
+    if size > MAX_INPUT_BYTES:
+        raise InputError(
+            f"{what} {path} is {size} bytes, over the {MAX_INPUT_BYTES}-byte limit",
+            hint="raise FAILBACK_MAX_INPUT_BYTES if this is intended",
+        )
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read {what} {path}: {exc.strerror}") from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{what} {path} is not UTF-8 text (byte {exc.start})") from None
+
+
+def parse_json(text: str, origin: str, what: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            f"{what} {origin} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+        ) from None
+    except RecursionError:
+        raise InputError(f"{what} {origin} is nested too deeply to be a {what}") from None
+
+
+class _BoundedSafeLoader(yaml.SafeLoader):
+    """SafeLoader (no Python object tags) that refuses documents with many aliases."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._aliases = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:  # type: ignore[override]
+        if self.check_event(yaml.AliasEvent):
+            self._aliases += 1
+            if self._aliases > MAX_YAML_ALIASES:
+                raise yaml.YAMLError(f"more than {MAX_YAML_ALIASES} YAML aliases (alias bomb?)")
+        return super().compose_node(parent, index)
+
+
+def parse_yaml(text: str, origin: str, what: str) -> Any:
+    try:
+        return yaml.load(text, Loader=_BoundedSafeLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        where = f" at line {mark.line + 1} column {mark.column + 1}" if mark else ""
+        raise InputError(f"{what} {origin} is not valid YAML: {exc.problem}{where}") from None
+    except yaml.YAMLError as exc:
+        raise InputError(f"{what} {origin} is not valid YAML: {exc}") from None
+    except RecursionError:
+        raise InputError(f"{what} {origin} is nested too deeply") from None
+
+
+def load_document(path: Path, what: str) -> Any:
+    """Load a JSON (.json) or YAML (anything else) document."""
+    text = read_text(path, what)
+    if path.suffix.lower() == ".json":
+        return parse_json(text, str(path), what)
+    return parse_yaml(text, str(path), what)

@@ -1,0 +1,350 @@
+"""Region-aware normalisation (pure): snapshots -> keyed, region-free documents for diff and Rego.
+
+Nothing here reads files, the network or the clock.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from .errors import InputError
+from .grants import WRITE_OPERATIONS, Grant, TopicIndex, from_acls, from_iam
+from .identity import Canon
+from .model import SNAPSHOT_AREAS, Snapshot
+from .network import ingress_rule, uncovered
+from .plan import Plan
+
+DEFAULT_RETENTION_MS = 7 * 24 * 3600 * 1000
+ACTIVE_GROUP_STATES = frozenset({"STABLE", "PREPARINGREBALANCE", "COMPLETINGREBALANCE",
+                                 "PREPARING_REBALANCE", "COMPLETING_REBALANCE"})
+INACTIVE_FLOW_STATES = frozenset({"DELETING", "DELETED", "STOPPED", "PAUSED", "FAILED"})
+HEALTHY_FLOW_STATES = frozenset({"RUNNING"})
+# Topics that belong to Kafka or to the replication tooling, never to a business family.
+INTERNAL_TOPIC = re.compile(
+    r"^(__.*|_schemas|heartbeats|.*\.checkpoints\.internal|mm2-.*|.*\.heartbeats|"
+    r"connect-(offsets|configs|status).*)$"
+)
+
+
+@dataclass(frozen=True)
+class Normalized:
+    primary: dict[str, Any]
+    secondary: dict[str, Any]
+    flows: dict[str, Any]
+
+
+def epoch(timestamp: str) -> int:
+    return int(datetime.fromisoformat(timestamp.replace("Z", "+00:00")).timestamp())
+
+
+def _int(value: Any, origin: str, what: str) -> int:
+    try:
+        return int(str(value).strip())
+    except ValueError:
+        raise InputError(f"{origin}: {what} {value!r} is not an integer") from None
+
+
+def _compile(patterns: Iterable[str], origin: str) -> list[re.Pattern[str]]:
+    compiled = []
+    for pattern in patterns:
+        try:
+            compiled.append(re.compile(pattern))
+        except re.error:
+            compiled.append(re.compile(fnmatch.translate(pattern)))
+    return compiled
+
+
+class _Context:
+    def __init__(self, plan: Plan, snapshots: Mapping[str, Snapshot]) -> None:
+        self.plan = plan
+        self.canon = Canon(plan.equivalences())
+        self.roles = {
+            self.canon.text(plan.primary.name): "primary",
+            self.canon.text(plan.secondary.name): "secondary",
+        }
+        self.replicators = plan.replicator_principals()
+        self.raw_flows = [
+            (role, flow)
+            for role, snap in snapshots.items()
+            for flow in snap.document.get("replication", [])
+        ]
+        self.prefixes: dict[str, set[str]] = defaultdict(set)
+        for _, flow in self.raw_flows:
+            if flow.get("topic_naming") == "prefixed" and flow.get("prefix"):
+                target = self.role_of(flow["target_region"])
+                self.prefixes[target].add(str(flow["prefix"]))
+
+    def role_of(self, region: str) -> str:
+        return self.roles.get(self.canon.text(region), "external")
+
+    def is_replicator(self, principal: str) -> bool:
+        return any(fnmatch.fnmatchcase(principal, glob) for glob in self.replicators)
+
+    def strip_prefix(self, role: str, topic: str) -> str:
+        for prefix in self.prefixes.get(role, ()):
+            if topic.startswith(prefix + "."):
+                return topic[len(prefix) + 1:]
+        return topic
+
+
+def normalize_pair(plan: Plan, primary: Snapshot, secondary: Snapshot) -> Normalized:
+    snapshots = {"primary": primary, "secondary": secondary}
+    ctx = _Context(plan, snapshots)
+    names = {
+        role: {ctx.strip_prefix(role, t): t for t in snap.document.get("topics", {})}
+        for role, snap in snapshots.items()
+    }
+    topic_families = {
+        topic: None if INTERNAL_TOPIC.match(topic) else plan.family_of(topic)
+        for role_names in names.values() for topic in role_names
+    }
+    index = TopicIndex(topic_families)
+    result = {
+        role: _snapshot(snap, role, ctx, names[role], topic_families, index)
+        for role, snap in snapshots.items()
+    }
+    p_ingress = result["primary"]["network"]["ingress"]
+    s_ingress = result["secondary"]["network"]["ingress"]
+    result["primary"]["facts"]["ingress_uncovered"] = uncovered(p_ingress, s_ingress)
+    result["secondary"]["facts"]["ingress_uncovered"] = uncovered(s_ingress, p_ingress)
+    flows = _flows(ctx, topic_families)
+    return Normalized(result["primary"], result["secondary"], flows)
+
+
+def _snapshot(snap: Snapshot, role: str, ctx: _Context, names: Mapping[str, str],
+              topic_families: Mapping[str, str | None], index: TopicIndex) -> dict[str, Any]:
+    doc = snap.document
+    origin = snap.origin or role
+    canon = ctx.canon
+    cluster = doc["cluster"]
+    cluster_name = canon.cluster_name(cluster.get("name") or cluster["id"])
+    broker_config = {str(k): v for k, v in doc.get("broker_config", {}).items()}
+    default_retention = _broker_retention_ms(broker_config, origin)
+
+    topics = {}
+    for name, raw_name in names.items():
+        raw = doc["topics"][raw_name]
+        configs = {k: v for k, v in raw.get("configs", {}).items() if v is not None}
+        retention_ms = configs.get("retention.ms")
+        retention_bytes = configs.get("retention.bytes")
+        topics[name] = {
+            "partitions": raw.get("partitions"),
+            "replication_factor": raw.get("replication_factor"),
+            "configs": configs,
+            "retention_ms": default_retention if retention_ms is None
+            else _int(retention_ms, origin, f"topic {raw_name} retention.ms"),
+            "retention_bytes": -1 if retention_bytes is None
+            else _int(retention_bytes, origin, f"topic {raw_name} retention.bytes"),
+            "family": topic_families.get(name),
+        }
+
+    grant_list = [*from_acls(doc.get("acls", []), canon),
+                  *from_iam(doc.get("iam_grants", []), cluster_name, canon)]
+    grants = {g.key: _grant(g, ctx, index) for g in sorted(grant_list)}
+
+    version = str(cluster.get("kafka_version") or "")
+    minor = ".".join(version.split(".")[:2])
+    gaps = [
+        {"region": role, "area": g["area"], "reason": g["reason"], "call": g.get("call", "")}
+        for g in doc.get("gaps", [])
+    ]
+    reported = {g["area"] for g in gaps}
+    missing = [a for a in SNAPSHOT_AREAS if a not in doc and a not in ("acls", "iam_grants")]
+    if "acls" not in doc and "iam_grants" not in doc:
+        missing.append("acls")
+    gaps += [{"region": role, "area": a, "reason": "not in snapshot", "call": ""}
+             for a in missing if a not in reported]
+
+    return {
+        "role": role,
+        "region": doc["region"],
+        "schema_version": snap.schema_version,
+        "captured_at": snap.captured_at,
+        "captured_epoch": epoch(snap.captured_at),
+        "source": dict(doc.get("source", {})),
+        "cluster": {
+            "name": cluster_name,
+            "kind": cluster["kind"],
+            "kafka_version": version,
+            "kafka_minor": minor,
+        },
+        "topics": topics,
+        "grants": grants,
+        "quotas": {
+            f"{q['entity_type']}:{canon.text(q['entity'])}": dict(q["values"])
+            for q in doc.get("quotas", [])
+        },
+        "authentication": {k: v for k, v in doc.get("authentication", {}).items()
+                           if k != "scram_users"},
+        "encryption": _encryption(doc.get("encryption", {}), canon),
+        "network": _network(doc.get("network", {}), canon, origin),
+        "audit": _audit(doc.get("audit", {}), canon),
+        "broker_config": broker_config,
+        "consumer_groups": _groups(doc.get("consumer_groups", {}), role, ctx, topic_families),
+        "storage": {
+            canon.text(b["name"]): {k: v for k, v in b.items() if k != "name"}
+            for b in doc.get("storage", [])
+        },
+        "facts": _write_facts(grant_list, ctx, index),
+        "gaps": sorted(gaps, key=lambda g: (g["area"], g["reason"])),
+    }
+
+
+def _grant(grant: Grant, ctx: _Context, index: TopicIndex) -> dict[str, Any]:
+    record: dict[str, Any] = grant.as_dict()
+    record["replicator"] = ctx.is_replicator(grant.principal)
+    record["families"] = (
+        index.families(grant.pattern_type, grant.resource_name)
+        if grant.resource_type == "TOPIC" else []
+    )
+    record["write"] = grant.resource_type == "TOPIC" and grant.operation in WRITE_OPERATIONS
+    return record
+
+
+def _broker_retention_ms(config: Mapping[str, Any], origin: str) -> int:
+    for key, factor in (("log.retention.ms", 1), ("log.retention.minutes", 60_000),
+                        ("log.retention.hours", 3_600_000)):
+        value = config.get(key)
+        if value is not None:
+            number = _int(value, origin, f"broker config {key}")
+            return -1 if number < 0 else number * factor
+    return DEFAULT_RETENTION_MS
+
+
+def _encryption(raw: Mapping[str, Any], canon: Canon) -> dict[str, Any]:
+    at_rest = dict(raw.get("at_rest", {}))
+    if at_rest.get("key_id"):
+        at_rest["key_id"] = canon(at_rest["key_id"])
+    return {"at_rest": at_rest, "in_transit": dict(raw.get("in_transit", {}))}
+
+
+def _network(raw: Mapping[str, Any], canon: Canon, origin: str) -> dict[str, Any]:
+    ingress = dict(ingress_rule(rule, canon, origin) for rule in raw.get("ingress", []))
+    return {
+        "public_access": bool(raw.get("public_access", False)),
+        "plaintext_listener": bool(raw.get("plaintext_listener", False)),
+        "multi_vpc": bool(raw.get("multi_vpc", False)),
+        "private_endpoints": len(raw.get("private_endpoints", [])),
+        "ingress": dict(sorted(ingress.items())),
+        "internet_open": any(r["internet_open"] for r in ingress.values()),
+    }
+
+
+def _audit(raw: Mapping[str, Any], canon: Canon) -> dict[str, Any]:
+    logs = {}
+    for entry in raw.get("broker_logs", []):
+        retention = entry.get("retention_days")
+        logs[entry["destination"]] = {
+            "enabled": bool(entry["enabled"]),
+            "target": canon(entry.get("target")),
+            "retention_days": -1 if retention is None else int(retention),
+        }
+    enabled = [d for d in logs.values() if d["enabled"]]
+    finite = [d["retention_days"] for d in enabled if d["retention_days"] >= 0]
+    trail = raw.get("trail")
+    return {
+        "broker_logs": logs,
+        "broker_logs_enabled": bool(enabled),
+        # -1: the broker logs never expire in at least one destination
+        "retention_days": -1 if not finite or len(finite) < len(enabled) else max(finite),
+        "trail": None if trail is None else {
+            "logging": bool(trail.get("logging", False)),
+            "multi_region": bool(trail.get("multi_region", False)),
+            "log_file_validation": bool(trail.get("log_file_validation", False)),
+        },
+        "trail_logging": bool(trail and trail.get("logging", False)),
+    }
+
+
+def _groups(raw: Mapping[str, Any], role: str, ctx: _Context,
+            topic_families: Mapping[str, str | None]) -> dict[str, Any]:
+    groups = {}
+    for group_id, group in raw.items():
+        topics = sorted({ctx.strip_prefix(role, t) for t in group.get("topics", [])})
+        state = str(group.get("state", "UNKNOWN")).upper()
+        groups[ctx.canon.text(group_id)] = {
+            "state": state,
+            "active": state in ACTIVE_GROUP_STATES,
+            "topics": topics,
+            "families": sorted({f for t in topics if (f := topic_families.get(t))}),
+        }
+    return groups
+
+
+def _write_facts(grants: Sequence[Grant], ctx: _Context, index: TopicIndex) -> dict[str, Any]:
+    """Who can write each family here (ALLOW minus DENY), split into replicators and producers."""
+    allowed: dict[str, set[str]] = defaultdict(set)
+    denied: dict[str, set[str]] = defaultdict(set)
+    transactional: set[str] = set()
+    for grant in grants:
+        if grant.resource_type == "TRANSACTIONAL_ID" and grant.operation in WRITE_OPERATIONS \
+                and grant.permission == "ALLOW":
+            transactional.add(grant.principal)
+        if grant.resource_type != "TOPIC" or grant.operation not in WRITE_OPERATIONS:
+            continue
+        target = allowed if grant.permission == "ALLOW" else denied
+        for family in index.families(grant.pattern_type, grant.resource_name):
+            target[family].add(grant.principal)
+    producers: dict[str, list[str]] = {}
+    replicators: dict[str, list[str]] = {}
+    for family, principals in sorted(allowed.items()):
+        blocked = denied.get(family, set())
+        effective = sorted(p for p in principals - blocked if "User:*" not in blocked)
+        producers[family] = [p for p in effective if not ctx.is_replicator(p)]
+        replicators[family] = [p for p in effective if ctx.is_replicator(p)]
+    return {
+        "producers": {f: p for f, p in producers.items() if p},
+        "replicators": {f: p for f, p in replicators.items() if p},
+        "transactional_principals": sorted(transactional),
+    }
+
+
+def _flows(ctx: _Context, topic_families: Mapping[str, str | None]) -> dict[str, Any]:
+    flows: dict[str, Any] = {}
+    by_family: dict[str, list[str]] = defaultdict(list)
+    for topic, family in topic_families.items():
+        if family:
+            by_family[family].append(topic)
+    for _, raw in ctx.raw_flows:
+        source = ctx.role_of(raw["source_region"])
+        target = ctx.role_of(raw["target_region"])
+        key = f"{raw['name']}|{source}->{target}"
+        include = _compile(raw.get("topics_include", [".*"]), raw["name"])
+        exclude = _compile(raw.get("topics_exclude", []), raw["name"])
+
+        def carried(topic: str, include: Sequence[re.Pattern[str]] = include,
+                    exclude: Sequence[re.Pattern[str]] = exclude) -> bool:
+            return any(p.fullmatch(topic) for p in include) and \
+                not any(p.fullmatch(topic) for p in exclude)
+
+        carried_topics = sorted(t for t in topic_families if carried(t))
+        state = str(raw.get("state", "UNKNOWN")).upper()
+        offset_sync = raw.get("offset_sync", {})
+        flows[key] = {
+            "name": raw["name"],
+            "tool": raw["tool"],
+            "source": source,
+            "target": target,
+            "naming": raw.get("topic_naming", "identical"),
+            "loop_protection": bool(raw.get("loop_protection", False)),
+            "copies_acls": bool(raw.get("copies_acls", False)),
+            "copies_topic_configs": bool(raw.get("copies_topic_configs", False)),
+            "offset_sync": bool(offset_sync.get("enabled", False)),
+            "offset_sync_mode": str(offset_sync.get("mode") or "NONE"),
+            "checkpoints_present": offset_sync.get("checkpoints_present"),
+            "starting_position": raw.get("starting_position"),
+            "state": state,
+            "active": state not in INACTIVE_FLOW_STATES,
+            "healthy": state in HEALTHY_FLOW_STATES,
+            "owner": raw.get("owner") or ctx.plan.document.get("cost", {})
+            .get("flow_owners", {}).get(raw["name"]),
+            "families": sorted({f for t in carried_topics if (f := topic_families[t])}),
+            "topic_count": len(carried_topics),
+        }
+    return dict(sorted(flows.items()))

@@ -1,0 +1,5 @@
+package failback.readiness
+
+deny := set()
+
+scorecard(_) := []

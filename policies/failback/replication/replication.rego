@@ -1,0 +1,6 @@
+# METADATA
+# title: replication
+# description: Placeholder until the area's rules are written.
+package failback.replication
+
+deny := set()
