@@ -6,8 +6,8 @@ from typing import Any
 
 from .engines.embedded import EmbeddedEngine
 from .errors import EngineError
-from .policies import CATALOG, PolicyFile, builtin_dir
 from .inputs import read_text
+from .policies import CATALOG, PolicyFile, builtin_dir
 
 
 def load_catalog() -> dict[str, dict[str, Any]]:

@@ -1,4 +1,4 @@
-"""The `failback` command: parse arguments, call the core, pick a reporter, map errors to exit codes.
+"""The `failback` command: parse arguments, call the core, pick a reporter, map errors to exits.
 
 Exit codes: 0 ready, 1 not ready, 2 usage or input error, 3 internal or engine error,
 4 indeterminate (evidence gaps prevent a decision and no finding blocks).
@@ -11,7 +11,7 @@ import json
 import sys
 import traceback
 from collections.abc import Callable, Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
@@ -66,7 +66,7 @@ def handle_errors(func: F) -> F:
 
 def _parse_now(value: str | None) -> datetime:
     if value is None:
-        return datetime.now(timezone.utc)
+        return datetime.now(UTC)
     from .snapshot import parse_timestamp
 
     return parse_timestamp(value, "--now", "value")
@@ -91,11 +91,13 @@ def main(debug: bool) -> None:
 @main.command(epilog=EXIT_CODES_HELP)
 @click.option("-c", "--config", "config", type=click.Path(path_type=Path),
               default=Path("failback.yaml"), show_default=True, help="The failback plan.")
-@click.option("--primary", type=click.Path(path_type=Path), help="Primary snapshot (overrides the plan).")
+@click.option("--primary", type=click.Path(path_type=Path),
+              help="Primary snapshot (overrides the plan).")
 @click.option("--secondary", type=click.Path(path_type=Path),
               help="Secondary snapshot (overrides the plan).")
 @click.option("--phase", default=None,
-              help=f"Phase to judge: {', '.join(PHASES)} or all (default: the plan's current_phase).")
+              help=f"Phase to judge: {', '.join(PHASES)} or all "
+              "(default: the plan's current_phase).")
 @click.option("--format", "fmt", default="text", show_default=True,
               type=click.Choice(["text", "json"]), help="Output format.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Write the report here.")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from .diff import diff
@@ -26,7 +26,7 @@ def _date_epoch(value: Any) -> int | None:
     if value is None:
         return None
     day = value if isinstance(value, date) else date.fromisoformat(str(value))
-    return int(datetime.combine(day, time(0, 0), tzinfo=timezone.utc).timestamp())
+    return int(datetime.combine(day, time(0, 0), tzinfo=UTC).timestamp())
 
 
 def _family(raw: Mapping[str, Any], canon: Canon, counts: Mapping[str, int]) -> dict[str, Any]:

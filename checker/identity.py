@@ -6,8 +6,10 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-_ARN = re.compile(r"^arn:(?P<partition>aws[\w-]*):(?P<service>[\w-]+):(?P<region>[\w-]*):"
-                  r"(?P<account>\d{12}|\*|aws)?:(?P<resource>.+)$")
+_ARN = re.compile(
+    r"^arn:(?P<partition>aws[\w-]*):(?P<service>[\w-]+):(?P<region>[\w-]*):"
+    r"(?P<account>\d{12}|\*|aws)?:(?P<resource>.+)$"
+)
 _KAFKA_UUID = re.compile(r"^[0-9a-fA-F-]{8,}(-\d+)?$|^\*$")
 
 
@@ -35,7 +37,8 @@ class Canon:
     """Maps region-specific identifiers onto one region-free spelling.
 
     Declared equivalences win; otherwise ARNs lose partition, region and account, and MSK
-    cluster ARNs lose the cluster UUID (`arn:aws:kafka:R:A:cluster/NAME/UUID` -> `kafka:cluster/NAME`).
+    cluster ARNs lose the cluster UUID
+    (`arn:aws:kafka:R:A:cluster/NAME/UUID` -> `kafka:cluster/NAME`).
     """
 
     def __init__(self, equivalences: Mapping[str, str]) -> None:

@@ -12,7 +12,8 @@ import yaml
 from .errors import InputError
 
 MAX_INPUT_BYTES = int(os.environ.get("FAILBACK_MAX_INPUT_BYTES", str(512 * 1024 * 1024)))
-MAX_YAML_ALIASES = 100
+MAX_YAML_ALIASES = 1000
+MAX_YAML_EXPANDED_NODES = 2_000_000
 
 
 def read_text(path: Path, what: str) -> str:
@@ -58,7 +59,7 @@ class _BoundedSafeLoader(yaml.SafeLoader):
         super().__init__(stream)
         self._aliases = 0
 
-    def compose_node(self, parent: Any, index: Any) -> Any:  # type: ignore[override]
+    def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
             self._aliases += 1
             if self._aliases > MAX_YAML_ALIASES:
@@ -66,9 +67,30 @@ class _BoundedSafeLoader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
+def _expanded_size(node: Any, memo: dict[int, int], limit: int) -> int:
+    """Nodes the document would have with every alias expanded (linear: shared nodes memoised)."""
+    if not isinstance(node, dict | list):
+        return 1
+    key = id(node)
+    if key in memo:
+        return memo[key]
+    children = [*node.keys(), *node.values()] if isinstance(node, dict) else node
+    total = 1
+    for child in children:
+        total += _expanded_size(child, memo, limit)
+        if total > limit:
+            break
+    memo[key] = total
+    return total
+
+
 def parse_yaml(text: str, origin: str, what: str) -> Any:
     try:
-        return yaml.load(text, Loader=_BoundedSafeLoader)  # noqa: S506 - a SafeLoader subclass
+        document = yaml.load(text, Loader=_BoundedSafeLoader)  # noqa: S506 - SafeLoader subclass
+        if _expanded_size(document, {}, MAX_YAML_EXPANDED_NODES) > MAX_YAML_EXPANDED_NODES:
+            raise yaml.YAMLError(
+                f"aliases expand to more than {MAX_YAML_EXPANDED_NODES} nodes (alias bomb?)")
+        return document
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f" at line {mark.line + 1} column {mark.column + 1}" if mark else ""

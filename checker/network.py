@@ -43,7 +43,8 @@ def ingress_rule(raw: Mapping[str, Any], canon: Canon, origin: str) -> tuple[str
     if peer_type == "cidr":
         net = _cidr(raw["peer"], origin)
         rule.update(
-            peer=str(net),
+            peer=canon.text(str(net)),  # a declared equivalence names the CIDR region-free
+            cidr=str(net),
             prefix_len=net.prefixlen,
             addresses=net.num_addresses if net.version == 4 else min(net.num_addresses, 2**63),
             internet_open=internet_open(net),
@@ -60,10 +61,12 @@ def _covers(outer: Mapping[str, Any], inner: Mapping[str, Any]) -> bool:
         return False
     if outer["from_port"] > inner["from_port"] or outer["to_port"] < inner["to_port"]:
         return False
+    if inner["peer_type"] == outer["peer_type"] and inner["peer"] == outer["peer"]:
+        return True
     if inner["peer_type"] != "cidr" or outer["peer_type"] != "cidr":
-        return bool(inner["peer_type"] == outer["peer_type"] and inner["peer"] == outer["peer"])
-    a = ipaddress.ip_network(inner["peer"])
-    b = ipaddress.ip_network(outer["peer"])
+        return False
+    a = ipaddress.ip_network(inner["cidr"])
+    b = ipaddress.ip_network(outer["cidr"])
     return a.version == b.version and a.subnet_of(b)  # type: ignore[arg-type]
 
 

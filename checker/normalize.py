@@ -74,6 +74,11 @@ class _Context:
             for role, snap in snapshots.items()
             for flow in snap.document.get("replication", [])
         ]
+        self.connect_topics = sorted({
+            str(topic)
+            for family in plan.families
+            for topic in (family.document.get("connect") or {}).get("internal_topics", [])
+        })
         self.prefixes: dict[str, set[str]] = defaultdict(set)
         for _, flow in self.raw_flows:
             if flow.get("topic_naming") == "prefixed" and flow.get("prefix"):
@@ -142,6 +147,7 @@ def _snapshot(snap: Snapshot, role: str, ctx: _Context, names: Mapping[str, str]
             "retention_bytes": -1 if retention_bytes is None
             else _int(retention_bytes, origin, f"topic {raw_name} retention.bytes"),
             "family": topic_families.get(name),
+            "internal": bool(INTERNAL_TOPIC.match(name)),
         }
 
     grant_list = [*from_acls(doc.get("acls", []), canon),
@@ -237,22 +243,24 @@ def _network(raw: Mapping[str, Any], canon: Canon, origin: str) -> dict[str, Any
 
 
 def _audit(raw: Mapping[str, Any], canon: Canon) -> dict[str, Any]:
-    logs = {}
+    logs: dict[str, dict[str, Any]] = {}
+    kept: list[int] = []  # retention of each enabled destination, -1 = never expires
     for entry in raw.get("broker_logs", []):
         retention = entry.get("retention_days")
+        days = -1 if retention is None else int(retention)
         logs[entry["destination"]] = {
             "enabled": bool(entry["enabled"]),
             "target": canon(entry.get("target")),
-            "retention_days": -1 if retention is None else int(retention),
+            "retention_days": days,
         }
-    enabled = [d for d in logs.values() if d["enabled"]]
-    finite = [d["retention_days"] for d in enabled if d["retention_days"] >= 0]
+        if entry["enabled"]:
+            kept.append(days)
     trail = raw.get("trail")
     return {
         "broker_logs": logs,
-        "broker_logs_enabled": bool(enabled),
-        # -1: the broker logs never expire in at least one destination
-        "retention_days": -1 if not finite or len(finite) < len(enabled) else max(finite),
+        "broker_logs_enabled": bool(kept),
+        # the longest-kept copy; -1 when one destination never expires (or none is enabled)
+        "retention_days": -1 if not kept or -1 in kept else max(kept),
         "trail": None if trail is None else {
             "logging": bool(trail.get("logging", False)),
             "multi_region": bool(trail.get("multi_region", False)),
@@ -346,5 +354,6 @@ def _flows(ctx: _Context, topic_families: Mapping[str, str | None]) -> dict[str,
             .get("flow_owners", {}).get(raw["name"]),
             "families": sorted({f for t in carried_topics if (f := topic_families[t])}),
             "topic_count": len(carried_topics),
+            "internal_topics": [t for t in ctx.connect_topics if carried(t)],
         }
     return dict(sorted(flows.items()))

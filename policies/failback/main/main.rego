@@ -25,12 +25,13 @@ severity_rank := {"info": 0, "low": 1, "medium": 2, "high": 3, "critical": 4}
 
 builtin_raw := (((((((((((acl.deny | audit.deny) | compatibility.deny) | cost.deny) | encryption.deny) | evidence.deny) | network.deny) | offsets.deny) | readiness.deny) | replication.deny) | retention.deny) | rollback.deny) | write_authority.deny
 
+# Areas with a gap, in scope or not: rules reading them are not judged.
 gapped_areas contains gap.area if {
 	some gap in input.gaps
-	gap.in_scope
 }
 
-# A rule is suppressed when a snapshot area it reads has an in-scope gap.
+# A rule is suppressed when a snapshot area it reads has a gap; only in-scope gaps make
+# the verdict indeterminate (out-of-scope areas are declared "not judged" by the plan).
 suppressed(rule) if {
 	some area in catalog.rules[rule].inputs
 	area in gapped_areas
