@@ -1,6 +1,85 @@
 # METADATA
-# title: retention
-# description: Placeholder until the area's rules are written.
+# title: Retention parity
+# description: |
+#   The secondary must keep a replicated family's data (time and size) and shared object
+#   storage at least as long as the primary, or the replay window for failback is lost.
+#   -1 means unlimited (never expires).
 package failback.retention
 
-deny := set()
+import data.failback.lib
+
+limit(value) := "unlimited" if value < 0
+
+limit(value) := sprintf("%d", [value]) if value >= 0
+
+expiry(days) := "never" if days < 0
+
+expiry(days) := sprintf("after %d days", [days]) if days >= 0
+
+# A topic present in both regions whose family some active flow replicates.
+replicated_topic(name) := family if {
+	input.secondary.topics[name]
+	family := input.primary.topics[name].family
+	family != null
+	count(lib.active_flows(family)) > 0
+}
+
+deny contains f if {
+	some name, _ in input.secondary.topics
+	family := replicated_topic(name)
+	primary := input.primary.topics[name].retention_ms
+	secondary := input.secondary.topics[name].retention_ms
+	lib.shorter(secondary, primary)
+	f := lib.compare(
+		lib.finding_at(
+			"RET-001", name,
+			sprintf("Topic %s has retention.ms %s in the secondary but %s in the primary", [
+				name, limit(secondary), limit(primary),
+			]),
+			"secondary", family,
+		),
+		primary, secondary,
+	)
+}
+
+deny contains f if {
+	some name, _ in input.secondary.topics
+	family := replicated_topic(name)
+	primary := input.primary.topics[name].retention_bytes
+	secondary := input.secondary.topics[name].retention_bytes
+	lib.shorter(secondary, primary)
+	f := lib.compare(
+		lib.finding_at(
+			"RET-002", name,
+			sprintf("Topic %s has retention.bytes %s in the secondary but %s in the primary", [
+				name, limit(secondary), limit(primary),
+			]),
+			"secondary", family,
+		),
+		primary, secondary,
+	)
+}
+
+# Lifecycle expiration in days; -1 when the bucket never expires objects.
+expiration_days(bucket) := bucket.lifecycle_expiration_days if bucket.lifecycle_expiration_days != null
+
+expiration_days(bucket) := -1 if not expires(bucket)
+
+expires(bucket) if bucket.lifecycle_expiration_days != null
+
+deny contains f if {
+	some name, bucket in input.secondary.storage
+	primary := expiration_days(input.primary.storage[name])
+	secondary := expiration_days(bucket)
+	lib.shorter(secondary, primary)
+	f := lib.compare(
+		lib.finding_at(
+			"RET-003", name,
+			sprintf("Bucket %s expires objects %s in the secondary but %s in the primary", [
+				name, expiry(secondary), expiry(primary),
+			]),
+			"secondary", null,
+		),
+		primary, secondary,
+	)
+}
