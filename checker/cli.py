@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -52,6 +53,10 @@ def handle_errors(func: F) -> F:
         except KeyboardInterrupt:
             click.echo("failback: interrupted", err=True)
             sys.exit(130)
+        except BrokenPipeError:
+            # the reader (e.g. `| head`) went away: stop quietly, like other CLI tools
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(int(ExitCode.READY))
         except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
         except Exception as exc:  # noqa: BLE001 - the last line of defence, reported in one line

@@ -25,7 +25,9 @@ def internet_open(net: Network) -> bool:
     return net.prefixlen <= limit and not net.is_private
 
 
-def ingress_rule(raw: Mapping[str, Any], canon: Canon, origin: str) -> tuple[str, dict[str, Any]]:
+def ingress_rule(raw: Mapping[str, Any], canon: Canon,
+                 origin: str) -> tuple[str, dict[str, Any], str | None]:
+    """(key, region-free rule, the rule's real CIDR or None for group and prefix-list peers)."""
     peer_type = raw.get("peer_type", "cidr")
     protocol = str(raw["protocol"]).lower()
     from_port = raw.get("from_port")
@@ -44,7 +46,6 @@ def ingress_rule(raw: Mapping[str, Any], canon: Canon, origin: str) -> tuple[str
         net = _cidr(raw["peer"], origin)
         rule.update(
             peer=canon.text(str(net)),  # a declared equivalence names the CIDR region-free
-            cidr=str(net),
             prefix_len=net.prefixlen,
             addresses=net.num_addresses if net.version == 4 else min(net.num_addresses, 2**63),
             internet_open=internet_open(net),
@@ -53,27 +54,31 @@ def ingress_rule(raw: Mapping[str, Any], canon: Canon, origin: str) -> tuple[str
     else:
         rule.update(peer=canon.text(str(raw["peer"])), internet_open=False, public=False)
     key = f"{rule['protocol']}|{rule['from_port']}-{rule['to_port']}|{rule['peer']}"
-    return key, rule
+    return key, rule, str(net) if peer_type == "cidr" else None
 
 
-def _covers(outer: Mapping[str, Any], inner: Mapping[str, Any]) -> bool:
+Rules = Mapping[str, Mapping[str, Any]]
+
+
+def _covers(outer: Mapping[str, Any], outer_cidr: str | None, inner: Mapping[str, Any],
+            inner_cidr: str | None) -> bool:
     if outer["protocol"] not in ("all", inner["protocol"]):
         return False
     if outer["from_port"] > inner["from_port"] or outer["to_port"] < inner["to_port"]:
         return False
     if inner["peer_type"] == outer["peer_type"] and inner["peer"] == outer["peer"]:
         return True
-    if inner["peer_type"] != "cidr" or outer["peer_type"] != "cidr":
+    if inner_cidr is None or outer_cidr is None:
         return False
-    a = ipaddress.ip_network(inner["cidr"])
-    b = ipaddress.ip_network(outer["cidr"])
+    a = ipaddress.ip_network(inner_cidr)
+    b = ipaddress.ip_network(outer_cidr)
     return a.version == b.version and a.subnet_of(b)  # type: ignore[arg-type]
 
 
-def uncovered(rules: Mapping[str, Mapping[str, Any]],
-              other: Mapping[str, Mapping[str, Any]]) -> Sequence[str]:
+def uncovered(rules: Rules, cidrs: Mapping[str, str | None], other: Rules,
+              other_cidrs: Mapping[str, str | None]) -> Sequence[str]:
     """Keys of `rules` that no rule of `other` allows as broadly (same or wider peer and ports)."""
     return sorted(
         key for key, rule in rules.items()
-        if not any(_covers(o, rule) for o in other.values())
+        if not any(_covers(o, other_cidrs.get(k), rule, cidrs.get(key)) for k, o in other.items())
     )

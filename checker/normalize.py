@@ -114,10 +114,11 @@ def normalize_pair(plan: Plan, primary: Snapshot, secondary: Snapshot) -> Normal
         role: _snapshot(snap, role, ctx, names[role], topic_families, index)
         for role, snap in snapshots.items()
     }
-    p_ingress = result["primary"]["network"]["ingress"]
-    s_ingress = result["secondary"]["network"]["ingress"]
-    result["primary"]["facts"]["ingress_uncovered"] = uncovered(p_ingress, s_ingress)
-    result["secondary"]["facts"]["ingress_uncovered"] = uncovered(s_ingress, p_ingress)
+    cidrs = {role: _cidrs(snapshots[role], ctx) for role in snapshots}
+    for role, other in (("primary", "secondary"), ("secondary", "primary")):
+        result[role]["facts"]["ingress_uncovered"] = uncovered(
+            result[role]["network"]["ingress"], cidrs[role],
+            result[other]["network"]["ingress"], cidrs[other])
     flows = _flows(ctx, topic_families)
     return Normalized(result["primary"], result["secondary"], flows)
 
@@ -230,8 +231,16 @@ def _encryption(raw: Mapping[str, Any], canon: Canon) -> dict[str, Any]:
     return {"at_rest": at_rest, "in_transit": dict(raw.get("in_transit", {}))}
 
 
+def _cidrs(snap: Snapshot, ctx: _Context) -> dict[str, str | None]:
+    """Ingress key -> the real CIDR behind a (possibly equivalence-named) peer."""
+    rules = snap.document.get("network", {}).get("ingress", [])
+    found = (ingress_rule(rule, ctx.canon, snap.origin) for rule in rules)
+    return {key: cidr for key, _, cidr in found}
+
+
 def _network(raw: Mapping[str, Any], canon: Canon, origin: str) -> dict[str, Any]:
-    ingress = dict(ingress_rule(rule, canon, origin) for rule in raw.get("ingress", []))
+    ingress = {key: rule for key, rule, _ in
+               (ingress_rule(rule, canon, origin) for rule in raw.get("ingress", []))}
     return {
         "public_access": bool(raw.get("public_access", False)),
         "plaintext_listener": bool(raw.get("plaintext_listener", False)),

@@ -71,11 +71,12 @@ def test_topic_index_resolves_literal_prefixed_and_match_patterns() -> None:
 
 def test_ingress_facts() -> None:
     canon = Canon({"10.10.0.0/16": "cidr:vpc", "10.20.0.0/16": "cidr:vpc"})
-    key, rule = ingress_rule({"protocol": "tcp", "from_port": 9096, "to_port": 9096,
+    key, rule, cidr = ingress_rule({"protocol": "tcp", "from_port": 9096, "to_port": 9096,
                               "peer": "0.0.0.0/0"}, canon, "t")
     assert key == "tcp|9096-9096|0.0.0.0/0"
     assert rule["internet_open"] is True
-    _, private = ingress_rule({"protocol": "tcp", "from_port": 9096, "to_port": 9096,
+    assert cidr == "0.0.0.0/0"
+    _, private, _ = ingress_rule({"protocol": "tcp", "from_port": 9096, "to_port": 9096,
                                "peer": "10.10.0.0/16"}, canon, "t")
     assert private["internet_open"] is False
     assert private["peer"] == "cidr:vpc"
@@ -85,12 +86,13 @@ def test_ingress_facts() -> None:
 
 def test_uncovered_finds_wider_rules_only() -> None:
     canon = Canon({})
-    narrow = dict([ingress_rule({"protocol": "tcp", "from_port": 9096, "to_port": 9096,
-                                 "peer": "10.0.1.0/24"}, canon, "t")])
-    wide = dict([ingress_rule({"protocol": "tcp", "from_port": 9000, "to_port": 9100,
-                               "peer": "10.0.0.0/16"}, canon, "t")])
-    assert uncovered(narrow, wide) == []
-    assert uncovered(wide, narrow) == ["tcp|9000-9100|10.0.0.0/16"]
+    nk, narrow, ncidr = ingress_rule({"protocol": "tcp", "from_port": 9096, "to_port": 9096,
+                                      "peer": "10.0.1.0/24"}, canon, "t")
+    wk, wide, wcidr = ingress_rule({"protocol": "tcp", "from_port": 9000, "to_port": 9100,
+                                    "peer": "10.0.0.0/16"}, canon, "t")
+    assert uncovered({nk: narrow}, {nk: ncidr}, {wk: wide}, {wk: wcidr}) == []
+    assert uncovered({wk: wide}, {wk: wcidr}, {nk: narrow}, {nk: ncidr}) == [
+        "tcp|9000-9100|10.0.0.0/16"]
 
 
 def _pair(variant: str = "ready") -> tuple[Any, Any, Any]:

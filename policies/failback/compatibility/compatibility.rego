@@ -1,6 +1,92 @@
 # METADATA
-# title: compatibility
-# description: Placeholder until the area's rules are written.
+# title: Client compatibility
+# description: |
+#   Differences clients notice after switching regions: Kafka version, transactional-id
+#   grants, client quotas and Kafka Connect internal topics.
 package failback.compatibility
 
-deny := set()
+import data.failback.lib
+
+non_empty(value) if {
+	value != null
+	value != ""
+}
+
+deny contains lib.compare(
+	lib.finding(
+		"CMP-001", "cluster.kafka_version",
+		sprintf("the primary runs Kafka %v and the secondary Kafka %v", [input.primary.cluster.kafka_version, input.secondary.cluster.kafka_version]),
+	),
+	input.primary.cluster.kafka_version, input.secondary.cluster.kafka_version,
+) if {
+	primary_minor := input.primary.cluster.kafka_minor
+	secondary_minor := input.secondary.cluster.kafka_minor
+	non_empty(primary_minor)
+	non_empty(secondary_minor)
+	primary_minor != secondary_minor
+}
+
+# [family, region] for every transactional family and each region that writes it in the phase.
+transactional_writers contains [name, role] if {
+	some name, family in lib.families
+	family.transactional == true
+	role := lib.single_writer(name, input.phase)
+}
+
+transactional_writers contains [name, role] if {
+	some name, family in lib.families
+	family.transactional == true
+	lib.writer(name, input.phase) == "both"
+	some role in lib.roles
+}
+
+deny contains lib.finding_at(
+	"CMP-002", sprintf("%s in %s", [producer, name]),
+	sprintf("transactional producer %s of %s has no transactional-id write grant in the %s, which writes %s in %s", [producer, name, role, name, input.phase]),
+	role, name,
+) if {
+	some pair in transactional_writers
+	name := pair[0]
+	role := pair[1]
+	some producer in lib.families[name].producers
+	not producer in object.get(input[role].facts, "transactional_principals", [])
+}
+
+quota_keys contains change.key if {
+	some change in input.changes
+	change.area == "quotas"
+}
+
+quota_of(role, key) := object.get(object.get(input[role], "quotas", {}), key, null)
+
+# The message depends on the key only, so several leaf changes of one quota collapse into one finding.
+quota_message(key) := sprintf("client quota %s exists only in the primary", [key]) if {
+	quota_of("secondary", key) == null
+} else := sprintf("client quota %s exists only in the secondary", [key]) if {
+	quota_of("primary", key) == null
+} else := sprintf("client quota %s differs between the regions", [key])
+
+deny contains lib.compare(
+	lib.finding("CMP-003", key, quota_message(key)),
+	quota_of("primary", key), quota_of("secondary", key),
+) if {
+	some key in quota_keys
+}
+
+carried(topic) if {
+	some flow in input.flows
+	flow.active == true
+	topic in object.get(flow, "internal_topics", [])
+}
+
+deny contains lib.finding_at(
+	"CMP-004", topic,
+	sprintf("Kafka Connect internal topic %s of %s is carried by no active flow and the plan does not re-create the connectors", [topic, name]),
+	null, name,
+) if {
+	some name, family in lib.families
+	family.connect != null
+	family.connect.recreate == false
+	some topic in family.connect.internal_topics
+	not carried(topic)
+}

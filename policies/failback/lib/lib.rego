@@ -25,13 +25,11 @@ single_writer(family, phase) := w if {
 	w in {"primary", "secondary"}
 }
 
-# The region that must not accept a family's producer writes in a phase.
-passive_region(family, phase) := other_role(single_writer(family, phase))
+# The regions that must not accept a family's producer writes in a phase: the single
+# writer's other region, or both regions when the writer is "none".
+passive_regions(family, phase) := {other_role(single_writer(family, phase))}
 
-passive_region(family, phase) := role if {
-	writer(family, phase) == "none"
-	some role in roles
-}
+passive_regions(family, phase) := {role | some role in roles} if writer(family, phase) == "none"
 
 # finding(rule_id, resource, message): the fields every rule returns; main adds the rest.
 finding(rule_id, resource, message) := {

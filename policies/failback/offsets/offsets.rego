@@ -1,6 +1,90 @@
 # METADATA
-# title: offsets
-# description: Placeholder until the area's rules are written.
+# title: Consumer offsets
+# description: |
+#   Consumers must find their position after switching regions: offsets are synced by a
+#   healthy flow in the right direction, or the family replays into idempotent sinks.
 package failback.offsets
 
-deny := set()
+import data.failback.lib
+
+synced_strategies := {"replicated", "translated"}
+
+replay_strategies := {"idempotent-replay", "reset-to-timestamp"}
+
+has_active_consumers(name) if {
+	some role in lib.roles
+	some group in input[role].consumer_groups
+	group.active == true
+	name in group.families
+}
+
+offsets_synced(name) if {
+	some flow in lib.healthy_flows(name)
+	flow.offset_sync == true
+}
+
+offsets_synced_between(name, source, target) if {
+	some flow in lib.healthy_flows(name)
+	flow.source == source
+	flow.target == target
+	flow.offset_sync == true
+}
+
+deny contains lib.finding_at(
+	"OFF-001", name,
+	sprintf(
+		"Family %s has active consumer groups and offset strategy %s, but no healthy flow carrying it syncs consumer offsets",
+		[name, family.offset_strategy],
+	),
+	null, name,
+) if {
+	some name, family in input.plan.families
+	family.offset_strategy in synced_strategies
+	has_active_consumers(name)
+	not offsets_synced(name)
+}
+
+deny contains lib.finding_at(
+	"OFF-002", flow.name,
+	sprintf(
+		"MSK Replicator flow %s from the %s to the %s syncs offsets in LEGACY mode, which does not support failback",
+		[flow.name, flow.source, flow.target],
+	),
+	flow.target, null,
+) if {
+	some flow in input.flows
+	flow.active == true
+	flow.tool == "msk-replicator"
+	flow.offset_sync == true
+	flow.offset_sync_mode == "LEGACY"
+}
+
+deny contains lib.finding_at(
+	"OFF-003", name,
+	sprintf(
+		"No healthy flow from the %s (DR-operation writer) to the %s (failback writer) syncs consumer offsets for family %s",
+		[source, target, name],
+	),
+	target, name,
+) if {
+	some name, family in input.plan.families
+	family.offset_strategy in synced_strategies
+	source := lib.single_writer(name, "dr_operation")
+	target := lib.single_writer(name, "failback")
+	source != target
+	not offsets_synced_between(name, source, target)
+}
+
+deny contains lib.finding_at(
+	"OFF-004", sprintf("%s -> %s", [name, sink.name]),
+	sprintf(
+		"Family %s uses offset strategy %s, which replays records, but its sink %s is not idempotent",
+		[name, family.offset_strategy, sink.name],
+	),
+	null, name,
+) if {
+	some name, family in input.plan.families
+	family.offset_strategy in replay_strategies
+	some sink in family.sinks
+	sink.idempotency == "not-idempotent"
+}

@@ -1,5 +1,135 @@
+# METADATA
+# title: Operational readiness
+# description: |
+#   Evidence levels per family and phase (unwritten, documented, rehearsed,
+#   operationalized), the scorecard main returns, and RDY-001 for tier-1 families.
 package failback.readiness
 
-deny := set()
+import data.failback.catalog
+import data.failback.lib
 
-scorecard(_) := []
+# The level one step down; unwritten stays unwritten.
+lower_level := {
+	"unwritten": "unwritten",
+	"documented": "unwritten",
+	"rehearsed": "documented",
+	"operationalized": "rehearsed",
+}
+
+max_age_days := input.plan.evidence.rehearsal_max_age_days
+
+# Functions below read these package rules, never an imported package's rules directly:
+# regorus (0.13) leaves `lib.x` undefined inside a function body once another package has
+# evaluated a rule of this one (main reads deny, then calls scorecard).
+families := lib.families
+
+phases := catalog.all_phases
+
+# A family's evidence for a phase, with defaults for anything the plan leaves out.
+evidence_of(family, phase) := object.union(
+	{"runbook": null, "rehearsed_epoch": null, "metrics": 0, "alerts": 0},
+	object.get(object.get(families[family], "evidence", {}), phase, {}),
+)
+
+has_runbook(evidence) if {
+	evidence.runbook != null
+	evidence.runbook != ""
+}
+
+rehearsed_recently(evidence) if {
+	evidence.rehearsed_epoch != null
+	input.now - evidence.rehearsed_epoch <= max_age_days * 86400
+}
+
+monitored(evidence) if {
+	evidence.metrics > 0
+	evidence.alerts > 0
+}
+
+evidence_level(family, phase) := "unwritten" if {
+	evidence := evidence_of(family, phase)
+	not has_runbook(evidence)
+} else := "documented" if {
+	evidence := evidence_of(family, phase)
+	not rehearsed_recently(evidence)
+} else := "operationalized" if {
+	evidence := evidence_of(family, phase)
+	monitored(evidence)
+} else := "rehearsed" if {
+	is_object(evidence_of(family, phase))
+}
+
+deny contains lib.finding_at(
+	"RDY-001", sprintf("%s/%s", [name, input.phase]),
+	sprintf("tier-1 family %s is only %s for %s: it needs a runbook rehearsed within %v days", [name, level, input.phase, max_age_days]),
+	null, name,
+) if {
+	some name, family in families
+	family.tier == 1
+	level := evidence_level(name, input.phase)
+	level in {"unwritten", "documented"}
+}
+
+# Whole days since the last rehearsal (never negative: sprintf %d of negatives differs between engines).
+days_since(epoch) := floor(max([input.now - epoch, 0]) / 86400)
+
+evidence_reasons(family, phase) := array.concat(
+	array.concat(
+		[sprintf("runbook: %s", [evidence.runbook]) | has_runbook(evidence)],
+		[sprintf("no runbook for %s", [phase]) | not has_runbook(evidence)],
+	),
+	array.concat(
+		array.concat(
+			[sprintf("last rehearsal %d days ago", [days_since(evidence.rehearsed_epoch)]) | evidence.rehearsed_epoch != null],
+			[sprintf("no rehearsal within %v days", [max_age_days]) | not rehearsed_recently(evidence)],
+		),
+		[sprintf("metrics: %d, alerts: %d", [evidence.metrics, evidence.alerts])],
+	),
+) if {
+	evidence := evidence_of(family, phase)
+}
+
+# Rule ids of blocking findings that lower a family's level: only in the phase being judged,
+# and only findings about the family or about no family at all. RDY-001 is itself about the
+# evidence level, so it does not lower the level a second time.
+blocking_ids(family, phase, findings) := {f.rule_id |
+	phase == input.phase
+	some f in findings
+	f.rule_id != "RDY-001"
+	object.get(f, "blocking", false) == true
+	object.get(f, "family", null) in {family, null}
+}
+
+level_after(level, ids) := lower_level[level] if {
+	count(ids) > 0
+} else := level
+
+lowered_reasons(ids) := [sprintf("lowered by blocking findings: %s", [concat(", ", sort(ids))]) | count(ids) > 0]
+
+next_step(level, ids, phase) := sprintf("write a runbook for %s", [phase]) if {
+	level == "unwritten"
+} else := sprintf("rehearse %s (none within %v days)", [phase, max_age_days]) if {
+	level == "documented"
+} else := "add metrics and alerts" if {
+	level == "rehearsed"
+} else := "resolve the blocking findings" if {
+	count(ids) > 0
+} else := ""
+
+cell(family, phase, findings) := {
+	"family": family,
+	"phase": phase,
+	"level": level_after(evidence, ids),
+	"evidence_level": evidence,
+	"reasons": array.concat(evidence_reasons(family, phase), lowered_reasons(ids)),
+	"next_step": next_step(evidence, ids, phase),
+} if {
+	evidence := evidence_level(family, phase)
+	ids := blocking_ids(family, phase, findings)
+}
+
+# One cell per family (by name) and phase (in phase order).
+scorecard(findings) := [cell(family, phase, findings) |
+	some family in sort(object.keys(families))
+	some phase in phases
+]

@@ -1,6 +1,88 @@
 # METADATA
-# title: replication
-# description: Placeholder until the area's rules are written.
+# title: Replication flows
+# description: |
+#   Replication flows (MSK Replicator, MirrorMaker 2, cluster links) must not write into the
+#   active writer, must not loop, must carry tier-1 families, and the failback catch-up flow
+#   must be gone by cleanup.
 package failback.replication
 
-deny := set()
+import data.failback.lib
+
+active(flow) if flow.active == true
+
+identical(flow) if flow.naming == "identical"
+
+unprotected(flow) if not flow.loop_protection == true
+
+deny contains lib.finding_at(
+	"REP-001", flow.name,
+	sprintf(
+		"Flow %s replicates family %s with identical topic names into the %s, the family's only writer in the %s phase",
+		[flow.name, name, flow.target, phase],
+	),
+	flow.target, name,
+) if {
+	phase := input.phase
+	some flow in input.flows
+	active(flow)
+	identical(flow)
+	some name in flow.families
+	lib.single_writer(name, phase) == flow.target
+}
+
+# One finding per unordered pair of flows (flow keys break ties between equal names).
+deny contains lib.finding_at(
+	"REP-002", sprintf("%s <-> %s", names),
+	sprintf(
+		"Flows %s and %s replicate family %s in both directions between the %s and the %s with identical topic names and no loop protection",
+		[names[0], names[1], name, a.source, a.target],
+	),
+	null, name,
+) if {
+	some key_a, a in input.flows
+	some key_b, b in input.flows
+	key_a < key_b
+	active(a)
+	active(b)
+	a.source == b.target
+	a.target == b.source
+	identical(a)
+	identical(b)
+	unprotected(a)
+	unprotected(b)
+	some name in a.families
+	name in b.families
+	names := sort([a.name, b.name])
+}
+
+deny contains lib.finding_at(
+	"REP-003", name,
+	sprintf("Tier-1 family %s is carried by no healthy replication flow", [name]),
+	null, name,
+) if {
+	some name, family in input.plan.families
+	family.tier == 1
+	family.topic_count > 0
+	count(lib.healthy_flows(name)) == 0
+}
+
+# Families a flow carries from the DR-operation writer that no longer writes in cleanup.
+catch_up_families(flow) := {name |
+	some name in flow.families
+	flow.source == lib.single_writer(name, "dr_operation")
+	flow.source != lib.single_writer(name, "cleanup")
+}
+
+deny contains lib.finding_at(
+	"REP-004", flow.name,
+	sprintf(
+		"Flow %s still replicates %s from the %s (the DR-operation writer) to the %s in the %s phase",
+		[flow.name, concat(", ", sort(families)), flow.source, flow.target, input.phase],
+	),
+	flow.target, null,
+) if {
+	some flow in input.flows
+	active(flow)
+	families := catch_up_families(flow)
+	count(families) > 0
+}

@@ -1,6 +1,32 @@
 # METADATA
-# title: rollback
-# description: Placeholder until the area's rules are written.
+# title: Rollback
+# description: Failback needs a declared stop point and a return path.
 package failback.rollback
 
-deny := set()
+import data.failback.lib
+
+rollback_parts := ["stop_point", "return_path"]
+
+part_value(part) := v if {
+	v := input.plan.rollback[part]
+} else := null
+
+blank(v) if v == null
+
+blank(v) if {
+	is_string(v)
+	trim_space(v) == ""
+}
+
+missing_parts := [part |
+	some part in rollback_parts
+	blank(part_value(part))
+]
+
+deny contains lib.finding(
+	"RB-001", "rollback",
+	sprintf("The plan's rollback section is missing %s", [concat(" and ", missing_parts)]),
+) if {
+	is_object(input.plan)
+	count(missing_parts) > 0
+}

@@ -1,0 +1,173 @@
+package failback.compatibility_test
+
+import data.failback.compatibility
+
+phases(writer) := {p: {"writer": writer, "consumer": writer} | some p in ["normal", "failover", "dr_operation", "failback", "cleanup"]}
+
+family(writer, transactional, connect) := {
+	"tier": 1,
+	"phases": phases(writer),
+	"producers": ["User:api", "User:batch"],
+	"transactional": transactional,
+	"connect": connect,
+}
+
+region(minor, version, transactional_principals) := {
+	"cluster": {"kafka_version": version, "kafka_minor": minor},
+	"quotas": {},
+	"facts": {"transactional_principals": transactional_principals},
+}
+
+base := {
+	"phase": "failover",
+	"plan": {"families": {}},
+	"primary": region("3.6", "3.6.0", ["User:api", "User:batch"]),
+	"secondary": region("3.6", "3.6.0", ["User:api", "User:batch"]),
+	"flows": {},
+	"changes": [],
+}
+
+findings_of(rule_id, findings) := {f | some f in findings; f.rule_id == rule_id}
+
+with_families(families) := object.union(base, {"plan": {"families": families}})
+
+# CMP-001
+
+test_cmp_001_minor_versions_differ_fires if {
+	inp := object.union(base, {"secondary": {"cluster": {"kafka_version": "3.7.x", "kafka_minor": "3.7"}}})
+	findings_of("CMP-001", compatibility.deny) == {{
+		"rule_id": "CMP-001",
+		"resource": "cluster.kafka_version",
+		"message": "the primary runs Kafka 3.6.0 and the secondary Kafka 3.7.x",
+		"region": null,
+		"family": null,
+		"primary": "3.6.0",
+		"secondary": "3.7.x",
+	}} with input as inp
+}
+
+test_cmp_001_patch_difference_passes if {
+	inp := object.union(base, {"secondary": {"cluster": {"kafka_version": "3.6.1", "kafka_minor": "3.6"}}})
+	count(findings_of("CMP-001", compatibility.deny)) == 0 with input as inp
+}
+
+test_cmp_001_unknown_version_passes if {
+	inp := object.union(base, {"secondary": {"cluster": {"kafka_version": "", "kafka_minor": ""}}})
+	count(findings_of("CMP-001", compatibility.deny)) == 0 with input as inp
+}
+
+# CMP-002
+
+test_cmp_002_missing_transactional_grant_in_writer_fires if {
+	inp := object.union(with_families({"payments": family("secondary", true, null)}), {"secondary": {"facts": {"transactional_principals": ["User:api"]}}})
+	findings := findings_of("CMP-002", compatibility.deny) with input as inp
+	{[f.resource, f.region, f.family] | some f in findings} == {["User:batch in payments", "secondary", "payments"]}
+}
+
+test_cmp_002_both_writers_checks_both_regions if {
+	inp := object.union(with_families({"payments": family("both", true, null)}), {
+		"primary": {"facts": {"transactional_principals": ["User:batch"]}},
+		"secondary": {"facts": {"transactional_principals": []}},
+	})
+	findings := findings_of("CMP-002", compatibility.deny) with input as inp
+	{[f.resource, f.region] | some f in findings} == {
+		["User:api in payments", "primary"],
+		["User:api in payments", "secondary"],
+		["User:batch in payments", "secondary"],
+	}
+}
+
+test_cmp_002_grants_present_passes if {
+	count(findings_of("CMP-002", compatibility.deny)) == 0 with input as with_families({"payments": family("secondary", true, null)})
+}
+
+test_cmp_002_passive_region_not_checked if {
+	inp := object.union(with_families({"payments": family("primary", true, null)}), {"secondary": {"facts": {"transactional_principals": []}}})
+	count(findings_of("CMP-002", compatibility.deny)) == 0 with input as inp
+}
+
+test_cmp_002_non_transactional_family_passes if {
+	inp := object.union(with_families({"payments": family("secondary", false, null)}), {"secondary": {"facts": {"transactional_principals": []}}})
+	count(findings_of("CMP-002", compatibility.deny)) == 0 with input as inp
+}
+
+test_cmp_002_no_writer_passes if {
+	inp := object.union(with_families({"payments": family("none", true, null)}), {"secondary": {"facts": {"transactional_principals": []}}})
+	count(findings_of("CMP-002", compatibility.deny)) == 0 with input as inp
+}
+
+# CMP-003
+
+quota_change(key, path, kind, primary, secondary) := {"area": "quotas", "key": key, "path": path, "kind": kind, "primary": primary, "secondary": secondary}
+
+test_cmp_003_one_finding_per_quota_key if {
+	inp := object.union(base, {
+		"primary": {"quotas": {"user:alice": {"producer_byte_rate": 100, "consumer_byte_rate": 200}}},
+		"secondary": {"quotas": {"user:alice": {"producer_byte_rate": 50, "consumer_byte_rate": 100}}},
+		"changes": [
+			quota_change("user:alice", "quotas/user:alice/producer_byte_rate", "changed", 100, 50),
+			quota_change("user:alice", "quotas/user:alice/consumer_byte_rate", "changed", 200, 100),
+		],
+	})
+	findings_of("CMP-003", compatibility.deny) == {{
+		"rule_id": "CMP-003",
+		"resource": "user:alice",
+		"message": "client quota user:alice differs between the regions",
+		"region": null,
+		"family": null,
+		"primary": {"producer_byte_rate": 100, "consumer_byte_rate": 200},
+		"secondary": {"producer_byte_rate": 50, "consumer_byte_rate": 100},
+	}} with input as inp
+}
+
+test_cmp_003_quota_only_in_primary_fires if {
+	inp := object.union(base, {
+		"primary": {"quotas": {"user:bob": {"producer_byte_rate": 100}}},
+		"changes": [quota_change("user:bob", "quotas/user:bob", "removed", {"producer_byte_rate": 100}, null)],
+	})
+	findings := findings_of("CMP-003", compatibility.deny) with input as inp
+	count(findings) == 1
+	some f in findings
+	f.resource == "user:bob"
+	f.message == "client quota user:bob exists only in the primary"
+	f.secondary == null
+}
+
+test_cmp_003_other_areas_pass if {
+	inp := object.union(base, {"changes": [{"area": "grants", "key": "k", "path": "grants/k", "kind": "removed", "primary": {}, "secondary": null}]})
+	count(findings_of("CMP-003", compatibility.deny)) == 0 with input as inp
+}
+
+# CMP-004
+
+connect(recreate) := {"internal_topics": ["connect-configs", "connect-offsets"], "recreate": recreate}
+
+flow(active, internal_topics) := {"name": "mm2", "active": active, "families": ["payments"], "internal_topics": internal_topics}
+
+test_cmp_004_internal_topic_not_carried_fires if {
+	inp := object.union(with_families({"payments": family("primary", false, connect(false))}), {"flows": {"mm2": flow(true, ["connect-offsets"])}})
+	findings := findings_of("CMP-004", compatibility.deny) with input as inp
+	{[f.resource, f.family, f.region] | some f in findings} == {["connect-configs", "payments", null]}
+}
+
+test_cmp_004_inactive_flow_does_not_carry if {
+	inp := object.union(with_families({"payments": family("primary", false, connect(false))}), {"flows": {"mm2": flow(false, ["connect-configs", "connect-offsets"])}})
+	{f.resource | some f in findings_of("CMP-004", compatibility.deny)} == {"connect-configs", "connect-offsets"} with input as inp
+}
+
+test_cmp_004_all_topics_carried_passes if {
+	inp := object.union(with_families({"payments": family("primary", false, connect(false))}), {"flows": {"mm2": flow(true, ["connect-configs", "connect-offsets"])}})
+	count(findings_of("CMP-004", compatibility.deny)) == 0 with input as inp
+}
+
+test_cmp_004_recreate_passes if {
+	count(findings_of("CMP-004", compatibility.deny)) == 0 with input as with_families({"payments": family("primary", false, connect(true))})
+}
+
+test_cmp_004_no_connect_passes if {
+	count(findings_of("CMP-004", compatibility.deny)) == 0 with input as with_families({"payments": family("primary", false, null)})
+}
+
+test_cmp_clean_input_has_no_findings if {
+	count(compatibility.deny) == 0 with input as with_families({"payments": family("both", true, connect(true))})
+}

@@ -1,0 +1,136 @@
+package failback.offsets_test
+
+import data.failback.offsets
+
+phases := {
+	"normal": {"writer": "primary", "consumer": "primary"},
+	"failover": {"writer": "secondary", "consumer": "secondary"},
+	"dr_operation": {"writer": "secondary", "consumer": "secondary"},
+	"failback": {"writer": "primary", "consumer": "primary"},
+	"cleanup": {"writer": "primary", "consumer": "primary"},
+}
+
+family(strategy, sinks) := {"tier": 1, "topic_count": 2, "offset_strategy": strategy, "sinks": sinks, "phases": phases}
+
+flow(name, source, target, overrides) := object.union(
+	{
+		"name": name, "tool": "msk-replicator", "source": source, "target": target,
+		"naming": "identical", "loop_protection": true, "offset_sync": true,
+		"offset_sync_mode": "ENHANCED", "state": "RUNNING", "active": true, "healthy": true,
+		"families": ["payments"],
+	},
+	overrides,
+)
+
+groups(active) := {"consumer_groups": {"ledger": {"state": "Stable", "active": active, "topics": ["payments.tx"], "families": ["payments"]}}}
+
+base := {
+	"phase": "dr_operation",
+	"plan": {"families": {"payments": family("translated", [])}},
+	"primary": groups(false),
+	"secondary": groups(true),
+	"flows": {
+		"k-fwd": flow("fwd", "primary", "secondary", {}),
+		"k-rev": flow("rev", "secondary", "primary", {}),
+	},
+}
+
+with_flows(flows) := object.union(object.remove(base, ["flows"]), {"flows": flows})
+
+with_family(fam) := object.union(object.remove(base, ["plan"]), {"plan": {"families": {"payments": fam}}})
+
+found(rule_id, findings) := {f | some f in findings; f.rule_id == rule_id}
+
+test_base_is_clean if {
+	count(offsets.deny) == 0 with input as base
+}
+
+test_off_001_no_offset_sync_fires if {
+	inp := with_flows({"k-fwd": flow("fwd", "primary", "secondary", {"offset_sync": false})})
+	fs := found("OFF-001", offsets.deny) with input as inp
+	count(fs) == 1
+	some f in fs
+	f.resource == "payments"
+	f.family == "payments"
+}
+
+test_off_001_unhealthy_sync_flow_fires if {
+	inp := with_flows({"k-fwd": flow("fwd", "primary", "secondary", {"healthy": false})})
+	{f.resource | some f in found("OFF-001", offsets.deny)} == {"payments"} with input as inp
+}
+
+test_off_001_no_active_consumers_passes if {
+	inp := object.union(object.remove(with_flows({}), ["secondary"]), {"secondary": groups(false)})
+	count(found("OFF-001", offsets.deny)) == 0 with input as inp
+}
+
+test_off_001_replay_strategy_passes if {
+	inp := object.union(object.remove(with_family(family("idempotent-replay", [])), ["flows"]), {"flows": {}})
+	count(found("OFF-001", offsets.deny)) == 0 with input as inp
+}
+
+test_off_002_legacy_mode_fires if {
+	inp := with_flows({
+		"k-fwd": flow("fwd", "primary", "secondary", {"offset_sync_mode": "LEGACY"}),
+		"k-rev": flow("rev", "secondary", "primary", {}),
+	})
+	fs := found("OFF-002", offsets.deny) with input as inp
+	count(fs) == 1
+	some f in fs
+	f.resource == "fwd"
+	f.region == "secondary"
+}
+
+test_off_002_enhanced_mode_passes if {
+	count(found("OFF-002", offsets.deny)) == 0 with input as base
+}
+
+test_off_002_mirrormaker_passes if {
+	inp := with_flows({
+		"k-fwd": flow("fwd", "primary", "secondary", {"tool": "mirrormaker2", "offset_sync_mode": "LEGACY"}),
+		"k-rev": flow("rev", "secondary", "primary", {}),
+	})
+	count(found("OFF-002", offsets.deny)) == 0 with input as inp
+}
+
+test_off_003_no_reverse_offset_path_fires if {
+	inp := with_flows({
+		"k-fwd": flow("fwd", "primary", "secondary", {}),
+		"k-rev": flow("rev", "secondary", "primary", {"offset_sync": false}),
+	})
+	fs := found("OFF-003", offsets.deny) with input as inp
+	count(fs) == 1
+	some f in fs
+	f.resource == "payments"
+	f.region == "primary"
+	f.family == "payments"
+}
+
+test_off_003_reverse_offset_path_passes if {
+	count(found("OFF-003", offsets.deny)) == 0 with input as base
+}
+
+test_off_003_same_writer_passes if {
+	same := {p: {"writer": "primary", "consumer": "primary"} | some p, _ in phases}
+	inp := object.union(object.remove(with_family(object.union(family("replicated", []), {"phases": same})), ["flows"]), {"flows": {}})
+	count(found("OFF-003", offsets.deny)) == 0 with input as inp
+}
+
+test_off_004_replay_into_non_idempotent_sink_fires if {
+	sinks := [{"name": "warehouse", "idempotency": "not-idempotent"}, {"name": "cache", "idempotency": "idempotent"}]
+	fs := found("OFF-004", offsets.deny) with input as with_family(family("reset-to-timestamp", sinks))
+	count(fs) == 1
+	some f in fs
+	f.resource == "payments -> warehouse"
+	f.family == "payments"
+}
+
+test_off_004_dedupe_sink_passes if {
+	sinks := [{"name": "warehouse", "idempotency": "dedupe-by-key"}]
+	count(found("OFF-004", offsets.deny)) == 0 with input as with_family(family("idempotent-replay", sinks))
+}
+
+test_off_004_translated_strategy_passes if {
+	sinks := [{"name": "warehouse", "idempotency": "not-idempotent"}]
+	count(found("OFF-004", offsets.deny)) == 0 with input as with_family(family("translated", sinks))
+}

@@ -1,0 +1,126 @@
+package failback.replication_test
+
+import data.failback.replication
+
+phases(normal, dr, cleanup) := {
+	"normal": {"writer": normal, "consumer": normal},
+	"failover": {"writer": dr, "consumer": dr},
+	"dr_operation": {"writer": dr, "consumer": dr},
+	"failback": {"writer": normal, "consumer": normal},
+	"cleanup": {"writer": cleanup, "consumer": cleanup},
+}
+
+family(tier) := {"tier": tier, "topic_count": 4, "phases": phases("primary", "secondary", "primary")}
+
+flow(name, source, target, overrides) := object.union(
+	{
+		"name": name, "tool": "msk-replicator", "source": source, "target": target,
+		"naming": "identical", "loop_protection": false, "offset_sync": true,
+		"offset_sync_mode": "ENHANCED", "state": "RUNNING", "active": true, "healthy": true,
+		"owner": "platform", "families": ["payments"], "topic_count": 4, "internal_topics": [],
+	},
+	overrides,
+)
+
+forward := flow("fwd", "primary", "secondary", {"loop_protection": true})
+
+reverse := flow("rev", "secondary", "primary", {})
+
+base := {
+	"phase": "normal",
+	"plan": {"families": {"payments": family(1)}},
+	"flows": {"k-fwd": forward},
+}
+
+with_flows(phase, flows) := object.union(object.remove(base, ["flows"]), {"phase": phase, "flows": flows})
+
+found(rule_id, findings) := {f | some f in findings; f.rule_id == rule_id}
+
+test_base_is_clean if {
+	count(replication.deny) == 0 with input as base
+}
+
+test_rep_001_flow_into_writer_fires if {
+	fs := found("REP-001", replication.deny) with input as with_flows("normal", {"k-rev": reverse})
+	count(fs) == 1
+	some f in fs
+	f.resource == "rev"
+	f.region == "primary"
+	f.family == "payments"
+}
+
+test_rep_001_prefixed_flow_passes if {
+	inp := with_flows("normal", {"k-rev": flow("rev", "secondary", "primary", {"naming": "prefixed"})})
+	count(found("REP-001", replication.deny)) == 0 with input as inp
+}
+
+test_rep_001_stopped_flow_passes if {
+	inp := with_flows("normal", {"k-rev": flow("rev", "secondary", "primary", {"active": false})})
+	count(found("REP-001", replication.deny)) == 0 with input as inp
+}
+
+test_rep_002_unprotected_loop_fires_once if {
+	inp := with_flows("failback", {
+		"k-a": flow("b-flow", "primary", "secondary", {}),
+		"k-b": flow("a-flow", "secondary", "primary", {"families": ["payments", "orders"]}),
+	})
+	fs := found("REP-002", replication.deny) with input as inp
+	count(fs) == 1
+	some f in fs
+	f.resource == "a-flow <-> b-flow"
+	f.family == "payments"
+	f.region == null
+}
+
+test_rep_002_loop_protection_passes if {
+	inp := with_flows("failback", {"k-fwd": forward, "k-rev": reverse})
+	count(found("REP-002", replication.deny)) == 0 with input as inp
+}
+
+test_rep_002_prefixed_passes if {
+	inp := with_flows("failback", {
+		"k-a": flow("a", "primary", "secondary", {}),
+		"k-b": flow("b", "secondary", "primary", {"naming": "prefixed"}),
+	})
+	count(found("REP-002", replication.deny)) == 0 with input as inp
+}
+
+test_rep_003_unreplicated_tier1_fires if {
+	inp := with_flows("normal", {"k-fwd": flow("fwd", "primary", "secondary", {"healthy": false, "loop_protection": true})})
+	fs := found("REP-003", replication.deny) with input as inp
+	count(fs) == 1
+	some f in fs
+	f.resource == "payments"
+	f.family == "payments"
+}
+
+test_rep_003_tier2_passes if {
+	inp := object.union(with_flows("normal", {}), {"plan": {"families": {"payments": family(2)}}})
+	count(found("REP-003", replication.deny)) == 0 with input as inp
+}
+
+test_rep_003_healthy_flow_passes if {
+	count(found("REP-003", replication.deny)) == 0 with input as base
+}
+
+test_rep_004_catch_up_flow_in_cleanup_fires_once_per_flow if {
+	inp := object.union(
+		with_flows("cleanup", {"k-fwd": forward, "k-rev": flow("rev", "secondary", "primary", {"families": ["payments", "orders"]})}),
+		{"plan": {"families": {"payments": family(1), "orders": family(1)}}},
+	)
+	fs := found("REP-004", replication.deny) with input as inp
+	count(fs) == 1
+	some f in fs
+	f.resource == "rev"
+	f.region == "primary"
+	f.family == null
+}
+
+test_rep_004_original_flow_passes if {
+	count(found("REP-004", replication.deny)) == 0 with input as with_flows("cleanup", {"k-fwd": forward})
+}
+
+test_rep_004_deleted_reverse_flow_passes if {
+	inp := with_flows("cleanup", {"k-fwd": forward, "k-rev": flow("rev", "secondary", "primary", {"active": false})})
+	count(found("REP-004", replication.deny)) == 0 with input as inp
+}
