@@ -86,7 +86,7 @@ def _expanded_size(node: Any, memo: dict[int, int], limit: int) -> int:
 
 def parse_yaml(text: str, origin: str, what: str) -> Any:
     try:
-        document = yaml.load(text, Loader=_BoundedSafeLoader)  # noqa: S506 - SafeLoader subclass
+        document = yaml.load(text, Loader=_BoundedSafeLoader)
         if _expanded_size(document, {}, MAX_YAML_EXPANDED_NODES) > MAX_YAML_EXPANDED_NODES:
             raise yaml.YAMLError(
                 f"aliases expand to more than {MAX_YAML_EXPANDED_NODES} nodes (alias bomb?)")

@@ -76,7 +76,8 @@ def test_user_policy_dir_adds_findings(tmp_path: Path) -> None:
     (tmp_path / "naming.rego").write_text(
         "package failback.custom.naming\n\n"
         "deny contains {\"rule_id\": \"ORG-001\", \"severity\": \"high\", \"title\": \"t\",\n"
-        "  \"resource\": name, \"message\": sprintf(\"topic %s has an upper-case name\", [name])} if {\n"
+        "  \"resource\": name,\n"
+        "  \"message\": sprintf(\"topic %s has an upper-case name\", [name])} if {\n"
         "  some name, _ in input.primary.topics\n"
         "  upper(name) == name\n"
         "}\n")
