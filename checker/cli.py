@@ -86,6 +86,32 @@ def _emit(text: str, output: Path | None) -> None:
     write_atomic(output, text)
 
 
+class ExportGroup(click.Group):
+    """`failback export <source>`: each exporter's command is imported only when used."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        from .exporters import available
+
+        return available()
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        from .exporters import EXPORTERS, module
+
+        if cmd_name not in EXPORTERS:
+            return None
+        try:
+            command: click.Command = module(cmd_name).command
+        except CheckerError as exc:
+            _fail(exc.one_line(), exc.exit_code)
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        from .exporters import SUMMARIES
+
+        with formatter.section("Sources"):
+            formatter.write_dl(sorted(SUMMARIES.items()))
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]}, epilog=EXIT_CODES_HELP)
 @click.version_option(package_name="failback-checker", prog_name="failback")
 @click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
@@ -124,18 +150,13 @@ def check(config: Path, primary: Path | None, secondary: Path | None, phase: str
     from .plan import load_plan
     from .policies import load_policies
     from .reports import REPORTERS
-    from .snapshot import load_snapshot
+    from .sources import region_snapshot
 
     now = _parse_now(now_text)
     plan = load_plan(config)
     phases = _phases(phase or plan.current_phase)
-    primary_path = primary or plan.primary.snapshot
-    secondary_path = secondary or plan.secondary.snapshot
-    if primary_path is None or secondary_path is None:
-        raise InputError("no snapshot for both regions: give --primary and --secondary or set "
-                         "regions.<role>.snapshot in the plan")
-    left = load_snapshot(primary_path)
-    right = load_snapshot(secondary_path)
+    left = region_snapshot(plan, plan.primary, primary)
+    right = region_snapshot(plan, plan.secondary, secondary)
     for snap, role in ((left, plan.primary), (right, plan.secondary)):
         if snap.region != role.name:
             raise InputError(f"snapshot {snap.origin} is for region {snap.region}, but the plan's "
@@ -156,6 +177,11 @@ def _phases(value: str) -> list[str]:
     if value == "all":
         return list(PHASES)
     return [check_phase(value)]
+
+
+@main.group(cls=ExportGroup)
+def export() -> None:
+    """Export one region's governance surface into a snapshot (v1)."""
 
 
 @main.command(epilog=EXIT_CODES_HELP)
