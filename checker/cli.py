@@ -136,14 +136,31 @@ def main(debug: bool) -> None:
               help="Lowest severity that blocks.")
 @click.option("--policy-dir", "policy_dirs", multiple=True, type=click.Path(path_type=Path),
               help="Extra Rego packages (failback.custom.<name> with deny rules). Repeatable.")
-@click.option("--engine", default="embedded", show_default=True, type=click.Choice(["embedded"]),
-              help="Rego engine.")
+@click.option("--engine", default="embedded", show_default=True,
+              type=click.Choice(["embedded", "opa"]),
+              help="Rego engine: embedded (regorus, in process) or opa (Open Policy Agent).")
+@click.option("--opa-url", default=None, envvar="FAILBACK_OPA_URL",
+              help="OPA server (http[s]://host:port); without it a local `opa run --server` "
+              "is started from the opa on PATH or FAILBACK_OPA_BIN.")
+@click.option("--opa-token", default=None, envvar="FAILBACK_OPA_TOKEN",
+              help="Bearer token for the OPA server (or FAILBACK_OPA_TOKEN).")
+@click.option("--opa-timeout", default=30.0, show_default=True, type=click.FloatRange(0.1, 3600),
+              help="Seconds to wait for each OPA request.")
+@click.option("--opa-ca-cert", default=None, type=click.Path(dir_okay=False),
+              help="CA bundle that signed the OPA server's certificate.")
+@click.option("--opa-client-cert", default=None, type=click.Path(dir_okay=False),
+              help="Client certificate (PEM with key) for mutual TLS.")
+@click.option("--opa-insecure", is_flag=True, help="Do not verify the OPA server's certificate.")
+@click.option("--opa-preloaded", is_flag=True,
+              help="The OPA server already has the policies (bundle); do not upload them.")
 @click.option("--now", "now_text", default=None,
               help="Judge as of this RFC 3339 time instead of the clock (reproducible runs).")
 @handle_errors
 def check(config: Path, primary: Path | None, secondary: Path | None, phase: str | None,
           fmt: str, output: Path | None, fail_on: str, policy_dirs: Sequence[Path],
-          engine: str, now_text: str | None) -> None:
+          engine: str, opa_url: str | None, opa_token: str | None, opa_timeout: float,
+          opa_ca_cert: str | None, opa_client_cert: str | None, opa_insecure: bool,
+          opa_preloaded: bool, now_text: str | None) -> None:
     """Judge failback readiness: one go / no-go verdict per phase."""
     from .engines import ENGINES
     from .evaluate import check as run_check
@@ -161,7 +178,13 @@ def check(config: Path, primary: Path | None, secondary: Path | None, phase: str
         if snap.region != role.name:
             raise InputError(f"snapshot {snap.origin} is for region {snap.region}, but the plan's "
                              f"{role.role} region is {role.name}")
-    runner = ENGINES[engine]()
+    options = {} if engine == "embedded" else {
+        "url": opa_url, "token": opa_token, "timeout": opa_timeout, "ca_cert": opa_ca_cert,
+        "client_cert": opa_client_cert, "insecure": opa_insecure, "preloaded": opa_preloaded,
+    }
+    if engine == "embedded" and (opa_url or opa_preloaded):
+        raise InputError("--opa-url and --opa-preloaded need --engine opa")
+    runner = ENGINES[engine](**options)
     try:
         runner.load(load_policies(policy_dirs))
         report = run_check(plan, left, right, phases, runner, now, fail_on)
@@ -216,6 +239,32 @@ def diff(primary: Path, secondary: Path, config: Path | None, fmt: str) -> None:
         detail = "" if change.kind != "changed" else f": {change.primary!r} -> {change.secondary!r}"
         click.echo(f"{sign} {change.path}{detail}")
     click.echo(f"{len(changes)} changes between {left.region} and {right.region}")
+
+
+@main.group()
+def policies() -> None:
+    """Work with the policy library."""
+
+
+@policies.command()
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
+              help="Where to write the bundle (tar.gz).")
+@click.option("--policy-dir", "policy_dirs", multiple=True, type=click.Path(path_type=Path),
+              help="Also bundle these Rego directories. Repeatable.")
+@handle_errors
+def bundle(output: Path, policy_dirs: Sequence[Path]) -> None:
+    """Write an OPA bundle of the built-in (and --policy-dir) policies for a central OPA.
+
+    Serve it with `opa run --server --bundle bundle.tar.gz` and check with
+    `failback check --engine opa --opa-url URL --opa-preloaded`.
+    """
+    from .bundle import build, roots
+    from .outputs import write_atomic_bytes
+    from .policies import load_policies
+
+    files = load_policies(policy_dirs)
+    write_atomic_bytes(output, build(files))
+    click.echo(f"{output}: {len(files)} modules, roots {', '.join(roots(files))}")
 
 
 @main.command()

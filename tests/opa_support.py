@@ -1,0 +1,68 @@
+"""Finding and running a real OPA for the tests (built by scripts/install-tools.sh)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import time
+import urllib.request
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CACHED = ROOT / ".cache" / "tools" / "bin"
+
+
+def tool(name: str) -> str:
+    """The tool's path; under CI=true a missing tool fails the run instead of skipping."""
+    found = shutil.which(name, path=f"{CACHED}{os.pathsep}{os.environ.get('PATH', '')}")
+    if found:
+        return found
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{name} is required in CI: run scripts/install-tools.sh")
+    pytest.skip(f"{name} not installed (scripts/install-tools.sh builds it)")
+    raise AssertionError("unreachable")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@contextmanager
+def opa_server(args: Sequence[str] = ()) -> Iterator[str]:
+    """`opa run --server` on a free loopback port; yields its URL; always stopped."""
+    port = free_port()
+    process = subprocess.Popen(
+        [tool("opa"), "run", "--server", "--addr", f"127.0.0.1:{port}", "--log-level", "error",
+         "--skip-version-check", *args],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/health", timeout=1) as answer:
+                    if answer.status == 200:
+                        break
+            except OSError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                output = process.stdout.read().decode() if process.stdout else ""
+                raise RuntimeError(f"opa did not start: {output}")
+            time.sleep(0.05)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
