@@ -19,6 +19,7 @@ from .identity import Canon
 from .model import SNAPSHOT_AREAS, Snapshot
 from .network import ingress_rule, uncovered
 from .plan import Plan
+from .secrets import scrub
 
 DEFAULT_RETENTION_MS = 7 * 24 * 3600 * 1000
 ACTIVE_GROUP_STATES = frozenset({"STABLE", "PREPARINGREBALANCE", "COMPLETINGREBALANCE",
@@ -69,6 +70,7 @@ class _Context:
             self.canon.text(plan.secondary.name): "secondary",
         }
         self.replicators = plan.replicator_principals()
+        self._replicator_cache: dict[str, bool] = {}
         self.raw_flows = [
             (role, flow)
             for role, snap in snapshots.items()
@@ -89,7 +91,11 @@ class _Context:
         return self.roles.get(self.canon.text(region), "external")
 
     def is_replicator(self, principal: str) -> bool:
-        return any(fnmatch.fnmatchcase(principal, glob) for glob in self.replicators)
+        known = self._replicator_cache.get(principal)
+        if known is None:
+            known = any(fnmatch.fnmatchcase(principal, glob) for glob in self.replicators)
+            self._replicator_cache[principal] = known
+        return known
 
     def strip_prefix(self, role: str, topic: str) -> str:
         for prefix in self.prefixes.get(role, ()):
@@ -130,13 +136,14 @@ def _snapshot(snap: Snapshot, role: str, ctx: _Context, names: Mapping[str, str]
     canon = ctx.canon
     cluster = doc["cluster"]
     cluster_name = canon.cluster_name(cluster.get("name") or cluster["id"])
-    broker_config = {str(k): v for k, v in doc.get("broker_config", {}).items()}
+    # secret-looking keys (passwords, JAAS configs) never travel further than the snapshot
+    broker_config = scrub({str(k): v for k, v in doc.get("broker_config", {}).items()})
     default_retention = _broker_retention_ms(broker_config, origin)
 
     topics = {}
     for name, raw_name in names.items():
         raw = doc["topics"][raw_name]
-        configs = {k: v for k, v in raw.get("configs", {}).items() if v is not None}
+        configs = scrub({k: v for k, v in raw.get("configs", {}).items() if v is not None})
         retention_ms = configs.get("retention.ms")
         retention_bytes = configs.get("retention.bytes")
         topics[name] = {
@@ -153,7 +160,7 @@ def _snapshot(snap: Snapshot, role: str, ctx: _Context, names: Mapping[str, str]
 
     grant_list = [*from_acls(doc.get("acls", []), canon),
                   *from_iam(doc.get("iam_grants", []), cluster_name, canon)]
-    grants = {g.key: _grant(g, ctx, index) for g in sorted(grant_list)}
+    grants = {g.key: _grant(g, ctx, index) for g in sorted(grant_list, key=_grant_order)}
 
     version = str(cluster.get("kafka_version") or "")
     minor = ".".join(version.split(".")[:2])
@@ -201,6 +208,11 @@ def _snapshot(snap: Snapshot, role: str, ctx: _Context, names: Mapping[str, str]
         "facts": _write_facts(grant_list, ctx, index),
         "gaps": sorted(gaps, key=lambda g: (g["area"], g["reason"])),
     }
+
+
+def _grant_order(grant: Grant) -> tuple[str, ...]:
+    return (grant.principal, grant.resource_type, grant.pattern_type, grant.resource_name,
+            grant.operation, grant.permission, grant.host, grant.source)
 
 
 def _grant(grant: Grant, ctx: _Context, index: TopicIndex) -> dict[str, Any]:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import fnmatch
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +39,7 @@ class Family:
         return None if value is None else str(value)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Plan:
     path: Path | None
     name: str
@@ -51,11 +53,20 @@ class Plan:
     def base_dir(self) -> Path:
         return self.path.parent if self.path else Path(".")
 
+    @cached_property
+    def _family_pattern(self) -> re.Pattern[str]:
+        """All families' globs as one alternation: the first family (in plan order) wins."""
+        groups = [
+            f"(?P<f{index}>{'|'.join(fnmatch.translate(g) for g in family.match)})"
+            for index, family in enumerate(self.families)
+        ]
+        return re.compile("|".join(groups) or "(?!)")
+
     def family_of(self, topic: str) -> str | None:
-        for family in self.families:
-            if family.matches(topic):
-                return family.name
-        return None
+        match = self._family_pattern.match(topic)
+        if match is None or match.lastgroup is None:
+            return None
+        return self.families[int(match.lastgroup[1:])].name
 
     def equivalences(self) -> dict[str, str]:
         table: dict[str, str] = {}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -11,22 +10,10 @@ from typing import Any
 
 from .. import schemas
 from ..outputs import write_atomic
+from ..secrets import is_secret_key, scrub
 
 SCHEMA_VERSION = "1.0"
-
-# Configuration keys whose values are secrets: never copied into a snapshot, report or log.
-_SECRET_KEY = re.compile(
-    r"(password|passwd|secret|jaas|token|credential|private|(^|\.)key$|keystore\.key|"
-    r"ssl\.key|sasl\.oauthbearer|access[._-]?key|session)", re.IGNORECASE)
-
-
-def is_secret_key(key: str) -> bool:
-    return bool(_SECRET_KEY.search(key))
-
-
-def scrub(config: Mapping[str, Any]) -> dict[str, Any]:
-    """The configuration without secret-looking keys."""
-    return {k: v for k, v in config.items() if not is_secret_key(str(k))}
+__all__ = ["add_gap", "finish", "is_secret_key", "scrub", "skeleton", "write_snapshot"]
 
 
 def now_rfc3339() -> str:

@@ -13,8 +13,8 @@ days(value) := sprintf("after %d days", [value]) if value >= 0
 
 deny contains f if {
 	some role in lib.roles
-	other := lib.other_role(role)
 	input[role].audit.broker_logs_enabled == false
+	other := lib.other_role(role)
 	input[other].audit.broker_logs_enabled == true
 	f := lib.compare(
 		lib.finding_at(
@@ -29,8 +29,8 @@ deny contains f if {
 
 deny contains f if {
 	some role in lib.roles
-	other := lib.other_role(role)
 	input[role].audit.trail_logging == false
+	other := lib.other_role(role)
 	input[other].audit.trail_logging == true
 	f := lib.compare(
 		lib.finding_at(

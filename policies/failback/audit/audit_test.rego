@@ -17,7 +17,8 @@ test_baseline_has_no_findings if {
 }
 
 test_aud_001_logs_off_in_secondary_fires if {
-	found(audit.deny, "AUD-001") == {["audit.broker_logs", "secondary"]} with input as pair(region(true, 90, true), region(false, -1, true))
+	findings := audit.deny with input as pair(region(true, 90, true), region(false, -1, true))
+	found(findings, "AUD-001") == {["audit.broker_logs", "secondary"]}
 }
 
 test_aud_001_logs_off_in_both_passes if {
@@ -25,7 +26,8 @@ test_aud_001_logs_off_in_both_passes if {
 }
 
 test_aud_002_trail_off_in_primary_fires if {
-	found(audit.deny, "AUD-002") == {["audit.trail", "primary"]} with input as pair(region(true, 90, false), region(true, 90, true))
+	findings := audit.deny with input as pair(region(true, 90, false), region(true, 90, true))
+	found(findings, "AUD-002") == {["audit.trail", "primary"]}
 }
 
 test_aud_002_trail_on_in_both_passes if {

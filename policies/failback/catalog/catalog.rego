@@ -7,6 +7,9 @@
 #   rego.metadata built-ins.
 package failback.catalog
 
+# Long texts are written as concat(" ", [lines]) only to keep source lines short: every value
+# is still a plain string.
+
 all_phases := ["normal", "failover", "dr_operation", "failback", "cleanup"]
 
 rules := {
@@ -14,8 +17,14 @@ rules := {
 		"area": "write_authority",
 		"severity": "critical",
 		"title": "Topic family writable in both regions",
-		"description": "Producers other than the replicator can write the family in both regions in a phase where the plan names a single writer: split-brain writes corrupt ordering.",
-		"remediation": "Revoke producer write grants (ACL WRITE/ALL or kafka-cluster:WriteData) in the region that must not write in this phase, or fence them with a DENY.",
+		"description": concat(" ", [
+			"Producers other than the replicator can write the family in both regions in a phase where the",
+			"plan names a single writer: split-brain writes corrupt ordering.",
+		]),
+		"remediation": concat(" ", [
+			"Revoke producer write grants (ACL WRITE/ALL or kafka-cluster:WriteData) in the region that",
+			"must not write in this phase, or fence them with a DENY.",
+		]),
 		"phases": all_phases,
 		"inputs": ["acls", "iam_grants"],
 	},
@@ -23,8 +32,14 @@ rules := {
 		"area": "write_authority",
 		"severity": "high",
 		"title": "Producer grant in the passive region",
-		"description": "A principal that is not a declared replicator can write a family in the region that must not accept its writes in this phase.",
-		"remediation": "Remove the grant in the passive region, or add the principal to replicator_principals if it is the replication tool.",
+		"description": concat(" ", [
+			"A principal that is not a declared replicator can write a family in the region that must not",
+			"accept its writes in this phase.",
+		]),
+		"remediation": concat(" ", [
+			"Remove the grant in the passive region, or add the principal to replicator_principals if it is",
+			"the replication tool.",
+		]),
 		"phases": all_phases,
 		"inputs": ["acls", "iam_grants"],
 	},
@@ -59,7 +74,10 @@ rules := {
 		"area": "replication",
 		"severity": "critical",
 		"title": "Replication writes into the active writer",
-		"description": "A flow with identical topic names replicates a family into the region that is the family's only writer in this phase: two sources write one topic.",
+		"description": concat(" ", [
+			"A flow with identical topic names replicates a family into the region that is the family's",
+			"only writer in this phase: two sources write one topic.",
+		]),
 		"remediation": "Stop or delete the flow into the writing region, or change the plan's writer for the phase.",
 		"phases": ["normal", "failover", "dr_operation"],
 		"inputs": ["replication"],
@@ -68,8 +86,14 @@ rules := {
 		"area": "replication",
 		"severity": "critical",
 		"title": "Bidirectional identical-name flows without loop protection",
-		"description": "Flows in both directions carry the same family with identical topic names and no loop protection: records replicate back and forth forever.",
-		"remediation": "Use prefixed topic names, a replicator with loop protection (MSK Replicator, bidirectional cluster links), or remove one direction.",
+		"description": concat(" ", [
+			"Flows in both directions carry the same family with identical topic names and no loop",
+			"protection: records replicate back and forth forever.",
+		]),
+		"remediation": concat(" ", [
+			"Use prefixed topic names, a replicator with loop protection (MSK Replicator, bidirectional",
+			"cluster links), or remove one direction.",
+		]),
 		"phases": all_phases,
 		"inputs": ["replication"],
 	},
@@ -77,8 +101,14 @@ rules := {
 		"area": "replication",
 		"severity": "high",
 		"title": "Tier-1 family not replicated",
-		"description": "No healthy replication flow carries a tier-1 family, so the other region has nothing to fail over or back to.",
-		"remediation": "Create a replication flow (MSK Replicator, MirrorMaker 2, cluster link) whose topic patterns include the family.",
+		"description": concat(" ", [
+			"No healthy replication flow carries a tier-1 family, so the other region has nothing to fail",
+			"over or back to.",
+		]),
+		"remediation": concat(" ", [
+			"Create a replication flow (MSK Replicator, MirrorMaker 2, cluster link) whose topic patterns",
+			"include the family.",
+		]),
 		"phases": all_phases,
 		"inputs": ["replication"],
 	},
@@ -87,7 +117,10 @@ rules := {
 		"severity": "high",
 		"title": "Catch-up flow still running in cleanup",
 		"description": "The reverse flow used for failback still runs in the cleanup phase.",
-		"remediation": "Delete the reverse replicator or MirrorMaker 2 flow once consumers have moved back, then check the original flow is RUNNING.",
+		"remediation": concat(" ", [
+			"Delete the reverse replicator or MirrorMaker 2 flow once consumers have moved back, then check",
+			"the original flow is RUNNING.",
+		]),
 		"phases": ["cleanup"],
 		"inputs": ["replication"],
 	},
@@ -95,8 +128,14 @@ rules := {
 		"area": "offsets",
 		"severity": "high",
 		"title": "Consumers without offset sync",
-		"description": "The family has active consumer groups and its offset strategy relies on replicated or translated offsets, but no healthy flow carrying it syncs consumer offsets.",
-		"remediation": "Enable consumer-group offset sync on the flow (SynchroniseConsumerGroupOffsets, sync.group.offsets.enabled) or change the family's offset_strategy.",
+		"description": concat(" ", [
+			"The family has active consumer groups and its offset strategy relies on replicated or",
+			"translated offsets, but no healthy flow carrying it syncs consumer offsets.",
+		]),
+		"remediation": concat(" ", [
+			"Enable consumer-group offset sync on the flow (SynchroniseConsumerGroupOffsets,",
+			"sync.group.offsets.enabled) or change the family's offset_strategy.",
+		]),
 		"phases": all_phases,
 		"inputs": ["replication", "consumer_groups"],
 	},
@@ -104,7 +143,10 @@ rules := {
 		"area": "offsets",
 		"severity": "high",
 		"title": "Offset-sync mode cannot support failback",
-		"description": "MSK Replicator LEGACY offset sync only translates while producers write the source and not the target; it does not support failback.",
+		"description": concat(" ", [
+			"MSK Replicator LEGACY offset sync only translates while producers write the source and not the",
+			"target; it does not support failback.",
+		]),
 		"remediation": "Recreate the replicator with ConsumerGroupOffsetSyncMode ENHANCED (and IDENTICAL topic names).",
 		"phases": all_phases,
 		"inputs": ["replication"],
@@ -113,8 +155,14 @@ rules := {
 		"area": "offsets",
 		"severity": "high",
 		"title": "No reverse offset path for failback",
-		"description": "No healthy flow from the region that wrote during DR operation back to the failback writer syncs the family's consumer offsets.",
-		"remediation": "Create the reverse flow (secondary to primary) with offset sync before failback; MirrorMaker 2 checkpoints flow one way only.",
+		"description": concat(" ", [
+			"No healthy flow from the region that wrote during DR operation back to the failback writer",
+			"syncs the family's consumer offsets.",
+		]),
+		"remediation": concat(" ", [
+			"Create the reverse flow (secondary to primary) with offset sync before failback; MirrorMaker 2",
+			"checkpoints flow one way only.",
+		]),
 		"phases": ["dr_operation", "failback"],
 		"inputs": ["replication"],
 	},
@@ -122,7 +170,10 @@ rules := {
 		"area": "offsets",
 		"severity": "high",
 		"title": "Replay into a non-idempotent sink",
-		"description": "The family's offset strategy replays records, and one of its sinks is not idempotent: failback will write duplicates.",
+		"description": concat(" ", [
+			"The family's offset strategy replays records, and one of its sinks is not idempotent: failback",
+			"will write duplicates.",
+		]),
 		"remediation": "Make the sink idempotent or dedupe by key, or choose an offset strategy that does not replay.",
 		"phases": all_phases,
 		"inputs": [],
@@ -132,7 +183,10 @@ rules := {
 		"severity": "high",
 		"title": "Failback without a rollback point",
 		"description": "The plan has no stop point and return path for failback.",
-		"remediation": "Declare rollback.stop_point (the last step that can still be undone) and rollback.return_path in failback.yaml.",
+		"remediation": concat(" ", [
+			"Declare rollback.stop_point (the last step that can still be undone) and rollback.return_path",
+			"in failback.yaml.",
+		]),
 		"phases": ["failback"],
 		"inputs": [],
 	},
@@ -140,8 +194,14 @@ rules := {
 		"area": "acl",
 		"severity": "high",
 		"title": "Grant missing in secondary",
-		"description": "A grant present in the primary has no equivalent in the secondary (write grants on family topics are judged by write_authority instead).",
-		"remediation": "Create the grant in the secondary region, or declare an equivalence if the principal is spelled differently there.",
+		"description": concat(" ", [
+			"A grant present in the primary has no equivalent in the secondary (write grants on family",
+			"topics are judged by write_authority instead).",
+		]),
+		"remediation": concat(" ", [
+			"Create the grant in the secondary region, or declare an equivalence if the principal is",
+			"spelled differently there.",
+		]),
 		"phases": all_phases,
 		"inputs": ["acls", "iam_grants"],
 	},
@@ -149,7 +209,10 @@ rules := {
 		"area": "acl",
 		"severity": "high",
 		"title": "Secondary grant broader than primary",
-		"description": "The secondary has a wildcard principal, wildcard resource or ALL-operations grant that the primary does not.",
+		"description": concat(" ", [
+			"The secondary has a wildcard principal, wildcard resource or ALL-operations grant that the",
+			"primary does not.",
+		]),
 		"remediation": "Replace the broad grant with the specific grants the primary uses.",
 		"phases": all_phases,
 		"inputs": ["acls", "iam_grants"],
@@ -167,7 +230,10 @@ rules := {
 		"area": "acl",
 		"severity": "medium",
 		"title": "Grant only in secondary",
-		"description": "A grant created in the secondary (typically during DR operation) does not exist in the primary and would be lost on failback.",
+		"description": concat(" ", [
+			"A grant created in the secondary (typically during DR operation) does not exist in the primary",
+			"and would be lost on failback.",
+		]),
 		"remediation": "Create the grant in the primary before failback, or remove it from the secondary.",
 		"phases": ["failback", "cleanup"],
 		"inputs": ["acls", "iam_grants"],
@@ -194,7 +260,10 @@ rules := {
 		"area": "encryption",
 		"severity": "high",
 		"title": "Weaker encryption at rest in one region",
-		"description": "One region encrypts data at rest with an AWS-managed key (or not at all) where the other uses a customer-managed key.",
+		"description": concat(" ", [
+			"One region encrypts data at rest with an AWS-managed key (or not at all) where the other uses",
+			"a customer-managed key.",
+		]),
 		"remediation": "Use a customer-managed KMS key (a multi-region key keeps the two regions equivalent).",
 		"phases": all_phases,
 		"inputs": ["encryption"],
@@ -275,7 +344,10 @@ rules := {
 		"area": "retention",
 		"severity": "high",
 		"title": "Shorter time retention in secondary",
-		"description": "A replicated family's topic keeps data for less time in the secondary: the replay window for failback is lost.",
+		"description": concat(" ", [
+			"A replicated family's topic keeps data for less time in the secondary: the replay window for",
+			"failback is lost.",
+		]),
 		"remediation": "Set retention.ms in the secondary to at least the primary's value (or copy topic configurations).",
 		"phases": all_phases,
 		"inputs": ["topics", "replication"],
@@ -320,7 +392,10 @@ rules := {
 		"area": "evidence",
 		"severity": "high",
 		"title": "Evidence gap",
-		"description": "An exporter could not read a governance area; rules that need it are not judged and the verdict is indeterminate.",
+		"description": concat(" ", [
+			"An exporter could not read a governance area; rules that need it are not judged and the",
+			"verdict is indeterminate.",
+		]),
 		"remediation": "Grant the exporter the missing read permission (see the shipped IAM policy) and export again.",
 		"phases": all_phases,
 		"inputs": [],
@@ -329,7 +404,10 @@ rules := {
 		"area": "evidence",
 		"severity": "medium",
 		"title": "Snapshots captured too far apart",
-		"description": "The two regions were captured further apart than evidence.max_snapshot_skew_hours, so they may not describe one moment.",
+		"description": concat(" ", [
+			"The two regions were captured further apart than evidence.max_snapshot_skew_hours, so they may",
+			"not describe one moment.",
+		]),
 		"remediation": "Export both regions again, close together.",
 		"phases": all_phases,
 		"inputs": [],
@@ -347,7 +425,10 @@ rules := {
 		"area": "evidence",
 		"severity": "low",
 		"title": "Snapshot schema versions differ",
-		"description": "The two snapshots use different minor versions of the snapshot schema; fields added later are missing from one side.",
+		"description": concat(" ", [
+			"The two snapshots use different minor versions of the snapshot schema; fields added later are",
+			"missing from one side.",
+		]),
 		"remediation": "Export both regions with the same failback-checker version.",
 		"phases": all_phases,
 		"inputs": [],
@@ -365,8 +446,14 @@ rules := {
 		"area": "compatibility",
 		"severity": "high",
 		"title": "Transactional producers cannot write",
-		"description": "A transactional family's producer has no transactional-id write grant in the region that must accept its writes in this phase.",
-		"remediation": "Grant WRITE on TRANSACTIONAL_ID (or kafka-cluster:AlterTransactionalId) to the producer in that region.",
+		"description": concat(" ", [
+			"A transactional family's producer has no transactional-id write grant in the region that must",
+			"accept its writes in this phase.",
+		]),
+		"remediation": concat(" ", [
+			"Grant WRITE on TRANSACTIONAL_ID (or kafka-cluster:AlterTransactionalId) to the producer in",
+			"that region.",
+		]),
 		"phases": all_phases,
 		"inputs": ["acls", "iam_grants"],
 	},
@@ -383,8 +470,14 @@ rules := {
 		"area": "compatibility",
 		"severity": "high",
 		"title": "Kafka Connect internal topics not carried",
-		"description": "A connector's internal topic (offsets, configs, status) is neither replicated nor re-created by the plan: connectors restart from scratch after switching.",
-		"remediation": "Replicate the internal topics or set connect.recreate: true with a runbook for rebuilding connectors.",
+		"description": concat(" ", [
+			"A connector's internal topic (offsets, configs, status) is neither replicated nor re-created",
+			"by the plan: connectors restart from scratch after switching.",
+		]),
+		"remediation": concat(" ", [
+			"Replicate the internal topics or set connect.recreate: true with a runbook for rebuilding",
+			"connectors.",
+		]),
 		"phases": all_phases,
 		"inputs": ["replication"],
 	},
@@ -392,7 +485,10 @@ rules := {
 		"area": "readiness",
 		"severity": "high",
 		"title": "Tier-1 family not rehearsed for this phase",
-		"description": "A tier-1 family's readiness evidence for this phase is below rehearsed (no runbook, or no rehearsal within the allowed age).",
+		"description": concat(" ", [
+			"A tier-1 family's readiness evidence for this phase is below rehearsed (no runbook, or no",
+			"rehearsal within the allowed age).",
+		]),
 		"remediation": "Write the runbook and rehearse the phase; record the date in evidence.<phase>.last_rehearsal.",
 		"phases": all_phases,
 		"inputs": [],

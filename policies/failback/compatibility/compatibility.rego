@@ -12,20 +12,6 @@ non_empty(value) if {
 	value != ""
 }
 
-deny contains lib.compare(
-	lib.finding(
-		"CMP-001", "cluster.kafka_version",
-		sprintf("the primary runs Kafka %v and the secondary Kafka %v", [input.primary.cluster.kafka_version, input.secondary.cluster.kafka_version]),
-	),
-	input.primary.cluster.kafka_version, input.secondary.cluster.kafka_version,
-) if {
-	primary_minor := input.primary.cluster.kafka_minor
-	secondary_minor := input.secondary.cluster.kafka_minor
-	non_empty(primary_minor)
-	non_empty(secondary_minor)
-	primary_minor != secondary_minor
-}
-
 # [family, region] for every transactional family and each region that writes it in the phase.
 transactional_writers contains [name, role] if {
 	some name, family in lib.families
@@ -38,18 +24,6 @@ transactional_writers contains [name, role] if {
 	family.transactional == true
 	lib.writer(name, input.phase) == "both"
 	some role in lib.roles
-}
-
-deny contains lib.finding_at(
-	"CMP-002", sprintf("%s in %s", [producer, name]),
-	sprintf("transactional producer %s of %s has no transactional-id write grant in the %s, which writes %s in %s", [producer, name, role, name, input.phase]),
-	role, name,
-) if {
-	some pair in transactional_writers
-	name := pair[0]
-	role := pair[1]
-	some producer in lib.families[name].producers
-	not producer in object.get(input[role].facts, "transactional_principals", [])
 }
 
 quota_keys contains change.key if {
@@ -66,6 +40,43 @@ quota_message(key) := sprintf("client quota %s exists only in the primary", [key
 	quota_of("primary", key) == null
 } else := sprintf("client quota %s differs between the regions", [key])
 
+carried(topic) if {
+	some flow in input.flows
+	flow.active == true
+	topic in object.get(flow, "internal_topics", [])
+}
+
+deny contains lib.compare(
+	lib.finding(
+		"CMP-001", "cluster.kafka_version",
+		sprintf("the primary runs Kafka %v and the secondary Kafka %v", [
+			input.primary.cluster.kafka_version, input.secondary.cluster.kafka_version,
+		]),
+	),
+	input.primary.cluster.kafka_version, input.secondary.cluster.kafka_version,
+) if {
+	primary_minor := input.primary.cluster.kafka_minor
+	non_empty(primary_minor)
+	secondary_minor := input.secondary.cluster.kafka_minor
+	non_empty(secondary_minor)
+	primary_minor != secondary_minor
+}
+
+deny contains lib.finding_at(
+	"CMP-002", sprintf("%s in %s", [producer, name]),
+	sprintf(
+		"transactional producer %s of %s has no transactional-id write grant in the %s, which writes %s in %s",
+		[producer, name, role, name, input.phase],
+	),
+	role, name,
+) if {
+	some pair in transactional_writers
+	name := pair[0]
+	role := pair[1]
+	some producer in lib.families[name].producers
+	not producer in object.get(input[role].facts, "transactional_principals", [])
+}
+
 deny contains lib.compare(
 	lib.finding("CMP-003", key, quota_message(key)),
 	quota_of("primary", key), quota_of("secondary", key),
@@ -73,15 +84,12 @@ deny contains lib.compare(
 	some key in quota_keys
 }
 
-carried(topic) if {
-	some flow in input.flows
-	flow.active == true
-	topic in object.get(flow, "internal_topics", [])
-}
-
 deny contains lib.finding_at(
 	"CMP-004", topic,
-	sprintf("Kafka Connect internal topic %s of %s is carried by no active flow and the plan does not re-create the connectors", [topic, name]),
+	sprintf(
+		"Kafka Connect internal topic %s of %s is carried by no active flow and the plan does not re-create the connectors",
+		[topic, name],
+	),
 	null, name,
 ) if {
 	some name, family in lib.families

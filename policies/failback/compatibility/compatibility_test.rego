@@ -2,7 +2,9 @@ package failback.compatibility_test
 
 import data.failback.compatibility
 
-phases(writer) := {p: {"writer": writer, "consumer": writer} | some p in ["normal", "failover", "dr_operation", "failback", "cleanup"]}
+phases(writer) := {p: {"writer": writer, "consumer": writer} |
+	some p in ["normal", "failover", "dr_operation", "failback", "cleanup"]
+}
 
 family(writer, transactional, connect) := {
 	"tier": 1,
@@ -30,6 +32,12 @@ base := {
 findings_of(rule_id, findings) := {f | some f in findings; f.rule_id == rule_id}
 
 with_families(families) := object.union(base, {"plan": {"families": families}})
+
+# One payments family, and the transactional principals one region grants.
+with_txn_grants(fam, role, principals) := object.union(
+	with_families({"payments": fam}),
+	{role: {"facts": {"transactional_principals": principals}}},
+)
 
 # CMP-001
 
@@ -59,7 +67,7 @@ test_cmp_001_unknown_version_passes if {
 # CMP-002
 
 test_cmp_002_missing_transactional_grant_in_writer_fires if {
-	inp := object.union(with_families({"payments": family("secondary", true, null)}), {"secondary": {"facts": {"transactional_principals": ["User:api"]}}})
+	inp := with_txn_grants(family("secondary", true, null), "secondary", ["User:api"])
 	findings := findings_of("CMP-002", compatibility.deny) with input as inp
 	{[f.resource, f.region, f.family] | some f in findings} == {["User:batch in payments", "secondary", "payments"]}
 }
@@ -78,27 +86,31 @@ test_cmp_002_both_writers_checks_both_regions if {
 }
 
 test_cmp_002_grants_present_passes if {
-	count(findings_of("CMP-002", compatibility.deny)) == 0 with input as with_families({"payments": family("secondary", true, null)})
+	inp := with_families({"payments": family("secondary", true, null)})
+	count(findings_of("CMP-002", compatibility.deny)) == 0 with input as inp
 }
 
 test_cmp_002_passive_region_not_checked if {
-	inp := object.union(with_families({"payments": family("primary", true, null)}), {"secondary": {"facts": {"transactional_principals": []}}})
+	inp := with_txn_grants(family("primary", true, null), "secondary", [])
 	count(findings_of("CMP-002", compatibility.deny)) == 0 with input as inp
 }
 
 test_cmp_002_non_transactional_family_passes if {
-	inp := object.union(with_families({"payments": family("secondary", false, null)}), {"secondary": {"facts": {"transactional_principals": []}}})
+	inp := with_txn_grants(family("secondary", false, null), "secondary", [])
 	count(findings_of("CMP-002", compatibility.deny)) == 0 with input as inp
 }
 
 test_cmp_002_no_writer_passes if {
-	inp := object.union(with_families({"payments": family("none", true, null)}), {"secondary": {"facts": {"transactional_principals": []}}})
+	inp := with_txn_grants(family("none", true, null), "secondary", [])
 	count(findings_of("CMP-002", compatibility.deny)) == 0 with input as inp
 }
 
 # CMP-003
 
-quota_change(key, path, kind, primary, secondary) := {"area": "quotas", "key": key, "path": path, "kind": kind, "primary": primary, "secondary": secondary}
+quota_change(key, path, kind, primary, secondary) := {
+	"area": "quotas", "key": key, "path": path,
+	"kind": kind, "primary": primary, "secondary": secondary,
+}
 
 test_cmp_003_one_finding_per_quota_key if {
 	inp := object.union(base, {
@@ -133,8 +145,22 @@ test_cmp_003_quota_only_in_primary_fires if {
 	f.secondary == null
 }
 
+test_cmp_003_quota_only_in_secondary_fires if {
+	inp := object.union(base, {
+		"secondary": {"quotas": {"user:carol": {"consumer_byte_rate": 100}}},
+		"changes": [quota_change("user:carol", "quotas/user:carol", "added", null, {"consumer_byte_rate": 100})],
+	})
+	findings := findings_of("CMP-003", compatibility.deny) with input as inp
+	count(findings) == 1
+	some f in findings
+	f.resource == "user:carol"
+	f.message == "client quota user:carol exists only in the secondary"
+	f.primary == null
+}
+
 test_cmp_003_other_areas_pass if {
-	inp := object.union(base, {"changes": [{"area": "grants", "key": "k", "path": "grants/k", "kind": "removed", "primary": {}, "secondary": null}]})
+	grant_change := {"area": "grants", "key": "k", "path": "grants/k", "kind": "removed", "primary": {}, "secondary": null}
+	inp := object.union(base, {"changes": [grant_change]})
 	count(findings_of("CMP-003", compatibility.deny)) == 0 with input as inp
 }
 
@@ -142,30 +168,42 @@ test_cmp_003_other_areas_pass if {
 
 connect(recreate) := {"internal_topics": ["connect-configs", "connect-offsets"], "recreate": recreate}
 
-flow(active, internal_topics) := {"name": "mm2", "active": active, "families": ["payments"], "internal_topics": internal_topics}
+flow(active, internal_topics) := {
+	"name": "mm2", "active": active,
+	"families": ["payments"], "internal_topics": internal_topics,
+}
+
+# One payments family with Kafka Connect, and one flow.
+with_connect_flow(recreate, f) := object.union(
+	with_families({"payments": family("primary", false, connect(recreate))}),
+	{"flows": {"mm2": f}},
+)
 
 test_cmp_004_internal_topic_not_carried_fires if {
-	inp := object.union(with_families({"payments": family("primary", false, connect(false))}), {"flows": {"mm2": flow(true, ["connect-offsets"])}})
+	inp := with_connect_flow(false, flow(true, ["connect-offsets"]))
 	findings := findings_of("CMP-004", compatibility.deny) with input as inp
 	{[f.resource, f.family, f.region] | some f in findings} == {["connect-configs", "payments", null]}
 }
 
 test_cmp_004_inactive_flow_does_not_carry if {
-	inp := object.union(with_families({"payments": family("primary", false, connect(false))}), {"flows": {"mm2": flow(false, ["connect-configs", "connect-offsets"])}})
-	{f.resource | some f in findings_of("CMP-004", compatibility.deny)} == {"connect-configs", "connect-offsets"} with input as inp
+	inp := with_connect_flow(false, flow(false, ["connect-configs", "connect-offsets"]))
+	findings := findings_of("CMP-004", compatibility.deny) with input as inp
+	{f.resource | some f in findings} == {"connect-configs", "connect-offsets"}
 }
 
 test_cmp_004_all_topics_carried_passes if {
-	inp := object.union(with_families({"payments": family("primary", false, connect(false))}), {"flows": {"mm2": flow(true, ["connect-configs", "connect-offsets"])}})
+	inp := with_connect_flow(false, flow(true, ["connect-configs", "connect-offsets"]))
 	count(findings_of("CMP-004", compatibility.deny)) == 0 with input as inp
 }
 
 test_cmp_004_recreate_passes if {
-	count(findings_of("CMP-004", compatibility.deny)) == 0 with input as with_families({"payments": family("primary", false, connect(true))})
+	inp := with_families({"payments": family("primary", false, connect(true))})
+	count(findings_of("CMP-004", compatibility.deny)) == 0 with input as inp
 }
 
 test_cmp_004_no_connect_passes if {
-	count(findings_of("CMP-004", compatibility.deny)) == 0 with input as with_families({"payments": family("primary", false, null)})
+	inp := with_families({"payments": family("primary", false, null)})
+	count(findings_of("CMP-004", compatibility.deny)) == 0 with input as inp
 }
 
 test_cmp_clean_input_has_no_findings if {

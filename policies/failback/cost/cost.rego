@@ -7,6 +7,11 @@ package failback.cost
 
 import data.failback.lib
 
+has_owner(flow) if {
+	flow.owner != null
+	flow.owner != ""
+}
+
 deny contains f if {
 	maximum := input.plan.cost.max_dual_region_days
 	maximum != null
@@ -18,11 +23,6 @@ deny contains f if {
 		"CST-001", "cost.max_dual_region_days",
 		sprintf("Both regions have run for %d days, more than the plan's maximum of %d days", [floor(days), maximum]),
 	)
-}
-
-has_owner(flow) if {
-	flow.owner != null
-	flow.owner != ""
 }
 
 deny contains f if {

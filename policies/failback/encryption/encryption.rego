@@ -60,8 +60,8 @@ deny contains f if {
 
 deny contains f if {
 	some role in lib.roles
-	other := lib.other_role(role)
 	input[role].encryption.in_transit.in_cluster == false
+	other := lib.other_role(role)
 	input[other].encryption.in_transit.in_cluster == true
 	f := lib.compare(
 		lib.finding_at(
@@ -95,8 +95,8 @@ deny contains f if {
 
 deny contains f if {
 	some role in lib.roles
-	other := lib.other_role(role)
 	input[role].encryption.at_rest.rotation == false
+	other := lib.other_role(role)
 	input[other].encryption.at_rest.rotation == true
 	f := lib.compare(
 		lib.finding_at(
@@ -111,8 +111,8 @@ deny contains f if {
 
 deny contains f if {
 	some role in lib.roles
-	other := lib.other_role(role)
 	input[role].network.plaintext_listener == true
+	other := lib.other_role(role)
 	input[other].network.plaintext_listener == false
 	f := lib.compare(
 		lib.finding_at(

@@ -45,7 +45,8 @@ test_enc_001_equal_or_missing_passes if {
 
 test_enc_002_in_cluster_off_fires if {
 	weak := object.union(strong, {"encryption": {"in_transit": {"in_cluster": false}}})
-	found(encryption.deny, "ENC-002") == {["encryption.in_transit.in_cluster", "secondary"]} with input as pair(strong, weak)
+	findings := encryption.deny with input as pair(strong, weak)
+	found(findings, "ENC-002") == {["encryption.in_transit.in_cluster", "secondary"]}
 }
 
 test_enc_002_off_in_both_or_null_passes if {

@@ -6,12 +6,20 @@ now := 1700000000
 
 hour := 3600
 
-snapshot(epoch, version) := {"captured_at": sprintf("epoch-%d", [epoch]), "captured_epoch": epoch, "schema_version": version}
+snapshot(epoch, version) := {
+	"captured_at": sprintf("epoch-%d", [epoch]),
+	"captured_epoch": epoch,
+	"schema_version": version,
+}
 
 base := {
 	"phase": "normal",
 	"now": now,
-	"plan": {"evidence": {"max_snapshot_skew_hours": 24, "max_snapshot_age_hours": 168, "rehearsal_max_age_days": 90}},
+	"plan": {"evidence": {
+		"max_snapshot_skew_hours": 24,
+		"max_snapshot_age_hours": 168,
+		"rehearsal_max_age_days": 90,
+	}},
 	"primary": snapshot(now - hour, "1.0"),
 	"secondary": snapshot(now - (2 * hour), "1.0"),
 	"gaps": [],
@@ -21,10 +29,20 @@ with_field(key, value) := object.union(base, {key: value})
 
 findings_of(rule_id, findings) := {f | some f in findings; f.rule_id == rule_id}
 
-gap(region, area, call, in_scope) := {"region": region, "area": area, "reason": "AccessDenied", "call": call, "in_scope": in_scope}
+gap(region, area, call, in_scope) := {
+	"region": region, "area": area, "reason": "AccessDenied",
+	"call": call, "in_scope": in_scope,
+}
+
+# The base input with two snapshots captured at the given epochs (schema 1.0).
+captured(primary_epoch, secondary_epoch) := object.union(base, {
+	"primary": snapshot(primary_epoch, "1.0"),
+	"secondary": snapshot(secondary_epoch, "1.0"),
+})
 
 test_evd_001_in_scope_gap_fires if {
-	findings := findings_of("EVD-001", evidence.deny) with input as with_field("gaps", [gap("secondary", "quotas", "kafka:DescribeClientQuotas", true)])
+	inp := with_field("gaps", [gap("secondary", "quotas", "kafka:DescribeClientQuotas", true)])
+	findings := findings_of("EVD-001", evidence.deny) with input as inp
 	findings == {{
 		"rule_id": "EVD-001",
 		"resource": "secondary/quotas",
@@ -46,11 +64,12 @@ test_evd_001_message_without_call if {
 }
 
 test_evd_001_out_of_scope_gap_passes if {
-	count(findings_of("EVD-001", evidence.deny)) == 0 with input as with_field("gaps", [gap("secondary", "quotas", "x", false)])
+	inp := with_field("gaps", [gap("secondary", "quotas", "x", false)])
+	count(findings_of("EVD-001", evidence.deny)) == 0 with input as inp
 }
 
 test_evd_002_skew_fires if {
-	inp := object.union(base, {"primary": snapshot(now - hour, "1.0"), "secondary": snapshot((now - (30 * hour)) - 100, "1.0")})
+	inp := captured(now - hour, (now - (30 * hour)) - 100)
 	findings := findings_of("EVD-002", evidence.deny) with input as inp
 	count(findings) == 1
 	some f in findings
@@ -62,22 +81,27 @@ test_evd_002_skew_fires if {
 }
 
 test_evd_002_skew_either_direction_fires if {
-	inp := object.union(base, {"primary": snapshot(now - (30 * hour), "1.0"), "secondary": snapshot(now - hour, "1.0")})
+	inp := captured(now - (30 * hour), now - hour)
 	count(findings_of("EVD-002", evidence.deny)) == 1 with input as inp
 }
 
 test_evd_002_skew_at_limit_passes if {
-	inp := object.union(base, {"primary": snapshot(now - hour, "1.0"), "secondary": snapshot(now - (25 * hour), "1.0")})
+	inp := captured(now - hour, now - (25 * hour))
 	count(findings_of("EVD-002", evidence.deny)) == 0 with input as inp
 }
 
 test_evd_003_stale_primary_fires if {
-	inp := object.union(base, {"primary": snapshot(now - (200 * hour), "1.0"), "secondary": snapshot(now - (190 * hour), "1.0")})
+	inp := captured(now - (200 * hour), now - (190 * hour))
 	findings := findings_of("EVD-003", evidence.deny) with input as inp
-	{[f.resource, f.region] | some f in findings} == {["primary/captured_at", "primary"], ["secondary/captured_at", "secondary"]}
+	{[f.resource, f.region] | some f in findings} == {
+		["primary/captured_at", "primary"],
+		["secondary/captured_at", "secondary"],
+	}
 	some f in findings
 	f.region == "primary"
-	f.message == sprintf("the primary snapshot (captured epoch-%d) is 200 hours old (at most 168 allowed)", [now - (200 * hour)])
+	f.message == sprintf("the primary snapshot (captured epoch-%d) is 200 hours old (at most 168 allowed)", [
+		now - (200 * hour),
+	])
 }
 
 test_evd_003_stale_secondary_only if {

@@ -23,7 +23,21 @@ import data.failback.write_authority
 
 severity_rank := {"info": 0, "low": 1, "medium": 2, "high": 3, "critical": 4}
 
-builtin_raw := (((((((((((acl.deny | audit.deny) | compatibility.deny) | cost.deny) | encryption.deny) | evidence.deny) | network.deny) | offsets.deny) | readiness.deny) | replication.deny) | retention.deny) | rollback.deny) | write_authority.deny
+builtin_raw := union({
+	acl.deny,
+	audit.deny,
+	compatibility.deny,
+	cost.deny,
+	encryption.deny,
+	evidence.deny,
+	network.deny,
+	offsets.deny,
+	readiness.deny,
+	replication.deny,
+	retention.deny,
+	rollback.deny,
+	write_authority.deny,
+})
 
 # Areas with a gap, in scope or not: rules reading them are not judged.
 gapped_areas contains gap.area if {
@@ -47,9 +61,9 @@ builtin contains object.union(f, {
 	"blocking": blocks(entry.severity, f.rule_id),
 }) if {
 	some f in builtin_raw
-	entry := catalog.rules[f.rule_id]
 	applies(f.rule_id)
 	not suppressed(f.rule_id)
+	entry := catalog.rules[f.rule_id]
 }
 
 # Findings of the user's own packages (data.failback.custom.<name>.deny) carry their own metadata.
@@ -60,17 +74,18 @@ custom contains object.union(
 	},
 	object.union(f, {"blocking": blocks(object.get(f, "severity", "medium"), f.rule_id)}),
 ) if {
-	some name
-	some f in data.failback.custom[name].deny
+	# Reference iteration on purpose: it evaluates only each package's deny, where
+	# `some pkg in data.failback.custom` would evaluate every rule of the user's packages.
+	f := data.failback.custom[_].deny[_]
 }
 
 # Evidence gaps never block: they make the verdict indeterminate.
+default blocks(_, _) := false
+
 blocks(severity, rule_id) if {
 	rule_id != "EVD-001"
 	severity_rank[severity] >= severity_rank[input.options.fail_on]
 }
-
-default blocks(_, _) := false
 
 all_findings := builtin | custom
 
@@ -86,17 +101,21 @@ gap_pairs := sort({[sprintf("%s|%s|%s", [gap.region, gap.area, gap.reason]), gap
 
 in_scope_gap_count := count([g | some g in input.gaps; g.in_scope])
 
+default verdict := "go"
+
 verdict := "no-go" if {
 	blocking_count > 0
 } else := "indeterminate" if {
 	in_scope_gap_count > 0
-} else := "go"
-
-summary := {sev: n |
-	some sev, _ in severity_rank
-	n := count([f | some f in findings; f.severity == sev])
 }
 
+summary[severity] := count([f | some f in findings; f.severity == severity]) if {
+	some severity, _ in severity_rank
+}
+
+# METADATA
+# description: The decision for input.phase; the only rule the checker queries.
+# entrypoint: true
 decision := {
 	"phase": input.phase,
 	"verdict": verdict,

@@ -11,8 +11,8 @@ describe(rule) := sprintf("%s %v-%v from %s", [rule.protocol, rule.from_port, ru
 
 deny contains f if {
 	some role in lib.roles
-	other := lib.other_role(role)
 	input[role].network.public_access == true
+	other := lib.other_role(role)
 	input[other].network.public_access == false
 	f := lib.compare(
 		lib.finding_at(

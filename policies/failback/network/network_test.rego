@@ -29,7 +29,8 @@ test_baseline_has_no_findings if {
 }
 
 test_net_001_public_secondary_fires if {
-	found(network.deny, "NET-001") == {["network.public_access", "secondary"]} with input as pair(region(false, private, []), region(true, private, []))
+	findings := network.deny with input as pair(region(false, private, []), region(true, private, []))
+	found(findings, "NET-001") == {["network.public_access", "secondary"]}
 }
 
 test_net_001_public_in_both_passes if {
@@ -46,13 +47,15 @@ test_net_002_internet_open_primary_fires if {
 }
 
 test_net_002_open_in_both_passes if {
-	found(network.deny, "NET-002") == set() with input as pair(region(false, open_rules, []), region(false, open_rules, []))
+	inp := pair(region(false, open_rules, []), region(false, open_rules, []))
+	found(network.deny, "NET-002") == set() with input as inp
 }
 
 test_net_003_uncovered_private_rule_fires if {
 	wider := object.union(private, {"sg-2|tcp|9092|10.1.0.0/16": rule("10.1.0.0/16", false)})
 	secondary := region(false, wider, ["sg-2|tcp|9092|10.1.0.0/16"])
-	found(network.deny, "NET-003") == {["sg-2|tcp|9092|10.1.0.0/16", "secondary"]} with input as pair(region(false, private, []), secondary)
+	findings := network.deny with input as pair(region(false, private, []), secondary)
+	found(findings, "NET-003") == {["sg-2|tcp|9092|10.1.0.0/16", "secondary"]}
 }
 
 test_net_003_leaves_internet_open_rules_to_net_002 if {

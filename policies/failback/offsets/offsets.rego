@@ -18,12 +18,12 @@ has_active_consumers(name) if {
 	name in group.families
 }
 
-offsets_synced(name) if {
+synced(name) if {
 	some flow in lib.healthy_flows(name)
 	flow.offset_sync == true
 }
 
-offsets_synced_between(name, source, target) if {
+synced_between(name, source, target) if {
 	some flow in lib.healthy_flows(name)
 	flow.source == source
 	flow.target == target
@@ -41,7 +41,7 @@ deny contains lib.finding_at(
 	some name, family in input.plan.families
 	family.offset_strategy in synced_strategies
 	has_active_consumers(name)
-	not offsets_synced(name)
+	not synced(name)
 }
 
 deny contains lib.finding_at(
@@ -72,7 +72,7 @@ deny contains lib.finding_at(
 	source := lib.single_writer(name, "dr_operation")
 	target := lib.single_writer(name, "failback")
 	source != target
-	not offsets_synced_between(name, source, target)
+	not synced_between(name, source, target)
 }
 
 deny contains lib.finding_at(

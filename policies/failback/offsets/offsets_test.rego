@@ -22,7 +22,12 @@ flow(name, source, target, overrides) := object.union(
 	overrides,
 )
 
-groups(active) := {"consumer_groups": {"ledger": {"state": "Stable", "active": active, "topics": ["payments.tx"], "families": ["payments"]}}}
+groups(active) := {"consumer_groups": {"ledger": {
+	"state": "Stable",
+	"active": active,
+	"topics": ["payments.tx"],
+	"families": ["payments"],
+}}}
 
 base := {
 	"phase": "dr_operation",
@@ -112,7 +117,8 @@ test_off_003_reverse_offset_path_passes if {
 
 test_off_003_same_writer_passes if {
 	same := {p: {"writer": "primary", "consumer": "primary"} | some p, _ in phases}
-	inp := object.union(object.remove(with_family(object.union(family("replicated", []), {"phases": same})), ["flows"]), {"flows": {}})
+	same_writer_family := object.union(family("replicated", []), {"phases": same})
+	inp := object.union(object.remove(with_family(same_writer_family), ["flows"]), {"flows": {}})
 	count(found("OFF-003", offsets.deny)) == 0 with input as inp
 }
 

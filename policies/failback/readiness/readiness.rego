@@ -61,7 +61,9 @@ evidence_level(family, phase) := "unwritten" if {
 
 deny contains lib.finding_at(
 	"RDY-001", sprintf("%s/%s", [name, input.phase]),
-	sprintf("tier-1 family %s is only %s for %s: it needs a runbook rehearsed within %v days", [name, level, input.phase, max_age_days]),
+	sprintf("tier-1 family %s is only %s for %s: it needs a runbook rehearsed within %v days", [
+		name, level, input.phase, max_age_days,
+	]),
 	null, name,
 ) if {
 	some name, family in families

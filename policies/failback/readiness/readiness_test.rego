@@ -14,7 +14,12 @@ documented := {"runbook": "runbooks/failback.md", "rehearsed_epoch": null, "metr
 
 stale := {"runbook": "runbooks/failback.md", "rehearsed_epoch": now - (120 * day), "metrics": 3, "alerts": 2}
 
-rehearsed := {"runbook": "runbooks/failback.md", "rehearsed_epoch": (now - (59 * day)) - 3600, "metrics": 0, "alerts": 1}
+rehearsed := {
+	"runbook": "runbooks/failback.md",
+	"rehearsed_epoch": (now - (59 * day)) - 3600,
+	"metrics": 0,
+	"alerts": 1,
+}
 
 operationalized := {"runbook": "runbooks/failback.md", "rehearsed_epoch": now - (10 * day), "metrics": 3, "alerts": 2}
 
@@ -53,7 +58,8 @@ test_level_unwritten if {
 }
 
 test_level_empty_runbook_is_unwritten if {
-	readiness.evidence_level("payments", "failback") == "unwritten" with input as one("failback", object.union(operationalized, {"runbook": ""}))
+	empty_runbook := object.union(operationalized, {"runbook": ""})
+	readiness.evidence_level("payments", "failback") == "unwritten" with input as one("failback", empty_runbook)
 }
 
 test_level_documented_without_rehearsal if {
@@ -73,7 +79,8 @@ test_level_operationalized if {
 }
 
 test_level_rehearsal_at_max_age_counts if {
-	readiness.evidence_level("payments", "failback") == "rehearsed" with input as one("failback", object.union(rehearsed, {"rehearsed_epoch": now - (90 * day)}))
+	at_max_age := object.union(rehearsed, {"rehearsed_epoch": now - (90 * day)})
+	readiness.evidence_level("payments", "failback") == "rehearsed" with input as one("failback", at_max_age)
 }
 
 # RDY-001
@@ -92,7 +99,8 @@ test_rdy_001_tier1_documented_fires if {
 }
 
 test_rdy_001_tier1_unwritten_fires if {
-	{[f.rule_id, f.resource, f.family] | some f in readiness.deny} == {["RDY-001", "payments/normal", "payments"]} with input as one("normal", unwritten)
+	findings := readiness.deny with input as one("normal", unwritten)
+	{[f.rule_id, f.resource, f.family] | some f in findings} == {["RDY-001", "payments/normal", "payments"]}
 }
 
 test_rdy_001_tier1_rehearsed_passes if {
@@ -111,7 +119,8 @@ test_rdy_001_tier2_passes if {
 # scorecard
 
 test_scorecard_order_families_then_phases if {
-	cells := readiness.scorecard([]) with input as inp("failback", {"zeta": family(3, "failback", unwritten), "alpha": family(3, "failback", unwritten)})
+	families := {"zeta": family(3, "failback", unwritten), "alpha": family(3, "failback", unwritten)}
+	cells := readiness.scorecard([]) with input as inp("failback", families)
 	[[c.family, c.phase] | some c in cells] == [
 		["alpha", "normal"], ["alpha", "failover"], ["alpha", "dr_operation"], ["alpha", "failback"], ["alpha", "cleanup"],
 		["zeta", "normal"], ["zeta", "failover"], ["zeta", "dr_operation"], ["zeta", "failback"], ["zeta", "cleanup"],
@@ -141,7 +150,10 @@ test_scorecard_documented_cell if {
 		"phase": "failback",
 		"level": "documented",
 		"evidence_level": "documented",
-		"reasons": ["runbook: runbooks/failback.md", "last rehearsal 120 days ago", "no rehearsal within 90 days", "metrics: 3, alerts: 2"],
+		"reasons": [
+			"runbook: runbooks/failback.md", "last rehearsal 120 days ago",
+			"no rehearsal within 90 days", "metrics: 3, alerts: 2",
+		],
 		"next_step": "rehearse failback (none within 90 days)",
 	}
 }
@@ -246,7 +258,8 @@ test_scorecard_missing_evidence_defaults_to_unwritten if {
 # main reads deny before it calls scorecard; the embedded engine once lost imported rules
 # inside functions after that (see the note on `families` in readiness.rego).
 test_scorecard_after_deny_in_one_evaluation if {
-	result := [count(readiness.deny), readiness.scorecard([finding("WA-001", "payments", true)])] with input as one("failback", documented)
+	doc := one("failback", documented)
+	result := [count(readiness.deny), readiness.scorecard([finding("WA-001", "payments", true)])] with input as doc
 	result[0] == 1
 	count(result[1]) == 5
 	c := cell_of(result[1], "payments", "failback")

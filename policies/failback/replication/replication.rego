@@ -14,6 +14,13 @@ identical(flow) if flow.naming == "identical"
 
 unprotected(flow) if not flow.loop_protection == true
 
+# Families a flow carries from the DR-operation writer that no longer writes in cleanup.
+catch_up_families(flow) := {name |
+	some name in flow.families
+	flow.source == lib.single_writer(name, "dr_operation")
+	flow.source != lib.single_writer(name, "cleanup")
+}
+
 deny contains lib.finding_at(
 	"REP-001", flow.name,
 	sprintf(
@@ -34,7 +41,10 @@ deny contains lib.finding_at(
 deny contains lib.finding_at(
 	"REP-002", sprintf("%s <-> %s", names),
 	sprintf(
-		"Flows %s and %s replicate family %s in both directions between the %s and the %s with identical topic names and no loop protection",
+		concat(" ", [
+			"Flows %s and %s replicate family %s in both directions between the %s and the %s",
+			"with identical topic names and no loop protection",
+		]),
 		[names[0], names[1], name, a.source, a.target],
 	),
 	null, name,
@@ -64,13 +74,6 @@ deny contains lib.finding_at(
 	family.tier == 1
 	family.topic_count > 0
 	count(lib.healthy_flows(name)) == 0
-}
-
-# Families a flow carries from the DR-operation writer that no longer writes in cleanup.
-catch_up_families(flow) := {name |
-	some name in flow.families
-	flow.source == lib.single_writer(name, "dr_operation")
-	flow.source != lib.single_writer(name, "cleanup")
 }
 
 deny contains lib.finding_at(

@@ -86,7 +86,8 @@ test_rep_002_prefixed_passes if {
 }
 
 test_rep_003_unreplicated_tier1_fires if {
-	inp := with_flows("normal", {"k-fwd": flow("fwd", "primary", "secondary", {"healthy": false, "loop_protection": true})})
+	unhealthy := flow("fwd", "primary", "secondary", {"healthy": false, "loop_protection": true})
+	inp := with_flows("normal", {"k-fwd": unhealthy})
 	fs := found("REP-003", replication.deny) with input as inp
 	count(fs) == 1
 	some f in fs
@@ -105,7 +106,10 @@ test_rep_003_healthy_flow_passes if {
 
 test_rep_004_catch_up_flow_in_cleanup_fires_once_per_flow if {
 	inp := object.union(
-		with_flows("cleanup", {"k-fwd": forward, "k-rev": flow("rev", "secondary", "primary", {"families": ["payments", "orders"]})}),
+		with_flows("cleanup", {
+			"k-fwd": forward,
+			"k-rev": flow("rev", "secondary", "primary", {"families": ["payments", "orders"]}),
+		}),
 		{"plan": {"families": {"payments": family(1), "orders": family(1)}}},
 	)
 	fs := found("REP-004", replication.deny) with input as inp

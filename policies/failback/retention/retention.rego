@@ -16,6 +16,13 @@ expiry(days) := "never" if days < 0
 
 expiry(days) := sprintf("after %d days", [days]) if days >= 0
 
+# Lifecycle expiration in days; -1 when the bucket never expires objects.
+expiration_days(bucket) := bucket.lifecycle_expiration_days if bucket.lifecycle_expiration_days != null
+
+expiration_days(bucket) := -1 if not expires(bucket)
+
+expires(bucket) if bucket.lifecycle_expiration_days != null
+
 # A topic present in both regions whose family some active flow replicates.
 replicated_topic(name) := family if {
 	input.secondary.topics[name]
@@ -59,13 +66,6 @@ deny contains f if {
 		primary, secondary,
 	)
 }
-
-# Lifecycle expiration in days; -1 when the bucket never expires objects.
-expiration_days(bucket) := bucket.lifecycle_expiration_days if bucket.lifecycle_expiration_days != null
-
-expiration_days(bucket) := -1 if not expires(bucket)
-
-expires(bucket) if bucket.lifecycle_expiration_days != null
 
 deny contains f if {
 	some name, bucket in input.secondary.storage

@@ -42,24 +42,30 @@ test_ret_001_shorter_time_retention_fires if {
 }
 
 test_ret_001_unlimited_primary_fires if {
-	found(retention.deny, "RET-001") == {["payments.events", "secondary", "payments"]} with input as doc(topic("payments", -1, -1), topic("payments", week, -1), true)
+	inp := doc(topic("payments", -1, -1), topic("payments", week, -1), true)
+	found(retention.deny, "RET-001") == {["payments.events", "secondary", "payments"]} with input as inp
 }
 
 test_ret_001_without_active_flow_passes if {
-	found(retention.deny, "RET-001") == set() with input as doc(topic("payments", week, -1), topic("payments", 86400000, -1), false)
+	inp := doc(topic("payments", week, -1), topic("payments", 86400000, -1), false)
+	found(retention.deny, "RET-001") == set() with input as inp
 }
 
 test_ret_001_unfamilied_or_longer_passes if {
-	found(retention.deny, "RET-001") == set() with input as doc(topic(null, week, -1), topic(null, 86400000, -1), true)
-	found(retention.deny, "RET-001") == set() with input as doc(topic("payments", week, -1), topic("payments", -1, -1), true)
+	unfamilied := doc(topic(null, week, -1), topic(null, 86400000, -1), true)
+	found(retention.deny, "RET-001") == set() with input as unfamilied
+	longer := doc(topic("payments", week, -1), topic("payments", -1, -1), true)
+	found(retention.deny, "RET-001") == set() with input as longer
 }
 
 test_ret_002_shorter_size_retention_fires if {
-	found(retention.deny, "RET-002") == {["payments.events", "secondary", "payments"]} with input as doc(topic("payments", week, -1), topic("payments", week, 1073741824), true)
+	inp := doc(topic("payments", week, -1), topic("payments", week, 1073741824), true)
+	found(retention.deny, "RET-002") == {["payments.events", "secondary", "payments"]} with input as inp
 }
 
 test_ret_002_larger_secondary_passes if {
-	found(retention.deny, "RET-002") == set() with input as doc(topic("payments", week, 1073741824), topic("payments", week, 2147483648), true)
+	inp := doc(topic("payments", week, 1073741824), topic("payments", week, 2147483648), true)
+	found(retention.deny, "RET-002") == set() with input as inp
 }
 
 test_ret_003_shorter_lifecycle_fires if {
@@ -72,6 +78,8 @@ test_ret_003_shorter_lifecycle_fires if {
 }
 
 test_ret_003_never_expiring_secondary_passes if {
-	found(retention.deny, "RET-003") == set() with input as storage_doc({"lifecycle_expiration_days": 30}, {"lifecycle_expiration_days": null})
-	found(retention.deny, "RET-003") == set() with input as storage_doc({"lifecycle_expiration_days": 30}, {"lifecycle_expiration_days": 30})
+	never := storage_doc({"lifecycle_expiration_days": 30}, {"lifecycle_expiration_days": null})
+	found(retention.deny, "RET-003") == set() with input as never
+	same := storage_doc({"lifecycle_expiration_days": 30}, {"lifecycle_expiration_days": 30})
+	found(retention.deny, "RET-003") == set() with input as same
 }

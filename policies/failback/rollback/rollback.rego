@@ -5,13 +5,14 @@ package failback.rollback
 
 import data.failback.lib
 
-rollback_parts := ["stop_point", "return_path"]
+parts := ["stop_point", "return_path"]
 
 part_value(part) := v if {
 	v := input.plan.rollback[part]
 } else := null
 
-blank(v) if v == null
+# `:= true` because regorus (0.13) rejects a bodiless `blank(null)`.
+blank(null) := true
 
 blank(v) if {
 	is_string(v)
@@ -19,7 +20,7 @@ blank(v) if {
 }
 
 missing_parts := [part |
-	some part in rollback_parts
+	some part in parts
 	blank(part_value(part))
 ]
 

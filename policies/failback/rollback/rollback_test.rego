@@ -2,7 +2,10 @@ package failback.rollback_test
 
 import data.failback.rollback
 
-plan(stop_point, return_path) := {"phase": "failback", "plan": {"families": {}, "rollback": {"stop_point": stop_point, "return_path": return_path}}}
+plan(stop_point, return_path) := {"phase": "failback", "plan": {
+	"families": {},
+	"rollback": {"stop_point": stop_point, "return_path": return_path},
+}}
 
 found(rule_id, findings) := {f | some f in findings; f.rule_id == rule_id}
 

@@ -11,6 +11,13 @@ producers(role, family) := input[role].facts.producers[family]
 
 writes(role, family) if count(producers(role, family)) > 0
 
+unmatched_topics contains name if {
+	some role in lib.roles
+	some name, topic in input[role].topics
+	topic.family == null
+	topic.internal == false
+}
+
 deny contains lib.compare(
 	lib.finding_at(
 		"WA-001", name,
@@ -24,9 +31,9 @@ deny contains lib.compare(
 ) if {
 	phase := input.phase
 	some name, _ in input.plan.families
-	writer := lib.single_writer(name, phase)
 	writes("primary", name)
 	writes("secondary", name)
+	writer := lib.single_writer(name, phase)
 }
 
 deny contains lib.finding_at(
@@ -53,13 +60,6 @@ deny contains lib.finding_at(
 	not lib.writer(name, phase)
 }
 
-unmatched_topics contains name if {
-	some role in lib.roles
-	some name, topic in input[role].topics
-	topic.family == null
-	topic.internal == false
-}
-
 deny contains lib.finding(
 	"WA-004", name,
 	sprintf("Topic %s (in the %s) matches no topic family in the plan", [name, concat(" and ", seen_in)]),
@@ -78,7 +78,7 @@ deny contains lib.finding_at(
 ) if {
 	phase := input.phase
 	some name, family in input.plan.families
-	writer := lib.single_writer(name, phase)
 	family.topic_count > 0
+	writer := lib.single_writer(name, phase)
 	not writes(writer, name)
 }

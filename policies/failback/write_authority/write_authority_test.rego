@@ -18,15 +18,21 @@ base := {
 	"flows": {},
 }
 
-with_regions(primary, secondary) := object.union(object.remove(base, ["primary", "secondary"]), {"primary": primary, "secondary": secondary})
+with_regions(primary, secondary) := object.union(
+	object.remove(base, ["primary", "secondary"]),
+	{"primary": primary, "secondary": secondary},
+)
+
+# doc with one region's snapshot replaced.
+with_region(doc, role, snapshot) := object.union(object.remove(doc, [role]), {role: snapshot})
 
 with_writer(writer) := object.union(base, {"plan": {"families": {"payments": family(writer)}}})
 
 found(rule_id, findings) := {f | some f in findings; f.rule_id == rule_id}
 
-topic(fam, internal) := {
+topic(fam, is_internal) := {
 	"partitions": 3, "replication_factor": 3, "configs": {}, "retention_ms": 604800000,
-	"retention_bytes": -1, "family": fam, "internal": internal,
+	"retention_bytes": -1, "family": fam, "internal": is_internal,
 }
 
 test_base_is_clean if {
@@ -55,7 +61,7 @@ test_wa_001_empty_secondary_list_passes if {
 }
 
 test_wa_001_both_writers_passes if {
-	inp := object.union(object.remove(with_writer("both"), ["secondary"]), {"secondary": region({"payments": ["User:payments-api"]}, {})})
+	inp := with_region(with_writer("both"), "secondary", region({"payments": ["User:payments-api"]}, {}))
 	count(found("WA-001", write_authority.deny)) == 0 with input as inp
 }
 
@@ -72,7 +78,7 @@ test_wa_002_passive_producer_fires if {
 }
 
 test_wa_002_writer_none_checks_both_regions if {
-	inp := object.union(object.remove(with_writer("none"), ["secondary"]), {"secondary": region({"payments": ["User:x"]}, {})})
+	inp := with_region(with_writer("none"), "secondary", region({"payments": ["User:x"]}, {}))
 	fs := found("WA-002", write_authority.deny) with input as inp
 	{[f.resource, f.region] | some f in fs} == {
 		["User:payments-api on payments", "primary"],
@@ -116,15 +122,17 @@ test_wa_004_unmatched_topic_reported_once if {
 }
 
 test_wa_004_internal_and_matched_topics_pass if {
+	primary_topics := {"__consumer_offsets": topic(null, true), "payments.tx": topic("payments", false)}
 	inp := with_regions(
-		region({"payments": ["User:payments-api"]}, {"__consumer_offsets": topic(null, true), "payments.tx": topic("payments", false)}),
+		region({"payments": ["User:payments-api"]}, primary_topics),
 		region({}, {"__consumer_offsets": topic(null, true)}),
 	)
 	count(found("WA-004", write_authority.deny)) == 0 with input as inp
 }
 
 test_wa_005_writer_without_producers_fires if {
-	fs := found("WA-005", write_authority.deny) with input as object.union(object.remove(with_writer("secondary"), ["primary"]), {"primary": region({}, {})})
+	inp := with_region(with_writer("secondary"), "primary", region({}, {}))
+	fs := found("WA-005", write_authority.deny) with input as inp
 	count(fs) == 1
 	some f in fs
 	f.resource == "payments"

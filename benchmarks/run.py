@@ -1,0 +1,219 @@
+"""failback-checker benchmarks: every target with its measured figure.
+
+    make bench                      # all targets (a few minutes on 2 cores)
+    python -m benchmarks.run --quick
+
+Targets (2-core machine):
+  fixture check, whole process incl. interpreter start ....... median < 0.6 s (embedded engine)
+  10k topics / 100k bindings per region, files to verdict ..... < 5 s wall, < 1.5 GB peak RSS
+  50k topics / 500k bindings ................................... completes; time split by stage
+  growth 10k -> 80k bindings ................................... exponent < 1.3 (linear-ish)
+  side by side: keyed diff vs DeepDiff(ignore_order=True); embedded vs `opa eval`, as ratios
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from benchmarks.estate import generate, write
+
+ROOT = Path(__file__).resolve().parent.parent
+FAILBACK = ROOT / ".venv" / "bin" / "failback"
+NOW = "2026-11-29T00:00:00Z"
+NOW_DT = datetime(2026, 11, 29, tzinfo=UTC)
+
+Row = dict[str, Any]
+
+
+def run_process(args: list[str]) -> tuple[float, int, int]:
+    """(wall seconds, peak RSS in bytes, exit code) of one child process."""
+    start = time.perf_counter()
+    process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode not in (0, 1, 4):
+        err = process.stderr.read().decode() if process.stderr else ""
+        raise RuntimeError(f"{' '.join(args)} failed ({process.returncode}): {err}")
+    return wall, usage.ru_maxrss * 1024, process.returncode
+
+
+def stages(plan_path: Path) -> dict[str, float]:
+    """The pipeline in process, timed stage by stage."""
+    from checker.diff import diff
+    from checker.engines.embedded import EmbeddedEngine
+    from checker.evaluate import build_input, decide
+    from checker.model import Report
+    from checker.normalize import normalize_pair
+    from checker.plan import load_plan
+    from checker.policies import load_policies
+    from checker.reports import REPORTERS
+    from checker.snapshot import load_snapshot
+
+    times: dict[str, float] = {}
+
+    def timed(name: str, func: Callable[[], Any]) -> Any:
+        start = time.perf_counter()
+        result = func()
+        times[name] = time.perf_counter() - start
+        return result
+
+    plan = load_plan(plan_path)
+    left, right = timed("load", lambda: (load_snapshot(plan.primary.snapshot),  # type: ignore[arg-type]
+                                         load_snapshot(plan.secondary.snapshot)))  # type: ignore[arg-type]
+    normalized = timed("normalise", lambda: normalize_pair(plan, left, right))
+    changes = timed("diff", lambda: diff(normalized.primary, normalized.secondary))
+
+    def evaluate() -> Any:
+        engine = EmbeddedEngine()
+        engine.load(load_policies())
+        document = build_input(plan, normalized, changes, "failback", NOW_DT, "high")
+        return decide(engine, document)
+
+    decision = timed("evaluate", evaluate)
+    report = Report((decision,), tuple(changes), left, right, plan.name, "high")
+    timed("report", lambda: REPORTERS["json"](report))
+    return times
+
+
+def estate(workdir: Path, topics: int, bindings: int) -> Path:
+    return write(workdir / f"{topics}-{bindings}", *generate(topics, bindings))
+
+
+def check_args(plan: Path, *extra: str) -> list[str]:
+    return [str(FAILBACK), "check", "-c", str(plan), "--now", NOW, "--format", "json", *extra]
+
+
+def bench_fixture(rows: list[Row], runs: int) -> None:
+    plan = ROOT / "fixtures" / "estate" / "ready" / "failback.yaml"
+    run_process(check_args(plan))  # warm the file cache
+    walls = [run_process(check_args(plan))[0] for _ in range(runs)]
+    median = statistics.median(walls)
+    rows.append({"target": f"fixture estate, whole process (median of {runs})",
+                 "goal": "< 0.6 s", "measured": f"{median:.2f} s", "met": median < 0.6})
+
+
+def bench_large(rows: list[Row], workdir: Path) -> None:
+    plan = estate(workdir, 10_000, 100_000)
+    wall, rss, _ = run_process(check_args(plan))
+    rows.append({"target": "10k topics / 100k bindings, whole process", "goal": "< 5 s",
+                 "measured": f"{wall:.2f} s", "met": wall < 5})
+    rows.append({"target": "10k topics / 100k bindings, peak RSS", "goal": "< 1.5 GB",
+                 "measured": f"{rss / 2**30:.2f} GB", "met": rss < 1.5 * 2**30})
+    split = stages(plan)
+    rows.append({"target": "10k / 100k stage split", "goal": "(report)",
+                 "measured": _split(split), "met": True})
+
+
+def bench_huge(rows: list[Row], workdir: Path) -> None:
+    plan = estate(workdir, 50_000, 500_000)
+    wall, rss, _ = run_process(check_args(plan))
+    rows.append({"target": "50k topics / 500k bindings, whole process", "goal": "completes",
+                 "measured": f"{wall:.1f} s, {rss / 2**30:.2f} GB peak", "met": True})
+    rows.append({"target": "50k / 500k stage split", "goal": "(report)",
+                 "measured": _split(stages(plan)), "met": True})
+
+
+def _split(times: dict[str, float]) -> str:
+    return ", ".join(f"{k} {v:.2f}s" for k, v in times.items())
+
+
+def bench_growth(rows: list[Row], workdir: Path) -> None:
+    sizes = [10_000, 20_000, 40_000, 80_000]
+    seconds = []
+    for bindings in sizes:
+        plan = estate(workdir, bindings // 10, bindings)
+        seconds.append(sum(stages(plan).values()))
+    exponent = math.log(seconds[-1] / seconds[0]) / math.log(sizes[-1] / sizes[0])
+    figures = ", ".join(f"{s // 1000}k: {t:.2f}s" for s, t in zip(sizes, seconds, strict=True))
+    rows.append({"target": "growth 10k -> 80k bindings (pipeline)", "goal": "exponent < 1.3",
+                 "measured": f"{figures}; exponent {exponent:.2f}", "met": exponent < 1.3})
+
+
+def bench_side_by_side(rows: list[Row], workdir: Path) -> None:
+    from deepdiff import DeepDiff
+
+    from checker.diff import diff
+    from checker.engines.embedded import EmbeddedEngine
+    from checker.evaluate import build_input
+    from checker.normalize import normalize_pair
+    from checker.plan import load_plan
+    from checker.policies import ENTRYPOINT, load_policies
+    from checker.snapshot import load_snapshot
+
+    plan_path = estate(workdir, 2_000, 20_000)
+    plan = load_plan(plan_path)
+    left = load_snapshot(plan.primary.snapshot)  # type: ignore[arg-type]
+    right = load_snapshot(plan.secondary.snapshot)  # type: ignore[arg-type]
+    start = time.perf_counter()
+    normalized = normalize_pair(plan, left, right)
+    changes = diff(normalized.primary, normalized.secondary)
+    keyed = time.perf_counter() - start
+    start = time.perf_counter()
+    DeepDiff(list(left.document["acls"]), list(right.document["acls"]), ignore_order=True)
+    naive = time.perf_counter() - start
+    rows.append({"target": "20k bindings: naive DeepDiff(ignore_order) / keyed pipeline",
+                 "goal": "(ratio)", "measured": f"{naive:.2f}s / {keyed:.2f}s = "
+                 f"{naive / keyed:.1f}x", "met": True})
+
+    document = build_input(plan, normalized, changes, "failback", NOW_DT, "high")
+    start = time.perf_counter()
+    engine = EmbeddedEngine()
+    engine.load(load_policies())
+    engine.query(ENTRYPOINT, document)
+    embedded = time.perf_counter() - start
+    opa = shutil.which("opa", path=f"{ROOT / '.cache/tools/bin'}:{os.environ['PATH']}")
+    if opa is None:
+        rows.append({"target": "embedded vs opa eval", "goal": "(ratio)",
+                     "measured": "skipped: no opa", "met": True})
+        return
+    input_path = workdir / "input.json"
+    input_path.write_text(json.dumps(document))
+    start = time.perf_counter()
+    subprocess.run([opa, "eval", "--format", "json", "-d", str(ROOT / "policies"),
+                    "-i", str(input_path), "data.failback.main.decision"],
+                   check=True, stdout=subprocess.DEVNULL)
+    opa_seconds = time.perf_counter() - start
+    rows.append({"target": "20k bindings: opa eval / embedded (load + evaluate)",
+                 "goal": "(ratio)", "measured": f"{opa_seconds:.2f}s / {embedded:.2f}s = "
+                 f"{opa_seconds / embedded:.1f}x", "met": True})
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="failback-checker benchmarks")
+    parser.add_argument("--quick", action="store_true", help="skip 50k/500k and growth")
+    parser.add_argument("--json", type=Path, help="also write the rows here")
+    args = parser.parse_args()
+    rows: list[Row] = []
+    with tempfile.TemporaryDirectory(prefix="failback-bench-") as tmp:
+        workdir = Path(tmp)
+        bench_fixture(rows, 10)
+        bench_large(rows, workdir)
+        bench_side_by_side(rows, workdir)
+        if not args.quick:
+            bench_growth(rows, workdir)
+            bench_huge(rows, workdir)
+    width = max(len(r["target"]) for r in rows)
+    for row in rows:
+        mark = "ok  " if row["met"] else "MISS"
+        print(f"{mark} {row['target']:<{width}}  {row['goal']:<16} {row['measured']}")
+    if args.json:
+        args.json.write_text(json.dumps(rows, indent=2) + "\n")
+    return 0 if all(r["met"] for r in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,53 @@
+package failback.catalog_test
+
+import data.failback.catalog
+
+severities := {"info", "low", "medium", "high", "critical"}
+
+# The snapshot areas exporters report gaps for, which a rule's inputs may name
+# (SNAPSHOT_AREAS in checker/model.py).
+snapshot_areas := {
+	"cluster", "topics", "acls", "quotas", "iam_grants", "authentication", "encryption",
+	"network", "audit", "broker_config", "replication", "consumer_groups", "storage",
+}
+
+id_prefix := {
+	"write_authority": "WA-", "replication": "REP-", "offsets": "OFF-", "rollback": "RB-",
+	"acl": "ACL-", "encryption": "ENC-", "network": "NET-", "audit": "AUD-", "retention": "RET-",
+	"cost": "CST-", "evidence": "EVD-", "compatibility": "CMP-", "readiness": "RDY-",
+}
+
+text_fields := ["title", "description", "remediation"]
+
+test_every_rule_is_complete if {
+	every id, entry in catalog.rules {
+		startswith(id, id_prefix[entry.area])
+		entry.severity in severities
+		every field in text_fields {
+			is_string(entry[field])
+			entry[field] != ""
+		}
+	}
+}
+
+test_every_rule_names_known_phases_and_inputs if {
+	every entry in catalog.rules {
+		count(entry.phases) > 0
+		every phase in entry.phases {
+			phase in catalog.all_phases
+		}
+		every area in entry.inputs {
+			area in snapshot_areas
+		}
+	}
+}
+
+test_long_texts_are_single_lines if {
+	every entry in catalog.rules {
+		every field in text_fields {
+			not contains(entry[field], "\n")
+			not contains(entry[field], "  ")
+			trim_space(entry[field]) == entry[field]
+		}
+	}
+}

@@ -1,0 +1,234 @@
+package failback.main_test
+
+import data.failback.catalog
+import data.failback.lib
+import data.failback.main
+import data.failback.readiness
+
+# An input on which no built-in rule fires: no families, a complete rollback section and
+# snapshots that define only what the tests below change.
+base := {
+	"phase": "failback",
+	"now": 1700000000,
+	"options": {"fail_on": "high"},
+	"plan": {"families": {}, "rollback": {"stop_point": "producers stopped", "return_path": "runbooks/return.md"}},
+	"primary": {"broker_config": {}, "cluster": {"kafka_version": "3.6.0", "kafka_minor": "3.6"}},
+	"secondary": {"broker_config": {}, "cluster": {"kafka_version": "3.6.0", "kafka_minor": "3.6"}},
+	"flows": {},
+	"changes": [],
+	"gaps": [],
+}
+
+with_fields(fields) := object.union(base, fields)
+
+# ACL-003 (critical, reads broker_config) fires for the secondary.
+allow_everyone := {"secondary": {"broker_config": {"allow.everyone.if.no.acl.found": "true"}}}
+
+# CMP-001 (medium, reads cluster) fires.
+newer_secondary := {"secondary": {"cluster": {"kafka_version": "3.7.1", "kafka_minor": "3.7"}}}
+
+gap(region, area, in_scope) := {
+	"region": region, "area": area, "reason": "AccessDeniedException",
+	"call": "kafka:DescribeCluster", "in_scope": in_scope,
+}
+
+rule_ids(decision) := [f.rule_id | some f in decision.findings]
+
+# verdicts
+
+test_clean_input_is_go if {
+	main.decision == {
+		"phase": "failback",
+		"verdict": "go",
+		"fail_on": "high",
+		"findings": [],
+		"gaps": [],
+		"summary": {"info": 0, "low": 0, "medium": 0, "high": 0, "critical": 0},
+		"scorecard": [],
+	} with input as base
+}
+
+test_blocking_finding_is_no_go if {
+	decision := main.decision with input as with_fields(allow_everyone)
+	decision.verdict == "no-go"
+	decision.findings == [{
+		"rule_id": "ACL-003",
+		"resource": "allow.everyone.if.no.acl.found",
+		"message": "allow.everyone.if.no.acl.found is true in the secondary",
+		"region": "secondary",
+		"family": null,
+		"primary": null,
+		"secondary": "true",
+		"area": "acl",
+		"severity": "critical",
+		"title": catalog.rules["ACL-003"].title,
+		"remediation": catalog.rules["ACL-003"].remediation,
+		"blocking": true,
+	}]
+	decision.summary.critical == 1
+}
+
+test_finding_below_fail_on_does_not_block if {
+	decision := main.decision with input as with_fields(newer_secondary)
+	decision.verdict == "go"
+	rule_ids(decision) == ["CMP-001"]
+	decision.findings[0].severity == "medium"
+	decision.findings[0].blocking == false
+	decision.summary.medium == 1
+}
+
+test_fail_on_lowers_the_blocking_threshold if {
+	inp := with_fields(object.union(newer_secondary, {"options": {"fail_on": "medium"}}))
+	decision := main.decision with input as inp
+	decision.verdict == "no-go"
+	decision.fail_on == "medium"
+	decision.findings[0].blocking == true
+}
+
+test_in_scope_gap_is_indeterminate if {
+	decision := main.decision with input as with_fields({"gaps": [gap("secondary", "audit", true)]})
+	decision.verdict == "indeterminate"
+	rule_ids(decision) == ["EVD-001"]
+	decision.findings[0].severity == "high"
+	decision.findings[0].blocking == false
+	decision.gaps == [gap("secondary", "audit", true)]
+}
+
+test_evidence_gap_never_blocks if {
+	decision := main.decision with input as with_fields({
+		"options": {"fail_on": "info"},
+		"gaps": [gap("primary", "quotas", true)],
+	})
+	decision.verdict == "indeterminate"
+	not main.blocks("high", "EVD-001") with input as with_fields({"options": {"fail_on": "info"}})
+}
+
+test_blocking_finding_wins_over_gap if {
+	inp := with_fields(object.union(allow_everyone, {"gaps": [gap("primary", "quotas", true)]}))
+	decision := main.decision with input as inp
+	decision.verdict == "no-go"
+	rule_ids(decision) == ["ACL-003", "EVD-001"]
+}
+
+test_out_of_scope_gap_is_not_judged if {
+	decision := main.decision with input as with_fields({"gaps": [gap("primary", "quotas", false)]})
+	decision.verdict == "go"
+	decision.findings == []
+	decision.gaps == [gap("primary", "quotas", false)]
+}
+
+# gap suppression
+
+test_gap_suppresses_rules_reading_the_area if {
+	inp := with_fields(object.union(allow_everyone, {"gaps": [gap("secondary", "broker_config", true)]}))
+	decision := main.decision with input as inp
+	rule_ids(decision) == ["EVD-001"]
+	decision.verdict == "indeterminate"
+}
+
+test_out_of_scope_gap_also_suppresses if {
+	inp := with_fields(object.union(allow_everyone, {"gaps": [gap("secondary", "broker_config", false)]}))
+	decision := main.decision with input as inp
+	decision.findings == []
+	decision.verdict == "go"
+}
+
+test_gap_leaves_rules_of_other_areas if {
+	inp := with_fields(object.union(allow_everyone, {"gaps": [gap("secondary", "cluster", false)]}))
+	rule_ids(main.decision) == ["ACL-003"] with input as inp
+}
+
+# phase filtering
+
+test_rule_judged_only_in_its_phases if {
+	no_rollback := with_fields({"plan": {"rollback": {"stop_point": null, "return_path": null}}})
+	rule_ids(main.decision) == ["RB-001"] with input as no_rollback
+	rule_ids(main.decision) == [] with input as object.union(no_rollback, {"phase": "normal"})
+}
+
+test_finding_outside_the_catalog_is_dropped if {
+	unknown := lib.finding("XYZ-001", "somewhere", "not a catalogued rule")
+	main.decision.findings == [] with input as base with data.failback.acl.deny as {unknown}
+}
+
+# findings of the user's own packages
+
+test_custom_finding_gets_defaults if {
+	custom := {"team": {"deny": {{"rule_id": "TEAM-001", "resource": "topic.x", "message": "custom check"}}}}
+	decision := main.decision with input as base with data.failback.custom as custom
+	decision.findings == [{
+		"rule_id": "TEAM-001",
+		"resource": "topic.x",
+		"message": "custom check",
+		"area": "custom",
+		"severity": "medium",
+		"title": "TEAM-001",
+		"remediation": "",
+		"region": null,
+		"family": null,
+		"primary": null,
+		"secondary": null,
+		"blocking": false,
+	}]
+	decision.verdict == "go"
+}
+
+test_custom_finding_keeps_its_own_fields if {
+	own := {
+		"rule_id": "TEAM-002", "resource": "topic.y", "message": "must not happen",
+		"severity": "critical", "title": "Team rule", "region": "primary",
+	}
+	custom := {"team": {"deny": {own}}, "other": {"deny": set()}}
+	decision := main.decision with input as base with data.failback.custom as custom
+	count(decision.findings) == 1
+	f := decision.findings[0]
+	f.severity == "critical"
+	f.title == "Team rule"
+	f.region == "primary"
+	f.area == "custom"
+	f.blocking == true
+	decision.verdict == "no-go"
+	decision.summary.critical == 1
+}
+
+# order
+
+test_findings_sorted_by_severity_then_rule_and_place if {
+	acl_findings := {
+		lib.finding_at("ACL-004", "k2", "grant only in the secondary", "primary", null),
+		lib.finding_at("ACL-001", "k1", "grant missing", "secondary", null),
+		lib.finding_at("ACL-003", "allow", "everyone in the secondary", "secondary", null),
+		lib.finding_at("ACL-003", "allow", "everyone in the primary", "primary", null),
+	}
+	cost_findings := {lib.finding("CST-002", "mm2", "no owner")}
+	decision := main.decision with input as base
+		with data.failback.acl.deny as acl_findings
+		with data.failback.cost.deny as cost_findings
+	[[f.rule_id, f.region] | some f in decision.findings] == [
+		["ACL-003", "primary"],
+		["ACL-003", "secondary"],
+		["ACL-001", "secondary"],
+		["ACL-004", "primary"],
+		["CST-002", null],
+	]
+	decision.summary == {"info": 0, "low": 1, "medium": 1, "high": 1, "critical": 2}
+}
+
+test_gaps_sorted_by_region_area_reason if {
+	gaps := [gap("secondary", "audit", true), gap("primary", "quotas", false), gap("primary", "audit", true)]
+	decision := main.decision with input as with_fields({"gaps": gaps})
+	[[g.region, g.area] | some g in decision.gaps] == [["primary", "audit"], ["primary", "quotas"], ["secondary", "audit"]]
+}
+
+# scorecard
+
+test_scorecard_uses_the_decision_findings if {
+	family := {"tier": 3, "evidence": {}, "producers": [], "phases": {}}
+	inp := with_fields(object.union(allow_everyone, {"plan": {"families": {"payments": family}}}))
+	decision := main.decision with input as inp
+	count(decision.scorecard) == 5
+	decision.scorecard == readiness.scorecard(decision.findings) with input as inp
+	some cell in decision.scorecard
+	cell.phase == "failback"
+	cell.reasons[count(cell.reasons) - 1] == "lowered by blocking findings: ACL-003"
+}
