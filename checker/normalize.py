@@ -160,7 +160,7 @@ def _snapshot(snap: Snapshot, role: str, ctx: _Context, names: Mapping[str, str]
 
     grant_list = [*from_acls(doc.get("acls", []), canon),
                   *from_iam(doc.get("iam_grants", []), cluster_name, canon)]
-    grants = {g.key: _grant(g, ctx, index) for g in sorted(grant_list, key=_grant_order)}
+    grants = {g.key: _grant(g, ctx, index) for g in sorted(grant_list)}
 
     version = str(cluster.get("kafka_version") or "")
     minor = ".".join(version.split(".")[:2])
@@ -208,11 +208,6 @@ def _snapshot(snap: Snapshot, role: str, ctx: _Context, names: Mapping[str, str]
         "facts": _write_facts(grant_list, ctx, index),
         "gaps": sorted(gaps, key=lambda g: (g["area"], g["reason"])),
     }
-
-
-def _grant_order(grant: Grant) -> tuple[str, ...]:
-    return (grant.principal, grant.resource_type, grant.pattern_type, grant.resource_name,
-            grant.operation, grant.permission, grant.host, grant.source)
 
 
 def _grant(grant: Grant, ctx: _Context, index: TopicIndex) -> dict[str, Any]:

@@ -93,14 +93,24 @@ evidence_reasons(family, phase) := array.concat(
 
 # Rule ids of blocking findings that lower a family's level: only in the phase being judged,
 # and only findings about the family or about no family at all. RDY-001 is itself about the
-# evidence level, so it does not lower the level a second time.
-blocking_ids(family, phase, findings) := {f.rule_id |
-	phase == input.phase
-	some f in findings
-	f.rule_id != "RDY-001"
-	object.get(f, "blocking", false) == true
-	object.get(f, "family", null) in {family, null}
+# evidence level, so it does not lower the level a second time. The findings are indexed once
+# per scorecard (not once per cell), so large estates stay linear.
+lowering(findings) := {
+	"global": {f.rule_id | some f in blocking; object.get(f, "family", null) == null},
+	"by_family": {family: {f.rule_id | some f in blocking; object.get(f, "family", null) == family} |
+		some family in {f.family | some f in blocking; object.get(f, "family", null) != null}
+	},
+} if {
+	blocking := [f |
+		some f in findings
+		f.rule_id != "RDY-001"
+		object.get(f, "blocking", false) == true
+	]
 }
+
+blocking_ids(family, phase, index) := index.global | object.get(index.by_family, family, set()) if {
+	phase == input.phase
+} else := set()
 
 level_after(level, ids) := lower_level[level] if {
 	count(ids) > 0
@@ -118,7 +128,7 @@ next_step(level, ids, phase) := sprintf("write a runbook for %s", [phase]) if {
 	count(ids) > 0
 } else := ""
 
-cell(family, phase, findings) := {
+cell(family, phase, index) := {
 	"family": family,
 	"phase": phase,
 	"level": level_after(evidence, ids),
@@ -127,11 +137,13 @@ cell(family, phase, findings) := {
 	"next_step": next_step(evidence, ids, phase),
 } if {
 	evidence := evidence_level(family, phase)
-	ids := blocking_ids(family, phase, findings)
+	ids := blocking_ids(family, phase, index)
 }
 
 # One cell per family (by name) and phase (in phase order).
-scorecard(findings) := [cell(family, phase, findings) |
+scorecard(findings) := [cell(family, phase, index) |
 	some family in sort(object.keys(families))
 	some phase in phases
-]
+] if {
+	index := lowering(findings)
+}

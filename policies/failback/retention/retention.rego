@@ -23,20 +23,27 @@ expiration_days(bucket) := -1 if not expires(bucket)
 
 expires(bucket) if bucket.lifecycle_expiration_days != null
 
-# A topic present in both regions whose family some active flow replicates.
-replicated_topic(name) := family if {
+# Families some active flow replicates (computed once, not once per topic).
+replicated_families contains family if {
+	some flow in input.flows
+	flow.active
+	some family in flow.families
+}
+
+# Topics present in both regions whose family some active flow replicates: name -> family.
+replicated_topics[name] := family if {
+	some name, topic in input.primary.topics
+	family := topic.family
+	family in replicated_families
 	input.secondary.topics[name]
-	family := input.primary.topics[name].family
-	family != null
-	count(lib.active_flows(family)) > 0
 }
 
 deny contains f if {
-	some name, _ in input.secondary.topics
-	family := replicated_topic(name)
+	some name, topic in input.secondary.topics
+	secondary := topic.retention_ms
 	primary := input.primary.topics[name].retention_ms
-	secondary := input.secondary.topics[name].retention_ms
 	lib.shorter(secondary, primary)
+	family := replicated_topics[name]
 	f := lib.compare(
 		lib.finding_at(
 			"RET-001", name,
@@ -50,11 +57,11 @@ deny contains f if {
 }
 
 deny contains f if {
-	some name, _ in input.secondary.topics
-	family := replicated_topic(name)
+	some name, topic in input.secondary.topics
+	secondary := topic.retention_bytes
 	primary := input.primary.topics[name].retention_bytes
-	secondary := input.secondary.topics[name].retention_bytes
 	lib.shorter(secondary, primary)
+	family := replicated_topics[name]
 	f := lib.compare(
 		lib.finding_at(
 			"RET-002", name,
