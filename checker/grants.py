@@ -107,7 +107,18 @@ def _pattern(name: str) -> tuple[str, str]:
     return "LITERAL", name
 
 
-def _iam_resource(resource: str, cluster: str, canon: Canon) -> tuple[str, str, str] | None:
+def _same_cluster(arn_cluster: str, names: Sequence[str], canon: Canon) -> bool:
+    """Does an IAM resource's cluster segment (a name or a glob) name this cluster?
+
+    `names` holds the cluster's real name(s) and its canonical name, so `payments-*` matches
+    `payments-use1` even when the plan calls both regions' clusters `payments`."""
+    if canon.cluster_name(arn_cluster) in names:
+        return True
+    return any(fnmatch.fnmatchcase(name, arn_cluster) for name in names)
+
+
+def _iam_resource(resource: str, names: Sequence[str],
+                  canon: Canon) -> tuple[str, str, str] | None:
     """(resource type or *, pattern type, name) for an IAM resource, or None for another cluster."""
     if resource == "*":
         return "*", "LITERAL", "*"
@@ -120,10 +131,8 @@ def _iam_resource(resource: str, cluster: str, canon: Canon) -> tuple[str, str, 
     kind = _ARN_TYPES.get(parts[0])
     if kind is None:
         return None
-    if len(parts) >= 2:
-        arn_cluster = canon.cluster_name(parts[1])
-        if arn_cluster != cluster and not fnmatch.fnmatchcase(cluster, arn_cluster):
-            return None
+    if len(parts) >= 2 and not _same_cluster(parts[1], names, canon):
+        return None
     if kind == "CLUSTER":
         return kind, "LITERAL", CLUSTER_RESOURCE
     name = "/".join(parts[3:]) if len(parts) > 3 else "*"
@@ -131,13 +140,16 @@ def _iam_resource(resource: str, cluster: str, canon: Canon) -> tuple[str, str, 
     return kind, pattern_type, resource_name
 
 
-def from_iam(grants: Iterable[Mapping[str, Any]], cluster: str, canon: Canon) -> Iterator[Grant]:
+def from_iam(grants: Iterable[Mapping[str, Any]], cluster: str | Sequence[str],
+             canon: Canon) -> Iterator[Grant]:
+    """Grants from IAM statements; `cluster` is the cluster's name(s): real and canonical."""
+    names = (cluster,) if isinstance(cluster, str) else tuple(cluster)
     for grant in grants:
         principal = canon.text(grant["principal"])
         permission = "DENY" if grant.get("effect") == "Deny" else "ALLOW"
         actions = _expand_actions(grant["actions"])
         for resource in grant["resources"]:
-            target = _iam_resource(resource, cluster, canon)
+            target = _iam_resource(resource, names, canon)
             if target is None:
                 continue
             res_type, pattern_type, name = target

@@ -159,7 +159,8 @@ def _snapshot(snap: Snapshot, role: str, ctx: _Context, names: Mapping[str, str]
         }
 
     grant_list = [*from_acls(doc.get("acls", []), canon),
-                  *from_iam(doc.get("iam_grants", []), cluster_name, canon)]
+                  *from_iam(doc.get("iam_grants", []),
+                            (cluster_name, str(cluster.get("name") or cluster_name)), canon)]
     grants = {g.key: _grant(g, ctx, index) for g in sorted(grant_list)}
 
     version = str(cluster.get("kafka_version") or "")

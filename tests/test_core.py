@@ -52,6 +52,15 @@ def test_iam_grants_map_actions_and_topic_patterns() -> None:
     }
 
 
+def test_iam_cluster_glob_matches_the_real_cluster_name() -> None:
+    canon = Canon({"payments-use1": "payments"})
+    grants = list(from_iam([{
+        "principal": "r", "actions": ["kafka-cluster:WriteData"],
+        "resources": [f"{ARN}:topic/payments-*/*/ledger.*", f"{ARN}:topic/ledger-*/*/x"],
+    }], ("payments", "payments-use1"), canon))
+    assert [g.key for g in grants] == ["r|TOPIC|PREFIXED|ledger.|WRITE|ALLOW|*"]
+
+
 def test_iam_wildcard_action_on_wildcard_resource_grants_all() -> None:
     grants = list(from_iam([{"principal": "r", "actions": ["kafka-cluster:*"],
                              "resources": ["*"], "effect": "Deny"}], "c", Canon({})))

@@ -26,7 +26,7 @@ rules := {
 			"must not write in this phase, or fence them with a DENY.",
 		]),
 		"phases": all_phases,
-		"inputs": ["acls", "iam_grants"],
+		"inputs": ["acls", "iam_grants", "topics"],
 	},
 	"WA-002": {
 		"area": "write_authority",
@@ -41,7 +41,7 @@ rules := {
 			"the replication tool.",
 		]),
 		"phases": all_phases,
-		"inputs": ["acls", "iam_grants"],
+		"inputs": ["acls", "iam_grants", "topics"],
 	},
 	"WA-003": {
 		"area": "write_authority",
@@ -68,7 +68,7 @@ rules := {
 		"description": "The region that writes the family in this phase grants no producer write access to it.",
 		"remediation": "Create the producers' write grants in the writing region before moving traffic.",
 		"phases": all_phases,
-		"inputs": ["acls", "iam_grants"],
+		"inputs": ["acls", "iam_grants", "topics"],
 	},
 	"REP-001": {
 		"area": "replication",
@@ -80,7 +80,7 @@ rules := {
 		]),
 		"remediation": "Stop or delete the flow into the writing region, or change the plan's writer for the phase.",
 		"phases": ["normal", "failover", "dr_operation"],
-		"inputs": ["replication"],
+		"inputs": ["replication", "topics"],
 	},
 	"REP-002": {
 		"area": "replication",
@@ -95,7 +95,7 @@ rules := {
 			"cluster links), or remove one direction.",
 		]),
 		"phases": all_phases,
-		"inputs": ["replication"],
+		"inputs": ["replication", "topics"],
 	},
 	"REP-003": {
 		"area": "replication",
@@ -110,7 +110,7 @@ rules := {
 			"include the family.",
 		]),
 		"phases": all_phases,
-		"inputs": ["replication"],
+		"inputs": ["replication", "topics"],
 	},
 	"REP-004": {
 		"area": "replication",
@@ -122,7 +122,7 @@ rules := {
 			"the original flow is RUNNING.",
 		]),
 		"phases": ["cleanup"],
-		"inputs": ["replication"],
+		"inputs": ["replication", "topics"],
 	},
 	"OFF-001": {
 		"area": "offsets",
@@ -137,7 +137,7 @@ rules := {
 			"sync.group.offsets.enabled) or change the family's offset_strategy.",
 		]),
 		"phases": all_phases,
-		"inputs": ["replication", "consumer_groups"],
+		"inputs": ["replication", "consumer_groups", "topics"],
 	},
 	"OFF-002": {
 		"area": "offsets",
@@ -164,7 +164,7 @@ rules := {
 			"checkpoints flow one way only.",
 		]),
 		"phases": ["dr_operation", "failback"],
-		"inputs": ["replication"],
+		"inputs": ["replication", "topics"],
 	},
 	"OFF-004": {
 		"area": "offsets",
