@@ -21,7 +21,7 @@ class RegionRef:
     role: str  # primary | secondary
     name: str
     snapshot: Path | None
-    source: Mapping[str, Any] | None
+    source: Mapping[str, Any] | list[Mapping[str, Any]] | None
 
 
 @dataclass(frozen=True)
