@@ -34,9 +34,9 @@ def merge(documents: Sequence[dict[str, Any]]) -> dict[str, Any]:
                 merged[area] = document[area]
                 merged["gaps"] = [g for g in merged["gaps"] if g["area"] != area]
         for gap in document.get("gaps", []):
-            if gap["area"] not in merged or gap["area"] in _gapped(merged):
-                if gap not in merged["gaps"]:
-                    merged["gaps"].append(gap)
+            unread = gap["area"] not in merged or gap["area"] in _gapped(merged)
+            if unread and gap not in merged["gaps"]:
+                merged["gaps"].append(gap)
     if len(documents) > 1:
         merged["source"] = {"type": kinds[0], "detail": "merged: " + " + ".join(kinds)}
     return merged
