@@ -20,6 +20,7 @@ import click
 
 from .errors import CheckerError, InputError
 from .model import PHASES, SEVERITIES, ExitCode
+from .reports import FORMATS
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -77,15 +78,6 @@ def _parse_now(value: str | None) -> datetime:
     return parse_timestamp(value, "--now", "value")
 
 
-def _emit(text: str, output: Path | None) -> None:
-    if output is None:
-        click.echo(text, nl=False)
-        return
-    from .outputs import write_atomic
-
-    write_atomic(output, text)
-
-
 class ExportGroup(click.Group):
     """`failback export <source>`: each exporter's command is imported only when used."""
 
@@ -129,11 +121,18 @@ def main(debug: bool) -> None:
 @click.option("--phase", default=None,
               help=f"Phase to judge: {', '.join(PHASES)} or all "
               "(default: the plan's current_phase).")
-@click.option("--format", "fmt", default="text", show_default=True,
-              type=click.Choice(["text", "json"]), help="Output format.")
-@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write the report here.")
+@click.option("--format", "formats", multiple=True, type=click.Choice(list(FORMATS)),
+              help="Output format (default text). Repeatable: the i-th --format goes to the "
+              "i-th -o, a format without -o to stdout (at most one).")
+@click.option("-o", "--output", "outputs", multiple=True, type=click.Path(path_type=Path),
+              help="Write the report of the matching --format here (atomically). Repeatable.")
 @click.option("--fail-on", default="high", show_default=True, type=click.Choice(SEVERITIES),
               help="Lowest severity that blocks.")
+@click.option("--waivers", "waivers_path", type=click.Path(path_type=Path), default=None,
+              help="Waiver file (accepted risks with owner, ticket and expiry); default: the "
+              "plan's waivers: key.")
+@click.option("--baseline", "baseline_path", type=click.Path(path_type=Path), default=None,
+              help="An earlier `--format json` report: findings already in it do not block.")
 @click.option("--policy-dir", "policy_dirs", multiple=True, type=click.Path(path_type=Path),
               help="Extra Rego packages (failback.custom.<name> with deny rules). Repeatable.")
 @click.option("--engine", default="embedded", show_default=True,
@@ -157,41 +156,149 @@ def main(debug: bool) -> None:
               help="Judge as of this RFC 3339 time instead of the clock (reproducible runs).")
 @handle_errors
 def check(config: Path, primary: Path | None, secondary: Path | None, phase: str | None,
-          fmt: str, output: Path | None, fail_on: str, policy_dirs: Sequence[Path],
+          formats: Sequence[str], outputs: Sequence[Path], fail_on: str,
+          waivers_path: Path | None, baseline_path: Path | None, policy_dirs: Sequence[Path],
           engine: str, opa_url: str | None, opa_token: str | None, opa_timeout: float,
           opa_ca_cert: str | None, opa_client_cert: str | None, opa_insecure: bool,
           opa_preloaded: bool, now_text: str | None) -> None:
-    """Judge failback readiness: one go / no-go verdict per phase."""
-    from .engines import ENGINES
-    from .evaluate import check as run_check
-    from .plan import load_plan
-    from .policies import load_policies
-    from .reports import REPORTERS
-    from .sources import region_snapshot
+    """Judge failback readiness: one go / no-go verdict per phase.
 
+    \b
+    Formats: text, short (pre-commit), json, sarif, junit, markdown, html.
+      failback check --format sarif -o out.sarif --format junit -o out.xml --format text
+    """
+    from .plan import load_plan
+
+    targets = _targets(formats, outputs)
     now = _parse_now(now_text)
     plan = load_plan(config)
     phases = _phases(phase or plan.current_phase)
+    exceptions = _exceptions(plan, waivers_path, baseline_path, now)
+    report = _evaluate(plan, primary, secondary, phases, now, fail_on, exceptions, policy_dirs,
+                       engine, {
+                           "url": opa_url, "token": opa_token, "timeout": opa_timeout,
+                           "ca_cert": opa_ca_cert, "client_cert": opa_client_cert,
+                           "insecure": opa_insecure, "preloaded": opa_preloaded,
+                       })
+    _write_reports(report, targets)
+    sys.exit(int(report.exit_code))
+
+
+def _targets(formats: Sequence[str], outputs: Sequence[Path]) -> list[tuple[str, Path | None]]:
+    """Pair the i-th --format with the i-th -o; the rest go to stdout (at most one)."""
+    chosen = list(formats) or ["text"]
+    if len(outputs) > len(chosen):
+        raise InputError(f"{len(outputs)} -o given for {len(chosen)} --format",
+                         hint="give one --format per -o, in the same order")
+    targets = [(fmt, outputs[i] if i < len(outputs) else None) for i, fmt in enumerate(chosen)]
+    on_stdout = [fmt for fmt, out in targets if out is None]
+    if len(on_stdout) > 1:
+        raise InputError(f"formats {', '.join(on_stdout)} would all go to stdout",
+                         hint="give -o FILE for all but one --format")
+    return targets
+
+
+def _exceptions(plan: Any, waivers_path: Path | None, baseline_path: Path | None,
+                now: datetime) -> Any:
+    from .evaluate import Exceptions
+
+    waiver_file = waivers_path
+    if waiver_file is None and plan.document.get("waivers"):
+        waiver_file = plan.base_dir / str(plan.document["waivers"])
+    waivers: tuple[Any, ...] = ()
+    if waiver_file is not None:
+        from .waivers import load_waivers
+
+        waivers = load_waivers(waiver_file, now)
+    baseline = None
+    if baseline_path is not None:
+        from .baseline import load_baseline
+
+        baseline = load_baseline(baseline_path)
+    return Exceptions(
+        waivers=waivers,
+        waiver_file=None if waiver_file is None else str(waiver_file),
+        baseline=baseline,
+        baseline_file=None if baseline_path is None else str(baseline_path),
+    )
+
+
+def _write_reports(report: Any, targets: Sequence[tuple[str, Path | None]]) -> None:
+    from .outputs import write_atomic
+    from .reports import REPORTERS, RenderOptions
+
+    stdout: tuple[str, str] | None = None
+    for fmt, out in targets:
+        if out is None:
+            stdout = (fmt, REPORTERS[fmt](report, _terminal_options(fmt)))
+        else:
+            write_atomic(out, REPORTERS[fmt](report, RenderOptions()))
+    if stdout is not None:
+        click.echo(stdout[1], nl=False)
+
+
+def _terminal_options(fmt: str) -> Any:
+    """Colour and a compact table for text in a terminal; plain text otherwise (and NO_COLOR)."""
+    from .reports import RenderOptions
+
+    if fmt != "text" or not sys.stdout.isatty():
+        return RenderOptions()
+    import shutil
+
+    return RenderOptions(color=not os.environ.get("NO_COLOR"),
+                         width=shutil.get_terminal_size((100, 24)).columns)
+
+
+def _evaluate(plan: Any, primary: Path | None, secondary: Path | None, phases: Sequence[str],
+              now: datetime, fail_on: str, exceptions: Any, policy_dirs: Sequence[Path],
+              engine: str, opa: dict[str, Any]) -> Any:
+    from .engines import ENGINES
+    from .evaluate import check as run_check
+    from .policies import load_policies
+    from .sources import region_snapshot
+
     left = region_snapshot(plan, plan.primary, primary)
     right = region_snapshot(plan, plan.secondary, secondary)
     for snap, role in ((left, plan.primary), (right, plan.secondary)):
         if snap.region != role.name:
             raise InputError(f"snapshot {snap.origin} is for region {snap.region}, but the plan's "
                              f"{role.role} region is {role.name}")
-    options = {} if engine == "embedded" else {
-        "url": opa_url, "token": opa_token, "timeout": opa_timeout, "ca_cert": opa_ca_cert,
-        "client_cert": opa_client_cert, "insecure": opa_insecure, "preloaded": opa_preloaded,
-    }
-    if engine == "embedded" and (opa_url or opa_preloaded):
+    options = {} if engine == "embedded" else opa
+    if engine == "embedded" and (opa.get("url") or opa.get("preloaded")):
         raise InputError("--opa-url and --opa-preloaded need --engine opa")
     runner = ENGINES[engine](**options)
     try:
         runner.load(load_policies(policy_dirs))
-        report = run_check(plan, left, right, phases, runner, now, fail_on)
+        return run_check(plan, left, right, phases, runner, now, fail_on, exceptions)
     finally:
         runner.close()
-    _emit(REPORTERS[fmt](report), output)
-    sys.exit(int(report.exit_code))
+
+
+@main.command(epilog=EXIT_CODES_HELP)
+@click.option("-c", "--config", "config", type=click.Path(path_type=Path),
+              default=Path("failback.yaml"), show_default=True, help="The failback plan.")
+@click.option("--format", "fmt", default="text", show_default=True,
+              type=click.Choice(["text", "json", "markdown"]), help="Output format.")
+@click.option("--now", "now_text", default=None,
+              help="Judge as of this RFC 3339 time instead of the clock (reproducible runs).")
+@handle_errors
+def scorecard(config: Path, fmt: str, now_text: str | None) -> None:
+    """The readiness matrix: every topic family x phase, its level, why, and what raises it.
+
+    \b
+    Levels: unwritten (no runbook), documented (runbook), rehearsed (rehearsed recently),
+    operationalized (plus metrics and alerts); a phase's cells drop one level while that
+    phase has blocking findings about the family. Exits 0 unless an error occurs.
+    """
+    from .plan import load_plan
+    from .reports.scorecard import render
+
+    now = _parse_now(now_text)
+    plan = load_plan(config)
+    exceptions = _exceptions(plan, None, None, now)
+    report = _evaluate(plan, None, None, list(PHASES), now, "high", exceptions, (), "embedded",
+                       {})
+    click.echo(render(report, fmt), nl=False)
 
 
 def _phases(value: str) -> list[str]:

@@ -97,6 +97,9 @@ def parse_yaml(text: str, origin: str, what: str) -> Any:
         raise InputError(f"{what} {origin} is not valid YAML: {exc.problem}{where}") from None
     except yaml.YAMLError as exc:
         raise InputError(f"{what} {origin} is not valid YAML: {exc}") from None
+    except ValueError as exc:  # a well-formed scalar that cannot be built, e.g. 2026-13-45
+        raise InputError(f"{what} {origin} has an impossible date or value: {exc}",
+                         hint="dates are YYYY-MM-DD") from None
     except RecursionError:
         raise InputError(f"{what} {origin} is nested too deeply") from None
 

@@ -103,6 +103,9 @@ class Finding:
     family: str | None = None
     primary: Any = None
     secondary: Any = None
+    fingerprint: str = ""  # stable across runs: sha256 of rule id, region, normalised resource
+    waived: Mapping[str, str] | None = None  # owner, reason, ticket, expires of the waiver
+    known: bool = False  # in the --baseline report: reported, never blocking
 
     @classmethod
     def from_dict(cls, raw: Mapping[str, Any]) -> Finding:
@@ -119,6 +122,9 @@ class Finding:
             family=raw.get("family"),
             primary=raw.get("primary"),
             secondary=raw.get("secondary"),
+            fingerprint=str(raw.get("fingerprint") or ""),
+            waived=raw.get("waived"),
+            known=bool(raw.get("known", False)),
         )
 
 
@@ -177,10 +183,58 @@ class Report:
     secondary: Snapshot
     plan_name: str
     fail_on: str
+    plan_path: str | None = None
+    waivers: WaiverUse | None = None  # set when a waiver file was applied
+    baseline: BaselineUse | None = None  # set when --baseline was applied
 
     @property
     def exit_code(self) -> ExitCode:
         return worst_exit_code(d.exit_code for d in self.decisions)
+
+
+@dataclass(frozen=True)
+class Waiver:
+    """An accepted risk: findings of `rule_id` on resources matching `resource` do not block."""
+
+    rule_id: str
+    resource: str  # fnmatch pattern over the finding's resource
+    owner: str
+    reason: str
+    ticket: str
+    expires: str  # ISO date; the waiver holds through that day (UTC)
+    region: str | None = None  # primary | secondary | a region name
+    phase: str | None = None
+    index: int = 0  # position in the file (0-based)
+    line: int | None = None  # 1-based line of the entry in the file, when known
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "rule_id": self.rule_id,
+            "resource": self.resource,
+            "region": self.region,
+            "phase": self.phase,
+            "owner": self.owner,
+            "reason": self.reason,
+            "ticket": self.ticket,
+            "expires": self.expires,
+        }
+
+
+@dataclass(frozen=True)
+class WaiverUse:
+    """How a waiver file was applied: which entries matched nothing, which expired."""
+
+    file: str
+    waivers: tuple[Waiver, ...]
+    unused: tuple[Waiver, ...] = ()
+    expired: tuple[Waiver, ...] = ()
+
+
+@dataclass(frozen=True)
+class BaselineUse:
+    file: str
+    fingerprints: frozenset[str]
+    known: int = 0  # findings of this run found in the baseline
 
 
 _EXIT_ORDER = (ExitCode.READY, ExitCode.INDETERMINATE, ExitCode.NOT_READY)

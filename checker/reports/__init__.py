@@ -1,27 +1,49 @@
-"""Output formats: name -> renderer. One module per format; an explicit registry."""
+"""Output formats: name -> renderer. One module per format; an explicit registry.
+
+Each renderer turns a Report into the text of one file; the CLI decides where it goes.
+Modules are imported only when their format is used (`failback --help` stays fast).
+"""
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
 
 from ..model import Report
 
-Renderer = Callable[[Report], str]
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """How the output will be seen: a colour terminal of some width, or a file."""
+
+    color: bool = False
+    width: int | None = None  # terminal columns: text becomes a compact, truncated table
+    cwd: Path | None = None  # paths in reports are relative to this (default: the cwd)
 
 
-def _text(report: Report) -> str:
-    from .text import render
+Renderer = Callable[[Report, RenderOptions], str]
 
-    return render(report)
-
-
-def _json(report: Report) -> str:
-    from .json_report import render
-
-    return render(report)
-
-
-REPORTERS: Mapping[str, Renderer] = {
-    "text": _text,
-    "json": _json,
+# format name -> (module under checker.reports, one-line description)
+FORMATS: Mapping[str, tuple[str, str]] = {
+    "text": ("text", "human-readable report (colour in a terminal)"),
+    "short": ("short", "verdicts, blocking findings with file and resource, how to waive"),
+    "json": ("json_report", "the decisions as the policies returned them, plus fingerprints"),
+    "sarif": ("sarif", "SARIF 2.1.0 for code scanning"),
+    "junit": ("junit", "JUnit XML for CI test tabs"),
+    "markdown": ("markdown", "a pull-request comment"),
+    "html": ("html", "a self-contained audit report"),
 }
+
+
+def _renderer(module: str) -> Renderer:
+    def render(report: Report, options: RenderOptions | None = None) -> str:
+        loaded = importlib.import_module(f"{__name__}.{module}")
+        result: str = loaded.render(report, options or RenderOptions())
+        return result
+
+    return render
+
+
+REPORTERS: Mapping[str, Renderer] = {name: _renderer(mod) for name, (mod, _) in FORMATS.items()}

@@ -1,4 +1,5 @@
-"""Machine-readable report: the decisions exactly as the policies returned them."""
+"""Machine-readable report: the decisions exactly as the policies returned them, with each
+finding's fingerprint (and waiver or baseline status) added after evaluation."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 
 from .. import __version__
 from ..model import Report, Snapshot
+from . import RenderOptions
 
 
 def _evidence(snapshot: Snapshot) -> dict[str, Any]:
@@ -19,7 +21,7 @@ def _evidence(snapshot: Snapshot) -> dict[str, Any]:
 
 
 def document(report: Report) -> dict[str, Any]:
-    return {
+    doc: dict[str, Any] = {
         "tool": "failback-checker",
         "version": __version__,
         "plan": report.plan_name,
@@ -29,7 +31,17 @@ def document(report: Report) -> dict[str, Any]:
         "secondary": _evidence(report.secondary),
         "decisions": [dict(d.raw) for d in report.decisions],
     }
+    if report.waivers is not None:
+        doc["waivers"] = {
+            "file": report.waivers.file,
+            "count": len(report.waivers.waivers),
+            "unused": [w.as_dict() for w in report.waivers.unused],
+            "expired": [w.as_dict() for w in report.waivers.expired],
+        }
+    if report.baseline is not None:
+        doc["baseline"] = {"file": report.baseline.file, "known": report.baseline.known}
+    return doc
 
 
-def render(report: Report) -> str:
+def render(report: Report, options: RenderOptions | None = None) -> str:
     return json.dumps(document(report), indent=2, sort_keys=True) + "\n"

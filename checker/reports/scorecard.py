@@ -1,0 +1,65 @@
+"""`failback scorecard`: the readiness matrix as text, JSON or Markdown."""
+
+from __future__ import annotations
+
+import json
+
+from ..model import PHASES, Report, ScoreCell
+from .matrix import cells, grid
+
+_SHORT = {"unwritten": "unwritten", "documented": "documented", "rehearsed": "rehearsed",
+          "operationalized": "operational"}
+
+
+def cell_dict(cell: ScoreCell) -> dict[str, object]:
+    return {
+        "family": cell.family,
+        "phase": cell.phase,
+        "level": cell.level,
+        "evidence_level": cell.evidence_level,
+        "reasons": list(cell.reasons),
+        "next_step": cell.next_step,
+    }
+
+
+def render_json(report: Report) -> str:
+    return json.dumps({"plan": report.plan_name,
+                       "scorecard": [cell_dict(c) for c in cells(report)]},
+                      indent=2, sort_keys=True) + "\n"
+
+
+def render_text(report: Report) -> str:
+    families, table = grid(report)
+    width = max([len("family"), *(len(f) for f in families)])
+    lines = [f"readiness scorecard: plan {report.plan_name}",
+             f"{'family':<{width}}  " + "  ".join(f"{p:<12}" for p in PHASES)]
+    for family in families:
+        row = [_SHORT.get(table[(family, p)].level, table[(family, p)].level)
+               if (family, p) in table else "-" for p in PHASES]
+        lines.append(f"{family:<{width}}  " + "  ".join(f"{v:<12}" for v in row).rstrip())
+    for family in families:
+        for phase in PHASES:
+            cell = table.get((family, phase))
+            if cell is None:
+                continue
+            lowered = "" if cell.level == cell.evidence_level else \
+                f" (evidence: {cell.evidence_level})"
+            lines.append("")
+            lines.append(f"{family} / {phase}: {cell.level}{lowered}")
+            lines.extend(f"  - {reason}" for reason in cell.reasons)
+            lines.append(f"  next: {cell.next_step or 'nothing: the highest level'}")
+    return "\n".join(lines) + "\n"
+
+
+def render_markdown(report: Report) -> str:
+    from .markdown import scorecard_table
+
+    return f"## Readiness scorecard: {report.plan_name}\n\n" + scorecard_table(report) + "\n"
+
+
+def render(report: Report, fmt: str) -> str:
+    if fmt == "json":
+        return render_json(report)
+    if fmt == "markdown":
+        return render_markdown(report)
+    return render_text(report)

@@ -1,0 +1,34 @@
+"""The pre-commit format: the verdict per phase, each blocking finding on one line as
+`file:line: RULE severity resource: message`, and one line on how to waive."""
+
+from __future__ import annotations
+
+from ..model import Report
+from ..waivers import HOW_TO_WAIVE
+from . import RenderOptions
+from .locations import Locator
+
+_MARK = {"go": "GO", "no-go": "NO-GO", "indeterminate": "INDETERMINATE"}
+
+
+def render(report: Report, options: RenderOptions | None = None) -> str:
+    options = options or RenderOptions()
+    locator = Locator(report)
+    lines = []
+    blocking = 0
+    for decision in report.decisions:
+        lines.append(f"failback {decision.phase}: {_MARK.get(decision.verdict, decision.verdict)}"
+                     f" ({len(decision.blocking)} blocking, fail-on {report.fail_on})")
+        for finding in decision.blocking:
+            blocking += 1
+            found = locator.locate(finding, decision.phase)
+            place = "-"
+            if found:
+                place = found[0].display(options.cwd)
+                place += f":{found[0].line}" if found[0].line else ""
+            scope = f" [{finding.region}]" if finding.region else ""
+            lines.append(f"{place}: {finding.rule_id} {finding.severity} {finding.resource}"
+                         f"{scope}: {finding.message}")
+    if blocking:
+        lines.append(HOW_TO_WAIVE)
+    return "\n".join(lines) + "\n"
