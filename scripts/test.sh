@@ -25,4 +25,5 @@ elif [[ "${CI:-}" == "true" ]]; then
   echo "test: opa missing in CI" >&2; exit 1
 fi
 echo "== kafka jars" && scripts/install-kafka.sh
+echo "== browser" && scripts/install-browser.sh
 echo "== pytest" && .venv/bin/pytest -q "$@"
