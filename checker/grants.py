@@ -176,8 +176,18 @@ class TopicIndex:
         self._families = topic_families
         self._names: Sequence[str] = sorted(topic_families)
         self._all = sorted({f for f in topic_families.values() if f})
+        self._memo: dict[tuple[str, str], list[str]] = {}
 
     def families(self, pattern_type: str, name: str) -> list[str]:
+        """The families a pattern covers (memoised: many grants name the same pattern).
+        The list is shared between callers; treat it as read-only."""
+        key = (pattern_type, name)
+        found = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = self._families_of(pattern_type, name)
+        return found
+
+    def _families_of(self, pattern_type: str, name: str) -> list[str]:
         if pattern_type == "LITERAL":
             if name == "*":
                 return list(self._all)

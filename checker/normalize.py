@@ -70,7 +70,6 @@ class _Context:
             self.canon.text(plan.secondary.name): "secondary",
         }
         self.replicators = plan.replicator_principals()
-        self._replicator_cache: dict[str, bool] = {}
         self.raw_flows = [
             (role, flow)
             for role, snap in snapshots.items()
@@ -91,11 +90,7 @@ class _Context:
         return self.roles.get(self.canon.text(region), "external")
 
     def is_replicator(self, principal: str) -> bool:
-        known = self._replicator_cache.get(principal)
-        if known is None:
-            known = any(fnmatch.fnmatchcase(principal, glob) for glob in self.replicators)
-            self._replicator_cache[principal] = known
-        return known
+        return any(fnmatch.fnmatchcase(principal, glob) for glob in self.replicators)
 
     def strip_prefix(self, role: str, topic: str) -> str:
         for prefix in self.prefixes.get(role, ()):
@@ -161,7 +156,8 @@ def _snapshot(snap: Snapshot, role: str, ctx: _Context, names: Mapping[str, str]
     grant_list = [*from_acls(doc.get("acls", []), canon),
                   *from_iam(doc.get("iam_grants", []),
                             (cluster_name, str(cluster.get("name") or cluster_name)), canon)]
-    grants = {g.key: _grant(g, ctx, index) for g in sorted(grant_list)}
+    replicator = {p: ctx.is_replicator(p) for p in {g.principal for g in grant_list}}
+    grants = {g.key: _grant(g, replicator[g.principal], index) for g in sorted(grant_list)}
 
     version = str(cluster.get("kafka_version") or "")
     minor = ".".join(version.split(".")[:2])
@@ -211,9 +207,9 @@ def _snapshot(snap: Snapshot, role: str, ctx: _Context, names: Mapping[str, str]
     }
 
 
-def _grant(grant: Grant, ctx: _Context, index: TopicIndex) -> dict[str, Any]:
+def _grant(grant: Grant, replicator: bool, index: TopicIndex) -> dict[str, Any]:
     record: dict[str, Any] = grant.as_dict()
-    record["replicator"] = ctx.is_replicator(grant.principal)
+    record["replicator"] = replicator
     record["families"] = (
         index.families(grant.pattern_type, grant.resource_name)
         if grant.resource_type == "TOPIC" else []

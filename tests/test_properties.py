@@ -128,3 +128,24 @@ def test_findings_never_depend_on_input_order(rng: random.Random, phase: str) ->
 
     assert decision(shuffled(PRIMARY, rng), shuffled(SECONDARY, rng)) == \
         decision(PRIMARY, SECONDARY)
+
+
+acl_values = st.one_of(st.sampled_from(["TOPIC", "GROUP", "READ", "ALLOW", "LITERAL", "User:a",
+                                        "*", "bogus", ""]),
+                       st.integers(), st.none(), st.booleans(), st.lists(st.integers(), max_size=1))
+acl_items = st.dictionaries(
+    st.sampled_from(["principal", "resource_type", "pattern_type", "resource_name", "operation",
+                     "permission", "host", "extra"]), acl_values, max_size=8)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(acl_items, st.just(PRIMARY["acls"][0]), st.integers()), max_size=4))
+def test_fast_acl_validation_agrees_with_the_schema(items: list[Any]) -> None:
+    from jsonschema import Draft202012Validator
+
+    from checker import schemas
+
+    document = {**SECONDARY, "acls": items}
+    slow = not any(Draft202012Validator(schemas.schema("snapshot")).iter_errors(document))
+    fast = schemas._fast_valid(document, "snapshot") is None
+    assert fast == slow
