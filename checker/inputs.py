@@ -56,7 +56,6 @@ def parse_json(text: str, origin: str, what: str) -> Any:
 # aliases, so an alias bomb costs nothing to load; _expanded_size refuses it before anything
 # walks it.
 _LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_BoundedSafeLoader = _LOADER  # the name checker/exporters/strimzi_docs.py still imports
 
 
 def _expanded_size(node: Any, memo: dict[int, int], limit: int) -> int:

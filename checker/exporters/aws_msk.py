@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import InputError
 from .aws_client import Absent, Reader
 from .common import scrub
+from .msk_config import MSK_DEFAULTS, parse_properties
 
 if TYPE_CHECKING:
     from mypy_boto3_kafka.type_defs import ClusterTypeDef
@@ -23,10 +24,6 @@ if TYPE_CHECKING:
 CLUSTER_AREAS = ("cluster", "authentication", "encryption", "network", "audit", "broker_config")
 # Documented values of the default Amazon MSK configuration that matter for governance; a
 # custom configuration inherits them for every property it does not set.
-MSK_DEFAULTS: Mapping[str, str] = {
-    "allow.everyone.if.no.acl.found": "true",
-    "auto.create.topics.enable": "false",
-}
 _CLUSTER_ARN = re.compile(
     r"^arn:(?P<partition>aws[\w-]*):kafka:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):"
     r"(serverless-)?cluster/(?P<rest>[^/]+(/[^/]+)?)$")
@@ -194,27 +191,6 @@ def _configuration(reader: Reader, arn: str | None, revision: int | None) -> Non
         text = raw.decode("utf-8", "replace") if isinstance(raw, bytes | bytearray) else str(raw)
         config.update(parse_properties(text))
     reader.snapshot["broker_config"] = dict(sorted(scrub(config).items()))
-
-
-def parse_properties(text: str) -> dict[str, str]:
-    """Java .properties (MSK server.properties): comments, `=`/`:` separators, continuations."""
-    out: dict[str, str] = {}
-    logical = ""
-    for raw in text.splitlines():
-        line = raw.strip() if not logical else raw.lstrip()
-        if not logical and (not line or line[0] in "#!"):
-            continue
-        if line.endswith("\\") and not line.endswith("\\\\"):
-            logical += line[:-1]
-            continue
-        logical += line
-        match = re.match(r"^((?:\\.|[^=:\s\\])+)\s*[=:\s]\s*(.*)$", logical)
-        if match:
-            out[match[1].replace("\\", "")] = match[2].strip()
-        elif logical:
-            out[logical] = ""
-        logical = ""
-    return out
 
 
 def extras(reader: Reader, cluster: Cluster) -> None:

@@ -62,8 +62,9 @@ def replicator_flows(answer: DescribeReplicatorResponseTypeDef) -> list[dict[str
         target = info.get("TargetKafkaClusterAlias", "")
         topics = info.get("TopicReplication", {})
         groups = info.get("ConsumerGroupReplication", {})
-        prefixed = topics.get("TopicNameConfiguration", {}).get("Type") \
-            == "PREFIXED_WITH_SOURCE_CLUSTER_ALIAS"
+        naming = (topics.get("TopicNameConfiguration", {}).get("Type")
+                  or "PREFIXED_WITH_SOURCE_CLUSTER_ALIAS")  # the API's default
+        prefixed = naming == "PREFIXED_WITH_SOURCE_CLUSTER_ALIAS"
         synced = bool(groups.get("SynchroniseConsumerGroupOffsets"))
         flows.append({
             "name": name if len(infos) == 1 else f"{name}#{index + 1}",

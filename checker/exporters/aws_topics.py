@@ -10,8 +10,9 @@ import json
 from typing import Any
 
 from .aws_client import Reader
-from .aws_msk import Cluster, parse_properties
+from .aws_msk import Cluster
 from .common import scrub
+from .msk_config import parse_properties
 
 
 def decode_configs(encoded: str) -> dict[str, str]:
