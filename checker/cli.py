@@ -152,6 +152,9 @@ def main(debug: bool) -> None:
 @click.option("--opa-insecure", is_flag=True, help="Do not verify the OPA server's certificate.")
 @click.option("--opa-preloaded", is_flag=True,
               help="The OPA server already has the policies (bundle); do not upload them.")
+@click.option("--export-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Also save both regions' snapshots here (<region>.json): the evidence of "
+              "an audit whose plan names live sources.")
 @click.option("--now", "now_text", default=None,
               help="Judge as of this RFC 3339 time instead of the clock (reproducible runs).")
 @handle_errors
@@ -160,8 +163,11 @@ def check(config: Path, primary: Path | None, secondary: Path | None, phase: str
           waivers_path: Path | None, baseline_path: Path | None, policy_dirs: Sequence[Path],
           engine: str, opa_url: str | None, opa_token: str | None, opa_timeout: float,
           opa_ca_cert: str | None, opa_client_cert: str | None, opa_insecure: bool,
-          opa_preloaded: bool, now_text: str | None) -> None:
+          opa_preloaded: bool, export_dir: Path | None, now_text: str | None) -> None:
     """Judge failback readiness: one go / no-go verdict per phase.
+
+    `failback audit` is the same command: with a plan whose regions name live sources
+    (aws, kafka), it exports both regions and checks them in one go.
 
     \b
     Formats: text, short (pre-commit), json, sarif, junit, markdown, html.
@@ -179,7 +185,7 @@ def check(config: Path, primary: Path | None, secondary: Path | None, phase: str
                            "url": opa_url, "token": opa_token, "timeout": opa_timeout,
                            "ca_cert": opa_ca_cert, "client_cert": opa_client_cert,
                            "insecure": opa_insecure, "preloaded": opa_preloaded,
-                       })
+                       }, export_dir)
     _write_reports(report, targets)
     sys.exit(int(report.exit_code))
 
@@ -251,7 +257,7 @@ def _terminal_options(fmt: str) -> Any:
 
 def _evaluate(plan: Any, primary: Path | None, secondary: Path | None, phases: Sequence[str],
               now: datetime, fail_on: str, exceptions: Any, policy_dirs: Sequence[Path],
-              engine: str, opa: dict[str, Any]) -> Any:
+              engine: str, opa: dict[str, Any], export_dir: Path | None = None) -> Any:
     from .engines import ENGINES
     from .evaluate import check as run_check
     from .policies import load_policies
@@ -263,6 +269,13 @@ def _evaluate(plan: Any, primary: Path | None, secondary: Path | None, phases: S
         if snap.region != role.name:
             raise InputError(f"snapshot {snap.origin} is for region {snap.region}, but the plan's "
                              f"{role.role} region is {role.name}")
+    if export_dir is not None:
+        from .exporters.common import write_snapshot
+
+        if not export_dir.is_dir():
+            raise InputError(f"--export-dir {export_dir} is not a directory")
+        for snap in (left, right):
+            write_snapshot(dict(snap.document), export_dir / f"{snap.region}.json")
     options = {} if engine == "embedded" else opa
     if engine == "embedded" and (opa.get("url") or opa.get("preloaded")):
         raise InputError("--opa-url and --opa-preloaded need --engine opa")
@@ -307,6 +320,9 @@ def _phases(value: str) -> list[str]:
     if value == "all":
         return list(PHASES)
     return [check_phase(value)]
+
+
+main.add_command(check, name="audit")
 
 
 @main.group(cls=ExportGroup)

@@ -78,3 +78,27 @@ def test_region_without_snapshot_or_source(tmp_path: Path) -> None:
     }, "plan", tmp_path / "failback.yaml")
     with pytest.raises(InputError, match="no snapshot or source for the primary region a"):
         region_snapshot(plan, plan.primary, None)
+
+
+def test_audit_exports_both_regions_checks_them_and_keeps_the_evidence(tmp_path: Path) -> None:
+    from .conftest import ROOT, run_cli
+
+    plan = ROOT / "fixtures" / "terraform" / "faulted" / "failback.yaml"
+    run = run_cli(["audit", "-c", str(plan), "--now", "2026-11-29T00:00:00Z",
+                   "--export-dir", str(tmp_path), "--format", "json"])
+    assert run.exit_code == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["us-east-1.json", "us-west-2.json"]
+    exported = json.loads((tmp_path / "us-west-2.json").read_text())
+    assert exported["source"]["type"] == "terraform"
+    assert exported["encryption"]["in_transit"]["in_cluster"] is False
+    rules = {f["rule_id"] for f in run.json()["decisions"][0]["findings"]}
+    assert "ENC-002" in rules
+
+
+def test_export_dir_must_exist(tmp_path: Path) -> None:
+    from .conftest import ROOT, run_cli
+
+    run = run_cli(["audit", "-c", str(ROOT / "fixtures" / "terraform" / "ready" / "failback.yaml"),
+                   "--export-dir", str(tmp_path / "missing")])
+    assert run.exit_code == 2
+    assert "is not a directory" in run.stderr

@@ -17,7 +17,8 @@ def render(report: Report, options: RenderOptions | None = None) -> str:
     lines = []
     blocking = 0
     for decision in report.decisions:
-        lines.append(f"failback {decision.phase}: {_MARK.get(decision.verdict, decision.verdict)}"
+        verdict = _MARK.get(decision.verdict, decision.verdict)
+        lines.append(f"failback-checker, phase {decision.phase}: {verdict}"
                      f" ({len(decision.blocking)} blocking, fail-on {report.fail_on})")
         for finding in decision.blocking:
             blocking += 1

@@ -146,7 +146,7 @@ def test_terraform_regression_is_rejected_and_the_fix_passes(hook_repo: HookRepo
     edit_plan(repo / PLAN, CLUSTER, in_cluster_off)
     code, output = _commit(repo, hook_repo, "dr: cost-center tag")
     assert code == 1, output
-    assert "failback failback: NO-GO (1 blocking, fail-on high)" in output
+    assert "failback-checker, phase failback: NO-GO (1 blocking, fail-on high)" in output
     assert (f"{PLAN}: ENC-002 high encryption.in_transit.in_cluster [secondary]: "
             "In-cluster encryption is off in the secondary but on in the primary") in output
     assert "waivers" in output  # how to waive
@@ -204,7 +204,7 @@ def test_strimzi_wildcard_grant_is_rejected_and_the_fix_passes(hook_repo: HookRe
     users.write_text(users.read_text() + WILDCARD_USER)
     code, output = _commit(repo, hook_repo, "debug user")
     assert code == 1, output
-    assert "failback failback: NO-GO (9 blocking, fail-on high)" in output
+    assert "failback-checker, phase failback: NO-GO (9 blocking, fail-on high)" in output
     assert ("us-west-2: ACL-002 high User:ops-debug|TOPIC|LITERAL|*|ALL|ALLOW|* [secondary]"
             in output)
     for family in ("fraud", "ledger", "notifications", "payments-core"):

@@ -125,7 +125,7 @@ def test_short_format_lists_blocking_findings_with_file_and_resource() -> None:
          NOW, "--format", "short"], cwd=ROOT, capture_output=True, text=True, check=False)
     assert result.returncode == 1, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[0] == "failback failback: NO-GO (10 blocking, fail-on high)"
+    assert lines[0] == "failback-checker, phase failback: NO-GO (10 blocking, fail-on high)"
     body = lines[1:-1]
     assert len(body) == 10
     for line in body:
@@ -138,7 +138,7 @@ def test_short_format_lists_blocking_findings_with_file_and_resource() -> None:
 
 def test_short_format_when_ready_is_one_line() -> None:
     run = check("--format", "short", variant="ready")
-    assert run.stdout == "failback failback: GO (0 blocking, fail-on high)\n"  # type: ignore[attr-defined]
+    assert run.stdout == "failback-checker, phase failback: GO (0 blocking, fail-on high)\n"  # type: ignore[attr-defined]
 
 
 def test_short_format_names_the_waiver_file_for_expired_waivers(tmp_path: Path) -> None:
