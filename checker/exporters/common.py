@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from .. import schemas
+from ..errors import InputError
 from ..outputs import write_atomic
 from ..secrets import is_secret_key, scrub
 
 SCHEMA_VERSION = "1.0"
-__all__ = ["add_gap", "finish", "is_secret_key", "scrub", "skeleton", "write_snapshot"]
+__all__ = ["add_gap", "finish", "is_secret_key", "parse_region_pairs", "scrub", "skeleton",
+           "write_snapshot"]
 
 
 def now_rfc3339() -> str:
@@ -52,3 +54,14 @@ def write_snapshot(snapshot: dict[str, Any], output: Path | None) -> str:
     if output is not None:
         write_atomic(output, text)
     return text
+
+
+def parse_region_pairs(pairs: Iterable[str]) -> dict[str, str]:
+    """MirrorMaker 2 cluster aliases -> region names, from ALIAS=REGION pairs."""
+    result: dict[str, str] = {}
+    for pair in pairs:
+        alias, sep, region = pair.partition("=")
+        if not sep or not alias.strip() or not region.strip():
+            raise InputError(f"--mm2-region expects ALIAS=REGION, got {pair!r}")
+        result[alias.strip()] = region.strip()
+    return result

@@ -24,9 +24,9 @@ import click
 
 from ..cli import handle_errors
 from ..errors import InputError
-from .common import add_gap, finish, skeleton, write_snapshot
+from .common import add_gap, finish, parse_region_pairs, skeleton, write_snapshot
 from .kafka_admin import CallFailed, Reader, broker_config, error_name, listener_facts
-from .kafka_mm2 import Mm2Flow, alias_regions, load_mm2, parse_region_pairs
+from .kafka_mm2 import Mm2Flow, alias_regions, load_mm2
 from .kafka_props import ClientSettings, client_settings, parse_overrides, read_properties
 
 KINDS = ("kafka", "confluent", "automq", "redpanda", "strimzi")

@@ -155,12 +155,3 @@ def alias_regions(flows: Iterable[Mm2Flow], pairs: Mapping[str, str]) -> dict[st
                          f"an MM2 flow ({', '.join(sorted(aliases))})")
     return {alias: pairs.get(alias, alias) for alias in sorted(aliases)}
 
-
-def parse_region_pairs(pairs: Iterable[str]) -> dict[str, str]:
-    result: dict[str, str] = {}
-    for pair in pairs:
-        alias, sep, region = pair.partition("=")
-        if not sep or not alias.strip() or not region.strip():
-            raise InputError(f"--mm2-region expects ALIAS=REGION, got {pair!r}")
-        result[alias.strip()] = region.strip()
-    return result

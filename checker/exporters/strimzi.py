@@ -162,7 +162,7 @@ def command(paths: Sequence[Path], region: str, cluster: str | None,
     Reads Kafka (listeners, authorization, config), KafkaTopic, KafkaUser (ACLs, quotas) and
     KafkaMirrorMaker2 (v1beta2 and v1 shapes); ignores other kinds.
     """
-    from .strimzi_mm2 import parse_region_pairs
+    from .common import parse_region_pairs
 
     if captured_at is not None:
         from ..snapshot import parse_timestamp

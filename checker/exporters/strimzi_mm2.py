@@ -19,11 +19,10 @@ loop_protection false and a warning.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import InputError
 from .strimzi_docs import Resource, mapping, mappings
 from .strimzi_kafka import Gaps
 
@@ -40,16 +39,6 @@ class Mirror:
     target: str
     connect: str | None  # v1beta2 connectCluster; None in the v1 shape
     spec: Mapping[str, Any]
-
-
-def parse_region_pairs(pairs: Iterable[str]) -> dict[str, str]:
-    result: dict[str, str] = {}
-    for pair in pairs:
-        alias, sep, region = pair.partition("=")
-        if not sep or not alias.strip() or not region.strip():
-            raise InputError(f"--mm2-region expects ALIAS=REGION, got {pair!r}")
-        result[alias.strip()] = region.strip()
-    return result
 
 
 def _patterns(value: Any) -> list[str]:

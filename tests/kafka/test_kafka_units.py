@@ -15,8 +15,9 @@ import pytest
 
 from checker.errors import InputError
 from checker.exporters import kafka
+from checker.exporters.common import parse_region_pairs
 from checker.exporters.kafka_admin import Reader, broker_config, listener_facts, topic_configs
-from checker.exporters.kafka_mm2 import alias_regions, parse_mm2, parse_region_pairs
+from checker.exporters.kafka_mm2 import alias_regions, parse_mm2
 from checker.exporters.kafka_props import (
     client_settings,
     parse_jaas,
