@@ -11,17 +11,14 @@ topics out of the secondary's snapshot. The cluster's resource policy is read th
 from __future__ import annotations
 
 import fnmatch
-import json
-import urllib.parse
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from typing import Any
 
-from ..grants import IAM_ACTIONS
 from .aws_client import Absent, Reader
 from .aws_msk import Cluster
+from .iam_policy import document_grants, statement_grants, statements, strings
 
-KAFKA_ACTIONS = tuple(sorted(IAM_ACTIONS))
 _TOPIC_LIKE = ("topic", "group", "transactional-id")
 
 
@@ -49,72 +46,6 @@ def applies(resource: str, cluster: Cluster) -> bool:
         return True
     return any(_extends(resource, f"{arn}:{kind}/{cluster.name}/{cluster.uuid}/")
                for kind in _TOPIC_LIKE)
-
-
-def _strings(value: Any) -> list[str]:
-    if value is None:
-        return []
-    return [value] if isinstance(value, str) else [str(v) for v in value]
-
-
-def _matches(pattern: str, action: str) -> bool:
-    return fnmatch.fnmatchcase(action.lower(), pattern.lower())
-
-
-def _kafka_actions(statement: Mapping[str, Any]) -> list[str]:
-    """The statement's actions that can authorise a kafka-cluster action, as written."""
-    if "NotAction" in statement:
-        excluded = _strings(statement["NotAction"])
-        left = [a for a in KAFKA_ACTIONS if not any(_matches(p, a) for p in excluded)]
-        return ["kafka-cluster:*"] if len(left) == len(KAFKA_ACTIONS) else left
-    return sorted({p for p in _strings(statement.get("Action"))
-                   if any(_matches(p, a) for a in KAFKA_ACTIONS)})
-
-
-def statement_grants(statement: Mapping[str, Any], principals: Sequence[str], policy: str,
-                     cluster: Cluster) -> Iterator[dict[str, Any]]:
-    effect = "Deny" if str(statement.get("Effect")) == "Deny" else "Allow"
-    actions = _kafka_actions(statement)
-    if not actions:
-        return
-    if "NotResource" in statement:
-        # Allow on everything but a few resources: count it as everything (fail closed);
-        # a Deny that spares some resources cannot be relied on, so it is not recorded.
-        if effect == "Deny":
-            return
-        resources = ["*"]
-    else:
-        resources = sorted(r for r in _strings(statement.get("Resource")) if applies(r, cluster))
-    if not resources:
-        return
-    if effect == "Deny" and statement.get("Condition"):
-        return  # a conditional deny may not apply: never let it hide a grant
-    for principal in principals:
-        yield {"principal": principal, "effect": effect, "actions": actions,
-               "resources": resources, "policy": policy}
-
-
-def _document(raw: Any) -> Mapping[str, Any]:
-    if isinstance(raw, Mapping):
-        return raw
-    text = str(raw)
-    try:
-        value = json.loads(text)
-    except ValueError:
-        value = json.loads(urllib.parse.unquote(text))
-    return value if isinstance(value, Mapping) else {}
-
-
-def _statements(document: Any) -> list[Mapping[str, Any]]:
-    raw = _document(document).get("Statement", [])
-    items = [raw] if isinstance(raw, Mapping) else list(raw)
-    return [s for s in items if isinstance(s, Mapping)]
-
-
-def document_grants(document: Any, principals: Sequence[str], policy: str,
-                    cluster: Cluster) -> list[dict[str, Any]]:
-    return [grant for statement in _statements(document)
-            for grant in statement_grants(statement, principals, policy, cluster)]
 
 
 def collect(reader: Reader, cluster: Cluster) -> list[dict[str, Any]]:
@@ -151,18 +82,22 @@ def collect(reader: Reader, cluster: Cluster) -> list[dict[str, Any]]:
                                  group.get("AttachedManagedPolicies", [])))
     grants: list[dict[str, Any]] = []
     missing: set[str] = set()
+
+    def here(resource: str) -> bool:
+        return applies(resource, cluster)
+
     for principals, inline, attached in entities:
         names = sorted(principals)
         for policy in inline:
             grants += document_grants(policy.get("PolicyDocument"), names,
-                                      str(policy.get("PolicyName", "inline")), cluster)
+                                      str(policy.get("PolicyName", "inline")), here)
         for ref in attached:
             arn = str(ref.get("PolicyArn"))
             if arn not in managed:
                 missing.add(arn)
                 continue
             name, document = managed[arn]
-            grants += document_grants(document, names, name, cluster)
+            grants += document_grants(document, names, name, here)
     for arn in sorted(missing):
         reader.gap("iam_grants", f"the document of attached policy {arn} was not returned",
                    "iam:GetAccountAuthorizationDetails")
@@ -177,13 +112,14 @@ def cluster_policy(reader: Reader, cluster: Cluster) -> list[dict[str, Any]]:
     if answer is None or isinstance(answer, Absent) or not answer.get("Policy"):
         return []
     grants: list[dict[str, Any]] = []
-    for statement in _statements(answer["Policy"]):
+    for statement in statements(answer["Policy"]):
         principal = statement.get("Principal")
         if principal == "*":
             names = ["*"]
         elif isinstance(principal, Mapping):
-            names = sorted(_strings(principal.get("AWS")))
+            names = sorted(strings(principal.get("AWS")))
         else:
             names = []
-        grants += statement_grants(statement, names, "cluster-policy", cluster)
+        grants += statement_grants(statement, names, "cluster-policy",
+                                   lambda resource: applies(resource, cluster))
     return grants

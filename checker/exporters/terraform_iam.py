@@ -13,34 +13,17 @@ from __future__ import annotations
 
 import fnmatch
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ..grants import IAM_ACTIONS
+from .iam_policy import document_grants
+from .iam_policy import parse_document as _document
+from .iam_policy import strings as _strings
 from .terraform_msk import Cluster
 from .terraform_plan import UNKNOWN, Context, Resource, blocks, strings
 
-KAFKA_ACTIONS = tuple(sorted(IAM_ACTIONS))
 _KINDS = ("cluster", "topic", "group", "transactional-id")
 _AREA = "iam_grants"
-
-
-def _strings(value: Any) -> list[str]:
-    if value is None:
-        return []
-    return [value] if isinstance(value, str) else [str(v) for v in value]
-
-
-def _kafka_actions(statement: Mapping[str, Any]) -> list[str]:
-    def matches(pattern: str, action: str) -> bool:
-        return fnmatch.fnmatchcase(action.lower(), pattern.lower())
-
-    if "NotAction" in statement:
-        excluded = _strings(statement["NotAction"])
-        left = [a for a in KAFKA_ACTIONS if not any(matches(p, a) for p in excluded)]
-        return ["kafka-cluster:*"] if len(left) == len(KAFKA_ACTIONS) else left
-    return sorted({p for p in _strings(statement.get("Action"))
-                   if any(matches(p, a) for a in KAFKA_ACTIONS)})
 
 
 def applies(resource: str, region: str, cluster: Cluster) -> bool:
@@ -63,41 +46,6 @@ def applies(resource: str, region: str, cluster: Cluster) -> bool:
             and not path[1].startswith("*"):
         return False
     return not (len(path) > 2 and cluster.uuid and not fnmatch.fnmatchcase(cluster.uuid, path[2]))
-
-
-def document_grants(document: Any, principals: Sequence[str], policy: str, region: str,
-                    cluster: Cluster) -> Iterator[dict[str, Any]]:
-    parsed = _document(document)
-    raw = parsed.get("Statement", [])
-    for statement in [raw] if isinstance(raw, Mapping) else raw:
-        if not isinstance(statement, Mapping):
-            continue
-        effect = "Deny" if str(statement.get("Effect")) == "Deny" else "Allow"
-        actions = _kafka_actions(statement)
-        if not actions:
-            continue
-        if "NotResource" in statement:
-            if effect == "Deny":
-                continue  # a deny that spares some resources cannot be relied on
-            resources = ["*"]
-        else:
-            resources = sorted(r for r in _strings(statement.get("Resource"))
-                               if applies(r, region, cluster))
-        if not resources or (effect == "Deny" and statement.get("Condition")):
-            continue
-        for principal in principals:
-            yield {"principal": principal, "effect": effect, "actions": actions,
-                   "resources": resources, "policy": policy}
-
-
-def _document(raw: Any) -> Mapping[str, Any]:
-    if isinstance(raw, Mapping):
-        return raw
-    try:
-        value = json.loads(str(raw))
-    except ValueError:
-        return {}
-    return value if isinstance(value, Mapping) else {}
 
 
 class _Principals:
@@ -146,7 +94,8 @@ def collect(ctx: Context, cluster: Cluster) -> None:
         if document is None:
             return
         principals = sorted({h for h in holders if h})
-        grants.extend(document_grants(document, principals, policy, region, cluster))
+        grants.extend(document_grants(document, principals, policy,
+                                      lambda resource: applies(resource, region, cluster)))
 
     for kind in ("role", "user", "group"):
         for inline in ctx.doc.of_type(f"aws_iam_{kind}_policy"):

@@ -10,15 +10,21 @@ import pytest
 
 from checker.errors import InputError
 from checker.exporters import aws
-from checker.exporters.aws_iam import applies, document_grants, statement_grants
+from checker.exporters.aws_iam import applies
 from checker.exporters.aws_msk import Cluster, parse_cluster_arn, parse_properties
 from checker.exporters.aws_replication import replicator_flows
 from checker.exporters.aws_topics import decode_configs
+from checker.exporters.iam_policy import document_grants, statement_grants
 
 CLUSTER = Cluster(arn="arn:aws:kafka:us-east-1:111122223333:cluster/payments-use1/5e7c-3",
                   partition="aws", region="us-east-1", account="111122223333",
                   name="payments-use1", uuid="5e7c-3")
 PREFIX = "arn:aws:kafka:us-east-1:111122223333"
+
+
+def here(resource: str) -> bool:
+    """Whether an IAM resource can name CLUSTER."""
+    return applies(resource, CLUSTER)
 
 
 def test_parse_properties() -> None:
@@ -66,7 +72,7 @@ def test_resource_applies_to_this_cluster(resource: str, expected: bool) -> None
 
 
 def grants(statement: dict[str, Any]) -> list[dict[str, Any]]:
-    return list(statement_grants(statement, ["arn:aws:iam::111122223333:role/r"], "p", CLUSTER))
+    return list(statement_grants(statement, ["arn:aws:iam::111122223333:role/r"], "p", here))
 
 
 def test_statement_keeps_only_kafka_cluster_actions_on_this_cluster() -> None:
@@ -107,7 +113,7 @@ def test_policy_documents_as_text() -> None:
                 '"Resource": "*"}}')
     encoded = document.replace('"', "%22").replace(" ", "%20")
     for raw in (document, encoded):
-        [grant] = document_grants(raw, ["u"], "inline", CLUSTER)
+        [grant] = document_grants(raw, ["u"], "inline", here)
         assert grant["actions"] == ["kafka-cluster:ReadData"]
 
 
