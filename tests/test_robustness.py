@@ -192,22 +192,43 @@ def test_numbers_out_of_range(tmp_path: Path, field: tuple[Any, ...], value: int
 
 # -- atomic outputs ----------------------------------------------------------------------------
 
-def test_interrupted_write_leaves_the_previous_file(tmp_path: Path) -> None:
+def _write_with(tmp_path: Path, sabotage: str) -> tuple[Path, subprocess.CompletedProcess[str]]:
+    """Run write_atomic in a child whose os.fsync is replaced by `sabotage` (mid-write)."""
     target = tmp_path / "report.json"
     target.write_text("previous report\n")
     script = (
-        "import os, sys\n"
+        "import os, signal, sys\n"
         "from pathlib import Path\n"
         "from checker import outputs\n"
-        "def boom(fd):\n"
-        "    os.kill(os.getpid(), __import__('signal').SIGINT)\n"
-        "os.fsync = boom\n"
+        f"def sabotage(fd):\n    {sabotage}\n"
+        "os.fsync = sabotage\n"
         f"outputs.write_atomic(Path({str(target)!r}), 'x' * 10_000_000)\n"
     )
     result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True,
                             text=True, check=False)
+    return target, result
+
+
+def test_a_crash_mid_write_leaves_the_previous_file(tmp_path: Path) -> None:
+    target, result = _write_with(tmp_path, "os._exit(9)")
+    assert result.returncode == 9
+    assert target.read_text() == "previous report\n"
+    leftovers = [p.name for p in tmp_path.iterdir() if p.name != "report.json"]
+    assert all(name.startswith(".report.json.") and name.endswith(".tmp") for name in leftovers)
+
+
+def test_ctrl_c_mid_write_is_held_until_the_file_is_whole(tmp_path: Path) -> None:
+    target, result = _write_with(tmp_path, "os.kill(os.getpid(), signal.SIGINT)")
     assert result.returncode != 0
-    assert "KeyboardInterrupt" in result.stderr
+    assert "KeyboardInterrupt" in result.stderr  # delivered, right after the rename
+    assert target.read_text() == "x" * 10_000_000
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.json"]
+
+
+def test_a_failed_write_removes_its_temporary_file(tmp_path: Path) -> None:
+    target, result = _write_with(tmp_path, "raise OSError(28, 'No space left on device')")
+    assert result.returncode != 0
+    assert "No space left on device" in result.stderr
     assert target.read_text() == "previous report\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.json"]
 
@@ -226,7 +247,7 @@ def test_sigint_at_any_moment_never_leaves_a_partial_report(tmp_path: Path) -> N
         text = target.read_text()
         if text == "previous report\n":
             outcomes.add("kept")
-            assert process.returncode != 0 or b"interrupted" not in err
+            assert process.returncode != 0, err
         else:
             outcomes.add("replaced")
             assert json.loads(text)["decisions"][0]["verdict"] == "no-go"
