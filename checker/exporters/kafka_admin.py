@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import concurrent.futures
 import re
+import time
 import warnings
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -69,6 +70,27 @@ def wait(future: concurrent.futures.Future[Any], timeout: float) -> Any:
         raise CallFailed(error_name(exc)) from None
     except concurrent.futures.TimeoutError:
         raise CallFailed("_TIMED_OUT") from None
+
+
+# Errors a broker returns while it is still loading or moving group coordination: worth a retry.
+RETRIABLE = frozenset({"COORDINATOR_LOAD_IN_PROGRESS", "COORDINATOR_NOT_AVAILABLE",
+                       "NOT_COORDINATOR", "LEADER_NOT_AVAILABLE", "_TRANSPORT"})
+RETRIES = 5
+
+
+def retrying(call: Callable[[], concurrent.futures.Future[Any]], timeout: float,
+             first: concurrent.futures.Future[Any] | None = None) -> Any:
+    """Wait for `first` (or call()), re-issuing call() on retriable errors with backoff."""
+    future = first if first is not None else call()
+    for attempt in range(RETRIES):
+        try:
+            return wait(future, timeout)
+        except CallFailed as failed:
+            if failed.reason not in RETRIABLE or attempt == RETRIES - 1:
+                raise
+        time.sleep(0.2 * 2 ** attempt)
+        future = call()
+    raise AssertionError("unreachable")
 
 
 def _chunks(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
@@ -189,8 +211,8 @@ class Reader:
         from confluent_kafka import ConsumerGroupTopicPartitions
 
         try:
-            listing = wait(self.admin.list_consumer_groups(request_timeout=self.timeout),
-                           self._wait)
+            listing = retrying(
+                lambda: self.admin.list_consumer_groups(request_timeout=self.timeout), self._wait)
         except CallFailed as failed:
             add_gap(self.snapshot, "consumer_groups", failed.reason, "ListGroups")
             return None
@@ -203,14 +225,16 @@ class Reader:
             groups[str(group.group_id)] = {"state": _STATE_NAMES.get(name, name), "topics": []}
         names = sorted(groups)
         for window in _chunks(names, GROUP_WINDOW):
-            futures = [(group_id, future)
-                       for group_id in window
-                       for future in self.admin.list_consumer_group_offsets(
-                           [ConsumerGroupTopicPartitions(group_id)],
-                           request_timeout=self.timeout).values()]
+            def fetch(group_id: str) -> concurrent.futures.Future[Any]:
+                answer = self.admin.list_consumer_group_offsets(
+                    [ConsumerGroupTopicPartitions(group_id)], request_timeout=self.timeout)
+                return next(iter(answer.values()))
+
+            futures = [(group_id, fetch(group_id)) for group_id in window]
             for group_id, future in futures:
                 try:
-                    offsets = wait(future, self._wait)
+                    offsets = retrying(lambda g=group_id: fetch(g),  # type: ignore[misc]
+                                       self._wait, future)
                 except CallFailed as failed:
                     add_gap(self.snapshot, "consumer_groups", failed.reason, "OffsetFetch")
                     continue

@@ -415,3 +415,44 @@ def test_cli_requires_a_region() -> None:
     run = run_cli(["export", "kafka", "--bootstrap", "127.0.0.1:1"])
     assert run.exit_code == 2
     assert "--region" in run.stderr
+
+
+def _failing(code: int | None) -> Any:
+    import concurrent.futures
+
+    from confluent_kafka import KafkaError, KafkaException
+
+    future: concurrent.futures.Future[Any] = concurrent.futures.Future()
+    if code is None:
+        future.set_result("answer")
+    else:
+        future.set_exception(KafkaException(KafkaError(code)))
+    return future
+
+
+def test_retriable_errors_are_retried(monkeypatch: Any) -> None:
+    from confluent_kafka import KafkaError
+
+    from checker.exporters import kafka_admin
+
+    monkeypatch.setattr(kafka_admin.time, "sleep", lambda _: None)
+    answers = [KafkaError.COORDINATOR_LOAD_IN_PROGRESS, KafkaError.NOT_COORDINATOR, None]
+    calls = iter(answers)
+    assert kafka_admin.retrying(lambda: _failing(next(calls)), 1.0) == "answer"
+
+
+def test_other_errors_are_not_retried(monkeypatch: Any) -> None:
+    from confluent_kafka import KafkaError
+
+    from checker.exporters import kafka_admin
+
+    monkeypatch.setattr(kafka_admin.time, "sleep", lambda _: None)
+    issued = []
+
+    def call() -> Any:
+        issued.append(1)
+        return _failing(KafkaError.GROUP_AUTHORIZATION_FAILED)
+
+    with pytest.raises(kafka_admin.CallFailed, match="GROUP_AUTHORIZATION_FAILED"):
+        kafka_admin.retrying(call, 1.0)
+    assert len(issued) == 1
