@@ -214,12 +214,22 @@ def _brokers(snapshot: dict[str, Any], configs: Sequence[Mapping[str, str]],
     snapshot["authentication"] = authentication
 
 
+REBALANCE_POLLS = 20
+REBALANCE_POLL_SECONDS = 0.5
+
+
 def _flow_state(reader: Reader, flow: Mm2Flow) -> str:
     """RUNNING while the flow's MirrorMaker 2 worker group on this cluster is stable."""
     if not flow.enabled:
         return "STOPPED"
     try:
         state = reader.group_state(flow.worker_group)
+        # a rebalance (tasks moving between workers) passes within seconds: look again
+        for _ in range(REBALANCE_POLLS):
+            if state not in REBALANCING_GROUP_STATES:
+                break
+            time.sleep(REBALANCE_POLL_SECONDS)
+            state = reader.group_state(flow.worker_group)
     except CallFailed:
         return "UNKNOWN"
     if state in RUNNING_GROUP_STATES:
