@@ -85,7 +85,7 @@ def test_hostile_snapshot_is_exit_2_fast_and_bounded(tmp_path: Path, name: str) 
     assert code == 2, err
     assert len(err.strip().splitlines()) == 1, err
     assert err.startswith("failback: error: ")
-    assert seconds < 2.0 + 1.5  # 2 s budget, plus interpreter start on a loaded CI machine
+    assert seconds < 2.0  # whole process, interpreter start included (typically 0.2-0.35 s)
 
 
 HOSTILE_PLANS = {
@@ -104,7 +104,7 @@ def test_hostile_plan_is_exit_2_fast_and_bounded(tmp_path: Path, name: str) -> N
     code, err, seconds, _ = hostile(["check", "-c", str(plan), "--now", NOW])
     assert code == 2, err
     assert len(err.strip().splitlines()) == 1, err
-    assert seconds < 3.5
+    assert seconds < 2.0
     assert not (tmp_path / "pwned").exists()
 
 
