@@ -32,7 +32,7 @@ from .kafka_props import ClientSettings, client_settings, parse_overrides, read_
 KINDS = ("kafka", "confluent", "automq", "redpanda", "strimzi")
 DEFAULT_TIMEOUT = 30.0
 SOURCE_KEYS = frozenset({"type", "bootstrap", "command_config", "config", "mm2_config",
-                         "mm2_regions", "timeout", "cluster_name", "kind"})
+                         "mm2_regions", "timeout", "cluster_name", "kind", "kafka_version"})
 RUNNING_GROUP_STATES = frozenset({"STABLE"})
 REBALANCING_GROUP_STATES = frozenset({"PREPARING_REBALANCE", "COMPLETING_REBALANCE"})
 _AUTH_ERRORS = frozenset({"_AUTHENTICATION", "SASL_AUTHENTICATION_FAILED", "_SSL"})
@@ -53,6 +53,7 @@ class Options:
     timeout: float = DEFAULT_TIMEOUT
     cluster_name: str | None = None
     kind: str = "kafka"
+    kafka_version: str | None = None  # the Admin API does not tell; the operator may
 
 
 class _Errors:
@@ -156,8 +157,10 @@ def export(options: Options) -> dict[str, Any]:
     detail = f"failback export kafka --bootstrap {settings.describe()}"
     if options.mm2_config is not None:
         detail += f" --mm2-config {options.mm2_config.name}"
-    snapshot = skeleton(options.region, "kafka", detail, {
-        "id": cluster_id, "name": options.cluster_name or cluster_id, "kind": options.kind})
+    cluster = {"id": cluster_id, "name": options.cluster_name or cluster_id, "kind": options.kind}
+    if options.kafka_version:
+        cluster["kafka_version"] = options.kafka_version
+    snapshot = skeleton(options.region, "kafka", detail, cluster)
     reader = Reader(admin, snapshot, options.timeout)
     # DescribeAcls and DescribeUserScramCredentials need Describe on the cluster. When the
     # broker denies them, librdkafka (confluent-kafka 2.16) answers an empty ACL list and
@@ -296,6 +299,8 @@ def from_source(source: Mapping[str, Any], region: str, base_dir: Path) -> dict[
         timeout=float(timeout),
         cluster_name=None if source.get("cluster_name") is None else str(source["cluster_name"]),
         kind=str(source.get("kind", "kafka")),
+        kafka_version=None if source.get("kafka_version") is None
+        else str(source["kafka_version"]),
     ))
 
 
@@ -316,18 +321,22 @@ def from_source(source: Mapping[str, Any], region: str, base_dir: Path) -> dict[
 @click.option("--cluster-name", help="Cluster name in the snapshot (default: the cluster id).")
 @click.option("--kind", type=click.Choice(KINDS), default="kafka", show_default=True,
               help="What runs the cluster.")
+@click.option("--kafka-version", metavar="X.Y.Z",
+              help="The brokers' Kafka version, recorded for CMP-001 (the Admin API does not "
+              "report it).")
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
               help="Write the snapshot here (default: stdout).")
 @handle_errors
 def command(bootstrap: str | None, region: str, command_config: Path | None,
             overrides: tuple[str, ...], mm2_config: Path | None, mm2_regions: tuple[str, ...],
-            timeout: float, cluster_name: str | None, kind: str, output: Path | None) -> None:
+            timeout: float, cluster_name: str | None, kind: str, kafka_version: str | None,
+            output: Path | None) -> None:
     """Snapshot a live Kafka cluster through the Admin API (and MirrorMaker 2 config)."""
     snapshot = export(Options(
         region=region, bootstrap=bootstrap, command_config=command_config,
         overrides=parse_overrides(overrides), overrides_dir=Path.cwd(), mm2_config=mm2_config,
         mm2_regions=parse_region_pairs(mm2_regions), timeout=timeout,
-        cluster_name=cluster_name, kind=kind))
+        cluster_name=cluster_name, kind=kind, kafka_version=kafka_version))
     text = write_snapshot(snapshot, output)
     if output is None:
         click.echo(text, nl=False)

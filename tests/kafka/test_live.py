@@ -134,6 +134,13 @@ def test_secondary_snapshot_shows_the_drift(seeded: Pair, tmp_path: Path) -> Non
         "CLIENT:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT,LEGACY:PLAINTEXT"
 
 
+def test_kafka_version_is_recorded_when_given(seeded: Pair, tmp_path: Path) -> None:
+    snap, _ = export(seeded.secondary, tmp_path, "--kafka-version", "4.1.1")
+    assert snap["cluster"]["kafka_version"] == "4.1.1"
+    plain, _ = export(seeded.primary, tmp_path)
+    assert "kafka_version" not in plain["cluster"]
+
+
 def test_denied_calls_become_gaps(seeded: Pair, tmp_path: Path) -> None:
     """A principal that may only Describe one topic: every denied call is a gap, not a crash."""
     snap, _ = export(seeded.primary, tmp_path, user="limited")
