@@ -15,6 +15,7 @@ from .model import (
     PHASES,
     READINESS_LEVELS,
     SEVERITIES,
+    SEVERITY_RANK,
     Change,
     Decision,
     Report,
@@ -154,7 +155,6 @@ class Exceptions:
 # scorecard's lowering are then recomputed exactly as main.rego (and readiness.rego) compute
 # them, so the decision does not depend on the engine.
 
-_RANK = {severity: rank for rank, severity in enumerate(SEVERITIES)}
 _LOWER = dict(zip(READINESS_LEVELS, ("unwritten", *READINESS_LEVELS[:-1]), strict=True))
 _LOWERED = "lowered by blocking findings: "
 
@@ -165,7 +165,7 @@ def _v(value: Any) -> str:
 
 def sort_key(finding: Mapping[str, Any]) -> str:
     """main.rego's sort_key: severity (worst first), rule id, region, family, resource, message."""
-    return "|".join([str(4 - _RANK.get(str(finding.get("severity")), 0)),
+    return "|".join([str(4 - SEVERITY_RANK.get(str(finding.get("severity")), 0)),
                      str(finding.get("rule_id")), _v(finding.get("region")),
                      _v(finding.get("family")), _v(finding.get("resource")),
                      _v(finding.get("message"))])

@@ -44,6 +44,8 @@ SNAPSHOT_AREAS: tuple[str, ...] = (
 )
 READINESS_LEVELS: tuple[str, ...] = ("unwritten", "documented", "rehearsed", "operationalized")
 VERDICTS: tuple[str, ...] = ("go", "no-go", "indeterminate")
+VERDICT_LABELS: dict[str, str] = {"go": "GO", "no-go": "NO-GO", "indeterminate": "INDETERMINATE"}
+SEVERITY_RANK: dict[str, int] = {severity: rank for rank, severity in enumerate(SEVERITIES)}
 
 
 class ExitCode(IntEnum):

@@ -17,7 +17,7 @@ from typing import Any
 from . import schemas
 from .errors import InputError
 from .inputs import load_document
-from .model import Decision, Waiver, WaiverUse
+from .model import SEVERITY_RANK, Decision, Waiver, WaiverUse
 
 MAX_DAYS = 180
 RULE_ID = "WVR-001"
@@ -31,7 +31,6 @@ RULE = {
     "phases": ["normal", "failover", "dr_operation", "failback", "cleanup"],
     "inputs": [],
 }
-SEVERITY_RANK = {"info": 0, "low": 1, "medium": 2, "high": 3, "critical": 4}
 HOW_TO_WAIVE = (f"to accept a risk, add {{rule_id, resource, owner, reason, ticket, expires}} "
                 f"(at most {MAX_DAYS} days ahead) to waivers.yaml and pass --waivers "
                 "(or set waivers: in failback.yaml)")

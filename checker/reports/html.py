@@ -14,13 +14,21 @@ from html import escape
 from typing import Any
 
 from .. import __version__
-from ..model import PHASES, READINESS_LEVELS, SEVERITIES, Change, Finding, Report, Snapshot
+from ..model import (
+    PHASES,
+    READINESS_LEVELS,
+    SEVERITIES,
+    VERDICT_LABELS,
+    Change,
+    Finding,
+    Report,
+    Snapshot,
+)
 from . import RenderOptions
 from .markdown import overall
 from .matrix import grid
 
 MAX_CHANGES = 2_000
-_VERDICT = {"go": "GO", "no-go": "NO-GO", "indeterminate": "INDETERMINATE"}
 
 CSS = """
 :root{--fg:#1f2328;--muted:#59636e;--line:#d1d9e0;--bg:#fff;--soft:#f6f8fa;
@@ -117,14 +125,14 @@ def _header(report: Report) -> str:
     verdict = overall(report)
     rows = "".join(
         f"<tr><td>{e(d.phase)}</td><td><span class=\"badge v-{e(d.verdict)}\">"
-        f"{e(_VERDICT.get(d.verdict, d.verdict))}</span></td><td>{len(d.blocking)}</td>"
+        f"{e(VERDICT_LABELS.get(d.verdict, d.verdict))}</span></td><td>{len(d.blocking)}</td>"
         f"<td>{len(d.findings)}</td><td>{sum(1 for f in d.findings if f.waived)}</td>"
         f"<td>{sum(1 for f in d.findings if f.known)}</td><td>{len(d.gaps)}</td></tr>"
         for d in report.decisions)
     return (
         f"<header><h1>Failback readiness: {e(report.plan_name)} "
         f"<span id=\"verdict\" class=\"badge v-{e(verdict)}\" data-verdict=\"{e(verdict)}\">"
-        f"{e(_VERDICT.get(verdict, verdict))}</span></h1>"
+        f"{e(VERDICT_LABELS.get(verdict, verdict))}</span></h1>"
         f"<div class=\"meta\">{e(report.primary.region)} (primary) vs "
         f"{e(report.secondary.region)} (secondary) · fail-on {e(report.fail_on)} · "
         f"failback-checker {e(__version__)} · exit code {int(report.exit_code)}</div></header>"
@@ -270,7 +278,7 @@ def render(report: Report, options: RenderOptions | None = None) -> str:
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         f"<meta http-equiv=\"Content-Security-Policy\" content=\"{CSP}\">"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-        f"<title>failback-checker: {e(report.plan_name)} {e(_VERDICT.get(verdict, verdict))}"
+        f"<title>failback-checker: {e(report.plan_name)} {e(VERDICT_LABELS.get(verdict, verdict))}"
         f"</title><style>{CSS}</style></head><body>"
         + _header(report) + _heatmap(report) + _findings(report) + _diff(report)
         + _evidence(report)

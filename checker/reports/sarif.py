@@ -16,22 +16,21 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from ..model import SEVERITIES, Decision, Finding, Report
+from ..model import SEVERITY_RANK, Decision, Finding, Report
 from . import RenderOptions
 from .locations import Location, Locator, display_path
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0", "info": "0.0"}
-_RANK = {severity: rank for rank, severity in enumerate(SEVERITIES)}
 FINGERPRINT_KEY = "failbackFindingHash/v1"
 
 
 def level(severity: str, fail_on: str) -> str:
     """error when the severity blocks at --fail-on, warning for medium and up, else note."""
-    rank = _RANK.get(severity, _RANK["medium"])
-    if rank >= _RANK.get(fail_on, _RANK["high"]):
+    rank = SEVERITY_RANK.get(severity, SEVERITY_RANK["medium"])
+    if rank >= SEVERITY_RANK.get(fail_on, SEVERITY_RANK["high"]):
         return "error"
-    return "warning" if rank >= _RANK["medium"] else "note"
+    return "warning" if rank >= SEVERITY_RANK["medium"] else "note"
 
 
 def _name(title: str) -> str:

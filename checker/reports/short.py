@@ -3,12 +3,10 @@
 
 from __future__ import annotations
 
-from ..model import Report
+from ..model import VERDICT_LABELS, Report
 from ..waivers import HOW_TO_WAIVE
 from . import RenderOptions
 from .locations import Locator
-
-_MARK = {"go": "GO", "no-go": "NO-GO", "indeterminate": "INDETERMINATE"}
 
 
 def render(report: Report, options: RenderOptions | None = None) -> str:
@@ -17,7 +15,7 @@ def render(report: Report, options: RenderOptions | None = None) -> str:
     lines = []
     blocking = 0
     for decision in report.decisions:
-        verdict = _MARK.get(decision.verdict, decision.verdict)
+        verdict = VERDICT_LABELS.get(decision.verdict, decision.verdict)
         lines.append(f"failback-checker, phase {decision.phase}: {verdict}"
                      f" ({len(decision.blocking)} blocking, fail-on {report.fail_on})")
         for finding in decision.blocking:

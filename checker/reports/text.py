@@ -6,10 +6,9 @@ width, coloured unless NO_COLOR is set; in a log or a file the lines are plain a
 
 from __future__ import annotations
 
-from ..model import Decision, Finding, Report
+from ..model import VERDICT_LABELS, Decision, Finding, Report
 from . import RenderOptions
 
-_MARK = {"go": "GO", "no-go": "NO-GO", "indeterminate": "INDETERMINATE"}
 _VERDICT_STYLE = {"go": "1;32", "no-go": "1;31", "indeterminate": "1;33"}
 _SEVERITY_STYLE = {"critical": "1;35", "high": "31", "medium": "33", "low": "36", "info": "2"}
 
@@ -78,7 +77,7 @@ def _table(decision: Decision, lines: list[str], width: int, style: _Style) -> N
 
 
 def _decision(decision: Decision, lines: list[str], options: RenderOptions, style: _Style) -> None:
-    verdict = style(_MARK.get(decision.verdict, decision.verdict),
+    verdict = style(VERDICT_LABELS.get(decision.verdict, decision.verdict),
                     _VERDICT_STYLE.get(decision.verdict, ""))
     extra = [f"{len(decision.blocking)} blocking", f"{len(decision.findings)} findings",
              f"{len(decision.gaps)} gaps"]
