@@ -27,6 +27,17 @@ class Run:
         return json.loads(self.stdout)
 
 
+def assert_one_line_error(run: Run, code: int, *fragments: str) -> None:
+    """Exit `code`, one line on stderr in the CLI's error form naming every fragment."""
+    assert run.exit_code == code, (run.stdout[-500:], run.stderr)
+    lines = run.stderr.strip().splitlines()
+    assert len(lines) == 1, run.stderr
+    assert lines[0].startswith("failback: error: "), run.stderr
+    assert "Traceback" not in run.stderr
+    for fragment in fragments:
+        assert fragment in lines[0], lines[0]
+
+
 def run_cli(args: Sequence[str]) -> Run:
     result = CliRunner().invoke(main, list(args), catch_exceptions=False)
     return Run(result.exit_code, result.stdout, result.stderr)

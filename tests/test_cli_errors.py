@@ -7,17 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import ESTATE, NOW, run_cli
-
-
-def assert_one_line_error(run, code: int, *fragments: str) -> None:  # type: ignore[no-untyped-def]
-    assert run.exit_code == code, run.stderr
-    lines = run.stderr.strip().splitlines()
-    assert len(lines) == 1, run.stderr
-    assert lines[0].startswith("failback: error: ")
-    assert "Traceback" not in run.stderr
-    for fragment in fragments:
-        assert fragment in lines[0]
+from .conftest import ESTATE, NOW, assert_one_line_error, run_cli
 
 
 def check(plan: Path, *extra: str):  # type: ignore[no-untyped-def]

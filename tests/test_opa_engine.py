@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import ESTATE, NOW, run_cli
+from .conftest import ESTATE, NOW, assert_one_line_error, run_cli
 from .opa_support import free_port, opa_server, tool
 
 pytestmark = pytest.mark.opa
@@ -91,33 +91,25 @@ def test_user_policies_run_on_opa(tmp_path: Path) -> None:
     assert "ORG-002" in opa.stdout
 
 
-def one_line(run, code: int, *fragments: str) -> None:  # type: ignore[no-untyped-def]
-    assert run.exit_code == code, run.stderr
-    lines = run.stderr.strip().splitlines()
-    assert len(lines) == 1, run.stderr
-    for fragment in fragments:
-        assert fragment in lines[0], lines[0]
-
-
 def test_unreachable_opa_url() -> None:
     port = free_port()
     run = check("ready", "--engine", "opa", "--opa-url", f"http://127.0.0.1:{port}",
                 "--opa-timeout", "0.5")
-    one_line(run, 3, f"OPA at http://127.0.0.1:{port} is unreachable")
+    assert_one_line_error(run, 3, f"OPA at http://127.0.0.1:{port} is unreachable")
 
 
 def test_policy_compile_error_names_file_and_line(tmp_path: Path) -> None:
     (tmp_path / "broken.rego").write_text(
         "package failback.custom.broken\n\ndeny contains x if {\n\tx := input.a +\n}\n")
     run = check("ready", "--engine", "opa", "--policy-dir", str(tmp_path))
-    one_line(run, 3, "OPA rejected the policies", f"{tmp_path}/broken.rego:")
+    assert_one_line_error(run, 3, "OPA rejected the policies", f"{tmp_path}/broken.rego:")
     assert "failback-checker/" not in run.stderr
 
 
 def test_missing_opa_binary(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("FAILBACK_OPA_BIN", str(tmp_path / "no-opa"))
     monkeypatch.setenv("PATH", str(tmp_path))
-    one_line(check("ready", "--engine", "opa"), 3, "no opa binary found")
+    assert_one_line_error(check("ready", "--engine", "opa"), 3, "no opa binary found")
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
@@ -160,13 +152,13 @@ def fake_opa(status: int = 401, delay: float = 0.0) -> Iterator[str]:
 def test_unauthorized_opa() -> None:
     with fake_opa(401) as url:
         run = check("ready", "--engine", "opa", "--opa-url", url, "--opa-preloaded")
-    one_line(run, 3, "refused", "HTTP 401", "--opa-token")
+    assert_one_line_error(run, 3, "refused", "HTTP 401", "--opa-token")
 
 
 def test_forbidden_upload() -> None:
     with fake_opa(403) as url:
         run = check("ready", "--engine", "opa", "--opa-url", url, "--opa-token", "t0ken")
-    one_line(run, 3, "refused uploading", "--opa-token")
+    assert_one_line_error(run, 3, "refused uploading", "--opa-token")
     assert "t0ken" not in run.stderr
 
 
@@ -174,15 +166,16 @@ def test_slow_opa_times_out() -> None:
     with fake_opa(200, delay=1.5) as url:
         run = check("ready", "--engine", "opa", "--opa-url", url, "--opa-preloaded",
                     "--opa-timeout", "0.3")
-    one_line(run, 3, "did not answer", "--opa-timeout")
+    assert_one_line_error(run, 3, "did not answer", "--opa-timeout")
 
 
 def test_opa_options_need_the_opa_engine() -> None:
-    one_line(check("ready", "--opa-url", "http://127.0.0.1:1"), 2, "--engine opa")
+    assert_one_line_error(check("ready", "--opa-url", "http://127.0.0.1:1"), 2, "--engine opa")
 
 
 def test_opa_url_must_be_http() -> None:
-    one_line(check("ready", "--engine", "opa", "--opa-url", "ftp://x"), 3, "not an http(s)")
+    run = check("ready", "--engine", "opa", "--opa-url", "ftp://x")
+    assert_one_line_error(run, 3, "not an http(s)")
 
 
 def test_env_var_names_the_binary(opa_on_path: str) -> None:

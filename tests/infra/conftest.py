@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from ..conftest import ROOT, Run, run_cli
+from ..conftest import ROOT, run_cli
 
 TERRAFORM = ROOT / "fixtures" / "terraform"
 STRIMZI = ROOT / "fixtures" / "strimzi"
@@ -18,16 +18,6 @@ PLAN = "payments.tfplan.json"
 NOW = "2026-11-29T00:00:00Z"
 MM2 = ["--mm2-region", "use1=us-east-1", "--mm2-region", "usw2=us-west-2"]
 SECRET_MARK = "fixture-secret"  # every secret the fixtures hold contains it
-
-
-def assert_one_line_error(run: Run, code: int, *fragments: str) -> None:
-    assert run.exit_code == code, (run.stdout, run.stderr)
-    lines = run.stderr.strip().splitlines()
-    assert len(lines) == 1, run.stderr
-    assert lines[0].startswith("failback: error: "), run.stderr
-    assert "Traceback" not in run.stderr
-    for fragment in fragments:
-        assert fragment in lines[0], lines[0]
 
 
 def export(*args: str) -> dict[str, Any]:

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 import yaml
 
-from ..conftest import run_cli
-from .conftest import MM2, NOW, SECRET_MARK, STRIMZI, assert_one_line_error, export
+from ..conftest import assert_one_line_error, run_cli
+from .conftest import MM2, NOW, SECRET_MARK, STRIMZI, export
 
 READY = STRIMZI / "ready"
 FLOW_FACTS = ("tool", "topics_include", "topics_exclude", "topic_naming", "copies_acls",

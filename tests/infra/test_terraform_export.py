@@ -13,13 +13,12 @@ from checker.exporters.terraform_iam import applies
 from checker.exporters.terraform_msk import Cluster
 from checker.exporters.terraform_plan import parse
 
-from ..conftest import ESTATE, run_cli
+from ..conftest import ESTATE, assert_one_line_error, run_cli
 from .conftest import (
     NOW,
     PLAN,
     SECRET_MARK,
     TERRAFORM,
-    assert_one_line_error,
     edit_plan,
     export,
     plan_resources,

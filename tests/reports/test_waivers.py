@@ -12,7 +12,7 @@ import pytest
 from checker.evaluate import Exceptions
 from checker.schemas import schema
 
-from ..conftest import ESTATE, NOW, run_cli
+from ..conftest import ESTATE, NOW, assert_one_line_error, run_cli
 from .conftest import build_report, now, waiver, write_waivers
 
 PLAN = ESTATE / "faulted" / "failback.yaml"
@@ -26,13 +26,8 @@ def findings_of(run: Any) -> dict[str, dict[str, Any]]:
     return {f["rule_id"]: f for f in run.json()["decisions"][0]["findings"]}
 
 
-def assert_one_line_error(run: Any, *fragments: str) -> None:
-    assert run.exit_code == 2, run.stderr
-    lines = run.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("failback: error: "), run.stderr
-    for fragment in fragments:
-        assert fragment in lines[0]
-
+def assert_input_error(run: Any, *fragments: str) -> None:
+    assert_one_line_error(run, 2, *fragments)
 
 def test_schema_is_published() -> None:
     published = schema("waivers")
@@ -147,11 +142,11 @@ def test_bad_waiver_files_are_one_line_input_errors(tmp_path: Path, body: str,
                                                     fragments: tuple[str, ...]) -> None:
     path = tmp_path / "w.yaml"
     path.write_text(body)
-    assert_one_line_error(check("--waivers", str(path)), *fragments)
+    assert_input_error(check("--waivers", str(path)), *fragments)
 
 
 def test_missing_waiver_file(tmp_path: Path) -> None:
-    assert_one_line_error(check("--waivers", str(tmp_path / "nope.yaml")), "waivers not found")
+    assert_input_error(check("--waivers", str(tmp_path / "nope.yaml")), "waivers not found")
 
 
 def test_waivers_apply_per_phase_with_phase_all(tmp_path: Path) -> None:
