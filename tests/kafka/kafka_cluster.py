@@ -47,6 +47,15 @@ logger.quiet.level = WARN
 _PR_SET_PDEATHSIG = 1
 
 
+
+def random_cluster_id() -> str:
+    """A KRaft cluster id as Kafka's Uuid.randomUuid makes one: never starting with '-', which
+    the storage tool's argument parser would read as an option."""
+    while True:
+        cluster_id = base64.urlsafe_b64encode(os.urandom(16)).rstrip(b"=").decode()
+        if not cluster_id.startswith("-"):
+            return cluster_id
+
 class ClusterError(RuntimeError):
     """A broker or MirrorMaker failed to start; the message carries the log tail."""
 
@@ -211,7 +220,7 @@ class Cluster:
         self.home.mkdir(parents=True, exist_ok=True)
         (self.home / "server.properties").write_text(self.server_properties())
         (self.home / "log4j2.properties").write_text(LOG4J2)
-        cluster_id = base64.urlsafe_b64encode(os.urandom(16)).rstrip(b"=").decode()
+        cluster_id = random_cluster_id()
         scram = [arg for user, secret in sorted(self.users.items())
                  for arg in ("--add-scram", f"SCRAM-SHA-512=[name={user},password={secret}]")]
         command = java_command("kafka.tools.StorageTool", "format", "-t", cluster_id,
