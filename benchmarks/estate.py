@@ -20,18 +20,32 @@ import yaml
 PRIMARY, SECONDARY = "us-east-1", "us-west-2"
 ACCOUNT = "111122223333"
 PHASES = ("normal", "failover", "dr_operation", "failback", "cleanup")
-WRITERS = {"normal": "primary", "failover": "secondary", "dr_operation": "secondary",
-           "failback": "primary", "cleanup": "primary"}
+WRITERS = {
+    "normal": "primary",
+    "failover": "secondary",
+    "dr_operation": "secondary",
+    "failback": "primary",
+    "cleanup": "primary",
+}
 
 
-def _acl(principal: str, rtype: str, name: str, op: str,
-         pattern: str = "LITERAL") -> dict[str, str]:
-    return {"principal": principal, "resource_type": rtype, "pattern_type": pattern,
-            "resource_name": name, "operation": op, "permission": "ALLOW", "host": "*"}
+def _acl(
+    principal: str, rtype: str, name: str, op: str, pattern: str = "LITERAL"
+) -> dict[str, str]:
+    return {
+        "principal": principal,
+        "resource_type": rtype,
+        "pattern_type": pattern,
+        "resource_name": name,
+        "operation": op,
+        "permission": "ALLOW",
+        "host": "*",
+    }
 
 
-def generate(topics: int, bindings: int, seed: int = 7, drift: float = 0.01,
-             families: int = 0) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+def generate(
+    topics: int, bindings: int, seed: int = 7, drift: float = 0.01, families: int = 0
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
     rng = random.Random(seed)
     family_count = families or max(6, min(200, topics // 50))
     names = [f"fam{i:03d}" for i in range(family_count)]
@@ -69,43 +83,90 @@ def generate(topics: int, bindings: int, seed: int = 7, drift: float = 0.01,
         arn = f"arn:aws:kafka:{region}:{ACCOUNT}"
         cluster = f"estate-{region}/uuid-{region}-1"
         return {
-            "schema_version": "1.0", "region": region, "captured_at": captured,
+            "schema_version": "1.0",
+            "region": region,
+            "captured_at": captured,
             "source": {"type": "generated", "detail": f"benchmarks.estate seed={seed}"},
-            "cluster": {"id": f"{arn}:cluster/{cluster}", "name": f"estate-{region}",
-                        "kind": "msk", "kafka_version": "3.6.0"},
-            "topics": {t: {"partitions": 12, "replication_factor": 3,
-                           "configs": {"retention.ms": "604800000", "cleanup.policy": "delete"}}
-                       for t in topic_names},
+            "cluster": {
+                "id": f"{arn}:cluster/{cluster}",
+                "name": f"estate-{region}",
+                "kind": "msk",
+                "kafka_version": "3.6.0",
+            },
+            "topics": {
+                t: {
+                    "partitions": 12,
+                    "replication_factor": 3,
+                    "configs": {"retention.ms": "604800000", "cleanup.policy": "delete"},
+                }
+                for t in topic_names
+            },
             "acls": list(primary_acls if region == PRIMARY else secondary_acls),
             "quotas": [],
-            "iam_grants": [{
-                "principal": f"arn:aws:iam::{ACCOUNT}:role/replicator", "effect": "Allow",
-                "actions": ["kafka-cluster:WriteData", "kafka-cluster:ReadData",
-                            "kafka-cluster:DescribeTopic", "kafka-cluster:CreateTopic"],
-                "resources": [f"{arn}:topic/{cluster}/*"]}],
-            "authentication": {"iam": True, "scram": True, "mtls": False,
-                               "unauthenticated": False},
-            "encryption": {"at_rest": {"enabled": True, "key_id": "mrk-1",
-                                       "key_manager": "CUSTOMER", "rotation": True,
-                                       "multi_region": True},
-                           "in_transit": {"client_broker": "TLS", "in_cluster": True}},
-            "network": {"public_access": False, "ingress": [
-                {"protocol": "tcp", "from_port": 9096, "to_port": 9098, "peer": "10.0.0.0/8",
-                 "peer_type": "cidr"}]},
-            "audit": {"broker_logs": [{"destination": "cloudwatch", "enabled": True,
-                                       "retention_days": 365}],
-                      "trail": {"logging": True, "multi_region": True,
-                                "log_file_validation": True}},
+            "iam_grants": [
+                {
+                    "principal": f"arn:aws:iam::{ACCOUNT}:role/replicator",
+                    "effect": "Allow",
+                    "actions": [
+                        "kafka-cluster:WriteData",
+                        "kafka-cluster:ReadData",
+                        "kafka-cluster:DescribeTopic",
+                        "kafka-cluster:CreateTopic",
+                    ],
+                    "resources": [f"{arn}:topic/{cluster}/*"],
+                }
+            ],
+            "authentication": {"iam": True, "scram": True, "mtls": False, "unauthenticated": False},
+            "encryption": {
+                "at_rest": {
+                    "enabled": True,
+                    "key_id": "mrk-1",
+                    "key_manager": "CUSTOMER",
+                    "rotation": True,
+                    "multi_region": True,
+                },
+                "in_transit": {"client_broker": "TLS", "in_cluster": True},
+            },
+            "network": {
+                "public_access": False,
+                "ingress": [
+                    {
+                        "protocol": "tcp",
+                        "from_port": 9096,
+                        "to_port": 9098,
+                        "peer": "10.0.0.0/8",
+                        "peer_type": "cidr",
+                    }
+                ],
+            },
+            "audit": {
+                "broker_logs": [
+                    {"destination": "cloudwatch", "enabled": True, "retention_days": 365}
+                ],
+                "trail": {"logging": True, "multi_region": True, "log_file_validation": True},
+            },
             "broker_config": {"allow.everyone.if.no.acl.found": "false"},
-            "replication": [{
-                "name": f"to-{region}", "tool": "msk-replicator",
-                "source_region": SECONDARY if region == PRIMARY else PRIMARY,
-                "target_region": region, "topics_include": [".*"],
-                "topic_naming": "identical", "loop_protection": True,
-                "offset_sync": {"enabled": True, "mode": "ENHANCED"}, "state": "RUNNING",
-                "owner": "platform"}],
-            "consumer_groups": {f"{n}-group": {"state": "STABLE" if region == PRIMARY else "EMPTY",
-                                               "topics": by_family[n][:5]} for n in names},
+            "replication": [
+                {
+                    "name": f"to-{region}",
+                    "tool": "msk-replicator",
+                    "source_region": SECONDARY if region == PRIMARY else PRIMARY,
+                    "target_region": region,
+                    "topics_include": [".*"],
+                    "topic_naming": "identical",
+                    "loop_protection": True,
+                    "offset_sync": {"enabled": True, "mode": "ENHANCED"},
+                    "state": "RUNNING",
+                    "owner": "platform",
+                }
+            ],
+            "consumer_groups": {
+                f"{n}-group": {
+                    "state": "STABLE" if region == PRIMARY else "EMPTY",
+                    "topics": by_family[n][:5],
+                }
+                for n in names
+            },
             "storage": [],
             "gaps": [],
         }
@@ -119,27 +180,50 @@ def generate(topics: int, bindings: int, seed: int = 7, drift: float = 0.01,
     for topic in rng.sample(topic_names, int(topics * drift)):
         secondary["topics"][topic]["configs"]["retention.ms"] = "86400000"
     plan = {
-        "schema_version": "1.0", "name": f"bench-{topics}-{bindings}", "current_phase": "failback",
-        "regions": {"primary": {"name": PRIMARY, "snapshot": f"{PRIMARY}.json"},
-                    "secondary": {"name": SECONDARY, "snapshot": f"{SECONDARY}.json"}},
-        "equivalences": [{"kind": "cluster", "canonical": "estate",
-                          "values": [f"estate-{PRIMARY}", f"estate-{SECONDARY}"]}],
+        "schema_version": "1.0",
+        "name": f"bench-{topics}-{bindings}",
+        "current_phase": "failback",
+        "regions": {
+            "primary": {"name": PRIMARY, "snapshot": f"{PRIMARY}.json"},
+            "secondary": {"name": SECONDARY, "snapshot": f"{SECONDARY}.json"},
+        },
+        "equivalences": [
+            {
+                "kind": "cluster",
+                "canonical": "estate",
+                "values": [f"estate-{PRIMARY}", f"estate-{SECONDARY}"],
+            }
+        ],
         "replicator_principals": ["iam:role/replicator"],
-        "topic_families": [{
-            "name": n, "match": [f"{n}.*"], "tier": 1 if i < 3 else 3,
-            "phases": {p: {"writer": WRITERS[p], "consumer": WRITERS[p]} for p in PHASES},
-            "producers": [producers[n]], "offset_strategy": "translated",
-            "evidence": {p: {"runbook": "r.md", "last_rehearsal": "2026-11-01",
-                             "metrics": ["lag"], "alerts": ["lag-high"]} for p in PHASES},
-        } for i, n in enumerate(names)],
+        "topic_families": [
+            {
+                "name": n,
+                "match": [f"{n}.*"],
+                "tier": 1 if i < 3 else 3,
+                "phases": {p: {"writer": WRITERS[p], "consumer": WRITERS[p]} for p in PHASES},
+                "producers": [producers[n]],
+                "offset_strategy": "translated",
+                "evidence": {
+                    p: {
+                        "runbook": "r.md",
+                        "last_rehearsal": "2026-11-01",
+                        "metrics": ["lag"],
+                        "alerts": ["lag-high"],
+                    }
+                    for p in PHASES
+                },
+            }
+            for i, n in enumerate(names)
+        ],
         "rollback": {"stop_point": "before producers move", "return_path": "reverse"},
         "cost": {"max_dual_region_days": 30, "dual_region_since": "2026-11-20"},
     }
     return plan, primary, secondary
 
 
-def write(out: Path, plan: dict[str, Any], primary: dict[str, Any],
-          secondary: dict[str, Any]) -> Path:
+def write(
+    out: Path, plan: dict[str, Any], primary: dict[str, Any], secondary: dict[str, Any]
+) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     (out / "failback.yaml").write_text(yaml.safe_dump(plan, sort_keys=False))
     (out / f"{PRIMARY}.json").write_text(json.dumps(primary))

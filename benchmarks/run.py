@@ -72,8 +72,13 @@ def stages(plan_path: Path) -> dict[str, float]:
         return result
 
     plan = load_plan(plan_path)
-    left, right = timed("load", lambda: (load_snapshot(plan.primary.snapshot),  # type: ignore[arg-type]
-                                         load_snapshot(plan.secondary.snapshot)))  # type: ignore[arg-type]
+    left, right = timed(
+        "load",
+        lambda: (
+            load_snapshot(plan.primary.snapshot),  # type: ignore[arg-type]
+            load_snapshot(plan.secondary.snapshot),
+        ),
+    )  # type: ignore[arg-type]
     normalized = timed("normalise", lambda: normalize_pair(plan, left, right))
     changes = timed("diff", lambda: diff(normalized.primary, normalized.secondary))
 
@@ -102,29 +107,65 @@ def bench_fixture(rows: list[Row], runs: int) -> None:
     run_process(check_args(plan))  # warm the file cache
     walls = [run_process(check_args(plan))[0] for _ in range(runs)]
     median = statistics.median(walls)
-    rows.append({"target": f"fixture estate, whole process (median of {runs})",
-                 "goal": "< 0.6 s", "measured": f"{median:.2f} s", "met": median < 0.6})
+    rows.append(
+        {
+            "target": f"fixture estate, whole process (median of {runs})",
+            "goal": "< 0.6 s",
+            "measured": f"{median:.2f} s",
+            "met": median < 0.6,
+        }
+    )
 
 
 def bench_large(rows: list[Row], workdir: Path) -> None:
     plan = estate(workdir, 10_000, 100_000)
     wall, rss, _ = run_process(check_args(plan))
-    rows.append({"target": "10k topics / 100k bindings, whole process", "goal": "< 5 s",
-                 "measured": f"{wall:.2f} s", "met": wall < 5})
-    rows.append({"target": "10k topics / 100k bindings, peak RSS", "goal": "< 1.5 GB",
-                 "measured": f"{rss / 2**30:.2f} GB", "met": rss < 1.5 * 2**30})
+    rows.append(
+        {
+            "target": "10k topics / 100k bindings, whole process",
+            "goal": "< 5 s",
+            "measured": f"{wall:.2f} s",
+            "met": wall < 5,
+        }
+    )
+    rows.append(
+        {
+            "target": "10k topics / 100k bindings, peak RSS",
+            "goal": "< 1.5 GB",
+            "measured": f"{rss / 2**30:.2f} GB",
+            "met": rss < 1.5 * 2**30,
+        }
+    )
     split = stages(plan)
-    rows.append({"target": "10k / 100k stage split", "goal": "(report)",
-                 "measured": _split(split), "met": True})
+    rows.append(
+        {
+            "target": "10k / 100k stage split",
+            "goal": "(report)",
+            "measured": _split(split),
+            "met": True,
+        }
+    )
 
 
 def bench_huge(rows: list[Row], workdir: Path) -> None:
     plan = estate(workdir, 50_000, 500_000)
     wall, rss, _ = run_process(check_args(plan))
-    rows.append({"target": "50k topics / 500k bindings, whole process", "goal": "completes",
-                 "measured": f"{wall:.1f} s, {rss / 2**30:.2f} GB peak", "met": True})
-    rows.append({"target": "50k / 500k stage split", "goal": "(report)",
-                 "measured": _split(stages(plan)), "met": True})
+    rows.append(
+        {
+            "target": "50k topics / 500k bindings, whole process",
+            "goal": "completes",
+            "measured": f"{wall:.1f} s, {rss / 2**30:.2f} GB peak",
+            "met": True,
+        }
+    )
+    rows.append(
+        {
+            "target": "50k / 500k stage split",
+            "goal": "(report)",
+            "measured": _split(stages(plan)),
+            "met": True,
+        }
+    )
 
 
 def _split(times: dict[str, float]) -> str:
@@ -139,8 +180,14 @@ def bench_growth(rows: list[Row], workdir: Path) -> None:
         seconds.append(sum(stages(plan).values()))
     exponent = math.log(seconds[-1] / seconds[0]) / math.log(sizes[-1] / sizes[0])
     figures = ", ".join(f"{s // 1000}k: {t:.2f}s" for s, t in zip(sizes, seconds, strict=True))
-    rows.append({"target": "growth 10k -> 80k bindings (pipeline)", "goal": "exponent < 1.3",
-                 "measured": f"{figures}; exponent {exponent:.2f}", "met": exponent < 1.3})
+    rows.append(
+        {
+            "target": "growth 10k -> 80k bindings (pipeline)",
+            "goal": "exponent < 1.3",
+            "measured": f"{figures}; exponent {exponent:.2f}",
+            "met": exponent < 1.3,
+        }
+    )
 
 
 def bench_side_by_side(rows: list[Row], workdir: Path) -> None:
@@ -165,9 +212,14 @@ def bench_side_by_side(rows: list[Row], workdir: Path) -> None:
     start = time.perf_counter()
     DeepDiff(list(left.document["acls"]), list(right.document["acls"]), ignore_order=True)
     naive = time.perf_counter() - start
-    rows.append({"target": "20k bindings: naive DeepDiff(ignore_order) / keyed pipeline",
-                 "goal": "(ratio)", "measured": f"{naive:.2f}s / {keyed:.2f}s = "
-                 f"{naive / keyed:.1f}x", "met": True})
+    rows.append(
+        {
+            "target": "20k bindings: naive DeepDiff(ignore_order) / keyed pipeline",
+            "goal": "(ratio)",
+            "measured": f"{naive:.2f}s / {keyed:.2f}s = {naive / keyed:.1f}x",
+            "met": True,
+        }
+    )
 
     document = build_input(plan, normalized, changes, "failback", NOW_DT, "high")
     start = time.perf_counter()
@@ -177,19 +229,42 @@ def bench_side_by_side(rows: list[Row], workdir: Path) -> None:
     embedded = time.perf_counter() - start
     opa = shutil.which("opa", path=f"{ROOT / '.cache/tools/bin'}:{os.environ['PATH']}")
     if opa is None:
-        rows.append({"target": "embedded vs opa eval", "goal": "(ratio)",
-                     "measured": "skipped: no opa", "met": True})
+        rows.append(
+            {
+                "target": "embedded vs opa eval",
+                "goal": "(ratio)",
+                "measured": "skipped: no opa",
+                "met": True,
+            }
+        )
         return
     input_path = workdir / "input.json"
     input_path.write_text(json.dumps(document))
     start = time.perf_counter()
-    subprocess.run([opa, "eval", "--format", "json", "-d", str(ROOT / "policies"),
-                    "-i", str(input_path), "data.failback.main.decision"],
-                   check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [
+            opa,
+            "eval",
+            "--format",
+            "json",
+            "-d",
+            str(ROOT / "policies"),
+            "-i",
+            str(input_path),
+            "data.failback.main.decision",
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     opa_seconds = time.perf_counter() - start
-    rows.append({"target": "20k bindings: opa eval / embedded (load + evaluate)",
-                 "goal": "(ratio)", "measured": f"{opa_seconds:.2f}s / {embedded:.2f}s = "
-                 f"{opa_seconds / embedded:.1f}x", "met": True})
+    rows.append(
+        {
+            "target": "20k bindings: opa eval / embedded (load + evaluate)",
+            "goal": "(ratio)",
+            "measured": f"{opa_seconds:.2f}s / {embedded:.2f}s = {opa_seconds / embedded:.1f}x",
+            "met": True,
+        }
+    )
 
 
 def main() -> int:

@@ -31,8 +31,11 @@ def _add(archive: tarfile.TarFile, name: str, data: bytes) -> None:
 
 def build(policies: Sequence[PolicyFile]) -> bytes:
     """A reproducible tar.gz: `.manifest` (revision, roots) and every module at its path."""
-    manifest = {"revision": f"failback-checker-{__version__}", "roots": roots(policies),
-                "rego_version": 1}
+    manifest = {
+        "revision": f"failback-checker-{__version__}",
+        "roots": roots(policies),
+        "rego_version": 1,
+    }
     raw = io.BytesIO()
     with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as archive:
         _add(archive, ".manifest", json.dumps(manifest, sort_keys=True).encode())

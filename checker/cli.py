@@ -63,8 +63,10 @@ def handle_errors(func: F) -> F:
         except Exception as exc:  # noqa: BLE001 - the last line of defence, reported in one line
             if debug:
                 traceback.print_exc()
-            _fail(f"internal error: {type(exc).__name__}: {exc} (rerun with --debug for details)",
-                  ExitCode.INTERNAL_ERROR)
+            _fail(
+                f"internal error: {type(exc).__name__}: {exc} (rerun with --debug for details)",
+                ExitCode.INTERNAL_ERROR,
+            )
         return None
 
     return cast(F, wrapper)
@@ -112,58 +114,152 @@ def main(debug: bool) -> None:
 
 
 @main.command(epilog=EXIT_CODES_HELP)
-@click.option("-c", "--config", "config", type=click.Path(path_type=Path),
-              default=Path("failback.yaml"), show_default=True, help="The failback plan.")
-@click.option("--primary", type=click.Path(path_type=Path),
-              help="Primary snapshot (overrides the plan).")
-@click.option("--secondary", type=click.Path(path_type=Path),
-              help="Secondary snapshot (overrides the plan).")
-@click.option("--phase", default=None,
-              help=f"Phase to judge: {', '.join(PHASES)} or all "
-              "(default: the plan's current_phase).")
-@click.option("--format", "formats", multiple=True, type=click.Choice(list(FORMATS)),
-              help="Output format (default text). Repeatable: the i-th --format goes to the "
-              "i-th -o, a format without -o to stdout (at most one).")
-@click.option("-o", "--output", "outputs", multiple=True, type=click.Path(path_type=Path),
-              help="Write the report of the matching --format here (atomically). Repeatable.")
-@click.option("--fail-on", default="high", show_default=True, type=click.Choice(SEVERITIES),
-              help="Lowest severity that blocks.")
-@click.option("--waivers", "waivers_path", type=click.Path(path_type=Path), default=None,
-              help="Waiver file (accepted risks with owner, ticket and expiry); default: the "
-              "plan's waivers: key.")
-@click.option("--baseline", "baseline_path", type=click.Path(path_type=Path), default=None,
-              help="An earlier `--format json` report: findings already in it do not block.")
-@click.option("--policy-dir", "policy_dirs", multiple=True, type=click.Path(path_type=Path),
-              help="Extra Rego packages (failback.custom.<name> with deny rules). Repeatable.")
-@click.option("--engine", default="embedded", show_default=True,
-              type=click.Choice(["embedded", "opa"]),
-              help="Rego engine: embedded (regorus, in process) or opa (Open Policy Agent).")
-@click.option("--opa-url", default=None, envvar="FAILBACK_OPA_URL",
-              help="OPA server (http[s]://host:port); without it a local `opa run --server` "
-              "is started from the opa on PATH or FAILBACK_OPA_BIN.")
-@click.option("--opa-token", default=None, envvar="FAILBACK_OPA_TOKEN",
-              help="Bearer token for the OPA server (or FAILBACK_OPA_TOKEN).")
-@click.option("--opa-timeout", default=30.0, show_default=True, type=click.FloatRange(0.1, 3600),
-              help="Seconds to wait for each OPA request.")
-@click.option("--opa-ca-cert", default=None, type=click.Path(dir_okay=False),
-              help="CA bundle that signed the OPA server's certificate.")
-@click.option("--opa-client-cert", default=None, type=click.Path(dir_okay=False),
-              help="Client certificate (PEM with key) for mutual TLS.")
+@click.option(
+    "-c",
+    "--config",
+    "config",
+    type=click.Path(path_type=Path),
+    default=Path("failback.yaml"),
+    show_default=True,
+    help="The failback plan.",
+)
+@click.option(
+    "--primary", type=click.Path(path_type=Path), help="Primary snapshot (overrides the plan)."
+)
+@click.option(
+    "--secondary", type=click.Path(path_type=Path), help="Secondary snapshot (overrides the plan)."
+)
+@click.option(
+    "--phase",
+    default=None,
+    help=f"Phase to judge: {', '.join(PHASES)} or all (default: the plan's current_phase).",
+)
+@click.option(
+    "--format",
+    "formats",
+    multiple=True,
+    type=click.Choice(list(FORMATS)),
+    help="Output format (default text). Repeatable: the i-th --format goes to the "
+    "i-th -o, a format without -o to stdout (at most one).",
+)
+@click.option(
+    "-o",
+    "--output",
+    "outputs",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Write the report of the matching --format here (atomically). Repeatable.",
+)
+@click.option(
+    "--fail-on",
+    default="high",
+    show_default=True,
+    type=click.Choice(SEVERITIES),
+    help="Lowest severity that blocks.",
+)
+@click.option(
+    "--waivers",
+    "waivers_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Waiver file (accepted risks with owner, ticket and expiry); default: the "
+    "plan's waivers: key.",
+)
+@click.option(
+    "--baseline",
+    "baseline_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="An earlier `--format json` report: findings already in it do not block.",
+)
+@click.option(
+    "--policy-dir",
+    "policy_dirs",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Extra Rego packages (failback.custom.<name> with deny rules). Repeatable.",
+)
+@click.option(
+    "--engine",
+    default="embedded",
+    show_default=True,
+    type=click.Choice(["embedded", "opa"]),
+    help="Rego engine: embedded (regorus, in process) or opa (Open Policy Agent).",
+)
+@click.option(
+    "--opa-url",
+    default=None,
+    envvar="FAILBACK_OPA_URL",
+    help="OPA server (http[s]://host:port); without it a local `opa run --server` "
+    "is started from the opa on PATH or FAILBACK_OPA_BIN.",
+)
+@click.option(
+    "--opa-token",
+    default=None,
+    envvar="FAILBACK_OPA_TOKEN",
+    help="Bearer token for the OPA server (or FAILBACK_OPA_TOKEN).",
+)
+@click.option(
+    "--opa-timeout",
+    default=30.0,
+    show_default=True,
+    type=click.FloatRange(0.1, 3600),
+    help="Seconds to wait for each OPA request.",
+)
+@click.option(
+    "--opa-ca-cert",
+    default=None,
+    type=click.Path(dir_okay=False),
+    help="CA bundle that signed the OPA server's certificate.",
+)
+@click.option(
+    "--opa-client-cert",
+    default=None,
+    type=click.Path(dir_okay=False),
+    help="Client certificate (PEM with key) for mutual TLS.",
+)
 @click.option("--opa-insecure", is_flag=True, help="Do not verify the OPA server's certificate.")
-@click.option("--opa-preloaded", is_flag=True,
-              help="The OPA server already has the policies (bundle); do not upload them.")
-@click.option("--export-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
-              help="Also save both regions' snapshots here (<region>.json): the evidence of "
-              "an audit whose plan names live sources.")
-@click.option("--now", "now_text", default=None,
-              help="Judge as of this RFC 3339 time instead of the clock (reproducible runs).")
+@click.option(
+    "--opa-preloaded",
+    is_flag=True,
+    help="The OPA server already has the policies (bundle); do not upload them.",
+)
+@click.option(
+    "--export-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Also save both regions' snapshots here (<region>.json): the evidence of "
+    "an audit whose plan names live sources.",
+)
+@click.option(
+    "--now",
+    "now_text",
+    default=None,
+    help="Judge as of this RFC 3339 time instead of the clock (reproducible runs).",
+)
 @handle_errors
-def check(config: Path, primary: Path | None, secondary: Path | None, phase: str | None,
-          formats: Sequence[str], outputs: Sequence[Path], fail_on: str,
-          waivers_path: Path | None, baseline_path: Path | None, policy_dirs: Sequence[Path],
-          engine: str, opa_url: str | None, opa_token: str | None, opa_timeout: float,
-          opa_ca_cert: str | None, opa_client_cert: str | None, opa_insecure: bool,
-          opa_preloaded: bool, export_dir: Path | None, now_text: str | None) -> None:
+def check(
+    config: Path,
+    primary: Path | None,
+    secondary: Path | None,
+    phase: str | None,
+    formats: Sequence[str],
+    outputs: Sequence[Path],
+    fail_on: str,
+    waivers_path: Path | None,
+    baseline_path: Path | None,
+    policy_dirs: Sequence[Path],
+    engine: str,
+    opa_url: str | None,
+    opa_token: str | None,
+    opa_timeout: float,
+    opa_ca_cert: str | None,
+    opa_client_cert: str | None,
+    opa_insecure: bool,
+    opa_preloaded: bool,
+    export_dir: Path | None,
+    now_text: str | None,
+) -> None:
     """Judge failback readiness: one go / no-go verdict per phase.
 
     `failback audit` is the same command: with a plan whose regions name live sources
@@ -180,12 +276,27 @@ def check(config: Path, primary: Path | None, secondary: Path | None, phase: str
     plan = load_plan(config)
     phases = _phases(phase or plan.current_phase)
     exceptions = _exceptions(plan, waivers_path, baseline_path, now)
-    report = _evaluate(plan, primary, secondary, phases, now, fail_on, exceptions, policy_dirs,
-                       engine, {
-                           "url": opa_url, "token": opa_token, "timeout": opa_timeout,
-                           "ca_cert": opa_ca_cert, "client_cert": opa_client_cert,
-                           "insecure": opa_insecure, "preloaded": opa_preloaded,
-                       }, export_dir)
+    report = _evaluate(
+        plan,
+        primary,
+        secondary,
+        phases,
+        now,
+        fail_on,
+        exceptions,
+        policy_dirs,
+        engine,
+        {
+            "url": opa_url,
+            "token": opa_token,
+            "timeout": opa_timeout,
+            "ca_cert": opa_ca_cert,
+            "client_cert": opa_client_cert,
+            "insecure": opa_insecure,
+            "preloaded": opa_preloaded,
+        },
+        export_dir,
+    )
     _write_reports(report, targets)
     sys.exit(int(report.exit_code))
 
@@ -194,18 +305,23 @@ def _targets(formats: Sequence[str], outputs: Sequence[Path]) -> list[tuple[str,
     """Pair the i-th --format with the i-th -o; the rest go to stdout (at most one)."""
     chosen = list(formats) or ["text"]
     if len(outputs) > len(chosen):
-        raise InputError(f"{len(outputs)} -o given for {len(chosen)} --format",
-                         hint="give one --format per -o, in the same order")
+        raise InputError(
+            f"{len(outputs)} -o given for {len(chosen)} --format",
+            hint="give one --format per -o, in the same order",
+        )
     targets = [(fmt, outputs[i] if i < len(outputs) else None) for i, fmt in enumerate(chosen)]
     on_stdout = [fmt for fmt, out in targets if out is None]
     if len(on_stdout) > 1:
-        raise InputError(f"formats {', '.join(on_stdout)} would all go to stdout",
-                         hint="give -o FILE for all but one --format")
+        raise InputError(
+            f"formats {', '.join(on_stdout)} would all go to stdout",
+            hint="give -o FILE for all but one --format",
+        )
     return targets
 
 
-def _exceptions(plan: Any, waivers_path: Path | None, baseline_path: Path | None,
-                now: datetime) -> Any:
+def _exceptions(
+    plan: Any, waivers_path: Path | None, baseline_path: Path | None, now: datetime
+) -> Any:
     from .evaluate import Exceptions
 
     waiver_file = waivers_path
@@ -251,13 +367,24 @@ def _terminal_options(fmt: str) -> Any:
         return RenderOptions()
     import shutil
 
-    return RenderOptions(color=not os.environ.get("NO_COLOR"),
-                         width=shutil.get_terminal_size((100, 24)).columns)
+    return RenderOptions(
+        color=not os.environ.get("NO_COLOR"), width=shutil.get_terminal_size((100, 24)).columns
+    )
 
 
-def _evaluate(plan: Any, primary: Path | None, secondary: Path | None, phases: Sequence[str],
-              now: datetime, fail_on: str, exceptions: Any, policy_dirs: Sequence[Path],
-              engine: str, opa: dict[str, Any], export_dir: Path | None = None) -> Any:
+def _evaluate(
+    plan: Any,
+    primary: Path | None,
+    secondary: Path | None,
+    phases: Sequence[str],
+    now: datetime,
+    fail_on: str,
+    exceptions: Any,
+    policy_dirs: Sequence[Path],
+    engine: str,
+    opa: dict[str, Any],
+    export_dir: Path | None = None,
+) -> Any:
     from .engines import ENGINES
     from .evaluate import check as run_check
     from .policies import load_policies
@@ -267,8 +394,10 @@ def _evaluate(plan: Any, primary: Path | None, secondary: Path | None, phases: S
     right = region_snapshot(plan, plan.secondary, secondary)
     for snap, role in ((left, plan.primary), (right, plan.secondary)):
         if snap.region != role.name:
-            raise InputError(f"snapshot {snap.origin} is for region {snap.region}, but the plan's "
-                             f"{role.role} region is {role.name}")
+            raise InputError(
+                f"snapshot {snap.origin} is for region {snap.region}, but the plan's "
+                f"{role.role} region is {role.name}"
+            )
     if export_dir is not None:
         from .exporters.common import write_snapshot
 
@@ -288,12 +417,29 @@ def _evaluate(plan: Any, primary: Path | None, secondary: Path | None, phases: S
 
 
 @main.command(epilog=EXIT_CODES_HELP)
-@click.option("-c", "--config", "config", type=click.Path(path_type=Path),
-              default=Path("failback.yaml"), show_default=True, help="The failback plan.")
-@click.option("--format", "fmt", default="text", show_default=True,
-              type=click.Choice(["text", "json", "markdown"]), help="Output format.")
-@click.option("--now", "now_text", default=None,
-              help="Judge as of this RFC 3339 time instead of the clock (reproducible runs).")
+@click.option(
+    "-c",
+    "--config",
+    "config",
+    type=click.Path(path_type=Path),
+    default=Path("failback.yaml"),
+    show_default=True,
+    help="The failback plan.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    default="text",
+    show_default=True,
+    type=click.Choice(["text", "json", "markdown"]),
+    help="Output format.",
+)
+@click.option(
+    "--now",
+    "now_text",
+    default=None,
+    help="Judge as of this RFC 3339 time instead of the clock (reproducible runs).",
+)
 @handle_errors
 def scorecard(config: Path, fmt: str, now_text: str | None) -> None:
     """The readiness matrix: every topic family x phase, its level, why, and what raises it.
@@ -309,8 +455,7 @@ def scorecard(config: Path, fmt: str, now_text: str | None) -> None:
     now = _parse_now(now_text)
     plan = load_plan(config)
     exceptions = _exceptions(plan, None, None, now)
-    report = _evaluate(plan, None, None, list(PHASES), now, "high", exceptions, (), "embedded",
-                       {})
+    report = _evaluate(plan, None, None, list(PHASES), now, "high", exceptions, (), "embedded", {})
     click.echo(render(report, fmt), nl=False)
 
 
@@ -333,10 +478,17 @@ def export() -> None:
 @main.command(epilog=EXIT_CODES_HELP)
 @click.argument("primary", type=click.Path(path_type=Path))
 @click.argument("secondary", type=click.Path(path_type=Path))
-@click.option("-c", "--config", "config", type=click.Path(path_type=Path), default=None,
-              help="Plan whose equivalences and families apply (optional).")
-@click.option("--format", "fmt", default="text", show_default=True,
-              type=click.Choice(["text", "json"]))
+@click.option(
+    "-c",
+    "--config",
+    "config",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Plan whose equivalences and families apply (optional).",
+)
+@click.option(
+    "--format", "fmt", default="text", show_default=True, type=click.Choice(["text", "json"])
+)
 @handle_errors
 def diff(primary: Path, secondary: Path, config: Path | None, fmt: str) -> None:
     """The normalised region diff alone (removed = only in primary, added = only in secondary)."""
@@ -347,11 +499,18 @@ def diff(primary: Path, secondary: Path, config: Path | None, fmt: str) -> None:
 
     left = load_snapshot(primary)
     right = load_snapshot(secondary)
-    plan = load_plan(config) if config else parse_plan({
-        "schema_version": "1.0",
-        "regions": {"primary": {"name": left.region}, "secondary": {"name": right.region}},
-        "topic_families": [{"name": "all", "match": ["*"]}],
-    }, "(no plan)")
+    plan = (
+        load_plan(config)
+        if config
+        else parse_plan(
+            {
+                "schema_version": "1.0",
+                "regions": {"primary": {"name": left.region}, "secondary": {"name": right.region}},
+                "topic_families": [{"name": "all", "match": ["*"]}],
+            },
+            "(no plan)",
+        )
+    )
     normalized = normalize_pair(plan, left, right)
     changes = run_diff(normalized.primary, normalized.secondary)
     if fmt == "json":
@@ -370,10 +529,20 @@ def policies() -> None:
 
 
 @policies.command()
-@click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
-              help="Where to write the bundle (tar.gz).")
-@click.option("--policy-dir", "policy_dirs", multiple=True, type=click.Path(path_type=Path),
-              help="Also bundle these Rego directories. Repeatable.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="Where to write the bundle (tar.gz).",
+)
+@click.option(
+    "--policy-dir",
+    "policy_dirs",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Also bundle these Rego directories. Repeatable.",
+)
 @handle_errors
 def bundle(output: Path, policy_dirs: Sequence[Path]) -> None:
     """Write an OPA bundle of the built-in (and --policy-dir) policies for a central OPA.
@@ -391,8 +560,9 @@ def bundle(output: Path, policy_dirs: Sequence[Path]) -> None:
 
 
 @main.command()
-@click.option("--format", "fmt", default="text", show_default=True,
-              type=click.Choice(["text", "json"]))
+@click.option(
+    "--format", "fmt", default="text", show_default=True, type=click.Choice(["text", "json"])
+)
 @handle_errors
 def rules(fmt: str) -> None:
     """The rule catalog: id, area, severity, title, remediation."""

@@ -67,6 +67,7 @@ def diff(primary: Mapping[str, Any], secondary: Mapping[str, Any]) -> list[Chang
         elif a != b:
             for change in _deep(area, "", [], a, b):
                 key = change.path.split("/")[1] if "/" in change.path else ""
-                changes.append(Change(area, key, change.path, change.kind,
-                                      change.primary, change.secondary))
+                changes.append(
+                    Change(area, key, change.path, change.kind, change.primary, change.secondary)
+                )
     return changes

@@ -50,15 +50,19 @@ def _family(raw: Mapping[str, Any], canon: Canon, counts: Mapping[str, int]) -> 
         "tier": int(raw.get("tier", 3)),
         "match": list(raw["match"]),
         "phases": {
-            p: {"writer": phases.get(p, {}).get("writer"),
-                "consumer": phases.get(p, {}).get("consumer")}
+            p: {
+                "writer": phases.get(p, {}).get("writer"),
+                "consumer": phases.get(p, {}).get("consumer"),
+            }
             for p in PHASES
         },
         "producers": sorted(canon.text(p) for p in raw.get("producers", [])),
         "offset_strategy": raw.get("offset_strategy"),
         "transactional": bool(raw.get("transactional", False)),
         "sinks": [dict(s) for s in raw.get("sinks", [])],
-        "connect": None if connect is None else {
+        "connect": None
+        if connect is None
+        else {
             "internal_topics": list(connect.get("internal_topics", [])),
             "recreate": bool(connect.get("recreate", False)),
         },
@@ -100,9 +104,10 @@ def plan_input(plan: Plan, normalized: Normalized) -> dict[str, Any]:
             "dual_region_since_epoch": _date_epoch(cost.get("dual_region_since")),
             "owner": cost.get("owner"),
         },
-        "evidence": {**DEFAULT_EVIDENCE, **{
-            k: v for k, v in doc.get("evidence", {}).items() if k in DEFAULT_EVIDENCE
-        }},
+        "evidence": {
+            **DEFAULT_EVIDENCE,
+            **{k: v for k, v in doc.get("evidence", {}).items() if k in DEFAULT_EVIDENCE},
+        },
     }
 
 
@@ -110,8 +115,14 @@ def _without_grants(snapshot: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in snapshot.items() if k != "grants"}
 
 
-def build_input(plan: Plan, normalized: Normalized, changes: Sequence[Change], phase: str,
-                now: datetime, fail_on: str) -> dict[str, Any]:
+def build_input(
+    plan: Plan,
+    normalized: Normalized,
+    changes: Sequence[Change],
+    phase: str,
+    now: datetime,
+    fail_on: str,
+) -> dict[str, Any]:
     out_of_scope = set(plan.document.get("evidence", {}).get("out_of_scope", []))
     gaps = [
         {**gap, "in_scope": gap["area"] not in out_of_scope}
@@ -165,28 +176,45 @@ def _v(value: Any) -> str:
 
 def sort_key(finding: Mapping[str, Any]) -> str:
     """main.rego's sort_key: severity (worst first), rule id, region, family, resource, message."""
-    return "|".join([str(4 - SEVERITY_RANK.get(str(finding.get("severity")), 0)),
-                     str(finding.get("rule_id")), _v(finding.get("region")),
-                     _v(finding.get("family")), _v(finding.get("resource")),
-                     _v(finding.get("message"))])
+    return "|".join(
+        [
+            str(4 - SEVERITY_RANK.get(str(finding.get("severity")), 0)),
+            str(finding.get("rule_id")),
+            _v(finding.get("region")),
+            _v(finding.get("family")),
+            _v(finding.get("resource")),
+            _v(finding.get("message")),
+        ]
+    )
 
 
 def with_fingerprints(decision: Decision) -> Decision:
     from .baseline import fingerprint_of
 
-    findings = [{**f, "fingerprint": fingerprint_of(f), "waived": None, "known": False}
-                for f in decision.raw.get("findings", [])]
+    findings = [
+        {**f, "fingerprint": fingerprint_of(f), "waived": None, "known": False}
+        for f in decision.raw.get("findings", [])
+    ]
     return decision_from_dict({**decision.raw, "findings": findings})
 
 
-def _cell(cell: Mapping[str, Any], phase: str, findings: Sequence[Mapping[str, Any]],
-          ) -> dict[str, Any]:
+def _cell(
+    cell: Mapping[str, Any],
+    phase: str,
+    findings: Sequence[Mapping[str, Any]],
+) -> dict[str, Any]:
     """readiness.rego's cell with the lowering recomputed (evidence_level is engine-computed)."""
     if cell["phase"] != phase:
         return dict(cell)
-    ids = sorted({str(f["rule_id"]) for f in findings
-                  if f.get("rule_id") != "RDY-001" and f.get("blocking") is True
-                  and f.get("family") in (cell["family"], None)})
+    ids = sorted(
+        {
+            str(f["rule_id"])
+            for f in findings
+            if f.get("rule_id") != "RDY-001"
+            and f.get("blocking") is True
+            and f.get("family") in (cell["family"], None)
+        }
+    )
     evidence = str(cell["evidence_level"])
     reasons = [r for r in cell.get("reasons", []) if not str(r).startswith(_LOWERED)]
     if ids:
@@ -194,8 +222,12 @@ def _cell(cell: Mapping[str, Any], phase: str, findings: Sequence[Mapping[str, A
     next_step = cell.get("next_step", "")
     if evidence == "operationalized":
         next_step = "resolve the blocking findings" if ids else ""
-    return {**cell, "level": _LOWER[evidence] if ids else evidence, "reasons": reasons,
-            "next_step": next_step}
+    return {
+        **cell,
+        "level": _LOWER[evidence] if ids else evidence,
+        "reasons": reasons,
+        "next_step": next_step,
+    }
 
 
 def rejudge(decision: Decision, findings: Sequence[Mapping[str, Any]]) -> Decision:
@@ -206,12 +238,20 @@ def rejudge(decision: Decision, findings: Sequence[Mapping[str, Any]]) -> Decisi
     verdict = "no-go" if blocking else "indeterminate" if in_scope_gaps else "go"
     summary = {s: sum(1 for f in ordered if f.get("severity") == s) for s in SEVERITIES}
     scorecard = [_cell(c, decision.phase, ordered) for c in decision.raw.get("scorecard", [])]
-    return decision_from_dict({**decision.raw, "verdict": verdict, "findings": list(ordered),
-                               "summary": summary, "scorecard": scorecard})
+    return decision_from_dict(
+        {
+            **decision.raw,
+            "verdict": verdict,
+            "findings": list(ordered),
+            "summary": summary,
+            "scorecard": scorecard,
+        }
+    )
 
 
-def apply_exceptions(decisions: Sequence[Decision], exceptions: Exceptions, plan: Plan,
-                     now: datetime, fail_on: str) -> tuple[list[Decision], dict[str, Any]]:
+def apply_exceptions(
+    decisions: Sequence[Decision], exceptions: Exceptions, plan: Plan, now: datetime, fail_on: str
+) -> tuple[list[Decision], dict[str, Any]]:
     """Waivers, then the baseline; returns the decisions and what Report records of them."""
     from .baseline import apply_baseline
     from .waivers import apply_waivers
@@ -221,21 +261,30 @@ def apply_exceptions(decisions: Sequence[Decision], exceptions: Exceptions, plan
     changed = False
     if exceptions.waiver_file is not None:
         regions = {"primary": plan.primary.name, "secondary": plan.secondary.name}
-        findings, extra["waivers"] = apply_waivers(decisions, exceptions.waivers,
-                                                   exceptions.waiver_file, now, fail_on, regions)
+        findings, extra["waivers"] = apply_waivers(
+            decisions, exceptions.waivers, exceptions.waiver_file, now, fail_on, regions
+        )
         changed = True
     if exceptions.baseline is not None and exceptions.baseline_file is not None:
-        findings, extra["baseline"] = apply_baseline(decisions, findings, exceptions.baseline,
-                                                     exceptions.baseline_file)
+        findings, extra["baseline"] = apply_baseline(
+            decisions, findings, exceptions.baseline, exceptions.baseline_file
+        )
         changed = True
     if not changed:
         return list(decisions), extra
     return [rejudge(d, f) for d, f in zip(decisions, findings, strict=True)], extra
 
 
-def check(plan: Plan, primary: Snapshot, secondary: Snapshot, phases: Sequence[str],
-          engine: Engine, now: datetime, fail_on: str,
-          exceptions: Exceptions | None = None) -> Report:
+def check(
+    plan: Plan,
+    primary: Snapshot,
+    secondary: Snapshot,
+    phases: Sequence[str],
+    engine: Engine,
+    now: datetime,
+    fail_on: str,
+    exceptions: Exceptions | None = None,
+) -> Report:
     """The whole pipeline after loading: normalise, diff, evaluate each phase, apply waivers
     and the baseline."""
     normalized = normalize_pair(plan, primary, secondary)

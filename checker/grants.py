@@ -61,15 +61,29 @@ class Grant(NamedTuple):
     @property
     def key(self) -> str:
         return "|".join(
-            (self.principal, self.resource_type, self.pattern_type, self.resource_name,
-             self.operation, self.permission, self.host)
+            (
+                self.principal,
+                self.resource_type,
+                self.pattern_type,
+                self.resource_name,
+                self.operation,
+                self.permission,
+                self.host,
+            )
         )
 
     def as_dict(self) -> dict[str, str]:
         principal, rtype, pattern, name, operation, permission, host, source = self
-        return {"principal": principal, "resource_type": rtype, "pattern_type": pattern,
-                "resource_name": name, "operation": operation, "permission": permission,
-                "host": host, "source": source}
+        return {
+            "principal": principal,
+            "resource_type": rtype,
+            "pattern_type": pattern,
+            "resource_name": name,
+            "operation": operation,
+            "permission": permission,
+            "host": host,
+            "source": source,
+        }
 
 
 def from_acls(acls: Iterable[Mapping[str, Any]], canon: Canon) -> Iterator[Grant]:
@@ -117,8 +131,7 @@ def _same_cluster(arn_cluster: str, names: Sequence[str], canon: Canon) -> bool:
     return any(fnmatch.fnmatchcase(name, arn_cluster) for name in names)
 
 
-def _iam_resource(resource: str, names: Sequence[str],
-                  canon: Canon) -> tuple[str, str, str] | None:
+def _iam_resource(resource: str, names: Sequence[str], canon: Canon) -> tuple[str, str, str] | None:
     """(resource type or *, pattern type, name) for an IAM resource, or None for another cluster."""
     if resource == "*":
         return "*", "LITERAL", "*"
@@ -140,8 +153,9 @@ def _iam_resource(resource: str, names: Sequence[str],
     return kind, pattern_type, resource_name
 
 
-def from_iam(grants: Iterable[Mapping[str, Any]], cluster: str | Sequence[str],
-             canon: Canon) -> Iterator[Grant]:
+def from_iam(
+    grants: Iterable[Mapping[str, Any]], cluster: str | Sequence[str], canon: Canon
+) -> Iterator[Grant]:
     """Grants from IAM statements; `cluster` is the cluster's name(s): real and canonical."""
     names = (cluster,) if isinstance(cluster, str) else tuple(cluster)
     for grant in grants:
@@ -156,8 +170,16 @@ def from_iam(grants: Iterable[Mapping[str, Any]], cluster: str | Sequence[str],
             for action_type, operation in actions:
                 for kind in _kinds(action_type, res_type):
                     resource_name = CLUSTER_RESOURCE if kind == "CLUSTER" else name
-                    yield Grant(principal, kind, pattern_type, resource_name, operation,
-                                permission, "*", "iam")
+                    yield Grant(
+                        principal,
+                        kind,
+                        pattern_type,
+                        resource_name,
+                        operation,
+                        permission,
+                        "*",
+                        "iam",
+                    )
 
 
 def _kinds(action_type: str, resource_type: str) -> tuple[str, ...]:
@@ -203,8 +225,10 @@ class TopicIndex:
                 if family:
                     found.add(family)
             return sorted(found)
-        return sorted({
-            family
-            for topic, family in self._families.items()
-            if family and fnmatch.fnmatchcase(topic, name)
-        })
+        return sorted(
+            {
+                family
+                for topic, family in self._families.items()
+                if family and fnmatch.fnmatchcase(topic, name)
+            }
+        )

@@ -80,7 +80,8 @@ def _load_all(text: str) -> list[Any]:
     for document in yaml.load_all(text, Loader=_LOADER):
         if _expanded_size(document, {}, MAX_YAML_EXPANDED_NODES) > MAX_YAML_EXPANDED_NODES:
             raise yaml.YAMLError(
-                f"aliases expand to more than {MAX_YAML_EXPANDED_NODES} nodes (alias bomb?)")
+                f"aliases expand to more than {MAX_YAML_EXPANDED_NODES} nodes (alias bomb?)"
+            )
         documents.append(document)
     return documents
 
@@ -111,8 +112,9 @@ def _parse(text: str, origin: str, what: str, many: bool) -> Any:
     except yaml.YAMLError as exc:
         raise InputError(f"{what} {origin} is not valid YAML: {exc}") from None
     except ValueError as exc:  # a well-formed scalar that cannot be built, e.g. 2026-13-45
-        raise InputError(f"{what} {origin} has an impossible date or value: {exc}",
-                         hint="dates are YYYY-MM-DD") from None
+        raise InputError(
+            f"{what} {origin} has an impossible date or value: {exc}", hint="dates are YYYY-MM-DD"
+        ) from None
     except RecursionError:
         raise InputError(f"{what} {origin} is nested too deeply") from None
 

@@ -25,8 +25,9 @@ def internet_open(net: Network) -> bool:
     return net.prefixlen <= limit and not net.is_private
 
 
-def ingress_rule(raw: Mapping[str, Any], canon: Canon,
-                 origin: str) -> tuple[str, dict[str, Any], str | None]:
+def ingress_rule(
+    raw: Mapping[str, Any], canon: Canon, origin: str
+) -> tuple[str, dict[str, Any], str | None]:
     """(key, region-free rule, the rule's real CIDR or None for group and prefix-list peers)."""
     peer_type = raw.get("peer_type", "cidr")
     protocol = str(raw["protocol"]).lower()
@@ -60,8 +61,12 @@ def ingress_rule(raw: Mapping[str, Any], canon: Canon,
 Rules = Mapping[str, Mapping[str, Any]]
 
 
-def _covers(outer: Mapping[str, Any], outer_cidr: str | None, inner: Mapping[str, Any],
-            inner_cidr: str | None) -> bool:
+def _covers(
+    outer: Mapping[str, Any],
+    outer_cidr: str | None,
+    inner: Mapping[str, Any],
+    inner_cidr: str | None,
+) -> bool:
     if outer["protocol"] not in ("all", inner["protocol"]):
         return False
     if outer["from_port"] > inner["from_port"] or outer["to_port"] < inner["to_port"]:
@@ -75,10 +80,15 @@ def _covers(outer: Mapping[str, Any], outer_cidr: str | None, inner: Mapping[str
     return a.version == b.version and a.subnet_of(b)  # type: ignore[arg-type]
 
 
-def uncovered(rules: Rules, cidrs: Mapping[str, str | None], other: Rules,
-              other_cidrs: Mapping[str, str | None]) -> Sequence[str]:
+def uncovered(
+    rules: Rules,
+    cidrs: Mapping[str, str | None],
+    other: Rules,
+    other_cidrs: Mapping[str, str | None],
+) -> Sequence[str]:
     """Keys of `rules` that no rule of `other` allows as broadly (same or wider peer and ports)."""
     return sorted(
-        key for key, rule in rules.items()
+        key
+        for key, rule in rules.items()
         if not any(_covers(o, other_cidrs.get(k), rule, cidrs.get(key)) for k, o in other.items())
     )

@@ -22,8 +22,15 @@ from .plan import Plan
 from .secrets import scrub
 
 DEFAULT_RETENTION_MS = 7 * 24 * 3600 * 1000
-ACTIVE_GROUP_STATES = frozenset({"STABLE", "PREPARINGREBALANCE", "COMPLETINGREBALANCE",
-                                 "PREPARING_REBALANCE", "COMPLETING_REBALANCE"})
+ACTIVE_GROUP_STATES = frozenset(
+    {
+        "STABLE",
+        "PREPARINGREBALANCE",
+        "COMPLETINGREBALANCE",
+        "PREPARING_REBALANCE",
+        "COMPLETING_REBALANCE",
+    }
+)
 INACTIVE_FLOW_STATES = frozenset({"DELETING", "DELETED", "STOPPED", "PAUSED", "FAILED"})
 HEALTHY_FLOW_STATES = frozenset({"RUNNING"})
 # Topics that belong to Kafka or to the replication tooling, never to a business family.
@@ -75,11 +82,13 @@ class _Context:
             for role, snap in snapshots.items()
             for flow in snap.document.get("replication", [])
         ]
-        self.connect_topics = sorted({
-            str(topic)
-            for family in plan.families
-            for topic in (family.document.get("connect") or {}).get("internal_topics", [])
-        })
+        self.connect_topics = sorted(
+            {
+                str(topic)
+                for family in plan.families
+                for topic in (family.document.get("connect") or {}).get("internal_topics", [])
+            }
+        )
         self.prefixes: dict[str, set[str]] = defaultdict(set)
         for _, flow in self.raw_flows:
             if flow.get("topic_naming") == "prefixed" and flow.get("prefix"):
@@ -95,7 +104,7 @@ class _Context:
     def strip_prefix(self, role: str, topic: str) -> str:
         for prefix in self.prefixes.get(role, ()):
             if topic.startswith(prefix + "."):
-                return topic[len(prefix) + 1:]
+                return topic[len(prefix) + 1 :]
         return topic
 
 
@@ -108,7 +117,8 @@ def normalize_pair(plan: Plan, primary: Snapshot, secondary: Snapshot) -> Normal
     }
     topic_families = {
         topic: None if INTERNAL_TOPIC.match(topic) else plan.family_of(topic)
-        for role_names in names.values() for topic in role_names
+        for role_names in names.values()
+        for topic in role_names
     }
     index = TopicIndex(topic_families)
     result = {
@@ -118,14 +128,23 @@ def normalize_pair(plan: Plan, primary: Snapshot, secondary: Snapshot) -> Normal
     cidrs = {role: _cidrs(snapshots[role], ctx) for role in snapshots}
     for role, other in (("primary", "secondary"), ("secondary", "primary")):
         result[role]["facts"]["ingress_uncovered"] = uncovered(
-            result[role]["network"]["ingress"], cidrs[role],
-            result[other]["network"]["ingress"], cidrs[other])
+            result[role]["network"]["ingress"],
+            cidrs[role],
+            result[other]["network"]["ingress"],
+            cidrs[other],
+        )
     flows = _flows(ctx, topic_families)
     return Normalized(result["primary"], result["secondary"], flows)
 
 
-def _snapshot(snap: Snapshot, role: str, ctx: _Context, names: Mapping[str, str],
-              topic_families: Mapping[str, str | None], index: TopicIndex) -> dict[str, Any]:
+def _snapshot(
+    snap: Snapshot,
+    role: str,
+    ctx: _Context,
+    names: Mapping[str, str],
+    topic_families: Mapping[str, str | None],
+    index: TopicIndex,
+) -> dict[str, Any]:
     doc = snap.document
     origin = snap.origin or role
     canon = ctx.canon
@@ -145,17 +164,24 @@ def _snapshot(snap: Snapshot, role: str, ctx: _Context, names: Mapping[str, str]
             "partitions": raw.get("partitions"),
             "replication_factor": raw.get("replication_factor"),
             "configs": configs,
-            "retention_ms": default_retention if retention_ms is None
+            "retention_ms": default_retention
+            if retention_ms is None
             else _int(retention_ms, origin, f"topic {raw_name} retention.ms"),
-            "retention_bytes": -1 if retention_bytes is None
+            "retention_bytes": -1
+            if retention_bytes is None
             else _int(retention_bytes, origin, f"topic {raw_name} retention.bytes"),
             "family": topic_families.get(name),
             "internal": bool(INTERNAL_TOPIC.match(name)),
         }
 
-    grant_list = [*from_acls(doc.get("acls", []), canon),
-                  *from_iam(doc.get("iam_grants", []),
-                            (cluster_name, str(cluster.get("name") or cluster_name)), canon)]
+    grant_list = [
+        *from_acls(doc.get("acls", []), canon),
+        *from_iam(
+            doc.get("iam_grants", []),
+            (cluster_name, str(cluster.get("name") or cluster_name)),
+            canon,
+        ),
+    ]
     replicator = {p: ctx.is_replicator(p) for p in {g.principal for g in grant_list}}
     grants = {g.key: _grant(g, replicator[g.principal], index) for g in sorted(grant_list)}
 
@@ -169,8 +195,11 @@ def _snapshot(snap: Snapshot, role: str, ctx: _Context, names: Mapping[str, str]
     missing = [a for a in SNAPSHOT_AREAS if a not in doc and a not in ("acls", "iam_grants")]
     if "acls" not in doc and "iam_grants" not in doc:
         missing.append("acls")
-    gaps += [{"region": role, "area": a, "reason": "not in snapshot", "call": ""}
-             for a in missing if a not in reported]
+    gaps += [
+        {"region": role, "area": a, "reason": "not in snapshot", "call": ""}
+        for a in missing
+        if a not in reported
+    ]
 
     return {
         "role": role,
@@ -191,8 +220,9 @@ def _snapshot(snap: Snapshot, role: str, ctx: _Context, names: Mapping[str, str]
             f"{q['entity_type']}:{canon.text(q['entity'])}": dict(q["values"])
             for q in doc.get("quotas", [])
         },
-        "authentication": {k: v for k, v in doc.get("authentication", {}).items()
-                           if k != "scram_users"},
+        "authentication": {
+            k: v for k, v in doc.get("authentication", {}).items() if k != "scram_users"
+        },
         "encryption": _encryption(doc.get("encryption", {}), canon),
         "network": _network(doc.get("network", {}), canon, origin),
         "audit": _audit(doc.get("audit", {}), canon),
@@ -212,15 +242,19 @@ def _grant(grant: Grant, replicator: bool, index: TopicIndex) -> dict[str, Any]:
     record["replicator"] = replicator
     record["families"] = (
         index.families(grant.pattern_type, grant.resource_name)
-        if grant.resource_type == "TOPIC" else []
+        if grant.resource_type == "TOPIC"
+        else []
     )
     record["write"] = grant.resource_type == "TOPIC" and grant.operation in WRITE_OPERATIONS
     return record
 
 
 def _broker_retention_ms(config: Mapping[str, Any], origin: str) -> int:
-    for key, factor in (("log.retention.ms", 1), ("log.retention.minutes", 60_000),
-                        ("log.retention.hours", 3_600_000)):
+    for key, factor in (
+        ("log.retention.ms", 1),
+        ("log.retention.minutes", 60_000),
+        ("log.retention.hours", 3_600_000),
+    ):
         value = config.get(key)
         if value is not None:
             number = _int(value, origin, f"broker config {key}")
@@ -243,8 +277,10 @@ def _cidrs(snap: Snapshot, ctx: _Context) -> dict[str, str | None]:
 
 
 def _network(raw: Mapping[str, Any], canon: Canon, origin: str) -> dict[str, Any]:
-    ingress = {key: rule for key, rule, _ in
-               (ingress_rule(rule, canon, origin) for rule in raw.get("ingress", []))}
+    ingress = {
+        key: rule
+        for key, rule, _ in (ingress_rule(rule, canon, origin) for rule in raw.get("ingress", []))
+    }
     return {
         "public_access": bool(raw.get("public_access", False)),
         "plaintext_listener": bool(raw.get("plaintext_listener", False)),
@@ -274,7 +310,9 @@ def _audit(raw: Mapping[str, Any], canon: Canon) -> dict[str, Any]:
         "broker_logs_enabled": bool(kept),
         # the longest-kept copy; -1 when one destination never expires (or none is enabled)
         "retention_days": -1 if not kept or -1 in kept else max(kept),
-        "trail": None if trail is None else {
+        "trail": None
+        if trail is None
+        else {
             "logging": bool(trail.get("logging", False)),
             "multi_region": bool(trail.get("multi_region", False)),
             "log_file_validation": bool(trail.get("log_file_validation", False)),
@@ -283,8 +321,9 @@ def _audit(raw: Mapping[str, Any], canon: Canon) -> dict[str, Any]:
     }
 
 
-def _groups(raw: Mapping[str, Any], role: str, ctx: _Context,
-            topic_families: Mapping[str, str | None]) -> dict[str, Any]:
+def _groups(
+    raw: Mapping[str, Any], role: str, ctx: _Context, topic_families: Mapping[str, str | None]
+) -> dict[str, Any]:
     groups = {}
     for group_id, group in raw.items():
         topics = sorted({ctx.strip_prefix(role, t) for t in group.get("topics", [])})
@@ -304,8 +343,11 @@ def _write_facts(grants: Sequence[Grant], ctx: _Context, index: TopicIndex) -> d
     denied: dict[str, set[str]] = defaultdict(set)
     transactional: set[str] = set()
     for grant in grants:
-        if grant.resource_type == "TRANSACTIONAL_ID" and grant.operation in WRITE_OPERATIONS \
-                and grant.permission == "ALLOW":
+        if (
+            grant.resource_type == "TRANSACTIONAL_ID"
+            and grant.operation in WRITE_OPERATIONS
+            and grant.permission == "ALLOW"
+        ):
             transactional.add(grant.principal)
         if grant.resource_type != "TOPIC" or grant.operation not in WRITE_OPERATIONS:
             continue
@@ -339,10 +381,14 @@ def _flows(ctx: _Context, topic_families: Mapping[str, str | None]) -> dict[str,
         include = _compile(raw.get("topics_include", [".*"]), raw["name"])
         exclude = _compile(raw.get("topics_exclude", []), raw["name"])
 
-        def carried(topic: str, include: Sequence[re.Pattern[str]] = include,
-                    exclude: Sequence[re.Pattern[str]] = exclude) -> bool:
-            return any(p.fullmatch(topic) for p in include) and \
-                not any(p.fullmatch(topic) for p in exclude)
+        def carried(
+            topic: str,
+            include: Sequence[re.Pattern[str]] = include,
+            exclude: Sequence[re.Pattern[str]] = exclude,
+        ) -> bool:
+            return any(p.fullmatch(topic) for p in include) and not any(
+                p.fullmatch(topic) for p in exclude
+            )
 
         carried_topics = sorted(t for t in topic_families if carried(t))
         state = str(raw.get("state", "UNKNOWN")).upper()
@@ -363,8 +409,8 @@ def _flows(ctx: _Context, topic_families: Mapping[str, str | None]) -> dict[str,
             "state": state,
             "active": state not in INACTIVE_FLOW_STATES,
             "healthy": state in HEALTHY_FLOW_STATES,
-            "owner": raw.get("owner") or ctx.plan.document.get("cost", {})
-            .get("flow_owners", {}).get(raw["name"]),
+            "owner": raw.get("owner")
+            or ctx.plan.document.get("cost", {}).get("flow_owners", {}).get(raw["name"]),
             "families": sorted({f for t in carried_topics if (f := topic_families[t])}),
             "topic_count": len(carried_topics),
             "internal_topics": [t for t in ctx.connect_topics if carried(t)],

@@ -47,8 +47,10 @@ def load_policies(extra_dirs: Sequence[Path] = (), include_tests: bool = False) 
     for directory in extra_dirs:
         if not directory.is_dir():
             raise InputError(f"policy directory not found: {directory}")
-        found.extend(PolicyFile(str(p), read_text(p, "policy"))
-                     for p in _rego_files(directory, include_tests))
+        found.extend(
+            PolicyFile(str(p), read_text(p, "policy"))
+            for p in _rego_files(directory, include_tests)
+        )
     return found
 
 

@@ -62,8 +62,8 @@ def _unescape(text: str) -> str:
             position += 1
             continue
         nxt = text[position + 1]
-        if nxt == "u" and re.fullmatch(r"[0-9a-fA-F]{4}", text[position + 2:position + 6]):
-            out.append(chr(int(text[position + 2:position + 6], 16)))
+        if nxt == "u" and re.fullmatch(r"[0-9a-fA-F]{4}", text[position + 2 : position + 6]):
+            out.append(chr(int(text[position + 2 : position + 6], 16)))
             position += 6
             continue
         out.append(_ESCAPES.get(nxt, nxt))

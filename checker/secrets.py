@@ -9,7 +9,9 @@ from typing import Any
 # sasl.jaas.config, *.password, ssl.keystore.key, sasl.oauthbearer.*, aws secret keys, tokens...
 _SECRET_KEY = re.compile(
     r"(password|passwd|secret|jaas|token|credential|private|(^|\.)key$|keystore\.key|"
-    r"ssl\.key|sasl\.oauthbearer|access[._-]?key|session)", re.IGNORECASE)
+    r"ssl\.key|sasl\.oauthbearer|access[._-]?key|session)",
+    re.IGNORECASE,
+)
 
 
 def is_secret_key(key: str) -> bool:

@@ -60,7 +60,10 @@ def region_snapshot(plan: Plan, region: RegionRef, override: Path | None) -> Sna
 
         documents = [from_source(source, region.name, plan.base_dir) for source in sources]
         kinds = "+".join(str(s.get("type", "?")) for s in sources)
-        return parse_snapshot(merge(documents),
-                              f"{kinds} source of {region.role} region {region.name}")
-    raise InputError(f"no snapshot or source for the {region.role} region {region.name}: "
-                     f"give --{region.role} or set regions.{region.role}.snapshot/source")
+        return parse_snapshot(
+            merge(documents), f"{kinds} source of {region.role} region {region.name}"
+        )
+    raise InputError(
+        f"no snapshot or source for the {region.role} region {region.name}: "
+        f"give --{region.role} or set regions.{region.role}.snapshot/source"
+    )

@@ -27,13 +27,15 @@ RULE = {
     "title": "Waiver expired",
     "description": "A waiver's end date has passed: the risk it accepted is no longer accepted.",
     "remediation": "Fix the waived findings, or renew the waiver with its owner's approval and "
-                   f"a new expiry date at most {MAX_DAYS} days ahead.",
+    f"a new expiry date at most {MAX_DAYS} days ahead.",
     "phases": ["normal", "failover", "dr_operation", "failback", "cleanup"],
     "inputs": [],
 }
-HOW_TO_WAIVE = (f"to accept a risk, add {{rule_id, resource, owner, reason, ticket, expires}} "
-                f"(at most {MAX_DAYS} days ahead) to waivers.yaml and pass --waivers "
-                "(or set waivers: in failback.yaml)")
+HOW_TO_WAIVE = (
+    f"to accept a risk, add {{rule_id, resource, owner, reason, ticket, expires}} "
+    f"(at most {MAX_DAYS} days ahead) to waivers.yaml and pass --waivers "
+    "(or set waivers: in failback.yaml)"
+)
 
 
 def _dates_to_text(value: Any) -> Any:
@@ -63,8 +65,9 @@ def _entry_lines(path: Path) -> list[int | None]:
     return []
 
 
-def parse_waivers(document: Any, origin: str, now: datetime,
-                  lines: Sequence[int | None] = ()) -> tuple[Waiver, ...]:
+def parse_waivers(
+    document: Any, origin: str, now: datetime, lines: Sequence[int | None] = ()
+) -> tuple[Waiver, ...]:
     """Validate against waivers.v1.json and the expiry limit; raise InputError in one line."""
     document = _dates_to_text(document)
     schemas.validate(document, origin, "waivers")
@@ -75,25 +78,30 @@ def parse_waivers(document: Any, origin: str, now: datetime,
         try:
             expires = date.fromisoformat(raw["expires"])
         except ValueError:
-            raise InputError(f"waivers {origin} at waivers/{index}/expires: "
-                             f"{raw['expires']!r} is not a date") from None
+            raise InputError(
+                f"waivers {origin} at waivers/{index}/expires: {raw['expires']!r} is not a date"
+            ) from None
         if expires > limit:
             raise InputError(
                 f"waivers {origin} at waivers/{index}: {raw['rule_id']} on {raw['resource']} "
                 f"expires {expires.isoformat()}, more than {MAX_DAYS} days after "
-                f"{today.isoformat()}", hint=f"expire it by {limit.isoformat()} at the latest")
-        waivers.append(Waiver(
-            rule_id=raw["rule_id"],
-            resource=raw["resource"],
-            owner=raw["owner"],
-            reason=raw["reason"],
-            ticket=raw["ticket"],
-            expires=expires.isoformat(),
-            region=raw.get("region"),
-            phase=raw.get("phase"),
-            index=index,
-            line=lines[index] if index < len(lines) else None,
-        ))
+                f"{today.isoformat()}",
+                hint=f"expire it by {limit.isoformat()} at the latest",
+            )
+        waivers.append(
+            Waiver(
+                rule_id=raw["rule_id"],
+                resource=raw["resource"],
+                owner=raw["owner"],
+                reason=raw["reason"],
+                ticket=raw["ticket"],
+                expires=expires.isoformat(),
+                region=raw.get("region"),
+                phase=raw.get("phase"),
+                index=index,
+                line=lines[index] if index < len(lines) else None,
+            )
+        )
     return tuple(waivers)
 
 
@@ -106,8 +114,9 @@ def expired(waiver: Waiver, now: datetime) -> bool:
     return now.date() > date.fromisoformat(waiver.expires)
 
 
-def matches(waiver: Waiver, finding: Mapping[str, Any], phase: str,
-            regions: Mapping[str, str]) -> bool:
+def matches(
+    waiver: Waiver, finding: Mapping[str, Any], phase: str, regions: Mapping[str, str]
+) -> bool:
     if waiver.rule_id != finding.get("rule_id"):
         return False
     if waiver.phase is not None and waiver.phase != phase:
@@ -121,8 +130,11 @@ def matches(waiver: Waiver, finding: Mapping[str, Any], phase: str,
 
 def waiver_resource(waiver: Waiver) -> str:
     """The resource of a WVR-001 finding: what the waiver covered, stable across edits."""
-    scope = "".join(f" {k}={v}" for k, v in (("region", waiver.region), ("phase", waiver.phase))
-                    if v is not None)
+    scope = "".join(
+        f" {k}={v}"
+        for k, v in (("region", waiver.region), ("phase", waiver.phase))
+        if v is not None
+    )
     return f"{waiver.rule_id} {waiver.resource}{scope}"
 
 
@@ -134,8 +146,10 @@ def expired_finding(waiver: Waiver, fail_on: str) -> dict[str, Any]:
         "title": RULE["title"],
         "remediation": RULE["remediation"],
         "resource": waiver_resource(waiver),
-        "message": (f"The waiver for {waiver.rule_id} on {waiver.resource} (owner {waiver.owner}, "
-                    f"ticket {waiver.ticket}) expired on {waiver.expires}"),
+        "message": (
+            f"The waiver for {waiver.rule_id} on {waiver.resource} (owner {waiver.owner}, "
+            f"ticket {waiver.ticket}) expired on {waiver.expires}"
+        ),
         "region": None,
         "family": None,
         "primary": None,
@@ -144,9 +158,14 @@ def expired_finding(waiver: Waiver, fail_on: str) -> dict[str, Any]:
     }
 
 
-def apply_waivers(decisions: Sequence[Decision], waivers: Sequence[Waiver], file: str,
-                  now: datetime, fail_on: str, regions: Mapping[str, str],
-                  ) -> tuple[list[list[dict[str, Any]]], WaiverUse]:
+def apply_waivers(
+    decisions: Sequence[Decision],
+    waivers: Sequence[Waiver],
+    file: str,
+    now: datetime,
+    fail_on: str,
+    regions: Mapping[str, str],
+) -> tuple[list[list[dict[str, Any]]], WaiverUse]:
     """The findings of each decision with waivers applied (raw form), and how they were used."""
     from .baseline import fingerprint_of
 
@@ -158,13 +177,16 @@ def apply_waivers(decisions: Sequence[Decision], waivers: Sequence[Waiver], file
         findings: list[dict[str, Any]] = []
         for raw in decision.raw.get("findings", []):
             finding = dict(raw)
-            waiver = next((w for w in active if matches(w, finding, decision.phase, regions)),
-                          None)
+            waiver = next((w for w in active if matches(w, finding, decision.phase, regions)), None)
             if waiver is not None:
                 used.add(waiver.index)
                 finding["blocking"] = False
-                finding["waived"] = {"owner": waiver.owner, "reason": waiver.reason,
-                                     "ticket": waiver.ticket, "expires": waiver.expires}
+                finding["waived"] = {
+                    "owner": waiver.owner,
+                    "reason": waiver.reason,
+                    "ticket": waiver.ticket,
+                    "expires": waiver.expires,
+                }
             findings.append(finding)
         for waiver in stale:
             if waiver.phase is None or waiver.phase == decision.phase:

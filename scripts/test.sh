@@ -5,7 +5,9 @@ cd "$(dirname "$0")/.."
 scripts/bootstrap.sh
 scripts/install-tools.sh
 export PATH="$PWD/.cache/tools/bin:$PATH"
-echo "== ruff" && .venv/bin/ruff check checker tests benchmarks fixtures/generate.py fixtures/generate_infra.py
+lint_paths=(checker tests benchmarks fixtures/generate.py fixtures/generate_infra.py)
+echo "== ruff" && .venv/bin/ruff check "${lint_paths[@]}"
+echo "== ruff format" && .venv/bin/ruff format --check "${lint_paths[@]}"
 echo "== mypy --strict" && .venv/bin/mypy --strict checker
 if command -v opa >/dev/null 2>&1; then
   echo "== opa fmt" && opa fmt --fail -l policies

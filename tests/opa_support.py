@@ -41,9 +41,20 @@ def opa_server(args: Sequence[str] = ()) -> Iterator[str]:
     """`opa run --server` on a free loopback port; yields its URL; always stopped."""
     port = free_port()
     process = subprocess.Popen(
-        [tool("opa"), "run", "--server", "--addr", f"127.0.0.1:{port}", "--log-level", "error",
-         "--skip-version-check", *args],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        [
+            tool("opa"),
+            "run",
+            "--server",
+            "--addr",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "error",
+            "--skip-version-check",
+            *args,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 20

@@ -45,62 +45,120 @@ def test_every_rule_in_the_policies_is_in_the_catalog_and_tested() -> None:
 def test_text_rules_output() -> None:
     run = run_cli(["rules"])
     assert run.exit_code == 0
-    assert re.search(r"^ACL-003\s+acl\s+critical\s+Everyone allowed when no ACL matches$",
-                     run.stdout, re.MULTILINE)
+    assert re.search(
+        r"^ACL-003\s+acl\s+critical\s+Everyone allowed when no ACL matches$",
+        run.stdout,
+        re.MULTILINE,
+    )
 
 
 def test_diff_command_shows_the_seeded_drift() -> None:
-    run = run_cli(["diff", str(ESTATE / "faulted" / "us-east-1.json"),
-                   str(ESTATE / "faulted" / "us-west-2.json"),
-                   "-c", str(ESTATE / "faulted" / "failback.yaml"), "--format", "json"])
+    run = run_cli(
+        [
+            "diff",
+            str(ESTATE / "faulted" / "us-east-1.json"),
+            str(ESTATE / "faulted" / "us-west-2.json"),
+            "-c",
+            str(ESTATE / "faulted" / "failback.yaml"),
+            "--format",
+            "json",
+        ]
+    )
     assert run.exit_code == 0
     changes = {(c["area"], c["key"], c["kind"]) for c in run.json()}
-    assert ("grants", "User:ledger-reader|TOPIC|LITERAL|ledger.entries|READ|ALLOW|*",
-            "removed") in changes
+    assert (
+        "grants",
+        "User:ledger-reader|TOPIC|LITERAL|ledger.entries|READ|ALLOW|*",
+        "removed",
+    ) in changes
     assert ("cluster", "kafka_version", "changed") in changes
 
 
 def test_diff_of_the_ready_estate_has_no_governance_drift() -> None:
-    run = run_cli(["diff", str(ESTATE / "ready" / "us-east-1.json"),
-                   str(ESTATE / "ready" / "us-west-2.json"),
-                   "-c", str(ESTATE / "ready" / "failback.yaml")])
+    run = run_cli(
+        [
+            "diff",
+            str(ESTATE / "ready" / "us-east-1.json"),
+            str(ESTATE / "ready" / "us-west-2.json"),
+            "-c",
+            str(ESTATE / "ready" / "failback.yaml"),
+        ]
+    )
     assert run.exit_code == 0
     kinds = {line.split(" ", 1)[0] for line in run.stdout.splitlines()[:-1]}
     # Only producer write grants differ: the secondary is fenced during failback.
-    assert all(line.startswith("- grants/") and "|WRITE|" in line
-               for line in run.stdout.splitlines()[:-1]), run.stdout
+    assert all(
+        line.startswith("- grants/") and "|WRITE|" in line for line in run.stdout.splitlines()[:-1]
+    ), run.stdout
     assert kinds == {"-"}
 
 
 def test_user_policy_dir_adds_findings(tmp_path: Path) -> None:
     (tmp_path / "naming.rego").write_text(
         "package failback.custom.naming\n\n"
-        "deny contains {\"rule_id\": \"ORG-001\", \"severity\": \"high\", \"title\": \"t\",\n"
-        "  \"resource\": name,\n"
-        "  \"message\": sprintf(\"topic %s has an upper-case name\", [name])} if {\n"
+        'deny contains {"rule_id": "ORG-001", "severity": "high", "title": "t",\n'
+        '  "resource": name,\n'
+        '  "message": sprintf("topic %s has an upper-case name", [name])} if {\n'
         "  some name, _ in input.primary.topics\n"
         "  upper(name) == name\n"
-        "}\n")
-    run = run_cli(["check", "-c", str(ESTATE / "ready" / "failback.yaml"), "--now", NOW,
-                   "--format", "json", "--policy-dir", str(tmp_path)])
+        "}\n"
+    )
+    run = run_cli(
+        [
+            "check",
+            "-c",
+            str(ESTATE / "ready" / "failback.yaml"),
+            "--now",
+            NOW,
+            "--format",
+            "json",
+            "--policy-dir",
+            str(tmp_path),
+        ]
+    )
     findings = run.json()["decisions"][0]["findings"]
     assert [f["rule_id"] for f in findings] == []
     assert run.exit_code == 0
     (tmp_path / "naming.rego").write_text(
-        (tmp_path / "naming.rego").read_text().replace("upper(name) == name",
-                                                        "startswith(name, \"ledger.entries\")"))
-    run = run_cli(["check", "-c", str(ESTATE / "ready" / "failback.yaml"), "--now", NOW,
-                   "--format", "json", "--policy-dir", str(tmp_path)])
+        (tmp_path / "naming.rego")
+        .read_text()
+        .replace("upper(name) == name", 'startswith(name, "ledger.entries")')
+    )
+    run = run_cli(
+        [
+            "check",
+            "-c",
+            str(ESTATE / "ready" / "failback.yaml"),
+            "--now",
+            NOW,
+            "--format",
+            "json",
+            "--policy-dir",
+            str(tmp_path),
+        ]
+    )
     findings = run.json()["decisions"][0]["findings"]
     assert [(f["rule_id"], f["area"], f["resource"], f["blocking"]) for f in findings] == [
-        ("ORG-001", "custom", "ledger.entries", True)]
+        ("ORG-001", "custom", "ledger.entries", True)
+    ]
     assert run.exit_code == 1
 
 
 def test_output_file_is_written_and_stdout_is_empty(tmp_path: Path) -> None:
     out = tmp_path / "report.json"
-    run = run_cli(["check", "-c", str(ESTATE / "faulted" / "failback.yaml"), "--now", NOW,
-                   "--format", "json", "-o", str(out)])
+    run = run_cli(
+        [
+            "check",
+            "-c",
+            str(ESTATE / "faulted" / "failback.yaml"),
+            "--now",
+            NOW,
+            "--format",
+            "json",
+            "-o",
+            str(out),
+        ]
+    )
     assert run.exit_code == 1
     assert run.stdout == ""
     assert '"verdict": "no-go"' in out.read_text()
@@ -108,16 +166,37 @@ def test_output_file_is_written_and_stdout_is_empty(tmp_path: Path) -> None:
 
 
 def test_json_report_is_deterministic() -> None:
-    args = ["check", "-c", str(ESTATE / "faulted" / "failback.yaml"), "--now", NOW,
-            "--format", "json", "--phase", "all"]
+    args = [
+        "check",
+        "-c",
+        str(ESTATE / "faulted" / "failback.yaml"),
+        "--now",
+        NOW,
+        "--format",
+        "json",
+        "--phase",
+        "all",
+    ]
     assert run_cli(args).stdout == run_cli(args).stdout
 
 
 def test_check_runs_from_another_directory_with_relative_paths(tmp_path: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "checker", "check", "-c",
-         str((ESTATE / "ready" / "failback.yaml").relative_to(ROOT)), "--now", NOW],
-        cwd=ROOT, capture_output=True, text=True, check=False)
+        [
+            sys.executable,
+            "-m",
+            "checker",
+            "check",
+            "-c",
+            str((ESTATE / "ready" / "failback.yaml").relative_to(ROOT)),
+            "--now",
+            NOW,
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     assert "phase failback: GO" in result.stdout
 
@@ -126,7 +205,10 @@ def test_check_runs_from_another_directory_with_relative_paths(tmp_path: Path) -
 def test_wheel_ships_the_policies(tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)],
-        capture_output=True, text=True, check=False)
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     wheel = next(tmp_path.glob("failback_checker-*.whl"))
     names = set(zipfile.ZipFile(wheel).namelist())

@@ -45,8 +45,9 @@ def test_unknown_phase_option() -> None:
 def test_missing_snapshot(estate) -> None:  # type: ignore[no-untyped-def]
     directory = estate("ready")
     (directory / "us-west-2.json").unlink()
-    assert_one_line_error(check(directory / "failback.yaml"), 2, "snapshot not found",
-                          "us-west-2.json")
+    assert_one_line_error(
+        check(directory / "failback.yaml"), 2, "snapshot not found", "us-west-2.json"
+    )
 
 
 def test_malformed_json_snapshot(estate) -> None:  # type: ignore[no-untyped-def]
@@ -63,8 +64,9 @@ def test_wrong_schema_version(estate, version: str) -> None:  # type: ignore[no-
     doc = json.loads(path.read_text())
     doc["schema_version"] = version
     path.write_text(json.dumps(doc))
-    assert_one_line_error(check(directory / "failback.yaml"), 2, f"schema_version {version!r}",
-                          "reads 1.x")
+    assert_one_line_error(
+        check(directory / "failback.yaml"), 2, f"schema_version {version!r}", "reads 1.x"
+    )
 
 
 def test_snapshot_for_the_wrong_region(estate) -> None:  # type: ignore[no-untyped-def]
@@ -120,8 +122,14 @@ def test_bad_now() -> None:
 def test_validate_reports_each_bad_file(tmp_path: Path) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text("{")
-    run = run_cli(["validate", str(ESTATE / "ready" / "us-east-1.json"),
-                   str(ESTATE / "ready" / "failback.yaml"), str(bad)])
+    run = run_cli(
+        [
+            "validate",
+            str(ESTATE / "ready" / "us-east-1.json"),
+            str(ESTATE / "ready" / "failback.yaml"),
+            str(bad),
+        ]
+    )
     assert run.exit_code == 2
     assert "us-east-1.json: valid snapshot" in run.stdout
     assert "failback.yaml: valid plan" in run.stdout

@@ -85,6 +85,7 @@ def test_fixture_decisions_agree(engines: Any, variant: str, phase: str) -> None
 
 # -- perturbations: each takes (rng, plan, primary, secondary) and changes them in place -----
 
+
 def _side(rng: random.Random, primary: Doc, secondary: Doc) -> Doc:
     return primary if rng.random() < 0.5 else secondary
 
@@ -96,14 +97,19 @@ def drop_acl(rng: random.Random, plan: Doc, p: Doc, s: Doc) -> None:
 
 
 def add_acl(rng: random.Random, plan: Doc, p: Doc, s: Doc) -> None:
-    _side(rng, p, s)["acls"].append({
-        "principal": rng.choice(["User:*", "User:payments-api", "User:intruder",
-                                 "User:fraud-scorer"]),
-        "resource_type": rng.choice(["TOPIC", "GROUP", "TRANSACTIONAL_ID"]),
-        "pattern_type": rng.choice(["LITERAL", "PREFIXED"]),
-        "resource_name": rng.choice(["*", "payments.", "fraud.scores", "ledger."]),
-        "operation": rng.choice(["ALL", "WRITE", "READ", "DESCRIBE"]),
-        "permission": rng.choice(["ALLOW", "ALLOW", "DENY"]), "host": "*"})
+    _side(rng, p, s)["acls"].append(
+        {
+            "principal": rng.choice(
+                ["User:*", "User:payments-api", "User:intruder", "User:fraud-scorer"]
+            ),
+            "resource_type": rng.choice(["TOPIC", "GROUP", "TRANSACTIONAL_ID"]),
+            "pattern_type": rng.choice(["LITERAL", "PREFIXED"]),
+            "resource_name": rng.choice(["*", "payments.", "fraud.scores", "ledger."]),
+            "operation": rng.choice(["ALL", "WRITE", "READ", "DESCRIBE"]),
+            "permission": rng.choice(["ALLOW", "ALLOW", "DENY"]),
+            "host": "*",
+        }
+    )
 
 
 def encryption(rng: random.Random, plan: Doc, p: Doc, s: Doc) -> None:
@@ -118,12 +124,17 @@ def network(rng: random.Random, plan: Doc, p: Doc, s: Doc) -> None:
     net = _side(rng, p, s)["network"]
     net["public_access"] = rng.random() < 0.3
     net["plaintext_listener"] = rng.random() < 0.3
-    net["ingress"].append({"protocol": rng.choice(["tcp", "-1"]),
-                           "from_port": rng.choice([9092, 9096, 0]),
-                           "to_port": rng.choice([9096, 9098, 65535]),
-                           "peer": rng.choice(["0.0.0.0/0", "10.0.0.0/8", "192.168.1.0/24",
-                                               "::/0", "172.16.0.0/12"]),
-                           "peer_type": "cidr"})
+    net["ingress"].append(
+        {
+            "protocol": rng.choice(["tcp", "-1"]),
+            "from_port": rng.choice([9092, 9096, 0]),
+            "to_port": rng.choice([9096, 9098, 65535]),
+            "peer": rng.choice(
+                ["0.0.0.0/0", "10.0.0.0/8", "192.168.1.0/24", "::/0", "172.16.0.0/12"]
+            ),
+            "peer_type": "cidr",
+        }
+    )
 
 
 def audit(rng: random.Random, plan: Doc, p: Doc, s: Doc) -> None:
@@ -162,17 +173,23 @@ def plan_phases(rng: random.Random, plan: Doc, p: Doc, s: Doc) -> None:
     else:
         family["phases"][phase] = {"writer": choice, "consumer": choice}
     family["tier"] = rng.choice([1, 2, 3])
-    family["offset_strategy"] = rng.choice(["replicated", "translated", "reset-to-timestamp",
-                                            "idempotent-replay"])
+    family["offset_strategy"] = rng.choice(
+        ["replicated", "translated", "reset-to-timestamp", "idempotent-replay"]
+    )
 
 
 def plan_evidence(rng: random.Random, plan: Doc, p: Doc, s: Doc) -> None:
     family = rng.choice(plan["topic_families"])
     phase = rng.choice(PHASES)
     evidence = family.setdefault("evidence", {})
-    evidence[phase] = rng.choice([
-        {}, {"runbook": "r.md"}, {"runbook": "r.md", "last_rehearsal": "2026-01-01"},
-        {"runbook": "r.md", "last_rehearsal": "2026-11-01", "metrics": ["m"], "alerts": ["a"]}])
+    evidence[phase] = rng.choice(
+        [
+            {},
+            {"runbook": "r.md"},
+            {"runbook": "r.md", "last_rehearsal": "2026-01-01"},
+            {"runbook": "r.md", "last_rehearsal": "2026-11-01", "metrics": ["m"], "alerts": ["a"]},
+        ]
+    )
     if rng.random() < 0.3:
         plan["rollback"].pop(rng.choice(["stop_point", "return_path"]), None)
     plan["cost"]["dual_region_since"] = rng.choice(["2026-11-20", "2026-06-01"])
@@ -202,8 +219,20 @@ def quotas(rng: random.Random, plan: Doc, p: Doc, s: Doc) -> None:
 
 
 PERTURBATIONS: list[Callable[[random.Random, Doc, Doc, Doc], None]] = [
-    drop_acl, add_acl, encryption, network, audit, retention, flows, plan_phases,
-    plan_evidence, clusters, gaps, groups, quotas]
+    drop_acl,
+    add_acl,
+    encryption,
+    network,
+    audit,
+    retention,
+    flows,
+    plan_phases,
+    plan_evidence,
+    clusters,
+    gaps,
+    groups,
+    quotas,
+]
 
 
 def scenario(seed: int) -> tuple[Doc, str, str]:

@@ -39,12 +39,22 @@ def test_canon_applies_equivalences_before_and_after_stripping() -> None:
 
 def test_iam_grants_map_actions_and_topic_patterns() -> None:
     canon = Canon({"payments-use1": "payments"})
-    grants = list(from_iam([{
-        "principal": "arn:aws:iam::111122223333:role/api",
-        "actions": ["kafka-cluster:WriteData", "kafka-cluster:Describe*"],
-        "resources": [f"{ARN}:topic/payments-use1/abcd1234-ef56/payments.*",
-                      f"{ARN}:topic/other-cluster/abcd1234-ef56/x"],
-    }], "payments", canon))
+    grants = list(
+        from_iam(
+            [
+                {
+                    "principal": "arn:aws:iam::111122223333:role/api",
+                    "actions": ["kafka-cluster:WriteData", "kafka-cluster:Describe*"],
+                    "resources": [
+                        f"{ARN}:topic/payments-use1/abcd1234-ef56/payments.*",
+                        f"{ARN}:topic/other-cluster/abcd1234-ef56/x",
+                    ],
+                }
+            ],
+            "payments",
+            canon,
+        )
+    )
     assert {g.key for g in grants} == {
         "iam:role/api|TOPIC|PREFIXED|payments.|DESCRIBE|ALLOW|*",
         "iam:role/api|TOPIC|PREFIXED|payments.|DESCRIBE_CONFIGS|ALLOW|*",
@@ -54,19 +64,46 @@ def test_iam_grants_map_actions_and_topic_patterns() -> None:
 
 def test_iam_cluster_glob_matches_the_real_cluster_name() -> None:
     canon = Canon({"payments-use1": "payments"})
-    grants = list(from_iam([{
-        "principal": "r", "actions": ["kafka-cluster:WriteData"],
-        "resources": [f"{ARN}:topic/payments-*/*/ledger.*", f"{ARN}:topic/ledger-*/*/x"],
-    }], ("payments", "payments-use1"), canon))
+    grants = list(
+        from_iam(
+            [
+                {
+                    "principal": "r",
+                    "actions": ["kafka-cluster:WriteData"],
+                    "resources": [
+                        f"{ARN}:topic/payments-*/*/ledger.*",
+                        f"{ARN}:topic/ledger-*/*/x",
+                    ],
+                }
+            ],
+            ("payments", "payments-use1"),
+            canon,
+        )
+    )
     assert [g.key for g in grants] == ["r|TOPIC|PREFIXED|ledger.|WRITE|ALLOW|*"]
 
 
 def test_iam_wildcard_action_on_wildcard_resource_grants_all() -> None:
-    grants = list(from_iam([{"principal": "r", "actions": ["kafka-cluster:*"],
-                             "resources": ["*"], "effect": "Deny"}], "c", Canon({})))
+    grants = list(
+        from_iam(
+            [
+                {
+                    "principal": "r",
+                    "actions": ["kafka-cluster:*"],
+                    "resources": ["*"],
+                    "effect": "Deny",
+                }
+            ],
+            "c",
+            Canon({}),
+        )
+    )
     assert {(g.resource_type, g.operation, g.permission) for g in grants} == {
-        ("CLUSTER", "ALL", "DENY"), ("TOPIC", "ALL", "DENY"), ("GROUP", "ALL", "DENY"),
-        ("TRANSACTIONAL_ID", "ALL", "DENY")}
+        ("CLUSTER", "ALL", "DENY"),
+        ("TOPIC", "ALL", "DENY"),
+        ("GROUP", "ALL", "DENY"),
+        ("TRANSACTIONAL_ID", "ALL", "DENY"),
+    }
 
 
 def test_topic_index_resolves_literal_prefixed_and_match_patterns() -> None:
@@ -80,13 +117,15 @@ def test_topic_index_resolves_literal_prefixed_and_match_patterns() -> None:
 
 def test_ingress_facts() -> None:
     canon = Canon({"10.10.0.0/16": "cidr:vpc", "10.20.0.0/16": "cidr:vpc"})
-    key, rule, cidr = ingress_rule({"protocol": "tcp", "from_port": 9096, "to_port": 9096,
-                              "peer": "0.0.0.0/0"}, canon, "t")
+    key, rule, cidr = ingress_rule(
+        {"protocol": "tcp", "from_port": 9096, "to_port": 9096, "peer": "0.0.0.0/0"}, canon, "t"
+    )
     assert key == "tcp|9096-9096|0.0.0.0/0"
     assert rule["internet_open"] is True
     assert cidr == "0.0.0.0/0"
-    _, private, _ = ingress_rule({"protocol": "tcp", "from_port": 9096, "to_port": 9096,
-                               "peer": "10.10.0.0/16"}, canon, "t")
+    _, private, _ = ingress_rule(
+        {"protocol": "tcp", "from_port": 9096, "to_port": 9096, "peer": "10.10.0.0/16"}, canon, "t"
+    )
     assert private["internet_open"] is False
     assert private["peer"] == "cidr:vpc"
     with pytest.raises(InputError, match="not a CIDR"):
@@ -95,19 +134,23 @@ def test_ingress_facts() -> None:
 
 def test_uncovered_finds_wider_rules_only() -> None:
     canon = Canon({})
-    nk, narrow, ncidr = ingress_rule({"protocol": "tcp", "from_port": 9096, "to_port": 9096,
-                                      "peer": "10.0.1.0/24"}, canon, "t")
-    wk, wide, wcidr = ingress_rule({"protocol": "tcp", "from_port": 9000, "to_port": 9100,
-                                    "peer": "10.0.0.0/16"}, canon, "t")
+    nk, narrow, ncidr = ingress_rule(
+        {"protocol": "tcp", "from_port": 9096, "to_port": 9096, "peer": "10.0.1.0/24"}, canon, "t"
+    )
+    wk, wide, wcidr = ingress_rule(
+        {"protocol": "tcp", "from_port": 9000, "to_port": 9100, "peer": "10.0.0.0/16"}, canon, "t"
+    )
     assert uncovered({nk: narrow}, {nk: ncidr}, {wk: wide}, {wk: wcidr}) == []
     assert uncovered({wk: wide}, {wk: wcidr}, {nk: narrow}, {nk: ncidr}) == [
-        "tcp|9000-9100|10.0.0.0/16"]
+        "tcp|9000-9100|10.0.0.0/16"
+    ]
 
 
 def _pair(variant: str = "ready") -> tuple[Any, Any, Any]:
     plan = load_plan(ESTATE / variant / "failback.yaml")
-    docs = [json.loads((ESTATE / variant / f"{r}.json").read_text())
-            for r in ("us-east-1", "us-west-2")]
+    docs = [
+        json.loads((ESTATE / variant / f"{r}.json").read_text()) for r in ("us-east-1", "us-west-2")
+    ]
     return plan, docs[0], docs[1]
 
 
@@ -123,8 +166,10 @@ def test_normalisation_is_region_free_for_the_ready_estate() -> None:
     assert n.primary["facts"]["producers"]["ledger"] == ["User:ledger-writer"]
     assert "ledger" not in n.secondary["facts"]["producers"]
     assert n.secondary["facts"]["replicators"]["ledger"] == ["iam:role/msk-replicator-payments"]
-    assert sorted(n.flows) == ["payments-use1-to-usw2|primary->secondary",
-                               "payments-usw2-to-use1|secondary->primary"]
+    assert sorted(n.flows) == [
+        "payments-use1-to-usw2|primary->secondary",
+        "payments-usw2-to-use1|secondary->primary",
+    ]
     assert "integrations" in n.flows["payments-use1-to-usw2|primary->secondary"]["families"]
 
 
@@ -150,8 +195,11 @@ def test_diff_reports_grant_and_config_changes() -> None:
     plan, a, b = _pair("faulted")
     n = _normalize(plan, a, b)
     changes = {(c.area, c.key, c.kind) for c in diff(n.primary, n.secondary)}
-    assert ("grants", "User:ledger-reader|TOPIC|LITERAL|ledger.entries|READ|ALLOW|*",
-            "removed") in changes
+    assert (
+        "grants",
+        "User:ledger-reader|TOPIC|LITERAL|ledger.entries|READ|ALLOW|*",
+        "removed",
+    ) in changes
     assert ("grants", "User:fraud-scorer|TOPIC|PREFIXED|fraud.|WRITE|ALLOW|*", "added") in changes
     assert ("topics", "ledger.entries", "changed") in changes
     assert ("encryption", "in_transit", "changed") in changes
@@ -169,8 +217,9 @@ def test_missing_area_is_a_gap() -> None:
     plan, a, b = _pair()
     del b["consumer_groups"]
     n = _normalize(plan, a, b)
-    assert n.secondary["gaps"] == [{"region": "secondary", "area": "consumer_groups",
-                                    "reason": "not in snapshot", "call": ""}]
+    assert n.secondary["gaps"] == [
+        {"region": "secondary", "area": "consumer_groups", "reason": "not in snapshot", "call": ""}
+    ]
 
 
 def test_grant_key_is_the_canonical_tuple() -> None:

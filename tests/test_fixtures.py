@@ -10,14 +10,23 @@ from .conftest import ESTATE, NOW, ROOT, run_cli
 
 SEEDED = {
     # area: (rule id, resource, region, family)
-    "write_authority": [("WA-001", "fraud", "secondary", "fraud"),
-                        ("WA-002", "User:fraud-scorer on fraud", "secondary", "fraud")],
-    "replication": [("REP-002", "mm2-notify-use1-to-usw2 <-> mm2-notify-usw2-to-use1", None,
-                     "notifications")],
+    "write_authority": [
+        ("WA-001", "fraud", "secondary", "fraud"),
+        ("WA-002", "User:fraud-scorer on fraud", "secondary", "fraud"),
+    ],
+    "replication": [
+        ("REP-002", "mm2-notify-use1-to-usw2 <-> mm2-notify-usw2-to-use1", None, "notifications")
+    ],
     "offsets": [("OFF-002", "payments-usw2-to-use1", "primary", None)],
     "rollback": [("RB-001", "rollback", None, None)],
-    "acl": [("ACL-001", "User:ledger-reader|TOPIC|LITERAL|ledger.entries|READ|ALLOW|*",
-             "secondary", None)],
+    "acl": [
+        (
+            "ACL-001",
+            "User:ledger-reader|TOPIC|LITERAL|ledger.entries|READ|ALLOW|*",
+            "secondary",
+            None,
+        )
+    ],
     "encryption": [("ENC-002", "encryption.in_transit.in_cluster", "secondary", None)],
     "network": [("NET-002", "tcp|9096-9096|0.0.0.0/0", "secondary", None)],
     "audit": [("AUD-003", "audit.retention_days", "secondary", None)],
@@ -30,13 +39,27 @@ SEEDED = {
 
 
 def check(variant: str, *extra: str):  # type: ignore[no-untyped-def]
-    return run_cli(["check", "-c", str(ESTATE / variant / "failback.yaml"), "--now", NOW,
-                    "--format", "json", *extra])
+    return run_cli(
+        [
+            "check",
+            "-c",
+            str(ESTATE / variant / "failback.yaml"),
+            "--now",
+            NOW,
+            "--format",
+            "json",
+            *extra,
+        ]
+    )
 
 
 def test_fixtures_are_generated_and_current() -> None:
-    result = subprocess.run([sys.executable, str(ROOT / "fixtures" / "generate.py"), "--check"],
-                            capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "fixtures" / "generate.py"), "--check"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
 
 
@@ -52,8 +75,9 @@ def test_ready_estate_is_go_with_zero_findings() -> None:
 def test_faulted_estate_reports_every_seeded_fault_and_nothing_else() -> None:
     run = check("faulted")
     decision = run.json()["decisions"][0]
-    found = sorted((f["rule_id"], f["resource"], f["region"], f["family"])
-                   for f in decision["findings"])
+    found = sorted(
+        (f["rule_id"], f["resource"], f["region"], f["family"]) for f in decision["findings"]
+    )
     expected = sorted(item for items in SEEDED.values() for item in items)
     assert found == expected
     assert decision["verdict"] == "no-go"
@@ -71,19 +95,29 @@ def test_gap_estate_is_indeterminate() -> None:
     decision = run.json()["decisions"][0]
     assert decision["verdict"] == "indeterminate"
     assert [(f["rule_id"], f["resource"]) for f in decision["findings"]] == [
-        ("EVD-001", "secondary/audit")]
-    assert decision["gaps"] == [{"area": "audit", "call": "logs:DescribeLogGroups",
-                                 "in_scope": True, "reason": "AccessDeniedException",
-                                 "region": "secondary"}]
+        ("EVD-001", "secondary/audit")
+    ]
+    assert decision["gaps"] == [
+        {
+            "area": "audit",
+            "call": "logs:DescribeLogGroups",
+            "in_scope": True,
+            "reason": "AccessDeniedException",
+            "region": "secondary",
+        }
+    ]
     assert run.exit_code == 4
 
 
 def test_gap_declared_out_of_scope_does_not_block(estate) -> None:  # type: ignore[no-untyped-def]
     directory = estate("gaps")
     plan = directory / "failback.yaml"
-    plan.write_text(plan.read_text().replace(
-        "evidence:\n  max_snapshot_skew_hours",
-        "evidence:\n  out_of_scope: [audit]\n  max_snapshot_skew_hours"))
+    plan.write_text(
+        plan.read_text().replace(
+            "evidence:\n  max_snapshot_skew_hours",
+            "evidence:\n  out_of_scope: [audit]\n  max_snapshot_skew_hours",
+        )
+    )
     run = run_cli(["check", "-c", str(plan), "--now", NOW, "--format", "json"])
     decision = run.json()["decisions"][0]
     assert decision["verdict"] == "go"
@@ -95,7 +129,12 @@ def test_phase_all_reports_every_phase_and_the_worst_exit_code() -> None:
     run = check("ready", "--phase", "all")
     decisions = run.json()["decisions"]
     assert [d["phase"] for d in decisions] == [
-        "normal", "failover", "dr_operation", "failback", "cleanup"]
+        "normal",
+        "failover",
+        "dr_operation",
+        "failback",
+        "cleanup",
+    ]
     verdicts = {d["phase"]: d["verdict"] for d in decisions}
     assert verdicts["failback"] == "go"
     # Captured mid-failback, the estate is not in the shape failover needs: the primary still

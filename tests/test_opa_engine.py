@@ -28,13 +28,29 @@ def opa_on_path(monkeypatch: pytest.MonkeyPatch) -> str:
 
 
 def check(variant: str, *extra: str):  # type: ignore[no-untyped-def]
-    return run_cli(["check", "-c", str(ESTATE / variant / "failback.yaml"), "--now", NOW,
-                    "--format", "json", "--phase", "all", *extra])
+    return run_cli(
+        [
+            "check",
+            "-c",
+            str(ESTATE / variant / "failback.yaml"),
+            "--now",
+            NOW,
+            "--format",
+            "json",
+            "--phase",
+            "all",
+            *extra,
+        ]
+    )
 
 
 def local_opa_processes() -> set[str]:
-    found = subprocess.run(["pgrep", "-f", "run --server --addr 127.0.0.1"],
-                           capture_output=True, text=True, check=False)
+    found = subprocess.run(
+        ["pgrep", "-f", "run --server --addr 127.0.0.1"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     return set(found.stdout.split())
 
 
@@ -51,8 +67,17 @@ def test_local_opa_is_byte_identical_to_embedded(variant: str) -> None:
 
 def test_single_phase_exit_codes_match_on_opa() -> None:
     for variant, code in (("ready", 0), ("faulted", 1), ("gaps", 4)):
-        run = run_cli(["check", "-c", str(ESTATE / variant / "failback.yaml"), "--now", NOW,
-                       "--engine", "opa"])
+        run = run_cli(
+            [
+                "check",
+                "-c",
+                str(ESTATE / variant / "failback.yaml"),
+                "--now",
+                NOW,
+                "--engine",
+                "opa",
+            ]
+        )
         assert run.exit_code == code, (variant, run.stderr)
 
 
@@ -82,9 +107,10 @@ def test_bundle_is_reproducible(tmp_path: Path) -> None:
 
 def test_user_policies_run_on_opa(tmp_path: Path) -> None:
     (tmp_path / "org.rego").write_text(
-        'package failback.custom.org\n\nimport data.failback.lib\n\n'
+        "package failback.custom.org\n\nimport data.failback.lib\n\n"
         'deny contains lib.finding("ORG-002", "rollback", "no decision owner") if {\n'
-        '\tnot input.plan.rollback.decision_owner\n}\n')
+        "\tnot input.plan.rollback.decision_owner\n}\n"
+    )
     embedded = check("ready", "--policy-dir", str(tmp_path))
     opa = check("ready", "--policy-dir", str(tmp_path), "--engine", "opa")
     assert opa.stdout == embedded.stdout
@@ -93,14 +119,16 @@ def test_user_policies_run_on_opa(tmp_path: Path) -> None:
 
 def test_unreachable_opa_url() -> None:
     port = free_port()
-    run = check("ready", "--engine", "opa", "--opa-url", f"http://127.0.0.1:{port}",
-                "--opa-timeout", "0.5")
+    run = check(
+        "ready", "--engine", "opa", "--opa-url", f"http://127.0.0.1:{port}", "--opa-timeout", "0.5"
+    )
     assert_one_line_error(run, 3, f"OPA at http://127.0.0.1:{port} is unreachable")
 
 
 def test_policy_compile_error_names_file_and_line(tmp_path: Path) -> None:
     (tmp_path / "broken.rego").write_text(
-        "package failback.custom.broken\n\ndeny contains x if {\n\tx := input.a +\n}\n")
+        "package failback.custom.broken\n\ndeny contains x if {\n\tx := input.a +\n}\n"
+    )
     run = check("ready", "--engine", "opa", "--policy-dir", str(tmp_path))
     assert_one_line_error(run, 3, "OPA rejected the policies", f"{tmp_path}/broken.rego:")
     assert "failback-checker/" not in run.stderr
@@ -164,8 +192,9 @@ def test_forbidden_upload() -> None:
 
 def test_slow_opa_times_out() -> None:
     with fake_opa(200, delay=1.5) as url:
-        run = check("ready", "--engine", "opa", "--opa-url", url, "--opa-preloaded",
-                    "--opa-timeout", "0.3")
+        run = check(
+            "ready", "--engine", "opa", "--opa-url", url, "--opa-preloaded", "--opa-timeout", "0.3"
+        )
     assert_one_line_error(run, 3, "did not answer", "--opa-timeout")
 
 

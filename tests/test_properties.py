@@ -22,14 +22,25 @@ from checker.snapshot import parse_snapshot
 from .conftest import ESTATE
 
 NOW = datetime(2026, 11, 29, tzinfo=UTC)
-PLAN = json.loads(json.dumps(__import__("yaml").safe_load(
-    (ESTATE / "faulted" / "failback.yaml").read_text()), default=str))
+PLAN = json.loads(
+    json.dumps(
+        __import__("yaml").safe_load((ESTATE / "faulted" / "failback.yaml").read_text()),
+        default=str,
+    )
+)
 PRIMARY = json.loads((ESTATE / "faulted" / "us-east-1.json").read_text())
 SECONDARY = json.loads((ESTATE / "faulted" / "us-west-2.json").read_text())
-LISTS = (("acls",), ("iam_grants",), ("quotas",), ("replication",), ("network", "ingress"),
-         ("audit", "broker_logs"), ("storage",), ("gaps",))
-SETTINGS = settings(max_examples=25, deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow])
+LISTS = (
+    ("acls",),
+    ("iam_grants",),
+    ("quotas",),
+    ("replication",),
+    ("network", "ingress"),
+    ("audit", "broker_logs"),
+    ("storage",),
+    ("gaps",),
+)
+SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 ENGINE = EmbeddedEngine()
 ENGINE.load(load_policies())
 
@@ -48,8 +59,9 @@ def shuffled(document: dict[str, Any], rng: random.Random) -> dict[str, Any]:
 
 
 def normalized(plan: dict[str, Any], primary: dict[str, Any], secondary: dict[str, Any]) -> Any:
-    return normalize_pair(parse_plan(plan, "plan"), parse_snapshot(primary, "p"),
-                          parse_snapshot(secondary, "s"))
+    return normalize_pair(
+        parse_plan(plan, "plan"), parse_snapshot(primary, "p"), parse_snapshot(secondary, "s")
+    )
 
 
 def drifted(document: dict[str, Any], rng: random.Random) -> dict[str, Any]:
@@ -69,8 +81,9 @@ def test_normalisation_is_deterministic_and_order_free(rng: random.Random) -> No
     expected = normalized(PLAN, PRIMARY, SECONDARY)
     again = normalized(PLAN, shuffled(PRIMARY, rng), shuffled(SECONDARY, rng))
     assert json.dumps(again.primary, sort_keys=True) == json.dumps(expected.primary, sort_keys=True)
-    assert json.dumps(again.secondary, sort_keys=True) == \
-        json.dumps(expected.secondary, sort_keys=True)
+    assert json.dumps(again.secondary, sort_keys=True) == json.dumps(
+        expected.secondary, sort_keys=True
+    )
     assert again.flows == expected.flows
 
 
@@ -87,27 +100,48 @@ def test_diff_of_a_snapshot_with_itself_is_empty(rng: random.Random) -> None:
 def test_diff_mirrors(rng: random.Random) -> None:
     left, right = drifted(PRIMARY, rng), drifted(SECONDARY, rng)
     n = normalized(PLAN, left, right)
-    forward = {(c.path, c.kind, json.dumps(c.primary, sort_keys=True),
-                json.dumps(c.secondary, sort_keys=True)) for c in diff(n.primary, n.secondary)}
+    forward = {
+        (
+            c.path,
+            c.kind,
+            json.dumps(c.primary, sort_keys=True),
+            json.dumps(c.secondary, sort_keys=True),
+        )
+        for c in diff(n.primary, n.secondary)
+    }
     flip = {"added": "removed", "removed": "added", "changed": "changed"}
-    backward = {(c.path, flip[c.kind], json.dumps(c.secondary, sort_keys=True),
-                 json.dumps(c.primary, sort_keys=True)) for c in diff(n.secondary, n.primary)}
+    backward = {
+        (
+            c.path,
+            flip[c.kind],
+            json.dumps(c.secondary, sort_keys=True),
+            json.dumps(c.primary, sort_keys=True),
+        )
+        for c in diff(n.secondary, n.primary)
+    }
     assert forward == backward
 
 
 arn_parts = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789-", min_size=1, max_size=12)
 
 
-cluster_arns = st.builds(lambda r, n, u: f"arn:aws:kafka:{r}:111122223333:cluster/{n}/{u}",
-                         arn_parts, arn_parts, arn_parts)
+cluster_arns = st.builds(
+    lambda r, n, u: f"arn:aws:kafka:{r}:111122223333:cluster/{n}/{u}",
+    arn_parts,
+    arn_parts,
+    arn_parts,
+)
 role_arns = st.builds(lambda n: f"arn:aws:iam::111122223333:role/{n}", arn_parts)
 
 
 @SETTINGS
-@given(st.lists(st.tuples(arn_parts, arn_parts), max_size=6),
-       st.lists(st.one_of(arn_parts, cluster_arns, role_arns), max_size=10))
-def test_equivalences_applied_twice_change_nothing(pairs: list[tuple[str, str]],
-                                                   values: list[str]) -> None:
+@given(
+    st.lists(st.tuples(arn_parts, arn_parts), max_size=6),
+    st.lists(st.one_of(arn_parts, cluster_arns, role_arns), max_size=10),
+)
+def test_equivalences_applied_twice_change_nothing(
+    pairs: list[tuple[str, str]], values: list[str]
+) -> None:
     canonical_names = {f"canon-{b}" for _, b in pairs}
     table = {a: f"canon-{b}" for a, b in pairs if a not in canonical_names}
     canon = Canon(table)
@@ -126,16 +160,34 @@ def test_findings_never_depend_on_input_order(rng: random.Random, phase: str) ->
         document = build_input(plan, n, diff(n.primary, n.secondary), phase, NOW, "high")
         return json.dumps(ENGINE.query(ENTRYPOINT, document), sort_keys=True)
 
-    assert decision(shuffled(PRIMARY, rng), shuffled(SECONDARY, rng)) == \
-        decision(PRIMARY, SECONDARY)
+    assert decision(shuffled(PRIMARY, rng), shuffled(SECONDARY, rng)) == decision(
+        PRIMARY, SECONDARY
+    )
 
 
-acl_values = st.one_of(st.sampled_from(["TOPIC", "GROUP", "READ", "ALLOW", "LITERAL", "User:a",
-                                        "*", "bogus", ""]),
-                       st.integers(), st.none(), st.booleans(), st.lists(st.integers(), max_size=1))
+acl_values = st.one_of(
+    st.sampled_from(["TOPIC", "GROUP", "READ", "ALLOW", "LITERAL", "User:a", "*", "bogus", ""]),
+    st.integers(),
+    st.none(),
+    st.booleans(),
+    st.lists(st.integers(), max_size=1),
+)
 acl_items = st.dictionaries(
-    st.sampled_from(["principal", "resource_type", "pattern_type", "resource_name", "operation",
-                     "permission", "host", "extra"]), acl_values, max_size=8)
+    st.sampled_from(
+        [
+            "principal",
+            "resource_type",
+            "pattern_type",
+            "resource_name",
+            "operation",
+            "permission",
+            "host",
+            "extra",
+        ]
+    ),
+    acl_values,
+    max_size=8,
+)
 
 
 @settings(max_examples=300, deadline=None)

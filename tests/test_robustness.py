@@ -26,9 +26,14 @@ def hostile(args: list[str], env: dict[str, str] | None = None) -> tuple[int, st
         resource.setrlimit(resource.RLIMIT_AS, (2**30 * 2, 2**30 * 2))
 
     start = time.perf_counter()
-    process = subprocess.Popen([*FAILBACK, *args], cwd=ROOT, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, preexec_fn=limit,
-                               env={**os.environ, **(env or {})})
+    process = subprocess.Popen(
+        [*FAILBACK, *args],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        preexec_fn=limit,
+        env={**os.environ, **(env or {})},
+    )
     try:
         _, err = process.communicate(timeout=20)
     finally:
@@ -110,8 +115,9 @@ def test_hostile_plan_is_exit_2_fast_and_bounded(tmp_path: Path, name: str) -> N
 
 def test_file_over_the_size_limit(tmp_path: Path) -> None:
     plan = snapshot_copy(tmp_path, READY)
-    code, err, _, _ = hostile(["check", "-c", str(plan), "--now", NOW],
-                              env={"FAILBACK_MAX_INPUT_BYTES": "10000"})
+    code, err, _, _ = hostile(
+        ["check", "-c", str(plan), "--now", NOW], env={"FAILBACK_MAX_INPUT_BYTES": "10000"}
+    )
     assert code == 2
     assert "over the 10000-byte limit" in err
     assert "FAILBACK_MAX_INPUT_BYTES" in err
@@ -155,10 +161,14 @@ def _set(document: Any, path: tuple[Any, ...], value: Any) -> None:
 
 
 SNAPSHOT = json.loads((ESTATE / "faulted" / "us-west-2.json").read_text())
-FIELDS = [p for p in _paths(SNAPSHOT) if not (
-    # free-form string maps: any string is valid there
-    len(p) >= 2 and p[-2] in ("configs", "broker_config")
-)]
+FIELDS = [
+    p
+    for p in _paths(SNAPSHOT)
+    if not (
+        # free-form string maps: any string is valid there
+        len(p) >= 2 and p[-2] in ("configs", "broker_config")
+    )
+]
 
 
 @pytest.mark.parametrize("path", FIELDS, ids=["/".join(map(str, p)) for p in FIELDS])
@@ -175,22 +185,25 @@ def test_wrong_type_in_every_snapshot_field(tmp_path: Path, path: tuple[Any, ...
     assert run.stderr.startswith("failback: error: ")
 
 
-@pytest.mark.parametrize(("field", "value"), [
-    (("network", "ingress", 0, "from_port"), 70000),
-    (("topics", "ledger.entries", "partitions"), 0),
-    (("audit", "broker_logs", 0, "retention_days"), -5),
-    (("topics", "ledger.entries", "replication_factor"), 10**6),
-])
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        (("network", "ingress", 0, "from_port"), 70000),
+        (("topics", "ledger.entries", "partitions"), 0),
+        (("audit", "broker_logs", 0, "retention_days"), -5),
+        (("topics", "ledger.entries", "replication_factor"), 10**6),
+    ],
+)
 def test_numbers_out_of_range(tmp_path: Path, field: tuple[Any, ...], value: int) -> None:
     document = json.loads(json.dumps(SNAPSHOT))
     _set(document, field, value)
-    run = run_cli(["check", "-c", str(snapshot_copy(tmp_path, json.dumps(document))),
-                   "--now", NOW])
+    run = run_cli(["check", "-c", str(snapshot_copy(tmp_path, json.dumps(document))), "--now", NOW])
     assert run.exit_code == 2
     assert "does not match the v1 schema" in run.stderr
 
 
 # -- atomic outputs ----------------------------------------------------------------------------
+
 
 def _write_with(tmp_path: Path, sabotage: str) -> tuple[Path, subprocess.CompletedProcess[str]]:
     """Run write_atomic in a child whose os.fsync is replaced by `sabotage` (mid-write)."""
@@ -204,8 +217,9 @@ def _write_with(tmp_path: Path, sabotage: str) -> tuple[Path, subprocess.Complet
         "os.fsync = sabotage\n"
         f"outputs.write_atomic(Path({str(target)!r}), 'x' * 10_000_000)\n"
     )
-    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True,
-                            text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=False
+    )
     return target, result
 
 
@@ -236,8 +250,20 @@ def test_a_failed_write_removes_its_temporary_file(tmp_path: Path) -> None:
 def test_sigint_at_any_moment_never_leaves_a_partial_report(tmp_path: Path) -> None:
     target = tmp_path / "report.json"
     target.write_text("previous report\n")
-    args = [*FAILBACK, "check", "-c", str(ESTATE / "faulted" / "failback.yaml"), "--now", NOW,
-            "--format", "json", "--phase", "all", "-o", str(target)]
+    args = [
+        *FAILBACK,
+        "check",
+        "-c",
+        str(ESTATE / "faulted" / "failback.yaml"),
+        "--now",
+        NOW,
+        "--format",
+        "json",
+        "--phase",
+        "all",
+        "-o",
+        str(target),
+    ]
     outcomes = set()
     for delay in (0.05, 0.2, 0.35, 0.5, 0.65, 0.8, 1.0, 3.0):
         process = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -260,8 +286,8 @@ def test_sigint_at_any_moment_never_leaves_a_partial_report(tmp_path: Path) -> N
 
 PLANTED = {
     "ssl.keystore.password": "Pl4nted-Keystore-Pass",
-    "sasl.jaas.config": 'org.apache.kafka.common.security.scram.ScramLoginModule required '
-                        'username="admin" password="Pl4nted-Jaas-Pass";',
+    "sasl.jaas.config": "org.apache.kafka.common.security.scram.ScramLoginModule required "
+    'username="admin" password="Pl4nted-Jaas-Pass";',
     "aws.secret.access.key": "Pl4ntedAWSSecretKey0123456789abcdef",
     "listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config": "password=Pl4nted-Listener",
 }
@@ -275,18 +301,37 @@ def test_planted_secrets_never_reach_any_output(tmp_path: Path) -> None:
     for name in ("us-east-1.json", "us-west-2.json"):
         document = json.loads((directory / name).read_text())
         document["broker_config"].update(PLANTED)
-        document["topics"]["ledger.entries"]["configs"]["ssl.truststore.password"] = \
+        document["topics"]["ledger.entries"]["configs"]["ssl.truststore.password"] = (
             "Pl4nted-Topic-Pass"
+        )
         (directory / name).write_text(json.dumps(document))
     outputs = []
     for fmt in ("text", "json"):
         for phase in ("failback", "all"):
-            run = run_cli(["check", "-c", str(directory / "failback.yaml"), "--now", NOW,
-                           "--format", fmt, "--phase", phase])
+            run = run_cli(
+                [
+                    "check",
+                    "-c",
+                    str(directory / "failback.yaml"),
+                    "--now",
+                    NOW,
+                    "--format",
+                    fmt,
+                    "--phase",
+                    phase,
+                ]
+            )
             outputs += [run.stdout, run.stderr]
     for fmt in ("text", "json"):
-        run = run_cli(["diff", str(directory / "us-east-1.json"),
-                       str(directory / "us-west-2.json"), "--format", fmt])
+        run = run_cli(
+            [
+                "diff",
+                str(directory / "us-east-1.json"),
+                str(directory / "us-west-2.json"),
+                "--format",
+                fmt,
+            ]
+        )
         outputs += [run.stdout, run.stderr]
     joined = "\n".join(outputs)
     assert "no-go" in joined or "NO-GO" in joined

@@ -25,10 +25,16 @@ def test_an_area_one_source_read_fills_another_sources_gap() -> None:
     aws["source"] = {"type": "aws", "detail": "x"}
     del aws["acls"], aws["consumer_groups"]
     aws["gaps"] = [{"area": "acls", "reason": "ACLs live in Kafka", "call": ""}]
-    kafka = {"schema_version": "1.0", "region": "us-west-2", "captured_at": aws["captured_at"],
-             "source": {"type": "kafka"}, "cluster": aws["cluster"],
-             "acls": doc()["acls"], "consumer_groups": doc()["consumer_groups"],
-             "gaps": [{"area": "encryption", "reason": "not visible over Kafka", "call": ""}]}
+    kafka = {
+        "schema_version": "1.0",
+        "region": "us-west-2",
+        "captured_at": aws["captured_at"],
+        "source": {"type": "kafka"},
+        "cluster": aws["cluster"],
+        "acls": doc()["acls"],
+        "consumer_groups": doc()["consumer_groups"],
+        "gaps": [{"area": "encryption", "reason": "not visible over Kafka", "call": ""}],
+    }
     merged = merge([aws, kafka])
     assert merged["acls"] == doc()["acls"]
     assert merged["consumer_groups"] == doc()["consumer_groups"]
@@ -51,31 +57,45 @@ def test_a_single_document_is_unchanged() -> None:
 
 
 def test_plan_accepts_a_list_of_sources() -> None:
-    plan = parse_plan({
-        "schema_version": "1.0",
-        "regions": {"primary": {"name": "a", "source": [{"type": "aws"}, {"type": "kafka"}]},
-                    "secondary": {"name": "b", "source": {"type": "terraform"}}},
-        "topic_families": [{"name": "all", "match": ["*"]}],
-    }, "plan")
+    plan = parse_plan(
+        {
+            "schema_version": "1.0",
+            "regions": {
+                "primary": {"name": "a", "source": [{"type": "aws"}, {"type": "kafka"}]},
+                "secondary": {"name": "b", "source": {"type": "terraform"}},
+            },
+            "topic_families": [{"name": "all", "match": ["*"]}],
+        },
+        "plan",
+    )
     assert plan.primary.source == [{"type": "aws"}, {"type": "kafka"}]
 
 
 def test_unknown_source_type_is_an_input_error() -> None:
     with pytest.raises(InputError, match="does not match the v1 schema"):
-        parse_plan({
-            "schema_version": "1.0",
-            "regions": {"primary": {"name": "a", "source": {"type": "ftp"}},
-                        "secondary": {"name": "b"}},
-            "topic_families": [{"name": "all", "match": ["*"]}],
-        }, "plan")
+        parse_plan(
+            {
+                "schema_version": "1.0",
+                "regions": {
+                    "primary": {"name": "a", "source": {"type": "ftp"}},
+                    "secondary": {"name": "b"},
+                },
+                "topic_families": [{"name": "all", "match": ["*"]}],
+            },
+            "plan",
+        )
 
 
 def test_region_without_snapshot_or_source(tmp_path: Path) -> None:
-    plan = parse_plan({
-        "schema_version": "1.0",
-        "regions": {"primary": {"name": "a"}, "secondary": {"name": "b"}},
-        "topic_families": [{"name": "all", "match": ["*"]}],
-    }, "plan", tmp_path / "failback.yaml")
+    plan = parse_plan(
+        {
+            "schema_version": "1.0",
+            "regions": {"primary": {"name": "a"}, "secondary": {"name": "b"}},
+            "topic_families": [{"name": "all", "match": ["*"]}],
+        },
+        "plan",
+        tmp_path / "failback.yaml",
+    )
     with pytest.raises(InputError, match="no snapshot or source for the primary region a"):
         region_snapshot(plan, plan.primary, None)
 
@@ -84,8 +104,19 @@ def test_audit_exports_both_regions_checks_them_and_keeps_the_evidence(tmp_path:
     from .conftest import ROOT, run_cli
 
     plan = ROOT / "fixtures" / "terraform" / "faulted" / "failback.yaml"
-    run = run_cli(["audit", "-c", str(plan), "--now", "2026-11-29T00:00:00Z",
-                   "--export-dir", str(tmp_path), "--format", "json"])
+    run = run_cli(
+        [
+            "audit",
+            "-c",
+            str(plan),
+            "--now",
+            "2026-11-29T00:00:00Z",
+            "--export-dir",
+            str(tmp_path),
+            "--format",
+            "json",
+        ]
+    )
     assert run.exit_code == 1
     assert sorted(p.name for p in tmp_path.iterdir()) == ["us-east-1.json", "us-west-2.json"]
     exported = json.loads((tmp_path / "us-west-2.json").read_text())
@@ -98,7 +129,14 @@ def test_audit_exports_both_regions_checks_them_and_keeps_the_evidence(tmp_path:
 def test_export_dir_must_exist(tmp_path: Path) -> None:
     from .conftest import ROOT, run_cli
 
-    run = run_cli(["audit", "-c", str(ROOT / "fixtures" / "terraform" / "ready" / "failback.yaml"),
-                   "--export-dir", str(tmp_path / "missing")])
+    run = run_cli(
+        [
+            "audit",
+            "-c",
+            str(ROOT / "fixtures" / "terraform" / "ready" / "failback.yaml"),
+            "--export-dir",
+            str(tmp_path / "missing"),
+        ]
+    )
     assert run.exit_code == 2
     assert "is not a directory" in run.stderr

@@ -44,7 +44,8 @@ def find_binary(explicit: str | None = None) -> str:
     candidate = explicit or os.environ.get("FAILBACK_OPA_BIN") or shutil.which("opa")
     if not candidate or not (os.path.isfile(candidate) and os.access(candidate, os.X_OK)):
         raise EngineError(
-            "no opa binary found: put opa on PATH, set FAILBACK_OPA_BIN, or give --opa-url")
+            "no opa binary found: put opa on PATH, set FAILBACK_OPA_BIN, or give --opa-url"
+        )
     return candidate
 
 
@@ -112,13 +113,20 @@ class OpaEngine:
             raise EngineError(f"--opa-url {url!r} is not an http(s)://host:port URL")
         tls = parts.scheme == "https"
         port = parts.port or (443 if tls else 80)
-        client = OpaClient(host=parts.hostname, port=port, ssl=tls,
-                           cert=self.settings.client_cert, token=self.settings.token,
-                           timeout=self.settings.timeout, retries=1)
+        client = OpaClient(
+            host=parts.hostname,
+            port=port,
+            ssl=tls,
+            cert=self.settings.client_cert,
+            token=self.settings.token,
+            timeout=self.settings.timeout,
+            retries=1,
+        )
         if tls:
             # opa-python-client only knows verify=True; honour a private CA or --opa-insecure
-            client._session.verify = (False if self.settings.insecure
-                                      else self.settings.ca_cert or True)
+            client._session.verify = (
+                False if self.settings.insecure else self.settings.ca_cert or True
+            )
         self._where = f"{parts.scheme}://{parts.hostname}:{port}"
         return client
 
@@ -128,10 +136,21 @@ class OpaEngine:
         self._log = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the process
         try:
             self._process = subprocess.Popen(
-                [binary, "run", "--server", "--addr", f"127.0.0.1:{port}",
-                 "--log-level", "error", "--skip-version-check"],
-                stdin=subprocess.DEVNULL, stdout=self._log, stderr=subprocess.STDOUT,
-                start_new_session=True)
+                [
+                    binary,
+                    "run",
+                    "--server",
+                    "--addr",
+                    f"127.0.0.1:{port}",
+                    "--log-level",
+                    "error",
+                    "--skip-version-check",
+                ],
+                stdin=subprocess.DEVNULL,
+                stdout=self._log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         except OSError as exc:
             raise EngineError(f"cannot start {binary}: {exc.strerror}") from None
         return f"http://127.0.0.1:{port}"
@@ -141,16 +160,20 @@ class OpaEngine:
         deadline = time.monotonic() + seconds
         while True:
             if self._process is not None and self._process.poll() is not None:
-                raise EngineError(f"local opa exited with code {self._process.returncode}: "
-                                  f"{self._process_output()}")
+                raise EngineError(
+                    f"local opa exited with code {self._process.returncode}: "
+                    f"{self._process_output()}"
+                )
             try:
                 if self._client.check_health():
                     return
             except Exception:  # noqa: BLE001 - any failure here means "not healthy yet"
                 pass
             if time.monotonic() > deadline:
-                raise EngineError(f"OPA at {self._where} is unreachable or unhealthy "
-                                  f"(no 200 from /health within {seconds:g}s)")
+                raise EngineError(
+                    f"OPA at {self._where} is unreachable or unhealthy "
+                    f"(no 200 from /health within {seconds:g}s)"
+                )
             time.sleep(0.05)
 
     def _process_output(self) -> str:
@@ -169,29 +192,37 @@ class OpaEngine:
             yield
         except opa_errors.RegoParseError as exc:
             if _refused(exc):
-                raise EngineError(f"OPA at {self._where} refused {what} "
-                                  f"({getattr(exc, 'message', '')}): check --opa-token and the "
-                                  "server's authorization policy") from None
-            raise EngineError(f"OPA rejected the policies: {_rego_error(exc, self._names)}") \
-                from None
+                raise EngineError(
+                    f"OPA at {self._where} refused {what} "
+                    f"({getattr(exc, 'message', '')}): check --opa-token and the "
+                    "server's authorization policy"
+                ) from None
+            raise EngineError(
+                f"OPA rejected the policies: {_rego_error(exc, self._names)}"
+            ) from None
         except requests.Timeout:
-            raise EngineError(f"OPA at {self._where} did not answer {what} within "
-                              f"{self.settings.timeout:g}s (raise --opa-timeout)") from None
+            raise EngineError(
+                f"OPA at {self._where} did not answer {what} within "
+                f"{self.settings.timeout:g}s (raise --opa-timeout)"
+            ) from None
         except requests.HTTPError as exc:
             status = _http_status(exc)
             if status in (401, 403):
-                raise EngineError(f"OPA at {self._where} refused {what} with HTTP {status}: "
-                                  "check --opa-token and the server's authorization policy") \
-                    from None
-            raise EngineError(f"OPA at {self._where} failed {what} with HTTP {status}: "
-                              f"{_body(exc)}") from None
+                raise EngineError(
+                    f"OPA at {self._where} refused {what} with HTTP {status}: "
+                    "check --opa-token and the server's authorization policy"
+                ) from None
+            raise EngineError(
+                f"OPA at {self._where} failed {what} with HTTP {status}: {_body(exc)}"
+            ) from None
         except (requests.ConnectionError, opa_errors.ConnectionsError):
             raise EngineError(f"OPA at {self._where} is unreachable ({what})") from None
         except requests.RequestException as exc:
             raise EngineError(f"OPA at {self._where}: {what} failed: {exc}") from None
         except ValueError as exc:  # a non-JSON answer
-            raise EngineError(f"OPA at {self._where} sent a malformed answer to {what}: "
-                              f"{exc}") from None
+            raise EngineError(
+                f"OPA at {self._where} sent a malformed answer to {what}: {exc}"
+            ) from None
 
     # -- Engine -----------------------------------------------------------------------------
 
@@ -216,8 +247,9 @@ class OpaEngine:
                             raise
                         failed.append((policy, exc))
             if len(failed) == len(pending):
-                raise EngineError("OPA rejected the policies: "
-                                  f"{_rego_error(failed[0][1], self._names)}")
+                raise EngineError(
+                    f"OPA rejected the policies: {_rego_error(failed[0][1], self._names)}"
+                )
             pending = [policy for policy, _ in failed]
 
     def _upload(self, policy: PolicyFile) -> None:
@@ -225,11 +257,14 @@ class OpaEngine:
 
         # opa-python-client parses every non-200 answer as JSON; a 401 from a proxy is not
         try:
-            self._client.update_policy_from_string(policy.text, policy_id(policy.name),
-                                                   rego_compat=False)
+            self._client.update_policy_from_string(
+                policy.text, policy_id(policy.name), rego_compat=False
+            )
         except requests.JSONDecodeError:
-            raise EngineError(f"OPA at {self._where} rejected the upload of {policy.name} "
-                              "with a non-JSON answer (authentication or proxy?)") from None
+            raise EngineError(
+                f"OPA at {self._where} rejected the upload of {policy.name} "
+                "with a non-JSON answer (authentication or proxy?)"
+            ) from None
 
     def query(self, rule: str, input_document: Mapping[str, Any] | None) -> Any:
         path = rule.removeprefix("data.")
@@ -270,11 +305,18 @@ def dependency_order(policies: Sequence[PolicyFile]) -> list[PolicyFile]:
     ordered: list[PolicyFile] = []
     remaining = list(policies)
     while remaining:
-        ready = [p for p in remaining
-                 if all(any(done_pkg == dep or done_pkg.startswith(dep + ".") for done_pkg in done)
-                        or not any(package_of[q.name] == dep or
-                                   package_of[q.name].startswith(dep + ".") for q in remaining)
-                        for dep in imports[p.name])]
+        ready = [
+            p
+            for p in remaining
+            if all(
+                any(done_pkg == dep or done_pkg.startswith(dep + ".") for done_pkg in done)
+                or not any(
+                    package_of[q.name] == dep or package_of[q.name].startswith(dep + ".")
+                    for q in remaining
+                )
+                for dep in imports[p.name]
+            )
+        ]
         if not ready:
             ready = remaining[:1]
         for policy in ready:

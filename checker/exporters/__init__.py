@@ -33,13 +33,17 @@ FromSource = Callable[[Mapping[str, Any], str, Path], dict[str, Any]]
 
 def module(name: str) -> ModuleType:
     if name not in EXPORTERS:
-        raise InputError(f"unknown source type {name!r}; expected one of "
-                         f"{', '.join(sorted(EXPORTERS))} or snapshot")
+        raise InputError(
+            f"unknown source type {name!r}; expected one of "
+            f"{', '.join(sorted(EXPORTERS))} or snapshot"
+        )
     try:
         return importlib.import_module(EXPORTERS[name])
     except ModuleNotFoundError as exc:
-        raise InputError(f"the {name} exporter needs the missing module {exc.name!r} "
-                         f"(pip install 'failback-checker[{name}]')") from None
+        raise InputError(
+            f"the {name} exporter needs the missing module {exc.name!r} "
+            f"(pip install 'failback-checker[{name}]')"
+        ) from None
 
 
 def available() -> list[str]:

@@ -30,10 +30,20 @@ if TYPE_CHECKING:
     from .aws_msk import Cluster
 
 POLICY_FILE = Path(__file__).with_name("aws_readonly_policy.json")
-SOURCE_KEYS = frozenset({
-    "type", "cluster_arn", "profile", "role_arn", "endpoint_url", "storage_buckets",
-    "connect_timeout", "read_timeout", "max_attempts", "quiet",
-})
+SOURCE_KEYS = frozenset(
+    {
+        "type",
+        "cluster_arn",
+        "profile",
+        "role_arn",
+        "endpoint_url",
+        "storage_buckets",
+        "connect_timeout",
+        "read_timeout",
+        "max_attempts",
+        "quiet",
+    }
+)
 
 
 def export(settings: Settings, progress: Progress) -> dict[str, Any]:
@@ -41,12 +51,15 @@ def export(settings: Settings, progress: Progress) -> dict[str, Any]:
     from . import aws_client, aws_msk
 
     cluster = aws_msk.parse_cluster_arn(settings.cluster_arn, settings.region)
-    snapshot = skeleton(settings.region, "aws", f"failback export aws: {settings.cluster_arn}",
-                        {"id": cluster.arn, "name": cluster.name, "kind": "msk"},
-                        settings.captured_at)
+    snapshot = skeleton(
+        settings.region,
+        "aws",
+        f"failback export aws: {settings.cluster_arn}",
+        {"id": cluster.arn, "name": cluster.name, "kind": "msk"},
+        settings.captured_at,
+    )
     try:
-        reader = aws_client.Reader(settings, aws_client.open_session(settings), snapshot,
-                                   progress)
+        reader = aws_client.Reader(settings, aws_client.open_session(settings), snapshot, progress)
         _collect(reader, cluster, settings)
     except BaseException:
         progress.clear()
@@ -97,8 +110,10 @@ def from_source(source: Mapping[str, Any], region: str, base_dir: Path) -> dict[
 
     unknown = sorted(set(source) - SOURCE_KEYS)
     if unknown:
-        raise InputError(f"aws source of {region}: unknown keys {', '.join(unknown)} "
-                         f"(expected {', '.join(sorted(SOURCE_KEYS - {'type'}))})")
+        raise InputError(
+            f"aws source of {region}: unknown keys {', '.join(unknown)} "
+            f"(expected {', '.join(sorted(SOURCE_KEYS - {'type'}))})"
+        )
     arn = source.get("cluster_arn")
     if not isinstance(arn, str) or not arn:
         raise InputError(f"aws source of {region}: cluster_arn is required")
@@ -106,8 +121,10 @@ def from_source(source: Mapping[str, Any], region: str, base_dir: Path) -> dict[
     if isinstance(buckets, str) or not isinstance(buckets, Sequence):
         raise InputError(f"aws source of {region}: storage_buckets must be a list of names")
     settings = Settings(
-        region=region, cluster_arn=arn,
-        profile=_text(source, "profile"), role_arn=_text(source, "role_arn"),
+        region=region,
+        cluster_arn=arn,
+        profile=_text(source, "profile"),
+        role_arn=_text(source, "role_arn"),
         endpoint_url=_text(source, "endpoint_url"),
         storage_buckets=tuple(str(b) for b in buckets),
         connect_timeout=_number(source, "connect_timeout", 10.0),
@@ -132,24 +149,57 @@ def _text(source: Mapping[str, Any], key: str) -> str | None:
 @click.option("--cluster-arn", required=True, help="ARN of the MSK cluster.")
 @click.option("--profile", default=None, help="AWS profile (default: the usual credential chain).")
 @click.option("--role-arn", default=None, help="Assume this role before reading.")
-@click.option("--endpoint-url", default=None,
-              help="One endpoint for every service (moto, LocalStack).")
-@click.option("--storage-bucket", "storage_buckets", multiple=True,
-              help="Tiered or shared-storage S3 bucket to read. Repeatable.")
-@click.option("-o", "--output", type=click.Path(path_type=Path),
-              help="Write the snapshot here (default: stdout).")
-@click.option("--connect-timeout", default=10.0, show_default=True, type=click.FloatRange(min=0.1),
-              help="Seconds to wait for a connection.")
-@click.option("--read-timeout", default=30.0, show_default=True, type=click.FloatRange(min=0.1),
-              help="Seconds to wait for an answer.")
-@click.option("--max-attempts", default=8, show_default=True, type=click.IntRange(min=1),
-              help="Attempts per call (adaptive retries; throttling is retried).")
+@click.option(
+    "--endpoint-url", default=None, help="One endpoint for every service (moto, LocalStack)."
+)
+@click.option(
+    "--storage-bucket",
+    "storage_buckets",
+    multiple=True,
+    help="Tiered or shared-storage S3 bucket to read. Repeatable.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    help="Write the snapshot here (default: stdout).",
+)
+@click.option(
+    "--connect-timeout",
+    default=10.0,
+    show_default=True,
+    type=click.FloatRange(min=0.1),
+    help="Seconds to wait for a connection.",
+)
+@click.option(
+    "--read-timeout",
+    default=30.0,
+    show_default=True,
+    type=click.FloatRange(min=0.1),
+    help="Seconds to wait for an answer.",
+)
+@click.option(
+    "--max-attempts",
+    default=8,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Attempts per call (adaptive retries; throttling is retried).",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
 @handle_errors
-def command(region: str, cluster_arn: str, profile: str | None, role_arn: str | None,
-            endpoint_url: str | None, storage_buckets: Sequence[str], output: Path | None,
-            connect_timeout: float, read_timeout: float, max_attempts: int,
-            quiet: bool) -> None:
+def command(
+    region: str,
+    cluster_arn: str,
+    profile: str | None,
+    role_arn: str | None,
+    endpoint_url: str | None,
+    storage_buckets: Sequence[str],
+    output: Path | None,
+    connect_timeout: float,
+    read_timeout: float,
+    max_attempts: int,
+    quiet: bool,
+) -> None:
     """Export one region's MSK cluster and its surroundings from AWS (read-only).
 
     Reads MSK, EC2, CloudWatch Logs, CloudTrail, KMS, IAM and S3 with boto3. A call AWS
@@ -159,10 +209,17 @@ def command(region: str, cluster_arn: str, profile: str | None, role_arn: str | 
     """
     from .aws_client import Progress, Settings
 
-    settings = Settings(region=region, cluster_arn=cluster_arn, profile=profile,
-                        role_arn=role_arn, endpoint_url=endpoint_url,
-                        storage_buckets=tuple(storage_buckets), connect_timeout=connect_timeout,
-                        read_timeout=read_timeout, max_attempts=max_attempts)
+    settings = Settings(
+        region=region,
+        cluster_arn=cluster_arn,
+        profile=profile,
+        role_arn=role_arn,
+        endpoint_url=endpoint_url,
+        storage_buckets=tuple(storage_buckets),
+        connect_timeout=connect_timeout,
+        read_timeout=read_timeout,
+        max_attempts=max_attempts,
+    )
     snapshot = export(settings, Progress(f"aws {region}", quiet=quiet))
     text = write_snapshot(snapshot, output)
     if output is None:

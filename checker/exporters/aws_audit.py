@@ -32,12 +32,15 @@ def broker_logs(reader: Reader) -> None:
 
 def _log_group(reader: Reader, entry: dict[str, Any], name: str) -> None:
     paginator = reader.logs().get_paginator("describe_log_groups")
-    pages = reader.call("audit", "logs:DescribeLogGroups",
-                        lambda: list(paginator.paginate(logGroupNamePrefix=name)))
+    pages = reader.call(
+        "audit", "logs:DescribeLogGroups", lambda: list(paginator.paginate(logGroupNamePrefix=name))
+    )
     if pages is None:
         return
-    group = next((g for page in pages for g in page.get("logGroups", [])
-                  if g.get("logGroupName") == name), None)
+    group = next(
+        (g for page in pages for g in page.get("logGroups", []) if g.get("logGroupName") == name),
+        None,
+    )
     if group is None:
         entry["enabled"] = False  # MSK cannot deliver into a log group that does not exist
         return
@@ -50,8 +53,10 @@ def _records_management_events(selectors: GetEventSelectorsResponseTypeDef) -> b
     advanced = selectors.get("AdvancedEventSelectors", [])
     if not basic and not advanced:
         return False
-    if any(s.get("IncludeManagementEvents", True) and s.get("ReadWriteType", "All") != "ReadOnly"
-           for s in basic):
+    if any(
+        s.get("IncludeManagementEvents", True) and s.get("ReadWriteType", "All") != "ReadOnly"
+        for s in basic
+    ):
         return True
     for selector in advanced:
         fields = {f["Field"]: list(f.get("Equals", [])) for f in selector.get("FieldSelectors", [])}
@@ -68,8 +73,12 @@ def trail(reader: Reader) -> None:
     if audit is None:
         return  # the cluster could not be described: audit is already a gap
     region = reader.settings.region
-    described = reader.call("audit", "cloudtrail:DescribeTrails",
-                            reader.cloudtrail().describe_trails, includeShadowTrails=True)
+    described = reader.call(
+        "audit",
+        "cloudtrail:DescribeTrails",
+        reader.cloudtrail().describe_trails,
+        includeShadowTrails=True,
+    )
     if described is None:
         return
     candidates: list[dict[str, Any]] = []
@@ -84,16 +93,20 @@ def trail(reader: Reader) -> None:
             candidates.append(found)
     if unread and not candidates:
         return  # the gap says why; no trail is not a fact we know
-    audit["trail"] = max(candidates, key=lambda t: (
-        t["logging"], t["multi_region"], t["log_file_validation"], t["name"]), default=None)
+    audit["trail"] = max(
+        candidates,
+        key=lambda t: (t["logging"], t["multi_region"], t["log_file_validation"], t["name"]),
+        default=None,
+    )
 
 
 def _trail(reader: Reader, item: TrailTypeDef, home: str) -> dict[str, Any] | None:
     arn = item.get("TrailARN") or item.get("Name", "")
     client = reader.cloudtrail(home)  # status and selectors are read in the trail's home region
     status = reader.call("audit", "cloudtrail:GetTrailStatus", client.get_trail_status, Name=arn)
-    selectors = reader.call("audit", "cloudtrail:GetEventSelectors", client.get_event_selectors,
-                            TrailName=arn)
+    selectors = reader.call(
+        "audit", "cloudtrail:GetEventSelectors", client.get_event_selectors, TrailName=arn
+    )
     if status is None or selectors is None:
         return None
     return {

@@ -45,16 +45,30 @@ if TYPE_CHECKING:
 R = TypeVar("R")
 
 # Error codes that mean the credentials themselves are bad: the whole export fails (exit 2).
-CREDENTIAL_ERRORS = frozenset({
-    "UnrecognizedClientException", "InvalidClientTokenId", "ExpiredToken",
-    "ExpiredTokenException", "InvalidSignatureException", "SignatureDoesNotMatch",
-    "AuthFailure", "IncompleteSignature", "IncompleteSignatureException",
-    "MissingAuthenticationToken", "MissingAuthenticationTokenException", "InvalidAccessKeyId",
-    "RequestExpired", "InvalidToken",
-})
+CREDENTIAL_ERRORS = frozenset(
+    {
+        "UnrecognizedClientException",
+        "InvalidClientTokenId",
+        "ExpiredToken",
+        "ExpiredTokenException",
+        "InvalidSignatureException",
+        "SignatureDoesNotMatch",
+        "AuthFailure",
+        "IncompleteSignature",
+        "IncompleteSignatureException",
+        "MissingAuthenticationToken",
+        "MissingAuthenticationTokenException",
+        "InvalidAccessKeyId",
+        "RequestExpired",
+        "InvalidToken",
+    }
+)
 # botocore errors raised before any request: no usable credentials or profile.
 CREDENTIAL_FAILURES: tuple[type[BotoCoreError], ...] = (
-    NoCredentialsError, PartialCredentialsError, ProfileNotFound, CredentialRetrievalError,
+    NoCredentialsError,
+    PartialCredentialsError,
+    ProfileNotFound,
+    CredentialRetrievalError,
     TokenRetrievalError,
 )
 
@@ -128,11 +142,16 @@ class Absent:
 ABSENT = Absent()
 
 
-def new_client(session: boto3.Session, service: str, region: str, endpoint_url: str | None,
-               config: Config) -> Any:
+def new_client(
+    session: boto3.Session, service: str, region: str, endpoint_url: str | None, config: Config
+) -> Any:
     """The one place clients are made (tests wrap it to route or record calls)."""
-    return session.client(service, region_name=region, endpoint_url=endpoint_url,  # type: ignore[call-overload]
-                          config=config)
+    return session.client(
+        service,
+        region_name=region,
+        endpoint_url=endpoint_url,  # type: ignore[call-overload]
+        config=config,
+    )
 
 
 def open_session(settings: Settings) -> boto3.Session:
@@ -143,22 +162,28 @@ def open_session(settings: Settings) -> boto3.Session:
         raise InputError(f"AWS profile not found: {exc}") from None
     if not settings.role_arn:
         return base
-    sts: STSClient = new_client(base, "sts", settings.region, settings.endpoint_url,
-                                settings.botocore_config())
+    sts: STSClient = new_client(
+        base, "sts", settings.region, settings.endpoint_url, settings.botocore_config()
+    )
     try:
         answer = sts.assume_role(RoleArn=settings.role_arn, RoleSessionName="failback-checker")
     except ClientError as exc:
         raise InputError(f"cannot assume role {settings.role_arn}: {_code(exc)}") from None
     except (ConnectionError, HTTPClientError) as exc:
-        raise InputError(f"cannot reach AWS STS to assume {settings.role_arn}: "
-                         f"{type(exc).__name__}") from None
+        raise InputError(
+            f"cannot reach AWS STS to assume {settings.role_arn}: {type(exc).__name__}"
+        ) from None
     except CREDENTIAL_FAILURES as exc:
-        raise InputError(f"no usable AWS credentials to assume {settings.role_arn}: "
-                         f"{exc}") from None
+        raise InputError(
+            f"no usable AWS credentials to assume {settings.role_arn}: {exc}"
+        ) from None
     creds = answer["Credentials"]
-    return boto3.Session(aws_access_key_id=creds["AccessKeyId"],
-                         aws_secret_access_key=creds["SecretAccessKey"],
-                         aws_session_token=creds["SessionToken"], region_name=settings.region)
+    return boto3.Session(
+        aws_access_key_id=creds["AccessKeyId"],
+        aws_secret_access_key=creds["SecretAccessKey"],
+        aws_session_token=creds["SessionToken"],
+        region_name=settings.region,
+    )
 
 
 def _code(exc: ClientError) -> str:
@@ -181,9 +206,13 @@ class Reader:
     def client(self, service: str, region: str | None = None) -> Any:
         key = (service, region or self.settings.region)
         if key not in self._clients:
-            self._clients[key] = new_client(self.session, service, key[1],
-                                            self.settings.endpoint_url,
-                                            self.settings.botocore_config())
+            self._clients[key] = new_client(
+                self.session,
+                service,
+                key[1],
+                self.settings.endpoint_url,
+                self.settings.botocore_config(),
+            )
         return self._clients[key]
 
     # Typed accessors: the collectors get the boto3-stubs client types.
@@ -223,21 +252,37 @@ class Reader:
         result = self._run(area, action, fn, (), kwargs)
         return None if isinstance(result, Absent) else result
 
-    def lookup(self, area: str, action: str, fn: Callable[..., R], /, *,
-               absent: Collection[str], **kwargs: Any) -> R | Absent | None:
+    def lookup(
+        self,
+        area: str,
+        action: str,
+        fn: Callable[..., R],
+        /,
+        *,
+        absent: Collection[str],
+        **kwargs: Any,
+    ) -> R | Absent | None:
         """Like call, but the error codes in `absent` mean "there is none": ABSENT, no gap."""
         return self._run(area, action, fn, absent, kwargs)
 
-    def _run(self, area: str, action: str, fn: Callable[..., R], absent: Collection[str],
-             kwargs: Mapping[str, Any]) -> R | Absent | None:
+    def _run(
+        self,
+        area: str,
+        action: str,
+        fn: Callable[..., R],
+        absent: Collection[str],
+        kwargs: Mapping[str, Any],
+    ) -> R | Absent | None:
         self.progress.call(action)
         try:
             result = fn(**kwargs)
         except ClientError as exc:
             code = _code(exc)
             if code in CREDENTIAL_ERRORS:
-                raise InputError(f"AWS rejected the credentials ({code} on {action})",
-                                 hint="check --profile / --role-arn") from None
+                raise InputError(
+                    f"AWS rejected the credentials ({code} on {action})",
+                    hint="check --profile / --role-arn",
+                ) from None
             self._reached = True
             if code in absent:
                 return ABSENT
@@ -249,8 +294,10 @@ class Reader:
         except (ConnectionError, HTTPClientError) as exc:
             where = self.settings.endpoint_url or f"the AWS endpoints of {self.settings.region}"
             if not self._reached:
-                raise InputError(f"cannot reach {where}: {type(exc).__name__} on {action}",
-                                 hint="check --endpoint-url, the network and the region") from None
+                raise InputError(
+                    f"cannot reach {where}: {type(exc).__name__} on {action}",
+                    hint="check --endpoint-url, the network and the region",
+                ) from None
             self.last_error = type(exc).__name__
             self.gap(area, self.last_error, action)
             return None

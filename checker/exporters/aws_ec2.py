@@ -20,16 +20,30 @@ def ingress_rules(permission: IpPermissionOutputTypeDef) -> list[dict[str, Any]]
         "to_port": permission.get("ToPort"),
     }
     peers: list[tuple[str, str, str | None]] = []
-    peers += [(r["CidrIp"], "cidr", r.get("Description"))
-              for r in permission.get("IpRanges", []) if "CidrIp" in r]
-    peers += [(r["CidrIpv6"], "cidr", r.get("Description"))
-              for r in permission.get("Ipv6Ranges", []) if "CidrIpv6" in r]
-    peers += [(r["PrefixListId"], "prefix_list", r.get("Description"))
-              for r in permission.get("PrefixListIds", []) if "PrefixListId" in r]
-    peers += [(r["GroupId"], "security_group", r.get("Description"))
-              for r in permission.get("UserIdGroupPairs", []) if "GroupId" in r]
-    return [{**base, "peer": peer, "peer_type": kind, "description": description}
-            for peer, kind, description in peers]
+    peers += [
+        (r["CidrIp"], "cidr", r.get("Description"))
+        for r in permission.get("IpRanges", [])
+        if "CidrIp" in r
+    ]
+    peers += [
+        (r["CidrIpv6"], "cidr", r.get("Description"))
+        for r in permission.get("Ipv6Ranges", [])
+        if "CidrIpv6" in r
+    ]
+    peers += [
+        (r["PrefixListId"], "prefix_list", r.get("Description"))
+        for r in permission.get("PrefixListIds", [])
+        if "PrefixListId" in r
+    ]
+    peers += [
+        (r["GroupId"], "security_group", r.get("Description"))
+        for r in permission.get("UserIdGroupPairs", [])
+        if "GroupId" in r
+    ]
+    return [
+        {**base, "peer": peer, "peer_type": kind, "description": description}
+        for peer, kind, description in peers
+    ]
 
 
 def collect(reader: Reader, cluster: Cluster) -> None:
@@ -38,13 +52,19 @@ def collect(reader: Reader, cluster: Cluster) -> None:
         return
     if not cluster.security_groups:
         # Ingress cannot be read without the groups; an empty list would look like "closed".
-        reader.gap("network", "the cluster description names no security groups",
-                   "ec2:DescribeSecurityGroups")
+        reader.gap(
+            "network",
+            "the cluster description names no security groups",
+            "ec2:DescribeSecurityGroups",
+        )
         return
     ec2 = reader.ec2()
     groups = ec2.get_paginator("describe_security_groups")
-    pages = reader.call("network", "ec2:DescribeSecurityGroups",
-                        lambda: list(groups.paginate(GroupIds=list(cluster.security_groups))))
+    pages = reader.call(
+        "network",
+        "ec2:DescribeSecurityGroups",
+        lambda: list(groups.paginate(GroupIds=list(cluster.security_groups))),
+    )
     if pages is None:
         return
     rules: dict[str, dict[str, Any]] = {}
@@ -61,11 +81,18 @@ def collect(reader: Reader, cluster: Cluster) -> None:
     if not vpcs:
         return
     endpoints = ec2.get_paginator("describe_vpc_endpoints")
-    found = reader.call("network", "ec2:DescribeVpcEndpoints", lambda: list(endpoints.paginate(
-        Filters=[{"Name": "vpc-id", "Values": sorted(vpcs)}])))
+    found = reader.call(
+        "network",
+        "ec2:DescribeVpcEndpoints",
+        lambda: list(endpoints.paginate(Filters=[{"Name": "vpc-id", "Values": sorted(vpcs)}])),
+    )
     if found is None:
         return
     # Interface endpoints for the MSK API in the cluster's VPC.
-    ids = [e["VpcEndpointId"] for page in found for e in page.get("VpcEndpoints", [])
-           if "kafka" in e.get("ServiceName", "")]
+    ids = [
+        e["VpcEndpointId"]
+        for page in found
+        for e in page.get("VpcEndpoints", [])
+        if "kafka" in e.get("ServiceName", "")
+    ]
     network["private_endpoints"] = sorted({*network.get("private_endpoints", []), *ids})

@@ -44,15 +44,17 @@ def applies(resource: str, cluster: Cluster) -> bool:
     arn = f"arn:{cluster.partition}:kafka:{cluster.region}:{cluster.account}"
     if fnmatch.fnmatchcase(f"{arn}:cluster/{cluster.name}/{cluster.uuid}", resource):
         return True
-    return any(_extends(resource, f"{arn}:{kind}/{cluster.name}/{cluster.uuid}/")
-               for kind in _TOPIC_LIKE)
+    return any(
+        _extends(resource, f"{arn}:{kind}/{cluster.name}/{cluster.uuid}/") for kind in _TOPIC_LIKE
+    )
 
 
 def collect(reader: Reader, cluster: Cluster) -> list[dict[str, Any]]:
     """Identity-policy grants (iam:GetAccountAuthorizationDetails) for this cluster."""
     paginator = reader.iam().get_paginator("get_account_authorization_details")
-    pages = reader.call("iam_grants", "iam:GetAccountAuthorizationDetails",
-                        lambda: list(paginator.paginate()))
+    pages = reader.call(
+        "iam_grants", "iam:GetAccountAuthorizationDetails", lambda: list(paginator.paginate())
+    )
     if pages is None:
         return []
     managed: dict[str, tuple[str, Any]] = {}
@@ -69,17 +71,32 @@ def collect(reader: Reader, cluster: Cluster) -> list[dict[str, Any]]:
         for user in page.get("UserDetailList", []):
             for group_name in user.get("GroupList", []):
                 members.setdefault(group_name, []).append(user["Arn"])
-            entities.append(([user["Arn"]], user.get("UserPolicyList", []),
-                             user.get("AttachedManagedPolicies", [])))
+            entities.append(
+                (
+                    [user["Arn"]],
+                    user.get("UserPolicyList", []),
+                    user.get("AttachedManagedPolicies", []),
+                )
+            )
         for role in page.get("RoleDetailList", []):
-            entities.append(([role["Arn"]], role.get("RolePolicyList", []),
-                             role.get("AttachedManagedPolicies", [])))
+            entities.append(
+                (
+                    [role["Arn"]],
+                    role.get("RolePolicyList", []),
+                    role.get("AttachedManagedPolicies", []),
+                )
+            )
     for page in pages:
         for group in page.get("GroupDetailList", []):
             users = members.get(group["GroupName"], [])
             if users:
-                entities.append((users, group.get("GroupPolicyList", []),
-                                 group.get("AttachedManagedPolicies", [])))
+                entities.append(
+                    (
+                        users,
+                        group.get("GroupPolicyList", []),
+                        group.get("AttachedManagedPolicies", []),
+                    )
+                )
     grants: list[dict[str, Any]] = []
     missing: set[str] = set()
 
@@ -89,8 +106,9 @@ def collect(reader: Reader, cluster: Cluster) -> list[dict[str, Any]]:
     for principals, inline, attached in entities:
         names = sorted(principals)
         for policy in inline:
-            grants += document_grants(policy.get("PolicyDocument"), names,
-                                      str(policy.get("PolicyName", "inline")), here)
+            grants += document_grants(
+                policy.get("PolicyDocument"), names, str(policy.get("PolicyName", "inline")), here
+            )
         for ref in attached:
             arn = str(ref.get("PolicyArn"))
             if arn not in managed:
@@ -99,16 +117,23 @@ def collect(reader: Reader, cluster: Cluster) -> list[dict[str, Any]]:
             name, document = managed[arn]
             grants += document_grants(document, names, name, here)
     for arn in sorted(missing):
-        reader.gap("iam_grants", f"the document of attached policy {arn} was not returned",
-                   "iam:GetAccountAuthorizationDetails")
+        reader.gap(
+            "iam_grants",
+            f"the document of attached policy {arn} was not returned",
+            "iam:GetAccountAuthorizationDetails",
+        )
     return grants
 
 
 def cluster_policy(reader: Reader, cluster: Cluster) -> list[dict[str, Any]]:
     """Grants in the cluster's resource policy (kafka:GetClusterPolicy); none is no gap."""
-    answer = reader.lookup("iam_grants", "kafka:GetClusterPolicy",
-                           reader.kafka().get_cluster_policy, absent={"NotFoundException"},
-                           ClusterArn=cluster.arn)
+    answer = reader.lookup(
+        "iam_grants",
+        "kafka:GetClusterPolicy",
+        reader.kafka().get_cluster_policy,
+        absent={"NotFoundException"},
+        ClusterArn=cluster.arn,
+    )
     if answer is None or isinstance(answer, Absent) or not answer.get("Policy"):
         return []
     grants: list[dict[str, Any]] = []
@@ -120,6 +145,7 @@ def cluster_policy(reader: Reader, cluster: Cluster) -> list[dict[str, Any]]:
             names = sorted(strings(principal.get("AWS")))
         else:
             names = []
-        grants += statement_grants(statement, names, "cluster-policy",
-                                   lambda resource: applies(resource, cluster))
+        grants += statement_grants(
+            statement, names, "cluster-policy", lambda resource: applies(resource, cluster)
+        )
     return grants

@@ -35,12 +35,18 @@ def collect(reader: Reader, cluster: Cluster) -> None:
         for summary in page.get("Replicators", []):
             if summary.get("IsReplicatorReference"):
                 continue  # a reference in the source region: exported with the target region
-            arns = {c.get("AmazonMskCluster", {}).get("MskClusterArn")
-                    for c in summary.get("KafkaClustersSummary", [])}
+            arns = {
+                c.get("AmazonMskCluster", {}).get("MskClusterArn")
+                for c in summary.get("KafkaClustersSummary", [])
+            }
             if cluster.arn not in arns:
                 continue
-            answer = reader.call("replication", "kafka:DescribeReplicator",
-                                 kafka.describe_replicator, ReplicatorArn=summary["ReplicatorArn"])
+            answer = reader.call(
+                "replication",
+                "kafka:DescribeReplicator",
+                kafka.describe_replicator,
+                ReplicatorArn=summary["ReplicatorArn"],
+            )
             if answer is not None:
                 flows += replicator_flows(answer)
     reader.snapshot["replication"] = sorted(flows, key=lambda f: (f["name"], f["source_region"]))
@@ -62,29 +68,36 @@ def replicator_flows(answer: DescribeReplicatorResponseTypeDef) -> list[dict[str
         target = info.get("TargetKafkaClusterAlias", "")
         topics = info.get("TopicReplication", {})
         groups = info.get("ConsumerGroupReplication", {})
-        naming = (topics.get("TopicNameConfiguration", {}).get("Type")
-                  or "PREFIXED_WITH_SOURCE_CLUSTER_ALIAS")  # the API's default
+        naming = (
+            topics.get("TopicNameConfiguration", {}).get("Type")
+            or "PREFIXED_WITH_SOURCE_CLUSTER_ALIAS"
+        )  # the API's default
         prefixed = naming == "PREFIXED_WITH_SOURCE_CLUSTER_ALIAS"
         synced = bool(groups.get("SynchroniseConsumerGroupOffsets"))
-        flows.append({
-            "name": name if len(infos) == 1 else f"{name}#{index + 1}",
-            "tool": "msk-replicator",
-            "source_region": regions.get(source, f"external:{source}"),
-            "target_region": regions.get(target, f"external:{target}"),
-            "topics_include": list(topics.get("TopicsToReplicate", [])),
-            "topics_exclude": list(topics.get("TopicsToExclude", [])),
-            "topic_naming": "prefixed" if prefixed else "identical",
-            "prefix": source if prefixed else None,
-            "copies_acls": bool(topics.get("CopyAccessControlListsForTopics")),
-            "copies_topic_configs": bool(topics.get("CopyTopicConfigurations")),
-            # LEGACY is the API's default mode when offsets are synchronised.
-            "offset_sync": {"enabled": synced,
-                            "mode": groups.get("ConsumerGroupOffsetSyncMode", "LEGACY")
-                            if synced else "NONE"},
-            # MSK Replicator adds __mskmr headers and never re-replicates its own records.
-            "loop_protection": True,
-            "starting_position": topics.get("StartingPosition", {}).get("Type"),
-            "state": answer.get("ReplicatorState", "UNKNOWN"),
-            "owner": owner,
-        })
+        flows.append(
+            {
+                "name": name if len(infos) == 1 else f"{name}#{index + 1}",
+                "tool": "msk-replicator",
+                "source_region": regions.get(source, f"external:{source}"),
+                "target_region": regions.get(target, f"external:{target}"),
+                "topics_include": list(topics.get("TopicsToReplicate", [])),
+                "topics_exclude": list(topics.get("TopicsToExclude", [])),
+                "topic_naming": "prefixed" if prefixed else "identical",
+                "prefix": source if prefixed else None,
+                "copies_acls": bool(topics.get("CopyAccessControlListsForTopics")),
+                "copies_topic_configs": bool(topics.get("CopyTopicConfigurations")),
+                # LEGACY is the API's default mode when offsets are synchronised.
+                "offset_sync": {
+                    "enabled": synced,
+                    "mode": groups.get("ConsumerGroupOffsetSyncMode", "LEGACY")
+                    if synced
+                    else "NONE",
+                },
+                # MSK Replicator adds __mskmr headers and never re-replicates its own records.
+                "loop_protection": True,
+                "starting_position": topics.get("StartingPosition", {}).get("Type"),
+                "state": answer.get("ReplicatorState", "UNKNOWN"),
+                "owner": owner,
+            }
+        )
     return flows

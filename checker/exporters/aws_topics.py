@@ -34,12 +34,14 @@ def decode_configs(encoded: str) -> dict[str, str]:
 def collect(reader: Reader, cluster: Cluster) -> None:
     kafka = reader.kafka()
     if not kafka.can_paginate("list_topics"):  # botocore older than MSK's topic APIs
-        reader.gap("topics", "this botocore has no kafka:ListTopics (upgrade boto3)",
-                   "kafka:ListTopics")
+        reader.gap(
+            "topics", "this botocore has no kafka:ListTopics (upgrade boto3)", "kafka:ListTopics"
+        )
         return
     paginator = kafka.get_paginator("list_topics")
-    pages = reader.call("topics", "kafka:ListTopics",
-                        lambda: list(paginator.paginate(ClusterArn=cluster.arn)))
+    pages = reader.call(
+        "topics", "kafka:ListTopics", lambda: list(paginator.paginate(ClusterArn=cluster.arn))
+    )
     if pages is None:
         return
     topics: dict[str, dict[str, Any]] = {}
@@ -55,8 +57,13 @@ def collect(reader: Reader, cluster: Cluster) -> None:
                 record["replication_factor"] = int(info["ReplicationFactor"])
             topics[name] = record
     for name, record in sorted(topics.items()):
-        answer = reader.call("topics", "kafka:DescribeTopic", kafka.describe_topic,
-                             ClusterArn=cluster.arn, TopicName=name)
+        answer = reader.call(
+            "topics",
+            "kafka:DescribeTopic",
+            kafka.describe_topic,
+            ClusterArn=cluster.arn,
+            TopicName=name,
+        )
         if answer is not None and answer.get("Configs"):
             record["configs"] = dict(sorted(scrub(decode_configs(answer["Configs"])).items()))
     reader.snapshot["topics"] = dict(sorted(topics.items()))

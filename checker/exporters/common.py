@@ -14,16 +14,28 @@ from ..outputs import write_atomic
 from ..secrets import is_secret_key, scrub
 
 SCHEMA_VERSION = "1.0"
-__all__ = ["add_gap", "finish", "is_secret_key", "parse_region_pairs", "scrub", "skeleton",
-           "write_snapshot"]
+__all__ = [
+    "add_gap",
+    "finish",
+    "is_secret_key",
+    "parse_region_pairs",
+    "scrub",
+    "skeleton",
+    "write_snapshot",
+]
 
 
 def now_rfc3339() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
-def skeleton(region: str, source_type: str, detail: str, cluster: Mapping[str, Any],
-             captured_at: str | None = None) -> dict[str, Any]:
+def skeleton(
+    region: str,
+    source_type: str,
+    detail: str,
+    cluster: Mapping[str, Any],
+    captured_at: str | None = None,
+) -> dict[str, Any]:
     return {
         "schema_version": SCHEMA_VERSION,
         "region": region,

@@ -33,8 +33,9 @@ def kafka_actions(statement: Mapping[str, Any]) -> list[str]:
         excluded = strings(statement["NotAction"])
         left = [a for a in KAFKA_ACTIONS if not any(_matches(p, a) for p in excluded)]
         return ["kafka-cluster:*"] if len(left) == len(KAFKA_ACTIONS) else left
-    return sorted({p for p in strings(statement.get("Action"))
-                   if any(_matches(p, a) for a in KAFKA_ACTIONS)})
+    return sorted(
+        {p for p in strings(statement.get("Action")) if any(_matches(p, a) for a in KAFKA_ACTIONS)}
+    )
 
 
 def parse_document(raw: Any) -> Mapping[str, Any]:
@@ -57,8 +58,9 @@ def statements(document: Any) -> list[Mapping[str, Any]]:
     return [s for s in items if isinstance(s, Mapping)]
 
 
-def statement_grants(statement: Mapping[str, Any], principals: Sequence[str], policy: str,
-                     applies: Applies) -> Iterator[dict[str, Any]]:
+def statement_grants(
+    statement: Mapping[str, Any], principals: Sequence[str], policy: str, applies: Applies
+) -> Iterator[dict[str, Any]]:
     effect = "Deny" if str(statement.get("Effect")) == "Deny" else "Allow"
     actions = kafka_actions(statement)
     if not actions:
@@ -76,11 +78,20 @@ def statement_grants(statement: Mapping[str, Any], principals: Sequence[str], po
     if effect == "Deny" and statement.get("Condition"):
         return  # a conditional deny may not apply: never let it hide a grant
     for principal in principals:
-        yield {"principal": principal, "effect": effect, "actions": actions,
-               "resources": resources, "policy": policy}
+        yield {
+            "principal": principal,
+            "effect": effect,
+            "actions": actions,
+            "resources": resources,
+            "policy": policy,
+        }
 
 
-def document_grants(document: Any, principals: Sequence[str], policy: str,
-                    applies: Applies) -> list[dict[str, Any]]:
-    return [grant for statement in statements(document)
-            for grant in statement_grants(statement, principals, policy, applies)]
+def document_grants(
+    document: Any, principals: Sequence[str], policy: str, applies: Applies
+) -> list[dict[str, Any]]:
+    return [
+        grant
+        for statement in statements(document)
+        for grant in statement_grants(statement, principals, policy, applies)
+    ]

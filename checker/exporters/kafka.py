@@ -31,8 +31,20 @@ from .kafka_props import ClientSettings, client_settings, parse_overrides, read_
 
 KINDS = ("kafka", "confluent", "automq", "redpanda", "strimzi")
 DEFAULT_TIMEOUT = 30.0
-SOURCE_KEYS = frozenset({"type", "bootstrap", "command_config", "config", "mm2_config",
-                         "mm2_regions", "timeout", "cluster_name", "kind", "kafka_version"})
+SOURCE_KEYS = frozenset(
+    {
+        "type",
+        "bootstrap",
+        "command_config",
+        "config",
+        "mm2_config",
+        "mm2_regions",
+        "timeout",
+        "cluster_name",
+        "kind",
+        "kafka_version",
+    }
+)
 RUNNING_GROUP_STATES = frozenset({"STABLE"})
 REBALANCING_GROUP_STATES = frozenset({"PREPARING_REBALANCE", "COMPLETING_REBALANCE"})
 _AUTH_ERRORS = frozenset({"_AUTHENTICATION", "SASL_AUTHENTICATION_FAILED", "_SSL"})
@@ -87,8 +99,9 @@ def _admin(settings: ClientSettings, errors: _Errors) -> Any:
     except KafkaException as exc:
         error = exc.args[0] if exc.args else exc
         text = error.str() if hasattr(error, "str") else str(error)
-        raise InputError(f"client configuration: {text}",
-                         hint="check --command-config and -X settings") from None
+        raise InputError(
+            f"client configuration: {text}", hint="check --command-config and -X settings"
+        ) from None
 
 
 def _connect(admin: Any, errors: _Errors, settings: ClientSettings, timeout: float) -> set[str]:
@@ -116,22 +129,27 @@ def _connect(admin: Any, errors: _Errors, settings: ClientSettings, timeout: flo
         if failure is not None and failure not in _CONNECT_ERRORS:
             return set()  # the cluster answered, with an error of its own (unsupported API)
         if failure is not None or time.monotonic() >= deadline:
-            detail = errors.first(_CONNECT_ERRORS - {"_ALL_BROKERS_DOWN"}) or failure or \
-                "no answer"
+            detail = errors.first(_CONNECT_ERRORS - {"_ALL_BROKERS_DOWN"}) or failure or "no answer"
             raise InputError(f"cannot reach Kafka at {where} within {timeout:g}s: {detail}")
 
 
 def export(options: Options) -> dict[str, Any]:
     if options.kind not in KINDS:
-        raise InputError(f"unknown cluster kind {options.kind!r}; expected one of "
-                         f"{', '.join(KINDS)}")
+        raise InputError(
+            f"unknown cluster kind {options.kind!r}; expected one of {', '.join(KINDS)}"
+        )
     properties: dict[str, str] = {}
     if options.command_config is not None:
         properties = read_properties(options.command_config, "client properties")
     settings = client_settings(
-        options.bootstrap, properties,
+        options.bootstrap,
+        properties,
         options.command_config.parent if options.command_config else None,
-        options.overrides, options.overrides_dir, options.region, options.timeout)
+        options.overrides,
+        options.overrides_dir,
+        options.region,
+        options.timeout,
+    )
     flows: list[Mm2Flow] | None = None
     regions: dict[str, str] = {}
     if options.mm2_config is not None:
@@ -140,7 +158,8 @@ def export(options: Options) -> dict[str, Any]:
         if flows and options.region not in regions.values():
             raise InputError(
                 f"{options.mm2_config}: no cluster alias maps to region {options.region} "
-                f"(aliases: {', '.join(regions)}); pass --mm2-region ALIAS={options.region}")
+                f"(aliases: {', '.join(regions)}); pass --mm2-region ALIAS={options.region}"
+            )
 
     errors = _Errors()
     admin = _admin(settings, errors)
@@ -150,8 +169,9 @@ def export(options: Options) -> dict[str, Any]:
     try:
         metadata = admin.list_topics(timeout=options.timeout)
     except KafkaException as exc:
-        raise InputError(f"cannot read cluster metadata from {settings.bootstrap}: "
-                         f"{error_name(exc)}") from None
+        raise InputError(
+            f"cannot read cluster metadata from {settings.bootstrap}: {error_name(exc)}"
+        ) from None
 
     cluster_id = str(metadata.cluster_id or "unknown")
     detail = f"failback export kafka --bootstrap {settings.describe()}"
@@ -186,23 +206,37 @@ def export(options: Options) -> dict[str, Any]:
     return finish(snapshot, f"kafka export of region {options.region}")
 
 
-def _replication(snapshot: dict[str, Any], reader: Reader, metadata: Any,
-                 flows: Sequence[Mm2Flow] | None, regions: Mapping[str, str]) -> None:
+def _replication(
+    snapshot: dict[str, Any],
+    reader: Reader,
+    metadata: Any,
+    flows: Sequence[Mm2Flow] | None,
+    regions: Mapping[str, str],
+) -> None:
     """The MM2 flows into this region (a flow lives with its target, like MSK Replicator)."""
     if flows is None:
-        add_gap(snapshot, "replication", "no MirrorMaker 2 configuration given (--mm2-config); "
-                "flows are not visible through the Kafka Admin API")
+        add_gap(
+            snapshot,
+            "replication",
+            "no MirrorMaker 2 configuration given (--mm2-config); "
+            "flows are not visible through the Kafka Admin API",
+        )
         return
     snapshot["replication"] = [
-        flow.record(regions[flow.source], regions[flow.target], _flow_state(reader, flow),
-                    _checkpoints(reader, flow, metadata))
+        flow.record(
+            regions[flow.source],
+            regions[flow.target],
+            _flow_state(reader, flow),
+            _checkpoints(reader, flow, metadata),
+        )
         for flow in flows
         if regions[flow.target] == snapshot["region"]
     ]
 
 
-def _brokers(snapshot: dict[str, Any], configs: Sequence[Mapping[str, str]],
-             settings: ClientSettings) -> None:
+def _brokers(
+    snapshot: dict[str, Any], configs: Sequence[Mapping[str, str]], settings: ClientSettings
+) -> None:
     if not configs:
         for area in ("network", "encryption", "authentication"):
             add_gap(snapshot, area, "broker configuration unreadable", "DescribeConfigs")
@@ -255,8 +289,12 @@ def _checkpoints(reader: Reader, flow: Mm2Flow, metadata: Any) -> bool | None:
 
 def _invisible(snapshot: dict[str, Any], kind: str) -> None:
     """Areas the Kafka protocol does not show: gaps, so the checker never assumes them."""
-    add_gap(snapshot, "quotas", "client quotas are not readable through confluent-kafka",
-            "DescribeClientQuotas")
+    add_gap(
+        snapshot,
+        "quotas",
+        "client quotas are not readable through confluent-kafka",
+        "DescribeClientQuotas",
+    )
     add_gap(snapshot, "audit", "audit logging is not visible through the Kafka protocol")
     remote = snapshot.get("broker_config", {}).get("remote.log.storage.system.enable") == "true"
     if kind == "automq" or remote:
@@ -277,8 +315,10 @@ def from_source(source: Mapping[str, Any], region: str, base_dir: Path) -> dict[
     """Export a region declared in failback.yaml as `source: {type: kafka, ...}`."""
     unknown = sorted(set(source) - SOURCE_KEYS)
     if unknown:
-        raise InputError(f"kafka source of region {region}: unknown key {unknown[0]!r} "
-                         f"(expected {', '.join(sorted(SOURCE_KEYS))})")
+        raise InputError(
+            f"kafka source of region {region}: unknown key {unknown[0]!r} "
+            f"(expected {', '.join(sorted(SOURCE_KEYS))})"
+        )
 
     def path(key: str) -> Path | None:
         value = source.get(key)
@@ -288,60 +328,122 @@ def from_source(source: Mapping[str, Any], region: str, base_dir: Path) -> dict[
     if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
         raise InputError(f"kafka source of region {region}: timeout must be a positive number")
     bootstrap = source.get("bootstrap")
-    return export(Options(
-        region=region,
-        bootstrap=None if bootstrap is None else str(bootstrap),
-        command_config=path("command_config"),
-        overrides=_string_map(source.get("config"), "config"),
-        overrides_dir=base_dir,
-        mm2_config=path("mm2_config"),
-        mm2_regions=_string_map(source.get("mm2_regions"), "mm2_regions"),
-        timeout=float(timeout),
-        cluster_name=None if source.get("cluster_name") is None else str(source["cluster_name"]),
-        kind=str(source.get("kind", "kafka")),
-        kafka_version=None if source.get("kafka_version") is None
-        else str(source["kafka_version"]),
-    ))
+    return export(
+        Options(
+            region=region,
+            bootstrap=None if bootstrap is None else str(bootstrap),
+            command_config=path("command_config"),
+            overrides=_string_map(source.get("config"), "config"),
+            overrides_dir=base_dir,
+            mm2_config=path("mm2_config"),
+            mm2_regions=_string_map(source.get("mm2_regions"), "mm2_regions"),
+            timeout=float(timeout),
+            cluster_name=None
+            if source.get("cluster_name") is None
+            else str(source["cluster_name"]),
+            kind=str(source.get("kind", "kafka")),
+            kafka_version=None
+            if source.get("kafka_version") is None
+            else str(source["kafka_version"]),
+        )
+    )
 
 
 @click.command(name="kafka")
-@click.option("--bootstrap", metavar="HOST:PORT",
-              help="Bootstrap servers (comma-separated); or bootstrap.servers in the properties.")
+@click.option(
+    "--bootstrap",
+    metavar="HOST:PORT",
+    help="Bootstrap servers (comma-separated); or bootstrap.servers in the properties.",
+)
 @click.option("--region", required=True, help="Region name recorded in the snapshot.")
-@click.option("--command-config", type=click.Path(path_type=Path, dir_okay=False),
-              help="Java client properties (security.protocol, sasl.*, ssl.* as kafka-*.sh take).")
-@click.option("-X", "overrides", multiple=True, metavar="KEY=VALUE",
-              help="A librdkafka client property, applied last. Repeatable.")
-@click.option("--mm2-config", type=click.Path(path_type=Path, dir_okay=False),
-              help="MirrorMaker 2 dedicated-mode mm2.properties: flows into this region.")
-@click.option("--mm2-region", "mm2_regions", multiple=True, metavar="ALIAS=REGION",
-              help="Map an MM2 cluster alias to a region (default: the alias). Repeatable.")
-@click.option("--timeout", type=click.FloatRange(min=0.5), default=DEFAULT_TIMEOUT,
-              show_default=True, help="Seconds to wait for the cluster (connect, each request).")
+@click.option(
+    "--command-config",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Java client properties (security.protocol, sasl.*, ssl.* as kafka-*.sh take).",
+)
+@click.option(
+    "-X",
+    "overrides",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="A librdkafka client property, applied last. Repeatable.",
+)
+@click.option(
+    "--mm2-config",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="MirrorMaker 2 dedicated-mode mm2.properties: flows into this region.",
+)
+@click.option(
+    "--mm2-region",
+    "mm2_regions",
+    multiple=True,
+    metavar="ALIAS=REGION",
+    help="Map an MM2 cluster alias to a region (default: the alias). Repeatable.",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.5),
+    default=DEFAULT_TIMEOUT,
+    show_default=True,
+    help="Seconds to wait for the cluster (connect, each request).",
+)
 @click.option("--cluster-name", help="Cluster name in the snapshot (default: the cluster id).")
-@click.option("--kind", type=click.Choice(KINDS), default="kafka", show_default=True,
-              help="What runs the cluster.")
-@click.option("--kafka-version", metavar="X.Y.Z",
-              help="The brokers' Kafka version, recorded for CMP-001 (the Admin API does not "
-              "report it).")
-@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
-              help="Write the snapshot here (default: stdout).")
+@click.option(
+    "--kind",
+    type=click.Choice(KINDS),
+    default="kafka",
+    show_default=True,
+    help="What runs the cluster.",
+)
+@click.option(
+    "--kafka-version",
+    metavar="X.Y.Z",
+    help="The brokers' Kafka version, recorded for CMP-001 (the Admin API does not report it).",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write the snapshot here (default: stdout).",
+)
 @handle_errors
-def command(bootstrap: str | None, region: str, command_config: Path | None,
-            overrides: tuple[str, ...], mm2_config: Path | None, mm2_regions: tuple[str, ...],
-            timeout: float, cluster_name: str | None, kind: str, kafka_version: str | None,
-            output: Path | None) -> None:
+def command(
+    bootstrap: str | None,
+    region: str,
+    command_config: Path | None,
+    overrides: tuple[str, ...],
+    mm2_config: Path | None,
+    mm2_regions: tuple[str, ...],
+    timeout: float,
+    cluster_name: str | None,
+    kind: str,
+    kafka_version: str | None,
+    output: Path | None,
+) -> None:
     """Snapshot a live Kafka cluster through the Admin API (and MirrorMaker 2 config)."""
-    snapshot = export(Options(
-        region=region, bootstrap=bootstrap, command_config=command_config,
-        overrides=parse_overrides(overrides), overrides_dir=Path.cwd(), mm2_config=mm2_config,
-        mm2_regions=parse_region_pairs(mm2_regions), timeout=timeout,
-        cluster_name=cluster_name, kind=kind, kafka_version=kafka_version))
+    snapshot = export(
+        Options(
+            region=region,
+            bootstrap=bootstrap,
+            command_config=command_config,
+            overrides=parse_overrides(overrides),
+            overrides_dir=Path.cwd(),
+            mm2_config=mm2_config,
+            mm2_regions=parse_region_pairs(mm2_regions),
+            timeout=timeout,
+            cluster_name=cluster_name,
+            kind=kind,
+            kafka_version=kafka_version,
+        )
+    )
     text = write_snapshot(snapshot, output)
     if output is None:
         click.echo(text, nl=False)
         return
     gaps = ", ".join(sorted({g["area"] for g in snapshot["gaps"]})) or "none"
-    click.echo(f"failback: wrote {output}: region {region}, {len(snapshot.get('topics', {}))} "
-               f"topics, {len(snapshot.get('acls', []))} ACLs, "
-               f"{len(snapshot.get('replication', []))} flows; gaps: {gaps}", err=True)
+    click.echo(
+        f"failback: wrote {output}: region {region}, {len(snapshot.get('topics', {}))} "
+        f"topics, {len(snapshot.get('acls', []))} ACLs, "
+        f"{len(snapshot.get('replication', []))} flows; gaps: {gaps}",
+        err=True,
+    )

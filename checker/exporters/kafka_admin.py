@@ -21,28 +21,59 @@ from .common import add_gap, is_secret_key
 TOPIC_BATCH = 500  # topics per DescribeConfigs request
 GROUP_WINDOW = 64  # OffsetFetch requests in flight (one group per request)
 # Topic configs always recorded (effective values, default or not); others only when set.
-KEY_TOPIC_CONFIGS = frozenset({
-    "cleanup.policy", "retention.ms", "retention.bytes", "min.insync.replicas",
-    "unclean.leader.election.enable", "max.message.bytes", "message.timestamp.type",
-})
+KEY_TOPIC_CONFIGS = frozenset(
+    {
+        "cleanup.policy",
+        "retention.ms",
+        "retention.bytes",
+        "min.insync.replicas",
+        "unclean.leader.election.enable",
+        "max.message.bytes",
+        "message.timestamp.type",
+    }
+)
 # Broker settings recorded in broker_config (region-neutral; listener addresses are not).
-BROKER_KEYS = frozenset({
-    "authorizer.class.name", "allow.everyone.if.no.acl.found", "super.users",
-    "listener.security.protocol.map", "inter.broker.listener.name",
-    "security.inter.broker.protocol", "controller.listener.names", "sasl.enabled.mechanisms",
-    "sasl.mechanism.inter.broker.protocol", "sasl.mechanism.controller.protocol",
-    "ssl.enabled.protocols", "ssl.protocol", "ssl.client.auth",
-    "log.retention.ms", "log.retention.minutes", "log.retention.hours", "log.retention.bytes",
-    "log.cleanup.policy", "auto.create.topics.enable", "default.replication.factor",
-    "min.insync.replicas", "unclean.leader.election.enable", "offsets.retention.minutes",
-    "message.max.bytes", "remote.log.storage.system.enable",
-})
+BROKER_KEYS = frozenset(
+    {
+        "authorizer.class.name",
+        "allow.everyone.if.no.acl.found",
+        "super.users",
+        "listener.security.protocol.map",
+        "inter.broker.listener.name",
+        "security.inter.broker.protocol",
+        "controller.listener.names",
+        "sasl.enabled.mechanisms",
+        "sasl.mechanism.inter.broker.protocol",
+        "sasl.mechanism.controller.protocol",
+        "ssl.enabled.protocols",
+        "ssl.protocol",
+        "ssl.client.auth",
+        "log.retention.ms",
+        "log.retention.minutes",
+        "log.retention.hours",
+        "log.retention.bytes",
+        "log.cleanup.policy",
+        "auto.create.topics.enable",
+        "default.replication.factor",
+        "min.insync.replicas",
+        "unclean.leader.election.enable",
+        "offsets.retention.minutes",
+        "message.max.bytes",
+        "remote.log.storage.system.enable",
+    }
+)
 _LISTENER_SUFFIXES = (".ssl.client.auth", ".sasl.enabled.mechanisms")
 TLS_PROTOCOLS = frozenset({"SSL", "SASL_SSL"})
-_STATE_NAMES = {"PREPARING_REBALANCING": "PREPARING_REBALANCE",
-                "COMPLETING_REBALANCING": "COMPLETING_REBALANCE"}
-_RESOURCE_TYPES = {"TOPIC": "TOPIC", "GROUP": "GROUP", "BROKER": "CLUSTER",
-                   "TRANSACTIONAL_ID": "TRANSACTIONAL_ID"}
+_STATE_NAMES = {
+    "PREPARING_REBALANCING": "PREPARING_REBALANCE",
+    "COMPLETING_REBALANCING": "COMPLETING_REBALANCE",
+}
+_RESOURCE_TYPES = {
+    "TOPIC": "TOPIC",
+    "GROUP": "GROUP",
+    "BROKER": "CLUSTER",
+    "TRANSACTIONAL_ID": "TRANSACTIONAL_ID",
+}
 
 
 class CallFailed(Exception):
@@ -73,13 +104,23 @@ def wait(future: concurrent.futures.Future[Any], timeout: float) -> Any:
 
 
 # Errors a broker returns while it is still loading or moving group coordination: worth a retry.
-RETRIABLE = frozenset({"COORDINATOR_LOAD_IN_PROGRESS", "COORDINATOR_NOT_AVAILABLE",
-                       "NOT_COORDINATOR", "LEADER_NOT_AVAILABLE", "_TRANSPORT"})
+RETRIABLE = frozenset(
+    {
+        "COORDINATOR_LOAD_IN_PROGRESS",
+        "COORDINATOR_NOT_AVAILABLE",
+        "NOT_COORDINATOR",
+        "LEADER_NOT_AVAILABLE",
+        "_TRANSPORT",
+    }
+)
 RETRIES = 5
 
 
-def retrying(call: Callable[[], concurrent.futures.Future[Any]], timeout: float,
-             first: concurrent.futures.Future[Any] | None = None) -> Any:
+def retrying(
+    call: Callable[[], concurrent.futures.Future[Any]],
+    timeout: float,
+    first: concurrent.futures.Future[Any] | None = None,
+) -> Any:
     """Wait for `first` (or call()), re-issuing call() on retriable errors with backoff."""
     future = first if first is not None else call()
     for attempt in range(RETRIES):
@@ -88,14 +129,14 @@ def retrying(call: Callable[[], concurrent.futures.Future[Any]], timeout: float,
         except CallFailed as failed:
             if failed.reason not in RETRIABLE or attempt == RETRIES - 1:
                 raise
-        time.sleep(0.2 * 2 ** attempt)
+        time.sleep(0.2 * 2**attempt)
         future = call()
     raise AssertionError("unreachable")
 
 
 def _chunks(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
     for start in range(0, len(items), size):
-        yield items[start:start + size]
+        yield items[start : start + size]
 
 
 @dataclass
@@ -120,12 +161,20 @@ class Reader:
             ResourceType,
         )
 
+        no_filter: Any = None  # the stubs want str; None means "any" to librdkafka
         match_all = AclBindingFilter(
-            ResourceType.ANY, None, ResourcePatternType.ANY, None, None,  # type: ignore[arg-type]
-            AclOperation.ANY, AclPermissionType.ANY)
+            ResourceType.ANY,
+            no_filter,
+            ResourcePatternType.ANY,
+            no_filter,
+            no_filter,
+            AclOperation.ANY,
+            AclPermissionType.ANY,
+        )
         try:
-            bindings = wait(self.admin.describe_acls(match_all, request_timeout=self.timeout),
-                            self._wait)
+            bindings = wait(
+                self.admin.describe_acls(match_all, request_timeout=self.timeout), self._wait
+            )
         except CallFailed as failed:
             if failed.reason == "SECURITY_DISABLED":  # no authorizer: there are no ACLs
                 self.snapshot["acls"] = []
@@ -136,8 +185,12 @@ class Reader:
         for binding in bindings:
             acl = _acl(binding)
             if acl is None:
-                add_gap(self.snapshot, "acls", "a binding uses a resource type or operation "
-                        "librdkafka cannot name", "DescribeAcls")
+                add_gap(
+                    self.snapshot,
+                    "acls",
+                    "a binding uses a resource type or operation librdkafka cannot name",
+                    "DescribeAcls",
+                )
                 return
             acls.append(acl)
         unique = {tuple(sorted(a.items())): a for a in acls}
@@ -182,8 +235,9 @@ class Reader:
         futures = []
         for broker in sorted(broker_ids):
             resource = ConfigResource(ResourceType.BROKER, str(broker))
-            futures += list(self.admin.describe_configs(
-                [resource], request_timeout=self.timeout).values())
+            futures += list(
+                self.admin.describe_configs([resource], request_timeout=self.timeout).values()
+            )
         configs = []
         for future in futures:
             try:
@@ -196,13 +250,13 @@ class Reader:
 
     def scram_users(self) -> list[str] | None:
         try:
-            future = cast(concurrent.futures.Future[Any],
-                          self.admin.describe_user_scram_credentials(
-                              request_timeout=self.timeout))
+            future = cast(
+                concurrent.futures.Future[Any],
+                self.admin.describe_user_scram_credentials(request_timeout=self.timeout),
+            )
             described = wait(future, self._wait)
         except CallFailed as failed:
-            add_gap(self.snapshot, "authentication", failed.reason,
-                    "DescribeUserScramCredentials")
+            add_gap(self.snapshot, "authentication", failed.reason, "DescribeUserScramCredentials")
             return None
         # user name and mechanisms only: the API never returns salts or keys
         return sorted(str(user) for user, d in described.items() if d.scram_credential_infos)
@@ -212,7 +266,8 @@ class Reader:
 
         try:
             listing = retrying(
-                lambda: self.admin.list_consumer_groups(request_timeout=self.timeout), self._wait)
+                lambda: self.admin.list_consumer_groups(request_timeout=self.timeout), self._wait
+            )
         except CallFailed as failed:
             add_gap(self.snapshot, "consumer_groups", failed.reason, "ListGroups")
             return None
@@ -225,22 +280,31 @@ class Reader:
             groups[str(group.group_id)] = {"state": _STATE_NAMES.get(name, name), "topics": []}
         names = sorted(groups)
         for window in _chunks(names, GROUP_WINDOW):
+
             def fetch(group_id: str) -> concurrent.futures.Future[Any]:
                 answer = self.admin.list_consumer_group_offsets(
-                    [ConsumerGroupTopicPartitions(group_id)], request_timeout=self.timeout)
+                    [ConsumerGroupTopicPartitions(group_id)], request_timeout=self.timeout
+                )
                 return next(iter(answer.values()))
 
             futures = [(group_id, fetch(group_id)) for group_id in window]
             for group_id, future in futures:
                 try:
-                    offsets = retrying(lambda g=group_id: fetch(g),  # type: ignore[misc]
-                                       self._wait, future)
+                    offsets = retrying(
+                        lambda g=group_id: fetch(g),  # type: ignore[misc]
+                        self._wait,
+                        future,
+                    )
                 except CallFailed as failed:
                     add_gap(self.snapshot, "consumer_groups", failed.reason, "OffsetFetch")
                     continue
-                groups[group_id]["topics"] = sorted({
-                    str(tp.topic) for tp in offsets.topic_partitions or []
-                    if tp.offset >= 0 and not tp.error})
+                groups[group_id]["topics"] = sorted(
+                    {
+                        str(tp.topic)
+                        for tp in offsets.topic_partitions or []
+                        if tp.offset >= 0 and not tp.error
+                    }
+                )
         return groups
 
     def group_state(self, group_id: str) -> str | None:
@@ -280,8 +344,12 @@ def _acl(binding: Any) -> dict[str, str] | None:
     operation = binding.operation.name
     pattern = binding.resource_pattern_type.name
     permission = binding.permission_type.name
-    if resource_type is None or operation in ("UNKNOWN", "ANY") or \
-            pattern not in ("LITERAL", "PREFIXED") or permission not in ("ALLOW", "DENY"):
+    if (
+        resource_type is None
+        or operation in ("UNKNOWN", "ANY")
+        or pattern not in ("LITERAL", "PREFIXED")
+        or permission not in ("ALLOW", "DENY")
+    ):
         return None
     return {
         "principal": str(binding.principal),
@@ -310,11 +378,14 @@ def topic_configs(entries: Iterable[Any]) -> dict[str, str]:
 
 
 def broker_config(config: Mapping[str, str]) -> dict[str, str]:
-    return dict(sorted(
-        (key, value) for key, value in config.items()
-        if key in BROKER_KEYS
-        or (key.startswith("listener.name.") and key.endswith(_LISTENER_SUFFIXES))
-    ))
+    return dict(
+        sorted(
+            (key, value)
+            for key, value in config.items()
+            if key in BROKER_KEYS
+            or (key.startswith("listener.name.") and key.endswith(_LISTENER_SUFFIXES))
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -330,8 +401,11 @@ def listeners(config: Mapping[str, str]) -> list[Listener]:
         name, _, protocol = pair.strip().partition(":")
         if name and protocol:
             mapping[name.strip().upper()] = protocol.strip().upper()
-    controllers = {n.strip().upper() for n in config.get("controller.listener.names", "")
-                   .split(",") if n.strip()}
+    controllers = {
+        n.strip().upper()
+        for n in config.get("controller.listener.names", "").split(",")
+        if n.strip()
+    }
     found = {}
     for item in config.get("listeners", "").split(","):
         name = item.strip().split("://", 1)[0].strip().upper()
@@ -343,14 +417,22 @@ def listeners(config: Mapping[str, str]) -> list[Listener]:
 
 
 def _mechanisms(config: Mapping[str, str], listener: str) -> set[str]:
-    value = config.get(f"listener.name.{listener.lower()}.sasl.enabled.mechanisms",
-                       config.get("sasl.enabled.mechanisms", "GSSAPI"))
+    value = config.get(
+        f"listener.name.{listener.lower()}.sasl.enabled.mechanisms",
+        config.get("sasl.enabled.mechanisms", "GSSAPI"),
+    )
     return {m.strip().upper() for m in value.split(",") if m.strip()}
 
 
 def _client_auth(config: Mapping[str, str], listener: str) -> str:
-    return config.get(f"listener.name.{listener.lower()}.ssl.client.auth",
-                      config.get("ssl.client.auth", "none")).strip().lower()
+    return (
+        config.get(
+            f"listener.name.{listener.lower()}.ssl.client.auth",
+            config.get("ssl.client.auth", "none"),
+        )
+        .strip()
+        .lower()
+    )
 
 
 def listener_facts(configs: Sequence[Mapping[str, str]]) -> dict[str, Any]:
@@ -360,8 +442,10 @@ def listener_facts(configs: Sequence[Mapping[str, str]]) -> dict[str, Any]:
     for config in configs:
         found = listeners(config)
         inter = config.get("inter.broker.listener.name", "").strip().upper()
-        inter_protocol = next((lst.protocol for lst in found if lst.name == inter),
-                              config.get("security.inter.broker.protocol", "PLAINTEXT").upper())
+        inter_protocol = next(
+            (lst.protocol for lst in found if lst.name == inter),
+            config.get("security.inter.broker.protocol", "PLAINTEXT").upper(),
+        )
         in_cluster = [inter_protocol] + [lst.protocol for lst in found if lst.controller]
         in_cluster_clear |= any(p not in TLS_PROTOCOLS for p in in_cluster)
         for lst in found:

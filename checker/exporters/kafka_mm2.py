@@ -51,8 +51,9 @@ class Mm2Flow:
         """Where MirrorCheckpointConnector writes translated offsets, on the target cluster."""
         return f"{self.source}{self.separator}checkpoints{self.separator}internal"
 
-    def record(self, source_region: str, target_region: str, state: str,
-               checkpoints_present: bool | None) -> dict[str, Any]:
+    def record(
+        self, source_region: str, target_region: str, state: str, checkpoints_present: bool | None
+    ) -> dict[str, Any]:
         """The snapshot v1 flow."""
         return {
             "name": self.name,
@@ -94,8 +95,9 @@ def _bool(value: str, key: str, origin: str) -> bool:
 def parse_mm2(props: Mapping[str, str], origin: str) -> list[Mm2Flow]:
     clusters = list(_patterns(props.get("clusters", "")))
     if not clusters:
-        raise InputError(f"{origin}: no `clusters = A, B` line: not a MirrorMaker 2 "
-                         "dedicated-mode configuration")
+        raise InputError(
+            f"{origin}: no `clusters = A, B` line: not a MirrorMaker 2 dedicated-mode configuration"
+        )
     if len(set(clusters)) != len(clusters):
         raise InputError(f"{origin}: clusters lists an alias twice")
     flows = []
@@ -108,8 +110,10 @@ def parse_mm2(props: Mapping[str, str], origin: str) -> list[Mm2Flow]:
     for key in props:
         head = key.split(".", 1)[0]
         if "->" in head and not any(f.name == head for f in flows):
-            raise InputError(f"{origin}: {key} names a flow between clusters not listed in "
-                             f"`clusters` ({', '.join(clusters)})")
+            raise InputError(
+                f"{origin}: {key} names a flow between clusters not listed in "
+                f"`clusters` ({', '.join(clusters)})"
+            )
     return flows
 
 
@@ -122,8 +126,9 @@ def _flow(props: Mapping[str, str], source: str, target: str, origin: str) -> Mm
 
     policy = get("replication.policy.class", DEFAULT_POLICY).strip()
     exclude = get("topics.exclude", get("topics.blacklist", ",".join(DEFAULT_TOPICS_EXCLUDE)))
-    reset = props.get(f"{source}.consumer.auto.offset.reset",
-                      get("consumer.auto.offset.reset", "earliest"))
+    reset = props.get(
+        f"{source}.consumer.auto.offset.reset", get("consumer.auto.offset.reset", "earliest")
+    )
     return Mm2Flow(
         source=source,
         target=target,
@@ -151,7 +156,8 @@ def alias_regions(flows: Iterable[Mm2Flow], pairs: Mapping[str, str]) -> dict[st
     aliases = {a for f in flows for a in (f.source, f.target)}
     unknown = sorted(set(pairs) - aliases)
     if unknown and aliases:
-        raise InputError(f"--mm2-region names alias {unknown[0]!r}, which is not a cluster of "
-                         f"an MM2 flow ({', '.join(sorted(aliases))})")
+        raise InputError(
+            f"--mm2-region names alias {unknown[0]!r}, which is not a cluster of "
+            f"an MM2 flow ({', '.join(sorted(aliases))})"
+        )
     return {alias: pairs.get(alias, alias) for alias in sorted(aliases)}
-

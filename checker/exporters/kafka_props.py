@@ -21,23 +21,54 @@ from ..errors import InputError
 from ..properties import parse_properties
 
 # Java-client settings that have no librdkafka equivalent (or are handled here): dropped.
-JAVA_ONLY = frozenset({
-    "sasl.jaas.config", "sasl.client.callback.handler.class", "sasl.login.callback.handler.class",
-    "sasl.login.class", "sasl.login.connect.timeout.ms", "sasl.login.read.timeout.ms",
-    "sasl.login.refresh.buffer.seconds", "sasl.login.refresh.min.period.seconds",
-    "sasl.login.refresh.window.factor", "sasl.login.refresh.window.jitter",
-    "sasl.login.retry.backoff.ms", "sasl.login.retry.backoff.max.ms",
-    "ssl.protocol", "ssl.enabled.protocols", "ssl.provider", "ssl.trustmanager.algorithm",
-    "ssl.keymanager.algorithm", "ssl.secure.random.implementation", "ssl.engine.factory.class",
-    "ssl.truststore.type", "ssl.truststore.location", "ssl.truststore.password",
-    "ssl.truststore.certificates", "ssl.keystore.type", "ssl.keystore.location",
-    "ssl.keystore.password", "ssl.keystore.key", "ssl.keystore.certificate.chain",
-    "ssl.endpoint.identification.algorithm", "client.dns.lookup", "default.api.timeout.ms",
-    "request.timeout.ms", "metric.reporters", "metrics.num.samples", "metrics.recording.level",
-    "metrics.sample.window.ms", "auto.include.jmx.reporter", "security.providers",
-    "enable.metrics.push", "interceptor.classes", "key.serializer", "value.serializer",
-    "key.deserializer", "value.deserializer",
-})
+JAVA_ONLY = frozenset(
+    {
+        "sasl.jaas.config",
+        "sasl.client.callback.handler.class",
+        "sasl.login.callback.handler.class",
+        "sasl.login.class",
+        "sasl.login.connect.timeout.ms",
+        "sasl.login.read.timeout.ms",
+        "sasl.login.refresh.buffer.seconds",
+        "sasl.login.refresh.min.period.seconds",
+        "sasl.login.refresh.window.factor",
+        "sasl.login.refresh.window.jitter",
+        "sasl.login.retry.backoff.ms",
+        "sasl.login.retry.backoff.max.ms",
+        "ssl.protocol",
+        "ssl.enabled.protocols",
+        "ssl.provider",
+        "ssl.trustmanager.algorithm",
+        "ssl.keymanager.algorithm",
+        "ssl.secure.random.implementation",
+        "ssl.engine.factory.class",
+        "ssl.truststore.type",
+        "ssl.truststore.location",
+        "ssl.truststore.password",
+        "ssl.truststore.certificates",
+        "ssl.keystore.type",
+        "ssl.keystore.location",
+        "ssl.keystore.password",
+        "ssl.keystore.key",
+        "ssl.keystore.certificate.chain",
+        "ssl.endpoint.identification.algorithm",
+        "client.dns.lookup",
+        "default.api.timeout.ms",
+        "request.timeout.ms",
+        "metric.reporters",
+        "metrics.num.samples",
+        "metrics.recording.level",
+        "metrics.sample.window.ms",
+        "auto.include.jmx.reporter",
+        "security.providers",
+        "enable.metrics.push",
+        "interceptor.classes",
+        "key.serializer",
+        "value.serializer",
+        "key.deserializer",
+        "value.deserializer",
+    }
+)
 MSK_IAM = "AWS_MSK_IAM"
 _MSK_HANDLER = "software.amazon.msk.auth.iam"
 
@@ -58,8 +89,11 @@ class Jaas:
     options: Mapping[str, str]
 
 
-_JAAS = re.compile(r"^\s*(?P<module>[\w.$]+)\s+(?:required|requisite|sufficient|optional)"
-                   r"(?P<options>.*?);?\s*$", re.DOTALL)
+_JAAS = re.compile(
+    r"^\s*(?P<module>[\w.$]+)\s+(?:required|requisite|sufficient|optional)"
+    r"(?P<options>.*?);?\s*$",
+    re.DOTALL,
+)
 _JAAS_OPTION = re.compile(r'([\w.-]+)\s*=\s*("(?:[^"\\]|\\.)*"|[^\s;]+)')
 
 
@@ -67,7 +101,7 @@ def parse_jaas(text: str) -> Jaas:
     match = _JAAS.match(text)
     if match is None:
         # never echo the value: it holds the password
-        raise InputError("sasl.jaas.config is not `<LoginModule> required key=\"value\" ...;`")
+        raise InputError('sasl.jaas.config is not `<LoginModule> required key="value" ...;`')
     options = {}
     for key, raw in _JAAS_OPTION.findall(match.group("options")):
         value = raw[1:-1] if raw.startswith('"') else raw
@@ -102,7 +136,8 @@ def translate_java(props: Mapping[str, str], base: Path | None) -> tuple[dict[st
     out = {k: v for k, v in props.items() if k not in JAVA_ONLY}
     msk_iam = props.get("sasl.mechanism", "").upper() == MSK_IAM or any(
         _MSK_HANDLER in props.get(k, "")
-        for k in ("sasl.client.callback.handler.class", "sasl.login.callback.handler.class"))
+        for k in ("sasl.client.callback.handler.class", "sasl.login.callback.handler.class")
+    )
     jaas_text = props.get("sasl.jaas.config")
     if jaas_text:
         jaas = parse_jaas(jaas_text)
@@ -114,8 +149,10 @@ def translate_java(props: Mapping[str, str], base: Path | None) -> tuple[dict[st
             if "password" in jaas.options:
                 out["sasl.password"] = jaas.options["password"]
         elif not jaas.module.endswith("OAuthBearerLoginModule"):
-            raise InputError(f"sasl.jaas.config: login module {jaas.module} is not supported; "
-                             "use -X with librdkafka sasl.* properties instead")
+            raise InputError(
+                f"sasl.jaas.config: login module {jaas.module} is not supported; "
+                "use -X with librdkafka sasl.* properties instead"
+            )
     _trust(props, out, base)
     _keystore(props, out, base)
     algorithm = props.get("ssl.endpoint.identification.algorithm")
@@ -132,9 +169,11 @@ def _trust(props: Mapping[str, str], out: dict[str, str], base: Path | None) -> 
         return
     kind = props.get("ssl.truststore.type", "JKS").upper()
     if kind != "PEM":
-        raise InputError(f"ssl.truststore.type {kind} is not readable by librdkafka: convert the "
-                         "truststore to PEM and set ssl.truststore.type=PEM "
-                         "(or -X ssl.ca.location=ca.pem)")
+        raise InputError(
+            f"ssl.truststore.type {kind} is not readable by librdkafka: convert the "
+            "truststore to PEM and set ssl.truststore.type=PEM "
+            "(or -X ssl.ca.location=ca.pem)"
+        )
     out["ssl.ca.location"] = _location(location, base)
 
 
@@ -156,8 +195,9 @@ def _keystore(props: Mapping[str, str], out: dict[str, str], base: Path | None) 
         out["ssl.certificate.location"] = path
         out["ssl.key.location"] = path
     else:
-        raise InputError(f"ssl.keystore.type {kind} is not readable by librdkafka: use a PKCS12 "
-                         "or PEM keystore")
+        raise InputError(
+            f"ssl.keystore.type {kind} is not readable by librdkafka: use a PKCS12 or PEM keystore"
+        )
 
 
 def parse_overrides(pairs: list[str] | tuple[str, ...]) -> dict[str, str]:
@@ -170,9 +210,15 @@ def parse_overrides(pairs: list[str] | tuple[str, ...]) -> dict[str, str]:
     return result
 
 
-def client_settings(bootstrap: str | None, properties: Mapping[str, str],
-                    properties_dir: Path | None, overrides: Mapping[str, str],
-                    overrides_dir: Path | None, region: str, timeout: float) -> ClientSettings:
+def client_settings(
+    bootstrap: str | None,
+    properties: Mapping[str, str],
+    properties_dir: Path | None,
+    overrides: Mapping[str, str],
+    overrides_dir: Path | None,
+    region: str,
+    timeout: float,
+) -> ClientSettings:
     config, msk_iam = translate_java(properties, properties_dir)
     for key, value in overrides.items():
         config[key] = _location(value, overrides_dir) if key.endswith(".location") else value
@@ -180,8 +226,10 @@ def client_settings(bootstrap: str | None, properties: Mapping[str, str],
         config["bootstrap.servers"] = bootstrap
     servers = config.get("bootstrap.servers", "").strip()
     if not servers:
-        raise InputError("no bootstrap servers: give --bootstrap HOST:PORT "
-                         "(or bootstrap.servers in the client properties)")
+        raise InputError(
+            "no bootstrap servers: give --bootstrap HOST:PORT "
+            "(or bootstrap.servers in the client properties)"
+        )
     aws_region = config.pop("aws.region", None) or region
     mechanism = config.pop("sasl.mechanisms", None) or config.pop("sasl.mechanism", None)
     if mechanism and mechanism.upper() == MSK_IAM:
@@ -202,8 +250,9 @@ def client_settings(bootstrap: str | None, properties: Mapping[str, str],
     settings.setdefault("socket.connection.setup.timeout.ms", millis)
     settings.setdefault("reconnect.backoff.max.ms", 1000)
     settings.setdefault("topic.metadata.refresh.interval.ms", -1)
-    return ClientSettings(settings, servers, protocol,
-                          "AWS_MSK_IAM" if msk_iam else mechanism, msk_iam)
+    return ClientSettings(
+        settings, servers, protocol, "AWS_MSK_IAM" if msk_iam else mechanism, msk_iam
+    )
 
 
 def msk_iam_callback(region: str) -> Callable[[str], tuple[str, float]]:
@@ -211,8 +260,10 @@ def msk_iam_callback(region: str) -> Callable[[str], tuple[str, float]]:
     try:
         signer = importlib.import_module("aws_msk_iam_sasl_signer")
     except ModuleNotFoundError:
-        raise InputError("MSK IAM authentication needs the aws-msk-iam-sasl-signer-python "
-                         "package (pip install 'failback-checker[msk-iam]')") from None
+        raise InputError(
+            "MSK IAM authentication needs the aws-msk-iam-sasl-signer-python "
+            "package (pip install 'failback-checker[msk-iam]')"
+        ) from None
     provider = signer.MSKAuthTokenProvider
 
     def oauth_cb(_config: str) -> tuple[str, float]:

@@ -126,8 +126,10 @@ def load(paths: Sequence[Path]) -> Manifests:
             for item in _flatten(document):
                 count += 1
                 if count > MAX_DOCUMENTS:
-                    raise InputError(f"more than {MAX_DOCUMENTS} Kubernetes resources under "
-                                     f"{', '.join(map(str, paths))}")
+                    raise InputError(
+                        f"more than {MAX_DOCUMENTS} Kubernetes resources under "
+                        f"{', '.join(map(str, paths))}"
+                    )
                 resource = _resource(item, f"{display_path(path)}#{index + 1}")
                 if resource is None:
                     continue
@@ -145,7 +147,13 @@ def _resource(item: Mapping[str, Any], origin: str) -> Resource | None:
         return None  # an unrelated kind (Secret, ConfigMap, KafkaNodePool, ...)
     meta = mapping(item.get("metadata"))
     spec = mapping(item.get("spec"))
-    return Resource(kind=kind, api_version=api_version, name=str(meta.get("name") or "?"),
-                    namespace=str(meta["namespace"]) if meta.get("namespace") else None,
-                    labels=_text_map(meta.get("labels")),
-                    annotations=_text_map(meta.get("annotations")), spec=spec, origin=origin)
+    return Resource(
+        kind=kind,
+        api_version=api_version,
+        name=str(meta.get("name") or "?"),
+        namespace=str(meta["namespace"]) if meta.get("namespace") else None,
+        labels=_text_map(meta.get("labels")),
+        annotations=_text_map(meta.get("annotations")),
+        spec=spec,
+        origin=origin,
+    )

@@ -26,15 +26,35 @@ INTERNAL_ANNOTATIONS = {
     "networking.gke.io/load-balancer-type": "internal",
     "cloud.google.com/load-balancer-type": "internal",
 }
-ACL_TYPES = {"topic": "TOPIC", "group": "GROUP", "cluster": "CLUSTER",
-             "transactionalid": "TRANSACTIONAL_ID"}
+ACL_TYPES = {
+    "topic": "TOPIC",
+    "group": "GROUP",
+    "cluster": "CLUSTER",
+    "transactionalid": "TRANSACTIONAL_ID",
+}
 ACL_PATTERNS = {"literal": "LITERAL", "prefix": "PREFIXED"}
-ACL_OPERATIONS = {op.replace("_", "").lower(): op for op in (
-    "ALL", "READ", "WRITE", "CREATE", "DELETE", "ALTER", "DESCRIBE", "CLUSTER_ACTION",
-    "DESCRIBE_CONFIGS", "ALTER_CONFIGS", "IDEMPOTENT_WRITE")}
-QUOTAS = {"producerByteRate": "producer_byte_rate", "consumerByteRate": "consumer_byte_rate",
-          "requestPercentage": "request_percentage",
-          "controllerMutationRate": "controller_mutation_rate"}
+ACL_OPERATIONS = {
+    op.replace("_", "").lower(): op
+    for op in (
+        "ALL",
+        "READ",
+        "WRITE",
+        "CREATE",
+        "DELETE",
+        "ALTER",
+        "DESCRIBE",
+        "CLUSTER_ACTION",
+        "DESCRIBE_CONFIGS",
+        "ALTER_CONFIGS",
+        "IDEMPOTENT_WRITE",
+    )
+}
+QUOTAS = {
+    "producerByteRate": "producer_byte_rate",
+    "consumerByteRate": "consumer_byte_rate",
+    "requestPercentage": "request_percentage",
+    "controllerMutationRate": "controller_mutation_rate",
+}
 TLS_USERS = frozenset({"tls", "tls-external"})
 
 
@@ -59,8 +79,11 @@ class Gaps:
 
 def kafka(snapshot: dict[str, Any], resource: Resource, gaps: Gaps) -> None:
     spec = mapping(resource.spec.get("kafka"))
-    cluster: dict[str, Any] = {"id": f"strimzi:{resource.namespace or 'default'}/{resource.name}",
-                               "name": resource.name, "kind": "strimzi"}
+    cluster: dict[str, Any] = {
+        "id": f"strimzi:{resource.namespace or 'default'}/{resource.name}",
+        "name": resource.name,
+        "kind": "strimzi",
+    }
     if isinstance(spec.get("version"), str | int | float) and spec.get("version"):
         cluster["kafka_version"] = str(spec["version"])
     snapshot["cluster"] = cluster
@@ -98,8 +121,9 @@ def _public(listener: Mapping[str, Any]) -> bool:
         return True
     config = mapping(listener.get("configuration"))
     annotations = mapping(mapping(config.get("bootstrap")).get("annotations"))
-    return not any(str(annotations.get(k, "")).lower() == v
-                   for k, v in INTERNAL_ANNOTATIONS.items())
+    return not any(
+        str(annotations.get(k, "")).lower() == v for k, v in INTERNAL_ANNOTATIONS.items()
+    )
 
 
 def _selector(prefix: str, selector: Any) -> str:
@@ -114,10 +138,17 @@ def _ingress(listeners: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
     rules: list[dict[str, Any]] = []
     for listener in listeners:
         port = listener.get("port")
-        port = port if isinstance(port, int) and not isinstance(port, bool) \
-            and 0 <= port <= 65535 else None
-        base = {"protocol": "tcp", "from_port": port, "to_port": port,
-                "description": f"listener {listener.get('name', '?')}"}
+        port = (
+            port
+            if isinstance(port, int) and not isinstance(port, bool) and 0 <= port <= 65535
+            else None
+        )
+        base = {
+            "protocol": "tcp",
+            "from_port": port,
+            "to_port": port,
+            "description": f"listener {listener.get('name', '?')}",
+        }
         peers: list[tuple[str, str]] = []
         for peer in mappings(listener.get("networkPolicyPeers")):
             cidr = mapping(peer.get("ipBlock")).get("cidr")
@@ -159,8 +190,11 @@ def _broker_config(spec: Mapping[str, Any], resource: Resource, gaps: Gaps) -> d
         if users:
             config["super.users"] = ";".join(users)
         if kind != "simple":
-            gaps.add("acls", f"{resource.ref} uses {kind} authorization: its grants live "
-                     "outside the Strimzi resources")
+            gaps.add(
+                "acls",
+                f"{resource.ref} uses {kind} authorization: its grants live "
+                "outside the Strimzi resources",
+            )
     return dict(sorted(config.items()))
 
 
@@ -175,14 +209,20 @@ def topics(snapshot: dict[str, Any], resources: list[Resource], gaps: Gaps) -> N
         topic: dict[str, Any] = {}
         partitions = resource.spec.get("partitions")
         replicas = resource.spec.get("replicas")
-        if isinstance(partitions, int) and not isinstance(partitions, bool) \
-                and 0 < partitions <= 1_000_000:
+        if (
+            isinstance(partitions, int)
+            and not isinstance(partitions, bool)
+            and 0 < partitions <= 1_000_000
+        ):
             topic["partitions"] = partitions
         if isinstance(replicas, int) and not isinstance(replicas, bool) and 0 < replicas <= 1000:
             topic["replication_factor"] = replicas
         config = resource.spec.get("config")
-        topic["configs"] = {str(k): text(v) for k, v in sorted(config.items())} \
-            if isinstance(config, Mapping) else {}
+        topic["configs"] = (
+            {str(k): text(v) for k, v in sorted(config.items())}
+            if isinstance(config, Mapping)
+            else {}
+        )
         out[name] = topic
     snapshot["topics"] = dict(sorted(out.items()))
 
@@ -205,15 +245,23 @@ def users(snapshot: dict[str, Any], resources: list[Resource], gaps: Gaps) -> No
         authorization = resource.spec.get("authorization")
         if isinstance(authorization, Mapping):
             if authorization.get("type", "simple") != "simple":
-                gaps.add("acls", f"{resource.ref}: authorization type "
-                         f"{authorization.get('type')} is not simple")
-            for index, rule in enumerate(listed(authorization.get("acls"))
-                                         if isinstance(authorization.get("acls"), list) else []):
+                gaps.add(
+                    "acls",
+                    f"{resource.ref}: authorization type {authorization.get('type')} is not simple",
+                )
+            for index, rule in enumerate(
+                listed(authorization.get("acls"))
+                if isinstance(authorization.get("acls"), list)
+                else []
+            ):
                 acls += _acl(rule, who, f"{resource.ref} acls[{index}]", gaps)
         limits = resource.spec.get("quotas")
         if isinstance(limits, Mapping):
-            values = {QUOTAS[k]: v for k, v in limits.items() if k in QUOTAS
-                      and isinstance(v, int | float) and not isinstance(v, bool)}
+            values = {
+                QUOTAS[k]: v
+                for k, v in limits.items()
+                if k in QUOTAS and isinstance(v, int | float) and not isinstance(v, bool)
+            }
             if values:
                 quotas.append({"entity_type": "user", "entity": who, "values": values})
     unique = {tuple(sorted(a.items())): a for a in acls}
@@ -236,12 +284,24 @@ def _acl(rule: Any, who: str, where: str, gaps: Gaps) -> list[dict[str, str]]:
         operations = [rule["operation"]]  # the deprecated single form (v1beta2)
     ops = [ACL_OPERATIONS.get(str(o).lower()) for o in listed(operations)]
     if rtype is None or pattern is None or permission is None or not ops or None in ops:
-        gaps.add("acls", f"{where}: a rule this exporter cannot represent "
-                 f"({target.get('type')}/{target.get('patternType')}/{operations})")
+        gaps.add(
+            "acls",
+            f"{where}: a rule this exporter cannot represent "
+            f"({target.get('type')}/{target.get('patternType')}/{operations})",
+        )
         return []
     name = "kafka-cluster" if rtype == "CLUSTER" else str(target.get("name", ""))
     found = rule.get("host")
     host = found if isinstance(found, str) and found else "*"
-    return [{"principal": who, "resource_type": rtype, "pattern_type": pattern,
-             "resource_name": name, "operation": str(op), "permission": permission,
-             "host": host} for op in ops]
+    return [
+        {
+            "principal": who,
+            "resource_type": rtype,
+            "pattern_type": pattern,
+            "resource_name": name,
+            "operation": str(op),
+            "permission": permission,
+            "host": host,
+        }
+        for op in ops
+    ]

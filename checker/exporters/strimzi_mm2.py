@@ -74,10 +74,16 @@ def mirrors(resource: Resource, gaps: Gaps) -> list[Mirror]:
             source = mirror.get("sourceCluster")
             target_alias = mirror.get("targetCluster")
             connect = str(spec["connectCluster"]) if spec.get("connectCluster") else None
-        if not isinstance(source, str) or not isinstance(target_alias, str) or not source \
-                or not target_alias:
-            gaps.add("replication", f"{resource.ref} mirrors[{index}]: source or target "
-                     "cluster alias missing")
+        if (
+            not isinstance(source, str)
+            or not isinstance(target_alias, str)
+            or not source
+            or not target_alias
+        ):
+            gaps.add(
+                "replication",
+                f"{resource.ref} mirrors[{index}]: source or target cluster alias missing",
+            )
             continue
         name = resource.name if len(raw) == 1 else f"{resource.name}/{source}->{target_alias}"
         out.append(Mirror(name, str(source), str(target_alias), connect, mirror))
@@ -94,8 +100,9 @@ def _state(resource: Resource, mirror: Mapping[str, Any]) -> str:
     return "PAUSED" if connector.get("pause") is True else "RUNNING"
 
 
-def flows(resource: Resource, regions: Mapping[str, str], gaps: Gaps,
-          warnings: list[str]) -> list[dict[str, Any]]:
+def flows(
+    resource: Resource, regions: Mapping[str, str], gaps: Gaps, warnings: list[str]
+) -> list[dict[str, Any]]:
     out = []
     for mirror in mirrors(resource, gaps):
         spec = mirror.spec
@@ -103,46 +110,66 @@ def flows(resource: Resource, regions: Mapping[str, str], gaps: Gaps,
         checkpoint = spec.get("checkpointConnector")
         checkpoint_config = mapping(mapping(checkpoint).get("config"))
         where = f"{resource.ref} {mirror.source}->{mirror.target}"
-        policy = str(source_config.get("replication.policy.class")
-                     or checkpoint_config.get("replication.policy.class") or DEFAULT_POLICY)
+        policy = str(
+            source_config.get("replication.policy.class")
+            or checkpoint_config.get("replication.policy.class")
+            or DEFAULT_POLICY
+        )
         identity = policy != DEFAULT_POLICY
         emits = isinstance(checkpoint, Mapping) and _flag(
-            checkpoint_config, "emit.checkpoints.enabled", True, where, gaps)
-        synced = emits and _flag(checkpoint_config, "sync.group.offsets.enabled", False, where,
-                                 gaps)
+            checkpoint_config, "emit.checkpoints.enabled", True, where, gaps
+        )
+        synced = emits and _flag(
+            checkpoint_config, "sync.group.offsets.enabled", False, where, gaps
+        )
         if mirror.connect is not None and mirror.connect != mirror.target:
             echo = mirror.connect == mirror.source and identity
             warnings.append(
                 f"{resource.ref}: connectCluster {mirror.connect} is not the target "
-                f"{mirror.target}" + (" and the identity replication policy has no loop "
-                                      "protection: records echo back forever" if echo else ""))
+                f"{mirror.target}"
+                + (
+                    " and the identity replication policy has no loop "
+                    "protection: records echo back forever"
+                    if echo
+                    else ""
+                )
+            )
         exclude = spec.get("topicsExcludePattern") or spec.get("topicsBlacklistPattern")
         exclude = exclude if isinstance(exclude, str) else None
         reset = str(source_config.get("consumer.auto.offset.reset", "earliest")).lower()
         labels = {**resource.annotations, **resource.labels}
-        out.append({
-            "name": mirror.name,
-            "tool": "mirrormaker2",
-            "source_region": regions.get(mirror.source, mirror.source),
-            "target_region": regions.get(mirror.target, mirror.target),
-            "topics_include": _patterns(spec.get("topicsPattern")
-                                        if isinstance(spec.get("topicsPattern"), str) else None)
-            or [".*"],
-            "topics_exclude": _patterns(exclude) if exclude else list(DEFAULT_TOPICS_EXCLUDE),
-            "topic_naming": "identical" if identity else "prefixed",
-            "prefix": None if identity else mirror.source,
-            "copies_acls": _flag(source_config, "sync.topic.acls.enabled", True, where, gaps),
-            "copies_topic_configs": _flag(source_config, "sync.topic.configs.enabled", True,
-                                          where, gaps),
-            "offset_sync": {"enabled": synced, "mode": "CHECKPOINTS" if emits else "NONE",
-                            "checkpoints_present": None},
-            # DefaultReplicationPolicy never sends a topic back to the cluster its prefix
-            # names; the identity policy (and a connectCluster on the source) cannot tell.
-            "loop_protection": not identity,
-            "starting_position": "LATEST" if reset == "latest" else "EARLIEST",
-            "state": _state(resource, spec),
-            "owner": next((labels[k] for k in OWNER_LABELS if labels.get(k)), None),
-        })
+        out.append(
+            {
+                "name": mirror.name,
+                "tool": "mirrormaker2",
+                "source_region": regions.get(mirror.source, mirror.source),
+                "target_region": regions.get(mirror.target, mirror.target),
+                "topics_include": _patterns(
+                    spec.get("topicsPattern")
+                    if isinstance(spec.get("topicsPattern"), str)
+                    else None
+                )
+                or [".*"],
+                "topics_exclude": _patterns(exclude) if exclude else list(DEFAULT_TOPICS_EXCLUDE),
+                "topic_naming": "identical" if identity else "prefixed",
+                "prefix": None if identity else mirror.source,
+                "copies_acls": _flag(source_config, "sync.topic.acls.enabled", True, where, gaps),
+                "copies_topic_configs": _flag(
+                    source_config, "sync.topic.configs.enabled", True, where, gaps
+                ),
+                "offset_sync": {
+                    "enabled": synced,
+                    "mode": "CHECKPOINTS" if emits else "NONE",
+                    "checkpoints_present": None,
+                },
+                # DefaultReplicationPolicy never sends a topic back to the cluster its prefix
+                # names; the identity policy (and a connectCluster on the source) cannot tell.
+                "loop_protection": not identity,
+                "starting_position": "LATEST" if reset == "latest" else "EARLIEST",
+                "state": _state(resource, spec),
+                "owner": next((labels[k] for k in OWNER_LABELS if labels.get(k)), None),
+            }
+        )
     return out
 
 
@@ -151,19 +178,26 @@ def connector_gaps(resources: list[Resource], gaps: Gaps) -> None:
     for resource in resources:
         kind = str(resource.spec.get("class") or "")
         if kind.rsplit(".", 1)[-1] in MIRROR_CONNECTORS:
-            gaps.add("replication", f"{resource.ref} runs {kind.rsplit('.', 1)[-1]} as a "
-                     "KafkaConnector, which this exporter does not read")
+            gaps.add(
+                "replication",
+                f"{resource.ref} runs {kind.rsplit('.', 1)[-1]} as a "
+                "KafkaConnector, which this exporter does not read",
+            )
 
 
 def aliases(resources: list[Resource]) -> set[str]:
     found: set[str] = set()
     for resource in resources:
         spec = resource.spec
-        for entry in [*mappings(spec.get("clusters")), mapping(spec.get("target")),
-                      *[mapping(m.get("source")) for m in mappings(spec.get("mirrors"))]]:
+        for entry in [
+            *mappings(spec.get("clusters")),
+            mapping(spec.get("target")),
+            *[mapping(m.get("source")) for m in mappings(spec.get("mirrors"))],
+        ]:
             if entry.get("alias"):
                 found.add(str(entry["alias"]))
         for mirror in mappings(spec.get("mirrors")):
-            found.update(str(mirror[k]) for k in ("sourceCluster", "targetCluster")
-                         if mirror.get(k))
+            found.update(
+                str(mirror[k]) for k in ("sourceCluster", "targetCluster") if mirror.get(k)
+            )
     return found

@@ -34,12 +34,28 @@ if TYPE_CHECKING:
 SOURCE_KEYS = frozenset({"type", "plan", "cluster", "storage_buckets", "captured_at"})
 CLUSTER_TYPES = ("aws_msk_cluster", "aws_msk_serverless_cluster")
 # The areas a failed read may leave half-filled: dropped, so only the gap speaks for them.
-DROPPABLE = ("topics", "acls", "quotas", "iam_grants", "authentication", "encryption", "network",
-             "audit", "broker_config", "replication", "storage")
+DROPPABLE = (
+    "topics",
+    "acls",
+    "quotas",
+    "iam_grants",
+    "authentication",
+    "encryption",
+    "network",
+    "audit",
+    "broker_config",
+    "replication",
+    "storage",
+)
 
 
-def export(plan_path: Path, region: str, cluster_address: str | None = None,
-           storage_buckets: Sequence[str] = (), captured_at: str | None = None) -> dict[str, Any]:
+def export(
+    plan_path: Path,
+    region: str,
+    cluster_address: str | None = None,
+    storage_buckets: Sequence[str] = (),
+    captured_at: str | None = None,
+) -> dict[str, Any]:
     """Read one region of a plan and return a validated snapshot v1 document."""
     from . import (
         terraform_audit,
@@ -54,12 +70,20 @@ def export(plan_path: Path, region: str, cluster_address: str | None = None,
 
     doc = load(plan_path)
     shown = display_path(plan_path)
-    snapshot = skeleton(region, "terraform", "", {"id": "?", "name": "?", "kind": "msk"},
-                        captured_at or doc.timestamp)
+    snapshot = skeleton(
+        region,
+        "terraform",
+        "",
+        {"id": "?", "name": "?", "kind": "msk"},
+        captured_at or doc.timestamp,
+    )
     ctx = Context(doc, region, snapshot)
     resource = _cluster(ctx, cluster_address, shown)
-    snapshot["source"] = {"type": "terraform", "file": shown,
-                          "detail": f"failback export terraform ({doc.kind}): {resource.address}"}
+    snapshot["source"] = {
+        "type": "terraform",
+        "file": shown,
+        "detail": f"failback export terraform ({doc.kind}): {resource.address}",
+    }
     cluster = terraform_msk.describe(ctx, resource)
     terraform_msk.scram_users(ctx, cluster)
     terraform_network.collect(ctx, cluster)
@@ -67,8 +91,9 @@ def export(plan_path: Path, region: str, cluster_address: str | None = None,
     terraform_audit.trail(ctx)
     terraform_iam.collect(ctx, cluster)
     auth = snapshot.get("authentication", {})
-    terraform_kafka.collect(ctx, uses_acls=not auth or any(
-        auth.get(k) for k in ("scram", "mtls", "unauthenticated")))
+    terraform_kafka.collect(
+        ctx, uses_acls=not auth or any(auth.get(k) for k in ("scram", "mtls", "unauthenticated"))
+    )
     terraform_replication.collect(ctx, cluster)
     terraform_s3.collect(ctx, storage_buckets)
     ctx.gap("consumer_groups", "Terraform does not describe consumer groups (runtime state)")
@@ -94,13 +119,17 @@ def _cluster(ctx: Context, address: str | None, shown: str) -> Resource:
         return here[0]
     if here:
         addresses = ", ".join(sorted(c.address for c in here))
-        raise InputError(f"{shown}: {len(here)} MSK clusters in {ctx.region} ({addresses}): "
-                         "choose one with --cluster")
+        raise InputError(
+            f"{shown}: {len(here)} MSK clusters in {ctx.region} ({addresses}): "
+            "choose one with --cluster"
+        )
     found = sorted({r.type.split("_", 1)[0] for r in ctx.doc.resources})
     regions = sorted(ctx.doc.regions())
-    raise InputError(f"{shown}: no aws_msk_cluster or aws_msk_serverless_cluster in "
-                     f"{ctx.region} (regions in the plan: {', '.join(regions) or 'none'}; "
-                     f"resource providers: {', '.join(found) or 'none'})")
+    raise InputError(
+        f"{shown}: no aws_msk_cluster or aws_msk_serverless_cluster in "
+        f"{ctx.region} (regions in the plan: {', '.join(regions) or 'none'}; "
+        f"resource providers: {', '.join(found) or 'none'})"
+    )
 
 
 def _text(source: Mapping[str, Any], key: str, region: str) -> str | None:
@@ -116,38 +145,73 @@ def from_source(source: Mapping[str, Any], region: str, base_dir: Path) -> dict[
     """Export the region a failback.yaml `source: {type: terraform, plan: ...}` declares."""
     unknown = sorted(set(source) - SOURCE_KEYS)
     if unknown:
-        raise InputError(f"terraform source of {region}: unknown keys {', '.join(unknown)} "
-                         f"(expected {', '.join(sorted(SOURCE_KEYS - {'type'}))})")
+        raise InputError(
+            f"terraform source of {region}: unknown keys {', '.join(unknown)} "
+            f"(expected {', '.join(sorted(SOURCE_KEYS - {'type'}))})"
+        )
     plan = _text(source, "plan", region)
     if plan is None:
-        raise InputError(f"terraform source of {region}: plan (the `terraform show -json` "
-                         "file, relative to failback.yaml) is required")
+        raise InputError(
+            f"terraform source of {region}: plan (the `terraform show -json` "
+            "file, relative to failback.yaml) is required"
+        )
     buckets = source.get("storage_buckets", [])
-    if isinstance(buckets, str) or not isinstance(buckets, Sequence) \
-            or not all(isinstance(b, str) for b in buckets):
+    if (
+        isinstance(buckets, str)
+        or not isinstance(buckets, Sequence)
+        or not all(isinstance(b, str) for b in buckets)
+    ):
         raise InputError(f"terraform source of {region}: storage_buckets must be a list of names")
     captured = source.get("captured_at")
-    return export(base_dir / plan, region, _text(source, "cluster", region), tuple(buckets),
-                  None if captured is None else str(captured))
+    return export(
+        base_dir / plan,
+        region,
+        _text(source, "cluster", region),
+        tuple(buckets),
+        None if captured is None else str(captured),
+    )
 
 
 @click.command("terraform")
 @click.argument("plan", type=click.Path(path_type=Path))
-@click.option("--region", required=True, help="The region to export (a multi-region plan is "
-              "split by provider region and ARNs).")
-@click.option("--cluster", "cluster_address", default=None,
-              help="Address of the aws_msk_cluster when the region has several "
-              "(e.g. module.dr.aws_msk_cluster.this).")
-@click.option("--storage-bucket", "storage_buckets", multiple=True,
-              help="Tiered or shared-storage S3 bucket (name or glob). Repeatable.")
-@click.option("--captured-at", default=None,
-              help="Capture time to record (default: the plan's timestamp, else now).")
-@click.option("-o", "--output", type=click.Path(path_type=Path),
-              help="Write the snapshot here (default: stdout).")
+@click.option(
+    "--region",
+    required=True,
+    help="The region to export (a multi-region plan is split by provider region and ARNs).",
+)
+@click.option(
+    "--cluster",
+    "cluster_address",
+    default=None,
+    help="Address of the aws_msk_cluster when the region has several "
+    "(e.g. module.dr.aws_msk_cluster.this).",
+)
+@click.option(
+    "--storage-bucket",
+    "storage_buckets",
+    multiple=True,
+    help="Tiered or shared-storage S3 bucket (name or glob). Repeatable.",
+)
+@click.option(
+    "--captured-at",
+    default=None,
+    help="Capture time to record (default: the plan's timestamp, else now).",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    help="Write the snapshot here (default: stdout).",
+)
 @handle_errors
-def command(plan: Path, region: str, cluster_address: str | None,
-            storage_buckets: Sequence[str], captured_at: str | None,
-            output: Path | None) -> None:
+def command(
+    plan: Path,
+    region: str,
+    cluster_address: str | None,
+    storage_buckets: Sequence[str],
+    captured_at: str | None,
+    output: Path | None,
+) -> None:
     """Export one region from a `terraform show -json` plan or state (no credentials).
 
     Values known only after apply become gaps, so `failback check` is indeterminate for

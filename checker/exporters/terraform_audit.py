@@ -30,17 +30,20 @@ def broker_logs(ctx: Context, cluster: Cluster) -> None:
 
 def _log_group(ctx: Context, cluster: Resource, entry: dict[str, Any], name: str) -> None:
     groups = [g for g in ctx.local("aws_cloudwatch_log_group") if g.values.get("name") == name]
-    groups = groups or [g for g in ctx.doc.referenced(
-        cluster, "logging_info", 0, "broker_logs", 0, "cloudwatch_logs", 0, "log_group")
-        if g.type == "aws_cloudwatch_log_group"]
+    groups = groups or [
+        g
+        for g in ctx.doc.referenced(
+            cluster, "logging_info", 0, "broker_logs", 0, "cloudwatch_logs", 0, "log_group"
+        )
+        if g.type == "aws_cloudwatch_log_group"
+    ]
     if not groups:
         ctx.gap("audit", f"log group {name} is not in this plan: its retention is unknown")
         return
     raw = ctx.value(groups[0], "audit", "retention_in_days")
     retention = integer(raw)
     if raw is not None and (retention is None or retention < 0):
-        ctx.gap("audit", f"{groups[0].address}: retention_in_days {raw!r} is not a number "
-                "of days")
+        ctx.gap("audit", f"{groups[0].address}: retention_in_days {raw!r} is not a number of days")
         return
     # 0 or unset: the log group never expires its events
     entry["retention_days"] = retention or None
@@ -53,8 +56,11 @@ def _buckets(ctx: Context, name: str) -> list[Resource]:
 def expiration_days(ctx: Context, area: str, bucket: str, prefix: str = "") -> int | bool | None:
     """The shortest expiry (days) of enabled lifecycle rules covering `prefix`; None when objects
     never expire; False (and a gap) when the bucket is not in the plan."""
-    configs = [c for c in ctx.doc.of_type("aws_s3_bucket_lifecycle_configuration")
-               if c.values.get("bucket") == bucket]
+    configs = [
+        c
+        for c in ctx.doc.of_type("aws_s3_bucket_lifecycle_configuration")
+        if c.values.get("bucket") == bucket
+    ]
     buckets = _buckets(ctx, bucket)
     if not configs and not buckets:
         ctx.gap(area, f"bucket {bucket} is not in this plan: its lifecycle is unknown")
@@ -69,8 +75,13 @@ def expiration_days(ctx: Context, area: str, bucket: str, prefix: str = "") -> i
     return min(days) if days else None
 
 
-def _rule_days(rule: Mapping[str, Any], prefix: str, status_key: str, expiration_key: str,
-               filter_key: str | None) -> list[int]:
+def _rule_days(
+    rule: Mapping[str, Any],
+    prefix: str,
+    status_key: str,
+    expiration_key: str,
+    filter_key: str | None,
+) -> list[int]:
     if rule.get(status_key) not in ("Enabled", True):
         return []
     days = integer(block(rule.get(expiration_key)).get("days"))
@@ -79,8 +90,7 @@ def _rule_days(rule: Mapping[str, Any], prefix: str, status_key: str, expiration
     rule_prefix = rule.get("prefix") or ""
     if filter_key:
         scope = block(rule.get(filter_key))
-        rule_prefix = scope.get("prefix") or block(scope.get("and")).get("prefix") \
-            or rule_prefix
+        rule_prefix = scope.get("prefix") or block(scope.get("and")).get("prefix") or rule_prefix
     return [days] if prefix.startswith(str(rule_prefix)) else []
 
 
@@ -95,17 +105,24 @@ def trail(ctx: Context) -> None:
         if not multi and not ctx.here(found):
             continue
         logging = found.get("enable_logging")
-        candidates.append({
-            "name": str(found.values.get("name") or found.address),
-            "logging": (logging is None or bool(logging)) and _management_events(found),
-            "multi_region": multi,
-            "log_file_validation": bool(ctx.value(found, "audit", "enable_log_file_validation")),
-            "kms_key_id": kms if isinstance(kms := found.values.get("kms_key_id"), str)
-            and kms else None,
-        })
+        candidates.append(
+            {
+                "name": str(found.values.get("name") or found.address),
+                "logging": (logging is None or bool(logging)) and _management_events(found),
+                "multi_region": multi,
+                "log_file_validation": bool(
+                    ctx.value(found, "audit", "enable_log_file_validation")
+                ),
+                "kms_key_id": kms
+                if isinstance(kms := found.values.get("kms_key_id"), str) and kms
+                else None,
+            }
+        )
     if candidates:
-        audit["trail"] = max(candidates, key=lambda t: (
-            t["logging"], t["multi_region"], t["log_file_validation"], t["name"]))
+        audit["trail"] = max(
+            candidates,
+            key=lambda t: (t["logging"], t["multi_region"], t["log_file_validation"], t["name"]),
+        )
 
 
 def _management_events(found: Resource) -> bool:
@@ -115,12 +132,15 @@ def _management_events(found: Resource) -> bool:
     if not basic and not advanced:
         return True
     for selector in basic:
-        if selector.get("include_management_events", True) \
-                and selector.get("read_write_type", "All") != "ReadOnly":
+        if (
+            selector.get("include_management_events", True)
+            and selector.get("read_write_type", "All") != "ReadOnly"
+        ):
             return True
     for selector in advanced:
-        fields = {f.get("field"): strings(f.get("equals"))
-                  for f in blocks(selector.get("field_selector"))}
+        fields = {
+            f.get("field"): strings(f.get("equals")) for f in blocks(selector.get("field_selector"))
+        }
         if "Management" in fields.get("eventCategory", []) and fields.get("readOnly") != ["true"]:
             return True
     return False

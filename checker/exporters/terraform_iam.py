@@ -42,8 +42,11 @@ def applies(resource: str, region: str, cluster: Cluster) -> bool:
     path = parts[5].split("/")
     if not any(fnmatch.fnmatchcase(kind, path[0]) for kind in _KINDS):
         return False
-    if len(path) > 1 and not fnmatch.fnmatchcase(cluster.name, path[1]) \
-            and not path[1].startswith("*"):
+    if (
+        len(path) > 1
+        and not fnmatch.fnmatchcase(cluster.name, path[1])
+        and not path[1].startswith("*")
+    ):
         return False
     return not (len(path) > 2 and cluster.uuid and not fnmatch.fnmatchcase(cluster.uuid, path[2]))
 
@@ -54,14 +57,16 @@ class _Principals:
     def __init__(self, ctx: Context, cluster: Cluster) -> None:
         self.ctx = ctx
         self.account = cluster.account or next(
-            (a for r in ctx.doc.resources if (a := _account(r.arn))), None)
+            (a for r in ctx.doc.resources if (a := _account(r.arn))), None
+        )
 
     def arn(self, kind: str, holder: Resource, attr: str) -> str | None:
         """The ARN of the role/user/group that holder.<attr> names (a name or an ARN)."""
         value = holder.get(attr)
         if value is UNKNOWN:
-            found = [r for r in self.ctx.doc.referenced(holder, attr)
-                     if r.type == f"aws_iam_{kind}"]
+            found = [
+                r for r in self.ctx.doc.referenced(holder, attr) if r.type == f"aws_iam_{kind}"
+            ]
             if found and found[0].arn:
                 return found[0].arn
             self.ctx.value(holder, _AREA, attr)
@@ -70,8 +75,14 @@ class _Principals:
             return None
         if value.startswith("arn:"):
             return value
-        match = next((r for r in self.ctx.doc.of_type(f"aws_iam_{kind}")
-                      if r.values.get("name") == value and r.arn), None)
+        match = next(
+            (
+                r
+                for r in self.ctx.doc.of_type(f"aws_iam_{kind}")
+                if r.values.get("name") == value and r.arn
+            ),
+            None,
+        )
         if match is not None:
             return match.arn
         if self.account is None:
@@ -94,13 +105,19 @@ def collect(ctx: Context, cluster: Cluster) -> None:
         if document is None:
             return
         principals = sorted({h for h in holders if h})
-        grants.extend(document_grants(document, principals, policy,
-                                      lambda resource: applies(resource, region, cluster)))
+        grants.extend(
+            document_grants(
+                document, principals, policy, lambda resource: applies(resource, region, cluster)
+            )
+        )
 
     for kind in ("role", "user", "group"):
         for inline in ctx.doc.of_type(f"aws_iam_{kind}_policy"):
-            add(ctx.value(inline, _AREA, "policy"), [names.arn(kind, inline, kind)],
-                str(inline.values.get("name") or inline.address))
+            add(
+                ctx.value(inline, _AREA, "policy"),
+                [names.arn(kind, inline, kind)],
+                str(inline.values.get("name") or inline.address),
+            )
     for role in ctx.doc.of_type("aws_iam_role"):
         for entry in blocks(role.values.get("inline_policy")):
             if entry.get("policy"):
@@ -115,8 +132,11 @@ def collect(ctx: Context, cluster: Cluster) -> None:
             if not isinstance(statement, Mapping):
                 continue
             principal = statement.get("Principal")
-            holders = ["*"] if principal == "*" else _strings(
-                principal.get("AWS") if isinstance(principal, Mapping) else None)
+            holders = (
+                ["*"]
+                if principal == "*"
+                else _strings(principal.get("AWS") if isinstance(principal, Mapping) else None)
+            )
             add({"Statement": [statement]}, holders, "cluster-policy")
     if _AREA not in ctx.tainted:
         unique = {json.dumps(g, sort_keys=True): g for g in grants}
@@ -134,8 +154,9 @@ def _managed(ctx: Context, names: _Principals, add: Any) -> None:
         holders: list[str | None] = []
         for kind in ("role", "user", "group"):
             for value in strings(attach.values.get(f"{kind}s")):
-                holders.append(value if value.startswith("arn:") else
-                               names.arn(kind, _Named(value), "name"))
+                holders.append(
+                    value if value.startswith("arn:") else names.arn(kind, _Named(value), "name")
+                )
         attachments.append((attach, holders))
     for role in ctx.doc.of_type("aws_iam_role"):
         for arn in strings(role.values.get("managed_policy_arns")):
@@ -143,8 +164,11 @@ def _managed(ctx: Context, names: _Principals, add: Any) -> None:
     for attach, holders in attachments:
         arn = attach.get("policy_arn")
         if arn is UNKNOWN:
-            found = [p for p in ctx.doc.referenced(attach, "policy_arn")
-                     if p.type == "aws_iam_policy"] if isinstance(attach, Resource) else []
+            found = (
+                [p for p in ctx.doc.referenced(attach, "policy_arn") if p.type == "aws_iam_policy"]
+                if isinstance(attach, Resource)
+                else []
+            )
             policy = found[0] if found else None
             if policy is None:
                 ctx.value(attach, _AREA, "policy_arn")
@@ -153,8 +177,11 @@ def _managed(ctx: Context, names: _Principals, add: Any) -> None:
             policy = policies.get(str(arn))
         if policy is None:
             if ":aws:policy/" not in str(arn):
-                ctx.gap(_AREA, f"policy {arn} attached by {attach.address} is not in this plan: "
-                        "its kafka-cluster grants are unknown")
+                ctx.gap(
+                    _AREA,
+                    f"policy {arn} attached by {attach.address} is not in this plan: "
+                    "its kafka-cluster grants are unknown",
+                )
             continue
         document = ctx.value(policy, _AREA, "policy")
         add(document, holders, str(policy.values.get("name") or policy.address))
@@ -164,5 +191,12 @@ class _Named(Resource):
     """A stand-in holder for names listed inside another resource."""
 
     def __init__(self, value: Any, attr: str = "name") -> None:
-        super().__init__(address=f"({value})", module=(), module_address="", type="",
-                         name=str(value), provider="", values={attr: value})
+        super().__init__(
+            address=f"({value})",
+            module=(),
+            module_address="",
+            type="",
+            name=str(value),
+            provider="",
+            values={attr: value},
+        )

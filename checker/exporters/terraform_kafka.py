@@ -14,12 +14,32 @@ from typing import Any
 
 from .terraform_plan import Context, Resource, integer
 
-RESOURCE_TYPES = {"topic": "TOPIC", "group": "GROUP", "cluster": "CLUSTER",
-                  "transactionalid": "TRANSACTIONAL_ID", "transactional_id": "TRANSACTIONAL_ID"}
+RESOURCE_TYPES = {
+    "topic": "TOPIC",
+    "group": "GROUP",
+    "cluster": "CLUSTER",
+    "transactionalid": "TRANSACTIONAL_ID",
+    "transactional_id": "TRANSACTIONAL_ID",
+}
 PATTERNS = {"literal": "LITERAL", "prefixed": "PREFIXED", "match": "MATCH"}
-OPERATIONS = {op.replace("_", "").lower(): op for op in (
-    "ALL", "READ", "WRITE", "CREATE", "DELETE", "ALTER", "DESCRIBE", "CLUSTER_ACTION",
-    "DESCRIBE_CONFIGS", "ALTER_CONFIGS", "IDEMPOTENT_WRITE", "CREATE_TOKENS", "DESCRIBE_TOKENS")}
+OPERATIONS = {
+    op.replace("_", "").lower(): op
+    for op in (
+        "ALL",
+        "READ",
+        "WRITE",
+        "CREATE",
+        "DELETE",
+        "ALTER",
+        "DESCRIBE",
+        "CLUSTER_ACTION",
+        "DESCRIBE_CONFIGS",
+        "ALTER_CONFIGS",
+        "IDEMPOTENT_WRITE",
+        "CREATE_TOKENS",
+        "DESCRIBE_TOKENS",
+    )
+}
 PERMISSIONS = {"allow": "ALLOW", "deny": "DENY"}
 QUOTA_ENTITIES = {"user", "client-id", "ip"}
 
@@ -36,18 +56,27 @@ def collect(ctx: Context, uses_acls: bool) -> None:
     if topics:
         _topics(ctx, topics)
     else:
-        ctx.gap("topics", f"the plan declares no kafka_topic in {ctx.region} "
-                "(Kafka provider): topics are unknown")
+        ctx.gap(
+            "topics",
+            f"the plan declares no kafka_topic in {ctx.region} "
+            "(Kafka provider): topics are unknown",
+        )
     if acls:
         _acls(ctx, acls)
     elif uses_acls:
-        ctx.gap("acls", f"the plan declares no kafka_acl in {ctx.region}, and the cluster has "
-                "SCRAM, mTLS or unauthenticated clients, which ACLs govern")
+        ctx.gap(
+            "acls",
+            f"the plan declares no kafka_acl in {ctx.region}, and the cluster has "
+            "SCRAM, mTLS or unauthenticated clients, which ACLs govern",
+        )
     if quotas or managed:
         _quotas(ctx, quotas)
     else:
-        ctx.gap("quotas", f"the plan declares no Kafka provider resources in {ctx.region}: "
-                "client quotas are unknown")
+        ctx.gap(
+            "quotas",
+            f"the plan declares no Kafka provider resources in {ctx.region}: "
+            "client quotas are unknown",
+        )
 
 
 def _topics(ctx: Context, resources: list[Resource]) -> None:
@@ -59,8 +88,11 @@ def _topics(ctx: Context, resources: list[Resource]) -> None:
         config = ctx.value(res, "topics", "config") or {}
         if not name:
             continue
-        topic: dict[str, Any] = {"configs": {str(k): _text(v) for k, v in sorted(
-            config.items())} if isinstance(config, Mapping) else {}}
+        topic: dict[str, Any] = {
+            "configs": {str(k): _text(v) for k, v in sorted(config.items())}
+            if isinstance(config, Mapping)
+            else {}
+        }
         partitions, factor = integer(partitions), integer(factor)
         if partitions is not None and 0 < partitions <= 1_000_000:
             topic["partitions"] = partitions
@@ -73,9 +105,18 @@ def _topics(ctx: Context, resources: list[Resource]) -> None:
 def _acls(ctx: Context, resources: list[Resource]) -> None:
     out: list[dict[str, str]] = []
     for res in resources:
-        fields = {attr: ctx.value(res, "acls", attr) for attr in (
-            "acl_principal", "acl_host", "acl_operation", "acl_permission_type", "resource_name",
-            "resource_type", "resource_pattern_type_filter")}
+        fields = {
+            attr: ctx.value(res, "acls", attr)
+            for attr in (
+                "acl_principal",
+                "acl_host",
+                "acl_operation",
+                "acl_permission_type",
+                "resource_name",
+                "resource_type",
+                "resource_pattern_type_filter",
+            )
+        }
         rtype = RESOURCE_TYPES.get(_text(fields["resource_type"]).lower())
         pattern = PATTERNS.get(_text(fields["resource_pattern_type_filter"] or "Literal").lower())
         operation = OPERATIONS.get(_text(fields["acl_operation"]).replace("_", "").lower())
@@ -83,14 +124,24 @@ def _acls(ctx: Context, resources: list[Resource]) -> None:
         if "acls" in ctx.tainted:
             continue
         if None in (rtype, pattern, operation, permission) or not fields["acl_principal"]:
-            ctx.gap("acls", f"{res.address}: a binding this exporter cannot represent "
-                    f"({fields['resource_type']}/{fields['resource_pattern_type_filter']}/"
-                    f"{fields['acl_operation']}/{fields['acl_permission_type']})")
+            ctx.gap(
+                "acls",
+                f"{res.address}: a binding this exporter cannot represent "
+                f"({fields['resource_type']}/{fields['resource_pattern_type_filter']}/"
+                f"{fields['acl_operation']}/{fields['acl_permission_type']})",
+            )
             continue
-        out.append({"principal": _text(fields["acl_principal"]), "resource_type": str(rtype),
-                    "pattern_type": str(pattern), "resource_name": _text(fields["resource_name"]),
-                    "operation": str(operation), "permission": str(permission),
-                    "host": _text(fields["acl_host"] or "*")})
+        out.append(
+            {
+                "principal": _text(fields["acl_principal"]),
+                "resource_type": str(rtype),
+                "pattern_type": str(pattern),
+                "resource_name": _text(fields["resource_name"]),
+                "operation": str(operation),
+                "permission": str(permission),
+                "host": _text(fields["acl_host"] or "*"),
+            }
+        )
     unique = {tuple(sorted(a.items())): a for a in out}
     ctx.snapshot["acls"] = [unique[k] for k in sorted(unique)]
 

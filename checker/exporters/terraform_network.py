@@ -25,8 +25,10 @@ def collect(ctx: Context, cluster: Cluster) -> None:
         return
     res = cluster.resource
     path: tuple[str | int, ...] = (
-        ("vpc_config", 0, "security_group_ids") if cluster.serverless
-        else ("broker_node_group_info", 0, "security_groups"))
+        ("vpc_config", 0, "security_group_ids")
+        if cluster.serverless
+        else ("broker_node_group_info", 0, "security_groups")
+    )
     groups = _groups(ctx, res, path)
     if groups is None:
         return
@@ -39,14 +41,15 @@ def collect(ctx: Context, cluster: Cluster) -> None:
             key = f"{rule['protocol']}|{rule['from_port']}|{rule['to_port']}|{rule['peer']}"
             rules.setdefault(key, rule)
     network["ingress"] = [rules[k] for k in sorted(rules)]
-    endpoints = [e for e in ctx.local("aws_vpc_endpoint")
-                 if "kafka" in str(e.values.get("service_name", ""))]
-    network["private_endpoints"] = sorted(str(e.values.get("id") or e.address)
-                                          for e in endpoints)
+    endpoints = [
+        e for e in ctx.local("aws_vpc_endpoint") if "kafka" in str(e.values.get("service_name", ""))
+    ]
+    network["private_endpoints"] = sorted(str(e.values.get("id") or e.address) for e in endpoints)
 
 
-def _groups(ctx: Context, res: Resource,
-            path: tuple[str | int, ...]) -> list[tuple[str | None, Resource | None]] | None:
+def _groups(
+    ctx: Context, res: Resource, path: tuple[str | int, ...]
+) -> list[tuple[str | None, Resource | None]] | None:
     """(id, resource) of each security group; None (and a gap) when they cannot be told."""
     sgs = ctx.doc.of_type("aws_security_group")
     value = res.get(*path)
@@ -72,13 +75,15 @@ def _known_id(res: Resource) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _group_rules(ctx: Context, group_id: str | None,
-                 group: Resource | None) -> list[dict[str, Any]] | None:
+def _group_rules(
+    ctx: Context, group_id: str | None, group: Resource | None
+) -> list[dict[str, Any]] | None:
     rules: list[dict[str, Any]] = []
     # With a configuration, inline rules count only when configured: otherwise `ingress` is the
     # group's refreshed rules, including standalone rules this plan deletes.
-    if group is not None and (not group.config
-                              or "ingress" in _mapping(group.config.get("expressions"))):
+    if group is not None and (
+        not group.config or "ingress" in _mapping(group.config.get("expressions"))
+    ):
         inline = ctx.value(group, "network", "ingress")
         for entry in blocks(inline):
             rules += _rules(entry, group_id or group.address)
@@ -103,8 +108,11 @@ def _belongs(ctx: Context, rule: Resource, group_id: str | None, group: Resource
     value = rule.get("security_group_id")
     if group_id is not None and value == group_id:
         return True
-    return group is not None and value in (UNKNOWN, None) and ctx.points_at(
-        rule, "security_group_id", group)
+    return (
+        group is not None
+        and value in (UNKNOWN, None)
+        and ctx.points_at(rule, "security_group_id", group)
+    )
 
 
 def _protocol(value: Any) -> str:
@@ -130,18 +138,37 @@ def _peers(rule: Mapping[str, Any], self_id: str) -> list[tuple[str, str]]:
 
 
 def _rules(rule: Mapping[str, Any], self_id: str) -> list[dict[str, Any]]:
-    base = {"protocol": _protocol(rule.get("protocol")),
-            "from_port": _port(rule.get("from_port")), "to_port": _port(rule.get("to_port"))}
+    base = {
+        "protocol": _protocol(rule.get("protocol")),
+        "from_port": _port(rule.get("from_port")),
+        "to_port": _port(rule.get("to_port")),
+    }
     description = rule.get("description")
     text = description if isinstance(description, str) and description else None
-    return [{**base, "peer": peer, "peer_type": kind, "description": text}
-            for peer, kind in _peers(rule, self_id)]
+    return [
+        {**base, "peer": peer, "peer_type": kind, "description": text}
+        for peer, kind in _peers(rule, self_id)
+    ]
 
 
-_LEGACY_ATTRS = ("cidr_blocks", "ipv6_cidr_blocks", "prefix_list_ids", "source_security_group_id",
-                 "from_port", "to_port", "protocol")
-_VPC_ATTRS = ("cidr_ipv4", "cidr_ipv6", "prefix_list_id", "referenced_security_group_id",
-              "from_port", "to_port", "ip_protocol")
+_LEGACY_ATTRS = (
+    "cidr_blocks",
+    "ipv6_cidr_blocks",
+    "prefix_list_ids",
+    "source_security_group_id",
+    "from_port",
+    "to_port",
+    "protocol",
+)
+_VPC_ATTRS = (
+    "cidr_ipv4",
+    "cidr_ipv6",
+    "prefix_list_id",
+    "referenced_security_group_id",
+    "from_port",
+    "to_port",
+    "ip_protocol",
+)
 
 
 def _known(ctx: Context, rule: Resource, attrs: tuple[str, ...]) -> bool:
@@ -162,12 +189,14 @@ def _vpc_rule(ctx: Context, rule: Resource) -> list[dict[str, Any]] | None:
     values = rule.values
     block = {
         "protocol": values.get("ip_protocol"),
-        "from_port": values.get("from_port"), "to_port": values.get("to_port"),
+        "from_port": values.get("from_port"),
+        "to_port": values.get("to_port"),
         "cidr_blocks": [values["cidr_ipv4"]] if values.get("cidr_ipv4") else [],
         "ipv6_cidr_blocks": [values["cidr_ipv6"]] if values.get("cidr_ipv6") else [],
         "prefix_list_ids": [values["prefix_list_id"]] if values.get("prefix_list_id") else [],
         "security_groups": [values["referenced_security_group_id"]]
-        if values.get("referenced_security_group_id") else [],
+        if values.get("referenced_security_group_id")
+        else [],
         "description": values.get("description"),
     }
     return _rules(block, "self")

@@ -24,15 +24,27 @@ from ..errors import InputError
 from ..inputs import parse_json, read_text
 from .common import add_gap
 
-GLOBAL_TYPES = frozenset({
-    "aws_iam_policy", "aws_iam_role", "aws_iam_role_policy", "aws_iam_role_policy_attachment",
-    "aws_iam_policy_attachment", "aws_iam_user", "aws_iam_user_policy",
-    "aws_iam_user_policy_attachment", "aws_iam_group", "aws_iam_group_policy",
-    "aws_iam_group_policy_attachment", "aws_iam_group_membership", "aws_s3_bucket",
-})
+GLOBAL_TYPES = frozenset(
+    {
+        "aws_iam_policy",
+        "aws_iam_role",
+        "aws_iam_role_policy",
+        "aws_iam_role_policy_attachment",
+        "aws_iam_policy_attachment",
+        "aws_iam_user",
+        "aws_iam_user_policy",
+        "aws_iam_user_policy_attachment",
+        "aws_iam_group",
+        "aws_iam_group_policy",
+        "aws_iam_group_policy_attachment",
+        "aws_iam_group_membership",
+        "aws_s3_bucket",
+    }
+)
 _ARN_REGION = re.compile(r"^arn:aws[\w-]*:[\w-]+:([a-z]{2}(?:-[a-z]+)+-\d):")
 _MSK_HOST_REGION = re.compile(
-    r"\.kafka(?:-serverless)?\.([a-z]{2}(?:-[a-z]+)+-\d)\.amazonaws\.com(?:\.cn)?\b")
+    r"\.kafka(?:-serverless)?\.([a-z]{2}(?:-[a-z]+)+-\d)\.amazonaws\.com(?:\.cn)?\b"
+)
 _INDEX = re.compile(r"\[[^\]]*\]")
 _MAX_DEPTH = 12
 
@@ -215,8 +227,9 @@ class TerraformDocument:
             self.kind = "state"
             root = (document.get("values") or {}).get("root_module", {})
         self.configuration: Mapping[str, Any] = document.get("configuration") or {}
-        self.timestamp = document.get("timestamp") if isinstance(document.get("timestamp"),
-                                                                 str) else None
+        self.timestamp = (
+            document.get("timestamp") if isinstance(document.get("timestamp"), str) else None
+        )
         changes = {
             str(c.get("address")): c.get("change", {}).get("after_unknown", False)
             for c in document.get("resource_changes", []) or []
@@ -272,14 +285,17 @@ class TerraformDocument:
         index = self._config_index.get(resource.module)
         if index is None:
             module = self._config_module(resource.module)
-            index = {(str(e.get("type")), str(e.get("name"))): e
-                     for e in _mapping(module).get("resources") or []
-                     if isinstance(e, Mapping) and e.get("mode", "managed") == "managed"}
+            index = {
+                (str(e.get("type")), str(e.get("name"))): e
+                for e in _mapping(module).get("resources") or []
+                if isinstance(e, Mapping) and e.get("mode", "managed") == "managed"
+            }
             self._config_index[resource.module] = index
         return index.get((resource.type, resource.name))
 
-    def constant(self, names: tuple[str, ...], expression: Mapping[str, Any] | None,
-                 depth: int = 0) -> Any:
+    def constant(
+        self, names: tuple[str, ...], expression: Mapping[str, Any] | None, depth: int = 0
+    ) -> Any:
         """A configuration expression's value when it is a constant or a variable's value."""
         if not isinstance(expression, Mapping) or depth > _MAX_DEPTH:
             return None
@@ -297,8 +313,9 @@ class TerraformDocument:
             return self.constant(names[:-1], value, depth + 1)
         return None
 
-    def targets(self, names: tuple[str, ...], expression: Mapping[str, Any] | None,
-                depth: int = 0) -> list[Resource]:
+    def targets(
+        self, names: tuple[str, ...], expression: Mapping[str, Any] | None, depth: int = 0
+    ) -> list[Resource]:
         """The resources an expression refers to, through variables and module outputs."""
         if not isinstance(expression, Mapping) or depth > _MAX_DEPTH:
             return []
@@ -307,15 +324,26 @@ class TerraformDocument:
             parts = _INDEX.sub("", str(ref)).split(".")
             if parts[0] == "var" and len(parts) > 1 and names:
                 call = self._module_call(names)
-                found += self.targets(names[:-1], _mapping(_mapping(call).get("expressions"))
-                                      .get(parts[1]), depth + 1)
+                found += self.targets(
+                    names[:-1], _mapping(_mapping(call).get("expressions")).get(parts[1]), depth + 1
+                )
             elif parts[0] == "module" and len(parts) > 2:
                 child = (*names, parts[1])
-                output = _mapping(_mapping(_mapping(self._config_module(child))
-                                           .get("outputs")).get(parts[2]))
+                output = _mapping(
+                    _mapping(_mapping(self._config_module(child)).get("outputs")).get(parts[2])
+                )
                 found += self.targets(child, output.get("expression"), depth + 1)
-            elif len(parts) > 1 and parts[0] not in ("var", "local", "data", "each", "count",
-                                                     "path", "terraform", "self", "module"):
+            elif len(parts) > 1 and parts[0] not in (
+                "var",
+                "local",
+                "data",
+                "each",
+                "count",
+                "path",
+                "terraform",
+                "self",
+                "module",
+            ):
                 found += self._by_name.get((names, parts[0], parts[1]), [])
         unique = {r.address: r for r in found}
         return [unique[k] for k in sorted(unique)]
@@ -325,12 +353,15 @@ class TerraformDocument:
 
     # --- regions ---------------------------------------------------------------------------
 
-    def _provider_config(self, resource: Resource) -> tuple[Mapping[str, Any] | None,
-                                                            tuple[str, ...]]:
+    def _provider_config(
+        self, resource: Resource
+    ) -> tuple[Mapping[str, Any] | None, tuple[str, ...]]:
         configs = _mapping(self.configuration.get("provider_config"))
         keys = resource.config.get("provider_config_keys")  # OpenTofu: a list
-        key = str(resource.config.get("provider_config_key")
-                  or (keys[0] if isinstance(keys, list) and keys else ""))
+        key = str(
+            resource.config.get("provider_config_key")
+            or (keys[0] if isinstance(keys, list) and keys else "")
+        )
         if not key:
             local = resource.type.split("_", 1)[0]
             path = ".".join(f"module.{name}" for name in resource.module)
@@ -409,8 +440,10 @@ def load(path: Path) -> TerraformDocument:
     except OSError as exc:
         raise InputError(f"cannot read terraform plan {path}: {exc.strerror}") from None
     if head == b"PK\x03\x04":
-        raise InputError(f"{path} is a binary plan file, not JSON",
-                         hint=f"export it with `terraform show -json {path} > plan.json`")
+        raise InputError(
+            f"{path} is a binary plan file, not JSON",
+            hint=f"export it with `terraform show -json {path} > plan.json`",
+        )
     document = parse_json(read_text(path, "terraform plan"), str(path), "terraform plan")
     return parse(document, str(path))
 
@@ -428,49 +461,69 @@ def _shape_modules(root: Any, origin: str, where: str) -> None:
     while stack:
         module, place = stack.pop()
         _need(module, Mapping, place, origin, optional=place == where)
-        for index, resource in enumerate(_need((module or {}).get("resources"), list,
-                                               f"{place}.resources", origin) or []):
+        for index, resource in enumerate(
+            _need((module or {}).get("resources"), list, f"{place}.resources", origin) or []
+        ):
             here = f"{place}.resources[{index}]"
             _need(resource, Mapping, here, origin, optional=False)
             for key in ("address", "type", "name", "mode"):
                 _need(resource.get(key), str, f"{here}.{key}", origin)
             _need(resource.get("values"), Mapping, f"{here}.values", origin)
-        children = _need((module or {}).get("child_modules"), list, f"{place}.child_modules",
-                         origin) or []
+        children = (
+            _need((module or {}).get("child_modules"), list, f"{place}.child_modules", origin) or []
+        )
         stack.extend((child, f"{place}.child_modules[{i}]") for i, child in enumerate(children))
 
 
 def _shape_configuration(config: Any, origin: str) -> None:
     _need(config, Mapping, "configuration", origin)
-    providers = _need((config or {}).get("provider_config"), Mapping,
-                      "configuration.provider_config", origin) or {}
+    providers = (
+        _need(
+            (config or {}).get("provider_config"), Mapping, "configuration.provider_config", origin
+        )
+        or {}
+    )
     for key, entry in providers.items():
         _need(entry, Mapping, f"configuration.provider_config.{key}", origin)
-        _need((entry or {}).get("expressions"), Mapping,
-              f"configuration.provider_config.{key}.expressions", origin)
-    stack: list[tuple[Any, str]] = [((config or {}).get("root_module"),
-                                     "configuration.root_module")]
+        _need(
+            (entry or {}).get("expressions"),
+            Mapping,
+            f"configuration.provider_config.{key}.expressions",
+            origin,
+        )
+    stack: list[tuple[Any, str]] = [
+        ((config or {}).get("root_module"), "configuration.root_module")
+    ]
     while stack:
         module, place = stack.pop()
         _need(module, Mapping, place, origin)
         module = module or {}
-        for index, resource in enumerate(_need(module.get("resources"), list,
-                                               f"{place}.resources", origin) or []):
+        for index, resource in enumerate(
+            _need(module.get("resources"), list, f"{place}.resources", origin) or []
+        ):
             here = f"{place}.resources[{index}]"
             _need(resource, Mapping, here, origin, optional=False)
             _need(resource.get("expressions"), Mapping, f"{here}.expressions", origin)
-            _need(resource.get("provider_config_key"), str, f"{here}.provider_config_key",
-                  origin)
-        for name, output in (_need(module.get("outputs"), Mapping, f"{place}.outputs",
-                                   origin) or {}).items():
+            _need(resource.get("provider_config_key"), str, f"{here}.provider_config_key", origin)
+        for name, output in (
+            _need(module.get("outputs"), Mapping, f"{place}.outputs", origin) or {}
+        ).items():
             _need(output, Mapping, f"{place}.outputs.{name}", origin)
-            _need((output or {}).get("expression"), Mapping,
-                  f"{place}.outputs.{name}.expression", origin)
+            _need(
+                (output or {}).get("expression"),
+                Mapping,
+                f"{place}.outputs.{name}.expression",
+                origin,
+            )
         calls = _need(module.get("module_calls"), Mapping, f"{place}.module_calls", origin) or {}
         for name, call in calls.items():
             _need(call, Mapping, f"{place}.module_calls.{name}", origin)
-            _need((call or {}).get("expressions"), Mapping,
-                  f"{place}.module_calls.{name}.expressions", origin)
+            _need(
+                (call or {}).get("expressions"),
+                Mapping,
+                f"{place}.module_calls.{name}.expressions",
+                origin,
+            )
             stack.append(((call or {}).get("module"), f"{place}.module_calls.{name}.module"))
 
 
@@ -478,26 +531,37 @@ def _shape(document: Mapping[str, Any], origin: str) -> None:
     """Check the parts of the document the exporter walks, so a wrong shape is one line."""
     values = document.get("planned_values", document.get("values"))
     _shape_modules(values.get("root_module"), origin, "root_module")
-    for index, change in enumerate(_need(document.get("resource_changes"), list,
-                                         "resource_changes", origin) or []):
+    for index, change in enumerate(
+        _need(document.get("resource_changes"), list, "resource_changes", origin) or []
+    ):
         _need(change, Mapping, f"resource_changes[{index}]", origin, optional=False)
         _need(change.get("change"), Mapping, f"resource_changes[{index}].change", origin)
     _shape_configuration(document.get("configuration"), origin)
-    for name, variable in (_need(document.get("variables"), Mapping, "variables",
-                                 origin) or {}).items():
+    for name, variable in (
+        _need(document.get("variables"), Mapping, "variables", origin) or {}
+    ).items():
         _need(variable, Mapping, f"variables.{name}", origin)
 
 
 def parse(document: Any, origin: str) -> TerraformDocument:
-    if not isinstance(document, Mapping) or "format_version" not in document or not (
+    if (
+        not isinstance(document, Mapping)
+        or "format_version" not in document
+        or not (
             isinstance(document.get("planned_values"), Mapping)
-            or isinstance(document.get("values"), Mapping)):
-        raise InputError(f"{origin} is not the output of `terraform show -json` "
-                         "(no format_version with planned_values or values)")
+            or isinstance(document.get("values"), Mapping)
+        )
+    ):
+        raise InputError(
+            f"{origin} is not the output of `terraform show -json` "
+            "(no format_version with planned_values or values)"
+        )
     version = str(document.get("format_version"))
     if not re.match(r"^[01]\.\d+$", version):
-        raise InputError(f"{origin}: terraform JSON format_version {version!r} is not 0.x or "
-                         "1.x, which this exporter reads")
+        raise InputError(
+            f"{origin}: terraform JSON format_version {version!r} is not 0.x or "
+            "1.x, which this exporter reads"
+        )
     _shape(document, origin)
     return TerraformDocument(document, origin)
 
@@ -559,8 +623,11 @@ class Context:
     def points_at(self, res: Resource, attr: str, target: Resource) -> bool:
         """Whether res.<attr> names `target`: by ARN or id, or by reference when unknown."""
         value = res.get(attr)
-        if value is not UNKNOWN and value is not None \
-                and value in (target.arn, target.values.get("id")):
+        if (
+            value is not UNKNOWN
+            and value is not None
+            and value in (target.arn, target.values.get("id"))
+        ):
             return True
         return target in self.doc.referenced(res, attr)
 
@@ -573,6 +640,9 @@ class Context:
             if resource.type in AREA_OF_TYPE and resource.region is None:
                 unlocated.setdefault(resource.type, []).append(resource.address)
         for kind, addresses in sorted(unlocated.items()):
-            self.gap(AREA_OF_TYPE[kind], f"the region of {len(addresses)} {kind} resources "
-                     f"(e.g. {addresses[0]}) cannot be told from the plan: no region argument, "
-                     "ARN or provider region")
+            self.gap(
+                AREA_OF_TYPE[kind],
+                f"the region of {len(addresses)} {kind} resources "
+                f"(e.g. {addresses[0]}) cannot be told from the plan: no region argument, "
+                "ARN or provider region",
+            )

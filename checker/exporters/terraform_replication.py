@@ -63,8 +63,10 @@ def _flows(ctx: Context, replicator: Resource) -> list[dict[str, Any]]:
     for index, info in enumerate(infos):
         if not isinstance(info, dict):
             continue
-        parts = [("replication_info_list", index, part)
-                 for part in ("topic_replication", "consumer_group_replication")]
+        parts = [
+            ("replication_info_list", index, part)
+            for part in ("topic_replication", "consumer_group_replication")
+        ]
         unknown = [path for path in parts if replicator.get(*path) is UNKNOWN]
         for path in unknown:
             ctx.value(replicator, "replication", *path)  # the gap
@@ -76,13 +78,18 @@ def _flows(ctx: Context, replicator: Resource) -> list[dict[str, Any]]:
             continue
         topics = block(info.get("topic_replication"))
         groups = block(info.get("consumer_group_replication"))
-        naming = (block(topics.get("topic_name_configuration")).get("type")
-                  or "PREFIXED_WITH_SOURCE_CLUSTER_ALIAS")  # the API's default
+        naming = (
+            block(topics.get("topic_name_configuration")).get("type")
+            or "PREFIXED_WITH_SOURCE_CLUSTER_ALIAS"
+        )  # the API's default
         prefixed = naming == "PREFIXED_WITH_SOURCE_CLUSTER_ALIAS"
         alias = info.get("source_kafka_cluster_alias")
         if prefixed and not alias:
-            ctx.gap("replication", f"unknown until apply: {replicator.address}."
-                    f"replication_info_list[{index}].source_kafka_cluster_alias")
+            ctx.gap(
+                "replication",
+                f"unknown until apply: {replicator.address}."
+                f"replication_info_list[{index}].source_kafka_cluster_alias",
+            )
             continue
         synced = bool(groups.get("synchronise_consumer_group_offsets"))
         mode = groups.get("consumer_group_offset_sync_mode") or "LEGACY"  # the API's default
@@ -90,22 +97,24 @@ def _flows(ctx: Context, replicator: Resource) -> list[dict[str, Any]]:
             ctx.gap("replication", f"{replicator.address}: unknown offset sync mode {mode!r}")
             continue
         position = block(topics.get("starting_position")).get("type")
-        flows.append({
-            "name": name if len(infos) == 1 else f"{name}#{index + 1}",
-            "tool": "msk-replicator",
-            "source_region": source,
-            "target_region": target,
-            "topics_include": strings(topics.get("topics_to_replicate")),
-            "topics_exclude": strings(topics.get("topics_to_exclude")),
-            "topic_naming": "prefixed" if prefixed else "identical",
-            "prefix": str(alias) if prefixed else None,
-            "copies_acls": bool(topics.get("copy_access_control_lists_for_topics")),
-            "copies_topic_configs": bool(topics.get("copy_topic_configurations")),
-            "offset_sync": {"enabled": synced, "mode": str(mode) if synced else "NONE"},
-            # MSK Replicator adds __mskmr headers and never re-replicates its own records.
-            "loop_protection": True,
-            "starting_position": str(position) if position else None,
-            "state": "RUNNING",
-            "owner": owner,
-        })
+        flows.append(
+            {
+                "name": name if len(infos) == 1 else f"{name}#{index + 1}",
+                "tool": "msk-replicator",
+                "source_region": source,
+                "target_region": target,
+                "topics_include": strings(topics.get("topics_to_replicate")),
+                "topics_exclude": strings(topics.get("topics_to_exclude")),
+                "topic_naming": "prefixed" if prefixed else "identical",
+                "prefix": str(alias) if prefixed else None,
+                "copies_acls": bool(topics.get("copy_access_control_lists_for_topics")),
+                "copies_topic_configs": bool(topics.get("copy_topic_configurations")),
+                "offset_sync": {"enabled": synced, "mode": str(mode) if synced else "NONE"},
+                # MSK Replicator adds __mskmr headers and never re-replicates its own records.
+                "loop_protection": True,
+                "starting_position": str(position) if position else None,
+                "state": "RUNNING",
+                "owner": owner,
+            }
+        )
     return flows

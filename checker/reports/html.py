@@ -97,8 +97,10 @@ JS = """
 })();
 """
 
-CSP = ("default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; "
-       "img-src data:; base-uri 'none'; form-action 'none'")
+CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; "
+    "img-src data:; base-uri 'none'; form-action 'none'"
+)
 
 
 def e(value: Any) -> str:
@@ -124,27 +126,29 @@ def status(finding: Finding) -> str:
 def _header(report: Report) -> str:
     verdict = overall(report)
     rows = "".join(
-        f"<tr><td>{e(d.phase)}</td><td><span class=\"badge v-{e(d.verdict)}\">"
+        f'<tr><td>{e(d.phase)}</td><td><span class="badge v-{e(d.verdict)}">'
         f"{e(VERDICT_LABELS.get(d.verdict, d.verdict))}</span></td><td>{len(d.blocking)}</td>"
         f"<td>{len(d.findings)}</td><td>{sum(1 for f in d.findings if f.waived)}</td>"
         f"<td>{sum(1 for f in d.findings if f.known)}</td><td>{len(d.gaps)}</td></tr>"
-        for d in report.decisions)
+        for d in report.decisions
+    )
     return (
         f"<header><h1>Failback readiness: {e(report.plan_name)} "
-        f"<span id=\"verdict\" class=\"badge v-{e(verdict)}\" data-verdict=\"{e(verdict)}\">"
+        f'<span id="verdict" class="badge v-{e(verdict)}" data-verdict="{e(verdict)}">'
         f"{e(VERDICT_LABELS.get(verdict, verdict))}</span></h1>"
-        f"<div class=\"meta\">{e(report.primary.region)} (primary) vs "
+        f'<div class="meta">{e(report.primary.region)} (primary) vs '
         f"{e(report.secondary.region)} (secondary) · fail-on {e(report.fail_on)} · "
         f"failback-checker {e(__version__)} · exit code {int(report.exit_code)}</div></header>"
-        "<section id=\"phases\"><h2>Verdict per phase</h2><table><thead><tr><th>phase</th>"
+        '<section id="phases"><h2>Verdict per phase</h2><table><thead><tr><th>phase</th>'
         "<th>verdict</th><th>blocking</th><th>findings</th><th>waived</th><th>known</th>"
-        f"<th>gaps</th></tr></thead><tbody>{rows}</tbody></table></section>")
+        f"<th>gaps</th></tr></thead><tbody>{rows}</tbody></table></section>"
+    )
 
 
 def _heatmap(report: Report) -> str:
     families, table = grid(report)
     judged = {d.phase for d in report.decisions}
-    head = "".join(f"<th class=\"{'judged' if p in judged else ''}\">{e(p)}</th>" for p in PHASES)
+    head = "".join(f'<th class="{"judged" if p in judged else ""}">{e(p)}</th>' for p in PHASES)
     body = []
     for family in families:
         cells = []
@@ -155,16 +159,20 @@ def _heatmap(report: Report) -> str:
                 continue
             lowered = " lowered" if cell.level != cell.evidence_level else ""
             tip = "\n".join([*cell.reasons, f"next: {cell.next_step or 'highest level'}"])
-            cells.append(f"<td class=\"lvl-{e(cell.level)}{lowered}\" data-family=\"{e(family)}\" "
-                         f"data-phase=\"{e(phase)}\" data-level=\"{e(cell.level)}\" "
-                         f"title=\"{e(tip)}\">{e(cell.level)}</td>")
+            cells.append(
+                f'<td class="lvl-{e(cell.level)}{lowered}" data-family="{e(family)}" '
+                f'data-phase="{e(phase)}" data-level="{e(cell.level)}" '
+                f'title="{e(tip)}">{e(cell.level)}</td>'
+            )
         body.append(f"<tr><th>{e(family)}</th>{''.join(cells)}</tr>")
-    legend = "".join(f"<span class=\"lvl-{lv}\">{lv}</span>" for lv in READINESS_LEVELS)
-    return ("<section id=\"heatmap-section\"><h2>Readiness heat map</h2>"
-            "<table id=\"heatmap\" class=\"heatmap\"><thead><tr><th>family</th>"
-            f"{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
-            f"<div class=\"legend meta\">{legend} ↓ lowered by the phase's blocking findings; "
-            "hover a cell for the reasons and the next step</div></section>")
+    legend = "".join(f'<span class="lvl-{lv}">{lv}</span>' for lv in READINESS_LEVELS)
+    return (
+        '<section id="heatmap-section"><h2>Readiness heat map</h2>'
+        '<table id="heatmap" class="heatmap"><thead><tr><th>family</th>'
+        f"{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+        f'<div class="legend meta">{legend} ↓ lowered by the phase\'s blocking findings; '
+        "hover a cell for the reasons and the next step</div></section>"
+    )
 
 
 def _finding_row(phase: str, finding: Finding) -> str:
@@ -173,73 +181,93 @@ def _finding_row(phase: str, finding: Finding) -> str:
     extra = ""
     if finding.waived:
         w = finding.waived
-        extra = (f"<div class=\"fix\">waived by {e(w.get('owner'))} until {e(w.get('expires'))}"
-                 f" ({e(w.get('ticket'))}): {e(w.get('reason'))}</div>")
+        extra = (
+            f'<div class="fix">waived by {e(w.get("owner"))} until {e(w.get("expires"))}'
+            f" ({e(w.get('ticket'))}): {e(w.get('reason'))}</div>"
+        )
     elif finding.known:
-        extra = "<div class=\"fix\">known: in the baseline</div>"
-    return (f"<tr class=\"finding\" data-phase=\"{e(phase)}\" data-area=\"{e(finding.area)}\" "
-            f"data-severity=\"{e(finding.severity)}\" data-status=\"{state}\">"
-            f"<td>{e(phase)}</td><td class=\"st-{state}\">{state}</td>"
-            f"<td class=\"sevcell\"><span class=\"sev sev-{e(finding.severity)}\">"
-            f"{e(finding.severity)}</span></td>"
-            f"<td class=\"rule\"><code>{e(finding.rule_id)}</code></td><td>{e(finding.area)}</td>"
-            f"<td class=\"res\"><code>{e(finding.resource)}</code></td><td>{e(where)}</td>"
-            f"<td>{e(finding.message)}{extra}<div class=\"fix\">fix: {e(finding.remediation)}"
-            "</div></td></tr>")
+        extra = '<div class="fix">known: in the baseline</div>'
+    return (
+        f'<tr class="finding" data-phase="{e(phase)}" data-area="{e(finding.area)}" '
+        f'data-severity="{e(finding.severity)}" data-status="{state}">'
+        f'<td>{e(phase)}</td><td class="st-{state}">{state}</td>'
+        f'<td class="sevcell"><span class="sev sev-{e(finding.severity)}">'
+        f"{e(finding.severity)}</span></td>"
+        f'<td class="rule"><code>{e(finding.rule_id)}</code></td><td>{e(finding.area)}</td>'
+        f'<td class="res"><code>{e(finding.resource)}</code></td><td>{e(where)}</td>'
+        f'<td>{e(finding.message)}{extra}<div class="fix">fix: {e(finding.remediation)}'
+        "</div></td></tr>"
+    )
 
 
 def _findings(report: Report) -> str:
     rows = [_finding_row(d.phase, f) for d in report.decisions for f in d.findings]
     areas = sorted({f.area for d in report.decisions for f in d.findings})
-    severities = [s for s in reversed(SEVERITIES)
-                  if any(f.severity == s for d in report.decisions for f in d.findings)]
+    severities = [
+        s
+        for s in reversed(SEVERITIES)
+        if any(f.severity == s for d in report.decisions for f in d.findings)
+    ]
 
     def select(ident: str, label: str, values: list[str]) -> str:
-        options = "".join(f"<option value=\"{e(v)}\">{e(v)}</option>" for v in values)
-        return (f"<label for=\"{ident}\">{label}</label><select id=\"{ident}\">"
-                f"<option value=\"\">all</option>{options}</select>")
+        options = "".join(f'<option value="{e(v)}">{e(v)}</option>' for v in values)
+        return (
+            f'<label for="{ident}">{label}</label><select id="{ident}">'
+            f'<option value="">all</option>{options}</select>'
+        )
 
-    empty = "" if rows else "<p class=\"meta\">No findings.</p>"
-    return ("<section id=\"findings\"><h2>Findings</h2><div class=\"filters\">"
-            + select("filter-area", "area", areas)
-            + select("filter-severity", "severity", severities)
-            + select("filter-status", "status", ["blocking", "advisory", "waived", "known"])
-            + f"<span id=\"shown-count\" class=\"meta\">{len(rows)} findings</span></div>"
-            "<table id=\"findings-table\"><thead><tr><th>phase</th><th>status</th>"
-            "<th>severity</th><th>rule</th><th>area</th><th>resource</th><th>where</th>"
-            f"<th>message</th></tr></thead><tbody>{''.join(rows)}</tbody></table>{empty}"
-            "</section>")
+    empty = "" if rows else '<p class="meta">No findings.</p>'
+    return (
+        '<section id="findings"><h2>Findings</h2><div class="filters">'
+        + select("filter-area", "area", areas)
+        + select("filter-severity", "severity", severities)
+        + select("filter-status", "status", ["blocking", "advisory", "waived", "known"])
+        + f'<span id="shown-count" class="meta">{len(rows)} findings</span></div>'
+        '<table id="findings-table"><thead><tr><th>phase</th><th>status</th>'
+        "<th>severity</th><th>rule</th><th>area</th><th>resource</th><th>where</th>"
+        f"<th>message</th></tr></thead><tbody>{''.join(rows)}</tbody></table>{empty}"
+        "</section>"
+    )
 
 
 def _change_row(change: Change) -> str:
-    return (f"<tr class=\"change k-{e(change.kind)}\" data-kind=\"{e(change.kind)}\">"
-            f"<td>{e(change.area)}</td><td><code>{e(change.path)}</code></td>"
-            f"<td>{e(change.kind)}</td><td>{_value(change.primary)}</td>"
-            f"<td>{_value(change.secondary)}</td></tr>")
+    return (
+        f'<tr class="change k-{e(change.kind)}" data-kind="{e(change.kind)}">'
+        f"<td>{e(change.area)}</td><td><code>{e(change.path)}</code></td>"
+        f"<td>{e(change.kind)}</td><td>{_value(change.primary)}</td>"
+        f"<td>{_value(change.secondary)}</td></tr>"
+    )
 
 
 def _diff(report: Report) -> str:
     shown = report.changes[:MAX_CHANGES]
     more = len(report.changes) - len(shown)
-    note = (f"<p class=\"meta\">{more} more changes not shown: run "
-            "<code>failback diff</code>.</p>" if more > 0 else "")
-    empty = "" if shown else "<p class=\"meta\">No governance drift between the regions.</p>"
-    return ("<section id=\"diff\"><h2>Region diff</h2><p class=\"meta\">The normalised "
-            "governance surface, side by side (removed: only in the primary; added: only in "
-            "the secondary).</p><table id=\"diff-table\"><thead><tr><th>area</th><th>path</th>"
-            f"<th>kind</th><th>{e(report.primary.region)} (primary)</th>"
-            f"<th>{e(report.secondary.region)} (secondary)</th></tr></thead><tbody>"
-            f"{''.join(_change_row(c) for c in shown)}</tbody></table>{empty}{note}</section>")
+    note = (
+        f'<p class="meta">{more} more changes not shown: run <code>failback diff</code>.</p>'
+        if more > 0
+        else ""
+    )
+    empty = "" if shown else '<p class="meta">No governance drift between the regions.</p>'
+    return (
+        '<section id="diff"><h2>Region diff</h2><p class="meta">The normalised '
+        "governance surface, side by side (removed: only in the primary; added: only in "
+        'the secondary).</p><table id="diff-table"><thead><tr><th>area</th><th>path</th>'
+        f"<th>kind</th><th>{e(report.primary.region)} (primary)</th>"
+        f"<th>{e(report.secondary.region)} (secondary)</th></tr></thead><tbody>"
+        f"{''.join(_change_row(c) for c in shown)}</tbody></table>{empty}{note}</section>"
+    )
 
 
 def _snapshot_row(role: str, snapshot: Snapshot) -> str:
     source = snapshot.document.get("source", {})
     source = source if isinstance(source, dict) else {}
-    return (f"<tr data-role=\"{role}\"><td>{role}</td><td>{e(snapshot.region)}</td>"
-            f"<td>{e(snapshot.captured_at)}</td><td>{e(source.get('type'))}</td>"
-            f"<td>{e(source.get('detail'))}</td><td><code>{e(source.get('file'))}</code></td>"
-            f"<td><code>{e(snapshot.origin)}</code></td><td>{e(snapshot.schema_version)}</td>"
-            "</tr>")
+    return (
+        f'<tr data-role="{role}"><td>{role}</td><td>{e(snapshot.region)}</td>'
+        f"<td>{e(snapshot.captured_at)}</td><td>{e(source.get('type'))}</td>"
+        f"<td>{e(source.get('detail'))}</td><td><code>{e(source.get('file'))}</code></td>"
+        f"<td><code>{e(snapshot.origin)}</code></td><td>{e(snapshot.schema_version)}</td>"
+        "</tr>"
+    )
 
 
 def _evidence(report: Report) -> str:
@@ -248,39 +276,57 @@ def _evidence(report: Report) -> str:
         f"<tr><td>{e(g.get('region'))}</td><td>{e(g.get('area'))}</td><td>{e(g.get('reason'))}"
         f"</td><td><code>{e(g.get('call'))}</code></td><td>"
         f"{'yes' if g.get('in_scope', True) else 'no (out of scope)'}</td></tr>"
-        for _, g in gaps)
-    gap_table = ("<h3>Evidence gaps</h3><table id=\"gaps\"><thead><tr><th>region</th>"
-                 "<th>area</th><th>reason</th><th>call</th><th>in scope</th></tr></thead>"
-                 f"<tbody>{gap_rows}</tbody></table>") if gap_rows else ""
+        for _, g in gaps
+    )
+    gap_table = (
+        (
+            '<h3>Evidence gaps</h3><table id="gaps"><thead><tr><th>region</th>'
+            "<th>area</th><th>reason</th><th>call</th><th>in scope</th></tr></thead>"
+            f"<tbody>{gap_rows}</tbody></table>"
+        )
+        if gap_rows
+        else ""
+    )
     extra = []
     if report.waivers is not None:
         w = report.waivers
-        unused = "".join(f"<li><code>{e(x.rule_id)}</code> <code>{e(x.resource)}</code> "
-                         f"(owner {e(x.owner)}, {e(x.ticket)}, expires {e(x.expires)})</li>"
-                         for x in w.unused)
-        extra.append(f"<p id=\"waivers\">Waivers: <code>{e(w.file)}</code>, {len(w.waivers)} "
-                     f"declared, {len(w.unused)} unused, {len(w.expired)} expired.</p>"
-                     + (f"<ul>{unused}</ul>" if unused else ""))
+        unused = "".join(
+            f"<li><code>{e(x.rule_id)}</code> <code>{e(x.resource)}</code> "
+            f"(owner {e(x.owner)}, {e(x.ticket)}, expires {e(x.expires)})</li>"
+            for x in w.unused
+        )
+        extra.append(
+            f'<p id="waivers">Waivers: <code>{e(w.file)}</code>, {len(w.waivers)} '
+            f"declared, {len(w.unused)} unused, {len(w.expired)} expired.</p>"
+            + (f"<ul>{unused}</ul>" if unused else "")
+        )
     if report.baseline is not None:
-        extra.append(f"<p id=\"baseline\">Baseline: <code>{e(report.baseline.file)}</code>, "
-                     f"{report.baseline.known} known findings do not block.</p>")
-    return ("<section id=\"evidence\"><h2>Evidence</h2><table id=\"evidence-table\"><thead><tr>"
-            "<th>role</th><th>region</th><th>captured at</th><th>source</th><th>detail</th>"
-            "<th>source file</th><th>snapshot</th><th>schema</th></tr></thead><tbody>"
-            + _snapshot_row("primary", report.primary)
-            + _snapshot_row("secondary", report.secondary)
-            + f"</tbody></table>{gap_table}{''.join(extra)}</section>")
+        extra.append(
+            f'<p id="baseline">Baseline: <code>{e(report.baseline.file)}</code>, '
+            f"{report.baseline.known} known findings do not block.</p>"
+        )
+    return (
+        '<section id="evidence"><h2>Evidence</h2><table id="evidence-table"><thead><tr>'
+        "<th>role</th><th>region</th><th>captured at</th><th>source</th><th>detail</th>"
+        "<th>source file</th><th>snapshot</th><th>schema</th></tr></thead><tbody>"
+        + _snapshot_row("primary", report.primary)
+        + _snapshot_row("secondary", report.secondary)
+        + f"</tbody></table>{gap_table}{''.join(extra)}</section>"
+    )
 
 
 def render(report: Report, options: RenderOptions | None = None) -> str:
     verdict = overall(report)
     return (
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-        f"<meta http-equiv=\"Content-Security-Policy\" content=\"{CSP}\">"
-        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>failback-checker: {e(report.plan_name)} {e(VERDICT_LABELS.get(verdict, verdict))}"
         f"</title><style>{CSS}</style></head><body>"
-        + _header(report) + _heatmap(report) + _findings(report) + _diff(report)
+        + _header(report)
+        + _heatmap(report)
+        + _findings(report)
+        + _diff(report)
         + _evidence(report)
         + f"<script>{JS}</script></body></html>\n"
     )

@@ -26,8 +26,9 @@ def _clean(value: str) -> str:
 
 
 def _case(suite: ET.Element, classname: str, name: str) -> ET.Element:
-    return ET.SubElement(suite, "testcase", {"classname": _clean(classname),
-                                             "name": _clean(name), "time": "0"})
+    return ET.SubElement(
+        suite, "testcase", {"classname": _clean(classname), "name": _clean(name), "time": "0"}
+    )
 
 
 def _json(value: Any) -> str:
@@ -35,10 +36,14 @@ def _json(value: Any) -> str:
 
 
 def _details(finding: Finding) -> str:
-    lines = [finding.message, "",
-             f"rule: {finding.rule_id} ({finding.title})",
-             f"severity: {finding.severity}", f"area: {finding.area}",
-             f"resource: {finding.resource}"]
+    lines = [
+        finding.message,
+        "",
+        f"rule: {finding.rule_id} ({finding.title})",
+        f"severity: {finding.severity}",
+        f"area: {finding.area}",
+        f"resource: {finding.resource}",
+    ]
     lines += [f"region: {finding.region}"] if finding.region else []
     lines += [f"family: {finding.family}"] if finding.family else []
     lines += [f"primary: {_json(finding.primary)}"] if finding.primary is not None else []
@@ -49,33 +54,52 @@ def _details(finding: Finding) -> str:
 
 def _finding(suite: ET.Element, decision: Decision, finding: Finding) -> str:
     scope = f" [{finding.region}]" if finding.region else ""
-    case = _case(suite, f"failback.{decision.phase}.{finding.area}",
-                 f"{finding.rule_id} {finding.resource}{scope}")
+    case = _case(
+        suite,
+        f"failback.{decision.phase}.{finding.area}",
+        f"{finding.rule_id} {finding.resource}{scope}",
+    )
     if finding.waived:
         waived = finding.waived
-        ET.SubElement(case, "skipped", {"message": _clean(
-            f"waived by {waived.get('owner')} until {waived.get('expires')} "
-            f"({waived.get('ticket')}): {waived.get('reason')}")})
+        ET.SubElement(
+            case,
+            "skipped",
+            {
+                "message": _clean(
+                    f"waived by {waived.get('owner')} until {waived.get('expires')} "
+                    f"({waived.get('ticket')}): {waived.get('reason')}"
+                )
+            },
+        )
         return "skipped"
     if finding.known:
         ET.SubElement(case, "skipped", {"message": "known finding (in the baseline)"})
         return "skipped"
-    failure = ET.SubElement(case, "failure", {
-        "message": _clean(f"{finding.severity}: {finding.message}"),
-        "type": "blocking" if finding.blocking else "advisory",
-    })
+    failure = ET.SubElement(
+        case,
+        "failure",
+        {
+            "message": _clean(f"{finding.severity}: {finding.message}"),
+            "type": "blocking" if finding.blocking else "advisory",
+        },
+    )
     failure.text = _clean(_details(finding))
     return "failure"
 
 
-def _suite(root: ET.Element, report: Report, decision: Decision,
-           catalog: Mapping[str, Mapping[str, Any]]) -> None:
+def _suite(
+    root: ET.Element, report: Report, decision: Decision, catalog: Mapping[str, Mapping[str, Any]]
+) -> None:
     suite = ET.SubElement(root, "testsuite", {"name": f"failback.{decision.phase}"})
     props = ET.SubElement(suite, "properties")
-    for name, value in (("plan", report.plan_name), ("phase", decision.phase),
-                        ("verdict", decision.verdict), ("fail_on", report.fail_on),
-                        ("primary", report.primary.region),
-                        ("secondary", report.secondary.region)):
+    for name, value in (
+        ("plan", report.plan_name),
+        ("phase", decision.phase),
+        ("verdict", decision.verdict),
+        ("fail_on", report.fail_on),
+        ("primary", report.primary.region),
+        ("secondary", report.secondary.region),
+    ):
         ET.SubElement(props, "property", {"name": name, "value": _clean(value)})
     counts = {"tests": 0, "failures": 0, "skipped": 0}
     with_findings = {f.rule_id for f in decision.findings}
@@ -87,13 +111,17 @@ def _suite(root: ET.Element, report: Report, decision: Decision,
     for rule_id, entry in catalog.items():
         if rule_id in with_findings or decision.phase not in entry.get("phases", []):
             continue
-        case = _case(suite, f"failback.{decision.phase}.{entry.get('area')}",
-                     f"{rule_id} {entry.get('title')}")
+        case = _case(
+            suite,
+            f"failback.{decision.phase}.{entry.get('area')}",
+            f"{rule_id} {entry.get('title')}",
+        )
         counts["tests"] += 1
         missing = sorted(gapped & set(entry.get("inputs", [])))
         if missing:
-            ET.SubElement(case, "skipped", {
-                "message": f"not judged: evidence gap in {', '.join(missing)}"})
+            ET.SubElement(
+                case, "skipped", {"message": f"not judged: evidence gap in {', '.join(missing)}"}
+            )
             counts["skipped"] += 1
     suite.set("tests", str(counts["tests"]))
     suite.set("failures", str(counts["failures"]))
@@ -102,8 +130,10 @@ def _suite(root: ET.Element, report: Report, decision: Decision,
     suite.set("time", "0")
 
 
-def document(report: Report, catalog: Mapping[str, Mapping[str, Any]] | None = None,
-             ) -> ET.Element:
+def document(
+    report: Report,
+    catalog: Mapping[str, Mapping[str, Any]] | None = None,
+) -> ET.Element:
     if catalog is None:
         from ..catalog import load_catalog
 

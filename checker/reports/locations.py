@@ -93,6 +93,7 @@ class _Text:
 
 def _tokens(resource: str) -> list[str]:
     """Candidate spellings of the resource in a file, most specific first."""
+
     def useful(parts: list[str]) -> list[str]:
         kept = [p for p in parts if len(p) >= 4 and not p.isupper()]
         return sorted(dict.fromkeys(kept), key=len, reverse=True)
@@ -129,8 +130,11 @@ class Locator:
         if recorded:
             # Strimzi records every manifest it read, comma-separated: the first that exists
             names = [Path(n) for n in str(recorded).split(", ") if n]
-            bases = [None, origin.parent if origin and origin.is_file() else None,
-                     self.plan_path.parent if self.plan_path else None]
+            bases = [
+                None,
+                origin.parent if origin and origin.is_file() else None,
+                self.plan_path.parent if self.plan_path else None,
+            ]
             for name in names:
                 for base in bases:
                     if name.is_absolute() and base is not None:
@@ -232,8 +236,11 @@ class Locator:
     # --- the one entry point --------------------------------------------------------------
 
     def is_plan_level(self, finding: Finding) -> bool:
-        return (finding.area in PLAN_AREAS or finding.rule_id in PLAN_RULES
-                or (finding.family is not None and finding.region is None))
+        return (
+            finding.area in PLAN_AREAS
+            or finding.rule_id in PLAN_RULES
+            or (finding.family is not None and finding.region is None)
+        )
 
     def locate(self, finding: Finding, phase: str | None = None) -> tuple[Location, ...]:
         from ..waivers import RULE_ID

@@ -14,8 +14,12 @@ LIMIT = 65_000
 RESERVE = 1_000  # closing tags and the "N more" line always fit
 MAX_FAMILIES = 50
 VERDICT = {"go": "✅ GO", "no-go": "❌ NO-GO", "indeterminate": "⚠️ INDETERMINATE"}
-LEVEL = {"unwritten": "⚪ unwritten", "documented": "🟠 documented", "rehearsed": "🟡 rehearsed",
-         "operationalized": "🟢 operationalized"}
+LEVEL = {
+    "unwritten": "⚪ unwritten",
+    "documented": "🟠 documented",
+    "rehearsed": "🟡 rehearsed",
+    "operationalized": "🟢 operationalized",
+}
 _SPECIAL = re.compile(r"([\\`*_\[\]|#~])")
 
 
@@ -66,9 +70,10 @@ def overall(report: Report) -> str:
 def scorecard_table(report: Report, max_families: int = MAX_FAMILIES) -> str:
     families, table = grid(report)
     judged = {d.phase for d in report.decisions}
-    lines = ["| family | " + " | ".join(
-        f"**{p}**" if p in judged else p for p in PHASES) + " |",
-             "|---|" + "---|" * len(PHASES)]
+    lines = [
+        "| family | " + " | ".join(f"**{p}**" if p in judged else p for p in PHASES) + " |",
+        "|---|" + "---|" * len(PHASES),
+    ]
     for family in families[:max_families]:
         row = []
         for phase in PHASES:
@@ -80,19 +85,24 @@ def scorecard_table(report: Report, max_families: int = MAX_FAMILIES) -> str:
             row.append(LEVEL.get(cell.level, text(cell.level)) + mark)
         lines.append(f"| {code(family, True)} | " + " | ".join(row) + " |")
     if len(families) > max_families:
-        lines.append(f"\n_{len(families) - max_families} more families not shown: "
-                     "run `failback scorecard`._")
-    lines.append("\n⚪ unwritten · 🟠 documented · 🟡 rehearsed · 🟢 operationalized · "
-                 "↓ lowered by this phase's blocking findings · **bold**: judged phase")
+        lines.append(
+            f"\n_{len(families) - max_families} more families not shown: run `failback scorecard`._"
+        )
+    lines.append(
+        "\n⚪ unwritten · 🟠 documented · 🟡 rehearsed · 🟢 operationalized · "
+        "↓ lowered by this phase's blocking findings · **bold**: judged phase"
+    )
     return "\n".join(lines) + "\n"
 
 
 def _status(finding: Finding) -> str:
     if finding.waived:
         waived = finding.waived
-        return (f" — _waived_ by {text(str(waived.get('owner')))} until "
-                f"{text(str(waived.get('expires')))} ({text(str(waived.get('ticket')))}): "
-                f"{text(str(waived.get('reason')))}")
+        return (
+            f" — _waived_ by {text(str(waived.get('owner')))} until "
+            f"{text(str(waived.get('expires')))} ({text(str(waived.get('ticket')))}): "
+            f"{text(str(waived.get('reason')))}"
+        )
     if finding.known:
         return " — _known_ (in the baseline)"
     return ""
@@ -101,8 +111,10 @@ def _status(finding: Finding) -> str:
 def finding_line(finding: Finding, fix: bool) -> str:
     scope = "/".join(p for p in (finding.region, finding.family) if p)
     scope = f" ({text(scope)})" if scope else ""
-    line = (f"- **{text(finding.rule_id)}** `{finding.severity}` {code(finding.resource)}{scope}: "
-            f"{text(finding.message)}{_status(finding)}")
+    line = (
+        f"- **{text(finding.rule_id)}** `{finding.severity}` {code(finding.resource)}{scope}: "
+        f"{text(finding.message)}{_status(finding)}"
+    )
     if fix and finding.remediation:
         line += f"  \n  _Fix:_ {text(finding.remediation)}"
     return line + "\n"
@@ -140,9 +152,11 @@ def _decision(decision: Decision, out: _Out, several: bool) -> None:
         else:
             out.skipped += len(rest)
     if decision.gaps:
-        gaps = "".join(f"- `{g.get('region')}/{g.get('area')}`: {text(str(g.get('reason')))}"
-                       f"{'' if g.get('in_scope', True) else ' (out of scope)'}\n"
-                       for g in decision.gaps)
+        gaps = "".join(
+            f"- `{g.get('region')}/{g.get('area')}`: {text(str(g.get('reason')))}"
+            f"{'' if g.get('in_scope', True) else ' (out of scope)'}\n"
+            for g in decision.gaps
+        )
         if out.fits(gaps):
             out.add(f"\n**Evidence gaps ({len(decision.gaps)})**\n\n{gaps}")
 
@@ -151,23 +165,34 @@ def render(report: Report, options: RenderOptions | None = None, limit: int = LI
     out = _Out(limit)
     verdict = overall(report)
     out.add(f"## {VERDICT[verdict]} · failback-checker\n\n")
-    out.add(f"Plan {code(report.plan_name)} · {text(report.primary.region)} (primary) vs "
-            f"{text(report.secondary.region)} (secondary) · fail-on `{report.fail_on}`\n\n")
-    out.add("| phase | verdict | blocking | findings | waived | known | gaps |\n"
-            "|---|---|---|---|---|---|---|\n")
+    out.add(
+        f"Plan {code(report.plan_name)} · {text(report.primary.region)} (primary) vs "
+        f"{text(report.secondary.region)} (secondary) · fail-on `{report.fail_on}`\n\n"
+    )
+    out.add(
+        "| phase | verdict | blocking | findings | waived | known | gaps |\n"
+        "|---|---|---|---|---|---|---|\n"
+    )
     for d in report.decisions:
-        out.add(f"| {d.phase} | {VERDICT.get(d.verdict, d.verdict)} | {len(d.blocking)} | "
-                f"{len(d.findings)} | {sum(1 for f in d.findings if f.waived)} | "
-                f"{sum(1 for f in d.findings if f.known)} | {len(d.gaps)} |\n")
+        out.add(
+            f"| {d.phase} | {VERDICT.get(d.verdict, d.verdict)} | {len(d.blocking)} | "
+            f"{len(d.findings)} | {sum(1 for f in d.findings if f.waived)} | "
+            f"{sum(1 for f in d.findings if f.known)} | {len(d.gaps)} |\n"
+        )
     out.add("\n### Readiness scorecard\n\n" + scorecard_table(report))
     for decision in report.decisions:
         _decision(decision, out, len(report.decisions) > 1)
     if report.waivers is not None and report.waivers.unused:
-        lines = "".join(f"- {text(w.rule_id)} {code(w.resource)} (owner {text(w.owner)}, "
-                        f"{text(w.ticket)}) matches no finding\n" for w in report.waivers.unused)
+        lines = "".join(
+            f"- {text(w.rule_id)} {code(w.resource)} (owner {text(w.owner)}, "
+            f"{text(w.ticket)}) matches no finding\n"
+            for w in report.waivers.unused
+        )
         if out.fits(lines):
             out.add(f"\n**Unused waivers ({len(report.waivers.unused)})**\n\n{lines}")
     if out.skipped:
-        out.add(f"\n_… {out.skipped} more findings not shown (comment size limit): run "
-                "`failback check --format json` or see the HTML report for all of them._\n")
+        out.add(
+            f"\n_… {out.skipped} more findings not shown (comment size limit): run "
+            "`failback check --format json` or see the HTML report for all of them._\n"
+        )
     return "".join(out.parts)

@@ -20,7 +20,9 @@ from ..model import SEVERITY_RANK, Decision, Finding, Report
 from . import RenderOptions
 from .locations import Location, Locator, display_path
 
-SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+SCHEMA = (
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+)
 SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0", "info": "0.0"}
 FINGERPRINT_KEY = "failbackFindingHash/v1"
 
@@ -51,8 +53,10 @@ def rule(rule_id: str, entry: Mapping[str, Any], fail_on: str) -> dict[str, Any]
         "fullDescription": {"text": str(entry.get("description") or title)},
         "help": {
             "text": f"{remediation} (area {area}, severity {severity}, phases {phases})",
-            "markdown": (f"**Fix:** {remediation}\n\n"
-                         f"Area `{area}` · severity **{severity}** · phases {phases}"),
+            "markdown": (
+                f"**Fix:** {remediation}\n\n"
+                f"Area `{area}` · severity **{severity}** · phases {phases}"
+            ),
         },
         "defaultConfiguration": {"level": level(severity, fail_on)},
         "properties": {
@@ -81,8 +85,14 @@ def _logical(finding: Finding) -> dict[str, Any]:
     }
 
 
-def result(finding: Finding, decision: Decision, index: Mapping[str, int], locator: Locator,
-           report: Report, cwd: Path | None) -> dict[str, Any]:
+def result(
+    finding: Finding,
+    decision: Decision,
+    index: Mapping[str, int],
+    locator: Locator,
+    report: Report,
+    cwd: Path | None,
+) -> dict[str, Any]:
     found = locator.locate(finding, decision.phase)
     locations: list[dict[str, Any]] = []
     for position, where in enumerate(found or (None,)):
@@ -116,12 +126,14 @@ def result(finding: Finding, decision: Decision, index: Mapping[str, int], locat
     }
     if finding.waived:
         waived = finding.waived
-        out["suppressions"] = [{
-            "kind": "external",
-            "status": "accepted",
-            "justification": str(waived.get("reason", "")),
-            "properties": {k: waived.get(k) for k in ("owner", "ticket", "expires")},
-        }]
+        out["suppressions"] = [
+            {
+                "kind": "external",
+                "status": "accepted",
+                "justification": str(waived.get("reason", "")),
+                "properties": {k: waived.get(k) for k in ("owner", "ticket", "expires")},
+            }
+        ]
     if report.baseline is not None:
         out["baselineState"] = "unchanged" if finding.known else "new"
     return out
@@ -137,15 +149,25 @@ def _rules(report: Report, catalog: Mapping[str, Mapping[str, Any]]) -> list[dic
             if finding.rule_id in seen:
                 continue
             seen.add(finding.rule_id)
-            entry: Mapping[str, Any] = RULE if finding.rule_id == RULE_ID else {
-                "area": finding.area, "severity": finding.severity, "title": finding.title,
-                "remediation": finding.remediation}
+            entry: Mapping[str, Any] = (
+                RULE
+                if finding.rule_id == RULE_ID
+                else {
+                    "area": finding.area,
+                    "severity": finding.severity,
+                    "title": finding.title,
+                    "remediation": finding.remediation,
+                }
+            )
             rules.append(rule(finding.rule_id, entry, report.fail_on))
     return rules
 
 
-def document(report: Report, options: RenderOptions | None = None,
-             catalog: Mapping[str, Mapping[str, Any]] | None = None) -> dict[str, Any]:
+def document(
+    report: Report,
+    options: RenderOptions | None = None,
+    catalog: Mapping[str, Mapping[str, Any]] | None = None,
+) -> dict[str, Any]:
     options = options or RenderOptions()
     if catalog is None:
         from ..catalog import load_catalog
@@ -156,30 +178,38 @@ def document(report: Report, options: RenderOptions | None = None,
     locator = Locator(report)
     runs = []
     for decision in report.decisions:
-        runs.append({
-            "tool": {"driver": {
-                "name": "failback-checker",
-                "version": __version__,
-                "semanticVersion": __version__,
-                "rules": rules,
-            }},
-            "automationDetails": {"id": f"failback-checker/{decision.phase}/"},
-            "invocations": [{
-                "executionSuccessful": True,
-                "exitCode": int(decision.exit_code),
-                "properties": {"verdict": decision.verdict, "failOn": report.fail_on},
-            }],
-            "columnKind": "utf16CodeUnits",
-            "results": [result(f, decision, index, locator, report, options.cwd)
-                        for f in decision.findings],
-            "properties": {
-                "plan": report.plan_name,
-                "phase": decision.phase,
-                "verdict": decision.verdict,
-                "primary": report.primary.region,
-                "secondary": report.secondary.region,
-            },
-        })
+        runs.append(
+            {
+                "tool": {
+                    "driver": {
+                        "name": "failback-checker",
+                        "version": __version__,
+                        "semanticVersion": __version__,
+                        "rules": rules,
+                    }
+                },
+                "automationDetails": {"id": f"failback-checker/{decision.phase}/"},
+                "invocations": [
+                    {
+                        "executionSuccessful": True,
+                        "exitCode": int(decision.exit_code),
+                        "properties": {"verdict": decision.verdict, "failOn": report.fail_on},
+                    }
+                ],
+                "columnKind": "utf16CodeUnits",
+                "results": [
+                    result(f, decision, index, locator, report, options.cwd)
+                    for f in decision.findings
+                ],
+                "properties": {
+                    "plan": report.plan_name,
+                    "phase": decision.phase,
+                    "verdict": decision.verdict,
+                    "primary": report.primary.region,
+                    "secondary": report.secondary.region,
+                },
+            }
+        )
     return {"$schema": SCHEMA, "version": "2.1.0", "runs": runs}
 
 

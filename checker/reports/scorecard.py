@@ -7,8 +7,12 @@ import json
 from ..model import PHASES, Report, ScoreCell
 from .matrix import cells, grid
 
-_SHORT = {"unwritten": "unwritten", "documented": "documented", "rehearsed": "rehearsed",
-          "operationalized": "operational"}
+_SHORT = {
+    "unwritten": "unwritten",
+    "documented": "documented",
+    "rehearsed": "rehearsed",
+    "operationalized": "operational",
+}
 
 
 def cell_dict(cell: ScoreCell) -> dict[str, object]:
@@ -23,27 +27,39 @@ def cell_dict(cell: ScoreCell) -> dict[str, object]:
 
 
 def render_json(report: Report) -> str:
-    return json.dumps({"plan": report.plan_name,
-                       "scorecard": [cell_dict(c) for c in cells(report)]},
-                      indent=2, sort_keys=True) + "\n"
+    return (
+        json.dumps(
+            {"plan": report.plan_name, "scorecard": [cell_dict(c) for c in cells(report)]},
+            indent=2,
+            sort_keys=True,
+        )
+        + "\n"
+    )
 
 
 def render_text(report: Report) -> str:
     families, table = grid(report)
     width = max([len("family"), *(len(f) for f in families)])
-    lines = [f"readiness scorecard: plan {report.plan_name}",
-             f"{'family':<{width}}  " + "  ".join(f"{p:<12}" for p in PHASES)]
+    lines = [
+        f"readiness scorecard: plan {report.plan_name}",
+        f"{'family':<{width}}  " + "  ".join(f"{p:<12}" for p in PHASES),
+    ]
     for family in families:
-        row = [_SHORT.get(table[(family, p)].level, table[(family, p)].level)
-               if (family, p) in table else "-" for p in PHASES]
+        row = [
+            _SHORT.get(table[(family, p)].level, table[(family, p)].level)
+            if (family, p) in table
+            else "-"
+            for p in PHASES
+        ]
         lines.append(f"{family:<{width}}  " + "  ".join(f"{v:<12}" for v in row).rstrip())
     for family in families:
         for phase in PHASES:
             cell = table.get((family, phase))
             if cell is None:
                 continue
-            lowered = "" if cell.level == cell.evidence_level else \
-                f" (evidence: {cell.evidence_level})"
+            lowered = (
+                "" if cell.level == cell.evidence_level else f" (evidence: {cell.evidence_level})"
+            )
             lines.append("")
             lines.append(f"{family} / {phase}: {cell.level}{lowered}")
             lines.extend(f"  - {reason}" for reason in cell.reasons)

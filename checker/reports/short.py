@@ -16,8 +16,10 @@ def render(report: Report, options: RenderOptions | None = None) -> str:
     blocking = 0
     for decision in report.decisions:
         verdict = VERDICT_LABELS.get(decision.verdict, decision.verdict)
-        lines.append(f"failback-checker, phase {decision.phase}: {verdict}"
-                     f" ({len(decision.blocking)} blocking, fail-on {report.fail_on})")
+        lines.append(
+            f"failback-checker, phase {decision.phase}: {verdict}"
+            f" ({len(decision.blocking)} blocking, fail-on {report.fail_on})"
+        )
         for finding in decision.blocking:
             blocking += 1
             found = locator.locate(finding, decision.phase)
@@ -26,8 +28,10 @@ def render(report: Report, options: RenderOptions | None = None) -> str:
                 place = found[0].display(options.cwd)
                 place += f":{found[0].line}" if found[0].line else ""
             scope = f" [{finding.region}]" if finding.region else ""
-            lines.append(f"{place}: {finding.rule_id} {finding.severity} {finding.resource}"
-                         f"{scope}: {finding.message}")
+            lines.append(
+                f"{place}: {finding.rule_id} {finding.severity} {finding.resource}"
+                f"{scope}: {finding.message}"
+            )
     if blocking:
         lines.append(HOW_TO_WAIVE)
     return "\n".join(lines) + "\n"

@@ -39,8 +39,10 @@ def where(finding: Finding) -> str:
 def note(finding: Finding) -> str:
     if finding.waived:
         waived = finding.waived
-        return (f" (waived by {waived.get('owner')} until {waived.get('expires')}, "
-                f"{waived.get('ticket')})")
+        return (
+            f" (waived by {waived.get('owner')} until {waived.get('expires')}, "
+            f"{waived.get('ticket')})"
+        )
     if finding.known:
         return " (known: in the baseline)"
     return ""
@@ -50,8 +52,10 @@ def _plain(decision: Decision, lines: list[str]) -> None:
     for finding in decision.findings:
         place = where(finding)
         place = f" [{place}]" if place else ""
-        lines.append(f"  {flag(finding)} {finding.rule_id:<8} {finding.severity:<8} "
-                     f"{finding.message}{place}{note(finding)}")
+        lines.append(
+            f"  {flag(finding)} {finding.rule_id:<8} {finding.severity:<8} "
+            f"{finding.message}{place}{note(finding)}"
+        )
 
 
 def _cut(text: str, width: int) -> str:
@@ -69,18 +73,25 @@ def _table(decision: Decision, lines: list[str], width: int, style: _Style) -> N
     for finding in decision.findings:
         mark = flag(finding)
         message = _cut(finding.message + note(finding), max(width - fixed, 20))
-        row = (f"  {style(mark, '1;31' if mark == 'x' else '2')} "
-               f"{finding.rule_id:<{rule_w}} "
-               f"{style(f'{finding.severity:<8}', _SEVERITY_STYLE.get(finding.severity, ''))} "
-               f"{style(f'{_cut(where(finding), where_w):<{where_w}}', '2')} {message}")
+        row = (
+            f"  {style(mark, '1;31' if mark == 'x' else '2')} "
+            f"{finding.rule_id:<{rule_w}} "
+            f"{style(f'{finding.severity:<8}', _SEVERITY_STYLE.get(finding.severity, ''))} "
+            f"{style(f'{_cut(where(finding), where_w):<{where_w}}', '2')} {message}"
+        )
         lines.append(row)
 
 
 def _decision(decision: Decision, lines: list[str], options: RenderOptions, style: _Style) -> None:
-    verdict = style(VERDICT_LABELS.get(decision.verdict, decision.verdict),
-                    _VERDICT_STYLE.get(decision.verdict, ""))
-    extra = [f"{len(decision.blocking)} blocking", f"{len(decision.findings)} findings",
-             f"{len(decision.gaps)} gaps"]
+    verdict = style(
+        VERDICT_LABELS.get(decision.verdict, decision.verdict),
+        _VERDICT_STYLE.get(decision.verdict, ""),
+    )
+    extra = [
+        f"{len(decision.blocking)} blocking",
+        f"{len(decision.findings)} findings",
+        f"{len(decision.gaps)} gaps",
+    ]
     waived = sum(1 for f in decision.findings if f.waived)
     known = sum(1 for f in decision.findings if f.known)
     extra += [f"{waived} waived"] if waived else []
@@ -98,22 +109,29 @@ def _decision(decision: Decision, lines: list[str], options: RenderOptions, styl
 def _exceptions(report: Report, lines: list[str], style: _Style) -> None:
     if report.waivers is not None:
         use = report.waivers
-        lines.append(f"waivers {use.file}: {len(use.waivers)} declared, {len(use.unused)} "
-                     f"unused, {len(use.expired)} expired")
+        lines.append(
+            f"waivers {use.file}: {len(use.waivers)} declared, {len(use.unused)} "
+            f"unused, {len(use.expired)} expired"
+        )
         for waiver in use.unused:
-            lines.append(f"  {style('unused', '33')}  {waiver.rule_id} {waiver.resource} "
-                         f"(owner {waiver.owner}, {waiver.ticket}): matches no finding")
+            lines.append(
+                f"  {style('unused', '33')}  {waiver.rule_id} {waiver.resource} "
+                f"(owner {waiver.owner}, {waiver.ticket}): matches no finding"
+            )
     if report.baseline is not None:
-        lines.append(f"baseline {report.baseline.file}: {report.baseline.known} known findings "
-                     "do not block")
+        lines.append(
+            f"baseline {report.baseline.file}: {report.baseline.known} known findings do not block"
+        )
 
 
 def render(report: Report, options: RenderOptions | None = None) -> str:
     options = options or RenderOptions()
     style = _Style(options.color)
-    lines = [f"failback-checker: plan {report.plan_name}, "
-             f"{report.primary.region} (primary) vs {report.secondary.region} (secondary), "
-             f"fail-on {report.fail_on}"]
+    lines = [
+        f"failback-checker: plan {report.plan_name}, "
+        f"{report.primary.region} (primary) vs {report.secondary.region} (secondary), "
+        f"fail-on {report.fail_on}"
+    ]
     for decision in report.decisions:
         _decision(decision, lines, options, style)
     _exceptions(report, lines, style)

@@ -64,11 +64,17 @@ class _FlatRecords:
         self.required = frozenset(item_schema.get("required", ()))
         self.enums = {k: frozenset(p["enum"]) for k, p in properties.items() if "enum" in p}
         self.strings = tuple(k for k, p in properties.items() if p.get("type") == "string")
-        flat = all(("enum" in p and all(isinstance(v, str) for v in p["enum"]))
-                   or p.get("type") == "string" for p in properties.values())
-        self.usable = flat and item_schema.get("additionalProperties") is False \
-            and item_schema.get("type") == "object" and set(item_schema) <= {
-                "type", "required", "additionalProperties", "properties"}
+        flat = all(
+            ("enum" in p and all(isinstance(v, str) for v in p["enum"]))
+            or p.get("type") == "string"
+            for p in properties.values()
+        )
+        self.usable = (
+            flat
+            and item_schema.get("additionalProperties") is False
+            and item_schema.get("type") == "object"
+            and set(item_schema) <= {"type", "required", "additionalProperties", "properties"}
+        )
 
     def valid(self, items: Any) -> bool:
         if not isinstance(items, list):

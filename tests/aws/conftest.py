@@ -31,11 +31,18 @@ from moto.server import ThreadedMotoServer
 from checker.exporters import aws_client
 
 ACCOUNT = "123456789012"  # moto's default account
-STUBBED = frozenset({
-    "describe_configuration_revision", "list_replicators", "describe_replicator",
-    "list_client_vpc_connections", "list_scram_secrets", "get_bootstrap_brokers",
-    "list_topics", "describe_topic",
-})
+STUBBED = frozenset(
+    {
+        "describe_configuration_revision",
+        "list_replicators",
+        "describe_replicator",
+        "list_client_vpc_connections",
+        "list_scram_secrets",
+        "get_bootstrap_brokers",
+        "list_topics",
+        "describe_topic",
+    }
+)
 PAGE_SIZE = 2
 
 
@@ -62,9 +69,18 @@ def moto_url() -> Iterator[str]:
 @pytest.fixture(autouse=True)
 def aws_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """Fake credentials and no user configuration: nothing here may reach real AWS."""
-    for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_DEFAULT_REGION",
-                 "AWS_REGION", "AWS_MAX_ATTEMPTS", "AWS_RETRY_MODE", "AWS_ENDPOINT_URL",
-                 "AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE"):
+    for name in (
+        "AWS_PROFILE",
+        "AWS_DEFAULT_PROFILE",
+        "AWS_SESSION_TOKEN",
+        "AWS_DEFAULT_REGION",
+        "AWS_REGION",
+        "AWS_MAX_ATTEMPTS",
+        "AWS_RETRY_MODE",
+        "AWS_ENDPOINT_URL",
+        "AWS_ROLE_ARN",
+        "AWS_WEB_IDENTITY_TOKEN_FILE",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
@@ -89,18 +105,27 @@ class Msk:
         arn = params.get("ClusterArn", "")
         if op == "describe_configuration_revision":
             text = self.configurations[(params["Arn"], params["Revision"])]
-            return {"Arn": params["Arn"], "Revision": params["Revision"],
-                    "ServerProperties": text.encode()}
+            return {
+                "Arn": params["Arn"],
+                "Revision": params["Revision"],
+                "ServerProperties": text.encode(),
+            }
         if op == "get_bootstrap_brokers":
             return dict(self.bootstrap.get(arn, {}))
         if op == "describe_replicator":
-            return next(r for r in self.replicators.get(region, [])
-                        if r["ReplicatorArn"] == params["ReplicatorArn"])
+            return next(
+                r
+                for r in self.replicators.get(region, [])
+                if r["ReplicatorArn"] == params["ReplicatorArn"]
+            )
         if op == "describe_topic":
             topic = self.topics[arn][params["TopicName"]]
-            answer = {"TopicName": params["TopicName"], "Status": "ACTIVE",
-                      "PartitionCount": topic["partitions"],
-                      "ReplicationFactor": topic["replication_factor"]}
+            answer = {
+                "TopicName": params["TopicName"],
+                "Status": "ACTIVE",
+                "PartitionCount": topic["partitions"],
+                "ReplicationFactor": topic["replication_factor"],
+            }
             if topic.get("configs"):
                 import base64
 
@@ -119,9 +144,14 @@ class Msk:
         if op == "list_client_vpc_connections":
             return "ClientVpcConnections", list(self.vpc_connections.get(arn, []))
         if op == "list_topics":
-            return "Topics", [{"TopicName": name, "PartitionCount": t["partitions"],
-                               "ReplicationFactor": t["replication_factor"]}
-                              for name, t in sorted(self.topics.get(arn, {}).items())]
+            return "Topics", [
+                {
+                    "TopicName": name,
+                    "PartitionCount": t["partitions"],
+                    "ReplicationFactor": t["replication_factor"],
+                }
+                for name, t in sorted(self.topics.get(arn, {}).items())
+            ]
         raise AssertionError(f"no fake pages for {op}")
 
 
@@ -134,11 +164,15 @@ def _summary(replicator: dict[str, Any]) -> dict[str, Any]:
         "IsReplicatorReference": False,
         "KafkaClustersSummary": [
             {"AmazonMskCluster": c["AmazonMskCluster"], "KafkaClusterAlias": c["KafkaClusterAlias"]}
-            for c in replicator["KafkaClusters"]],
+            for c in replicator["KafkaClusters"]
+        ],
         "ReplicationInfoSummaryList": [
-            {"SourceKafkaClusterAlias": i["SourceKafkaClusterAlias"],
-             "TargetKafkaClusterAlias": i["TargetKafkaClusterAlias"]}
-            for i in replicator["ReplicationInfoList"]],
+            {
+                "SourceKafkaClusterAlias": i["SourceKafkaClusterAlias"],
+                "TargetKafkaClusterAlias": i["TargetKafkaClusterAlias"],
+            }
+            for i in replicator["ReplicationInfoList"]
+        ],
     }
 
 
@@ -165,8 +199,12 @@ class World:
         """A client for seeding moto (not recorded, not routed)."""
         if (service, region) not in self.seeding:
             self.seeding[(service, region)] = boto3.client(
-                service, region_name=region, endpoint_url=self.url,  # type: ignore[call-overload]
-                aws_access_key_id="testing", aws_secret_access_key="testing")
+                service,
+                region_name=region,
+                endpoint_url=self.url,  # type: ignore[call-overload]
+                aws_access_key_id="testing",
+                aws_secret_access_key="testing",
+            )
         return self.seeding[(service, region)]
 
     def fail(self, region: str, service: str, operation: str, code: str) -> None:
@@ -190,9 +228,13 @@ class World:
             if code is None:
                 return None
             status = 403 if "AccessDenied" in code else 400
-            return (AWSResponse("https://fake", status, {}, None),
-                    {"Error": {"Code": code, "Message": f"{code} (test)"},
-                     "ResponseMetadata": {"HTTPStatusCode": status}})
+            return (
+                AWSResponse("https://fake", status, {}, None),
+                {
+                    "Error": {"Code": code, "Message": f"{code} (test)"},
+                    "ResponseMetadata": {"HTTPStatusCode": status},
+                },
+            )
 
         def throttle(request: Any, event_name: str, **_: Any) -> Any:
             op = event_name.rsplit(".", 1)[-1]
@@ -201,10 +243,15 @@ class World:
                 return None
             self.throttles[key] -= 1
             body = json.dumps({"__type": "ThrottlingException", "message": "Rate exceeded"})
-            return AWSResponse(request.url, 400,
-                               {"x-amzn-ErrorType": "ThrottlingException",
-                                "Content-Type": "application/x-amz-json-1.1"},
-                               _Raw(body.encode()))
+            return AWSResponse(
+                request.url,
+                400,
+                {
+                    "x-amzn-ErrorType": "ThrottlingException",
+                    "Content-Type": "application/x-amz-json-1.1",
+                },
+                _Raw(body.encode()),
+            )
 
         events = client.meta.events
         events.register("before-parameter-build", record)
@@ -236,8 +283,13 @@ class KafkaRouter:
         if code is None:
             return False
         status = 403 if "AccessDenied" in code else 400
-        self._stubber.add_client_error(op, service_error_code=code, service_message=code,
-                                       http_status_code=status, expected_params=params)
+        self._stubber.add_client_error(
+            op,
+            service_error_code=code,
+            service_message=code,
+            http_status_code=status,
+            expected_params=params,
+        )
         return True
 
     def _call(self, op: str, **params: Any) -> Any:
@@ -261,7 +313,7 @@ class KafkaRouter:
 
     def _queue_pages(self, op: str, params: dict[str, Any]) -> None:
         key, items = self._world.msk.items(op, self._region, params)
-        chunks = [items[i:i + PAGE_SIZE] for i in range(0, len(items), PAGE_SIZE)] or [[]]
+        chunks = [items[i : i + PAGE_SIZE] for i in range(0, len(items), PAGE_SIZE)] or [[]]
         token = None
         for index, chunk in enumerate(chunks):
             page: dict[str, Any] = {key: chunk}
@@ -280,8 +332,9 @@ def world(moto_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
     state = World(url=moto_url)
     make = aws_client.new_client
 
-    def new_client(session: Any, service: str, region: str, endpoint_url: str | None,
-                   config: Any) -> Any:
+    def new_client(
+        session: Any, service: str, region: str, endpoint_url: str | None, config: Any
+    ) -> Any:
         client = make(session, service, region, endpoint_url, config)
         state.instrument(client, region)
         if service != "kafka":

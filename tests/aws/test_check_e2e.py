@@ -41,9 +41,23 @@ def findings(report: dict[str, Any]) -> set[tuple[str, str]]:
 def test_drift_export_both_then_check(world: World, cli: Any, tmp_path: Path) -> None:
     regions = estate.build(world, drift=True)
     for name, region in regions.items():
-        run = cli(["export", "aws", "--region", name, "--cluster-arn", region.cluster_arn,
-                   "--endpoint-url", world.url, "--storage-bucket", estate.BUCKET[name],
-                   "-o", str(tmp_path / f"{name}.json"), "--quiet"])
+        run = cli(
+            [
+                "export",
+                "aws",
+                "--region",
+                name,
+                "--cluster-arn",
+                region.cluster_arn,
+                "--endpoint-url",
+                world.url,
+                "--storage-bucket",
+                estate.BUCKET[name],
+                "-o",
+                str(tmp_path / f"{name}.json"),
+                "--quiet",
+            ]
+        )
         assert run.exit_code == 0, run.stderr
     plan = write_plan(tmp_path / "failback.yaml", estate.plan(regions, world.url, sources=False))
     run = cli(["check", "-c", str(plan), "--format", "json"])
@@ -53,7 +67,9 @@ def test_drift_export_both_then_check(world: World, cli: Any, tmp_path: Path) ->
     [decision] = report["decisions"]
     assert decision["verdict"] == "no-go" and decision["gaps"] == [
         {"region": role, "area": area, "reason": "not in snapshot", "call": "", "in_scope": False}
-        for role in ("primary", "secondary") for area in ("consumer_groups", "quotas")]
+        for role in ("primary", "secondary")
+        for area in ("consumer_groups", "quotas")
+    ]
 
 
 def test_ready_estate_from_failback_yaml_sources(world: World, cli: Any, tmp_path: Path) -> None:
@@ -80,13 +96,13 @@ def test_access_denied_makes_check_indeterminate(world: World, cli: Any, tmp_pat
     assert report["decisions"][0]["verdict"] == "indeterminate"
 
 
-def test_unreachable_source_in_failback_yaml_exit_2(world: World, cli: Any,
-                                                    tmp_path: Path) -> None:
+def test_unreachable_source_in_failback_yaml_exit_2(world: World, cli: Any, tmp_path: Path) -> None:
     regions = estate.build(world)
     document = estate.plan(regions, world.url)
     url = f"http://127.0.0.1:{closed_port()}"
     document["regions"]["primary"]["source"].update(
-        endpoint_url=url, connect_timeout=1, max_attempts=1)
+        endpoint_url=url, connect_timeout=1, max_attempts=1
+    )
     run = cli(["check", "-c", str(write_plan(tmp_path / "failback.yaml", document))])
     assert run.exit_code == 2
     assert run.stderr.startswith(f"failback: error: cannot reach {url}: ")

@@ -36,8 +36,12 @@ def plan_resources(document: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
         stack.extend(module.get("child_modules", []))
 
 
-def edit_plan(path: Path, address: str, edit: Callable[[dict[str, Any]], None],
-              unknown: dict[str, Any] | None = None) -> None:
+def edit_plan(
+    path: Path,
+    address: str,
+    edit: Callable[[dict[str, Any]], None],
+    unknown: dict[str, Any] | None = None,
+) -> None:
     """Apply `edit` to a resource's planned values and change.after; merge after_unknown."""
     document = json.loads(path.read_text())
     found = [r for r in plan_resources(document) if r["address"] == address]
@@ -47,8 +51,7 @@ def edit_plan(path: Path, address: str, edit: Callable[[dict[str, Any]], None],
         if change["address"] == address:
             edit(change["change"]["after"])
             if unknown is not None:
-                change["change"]["after_unknown"] = {**change["change"]["after_unknown"],
-                                                     **unknown}
+                change["change"]["after_unknown"] = {**change["change"]["after_unknown"], **unknown}
     path.write_text(json.dumps(document))
 
 

@@ -43,16 +43,21 @@ NOT_BLOCKING = {"AUD-003", "CMP-001"}
 
 def decision(source: str, variant: str) -> tuple[dict[str, Any], int]:
     base = TERRAFORM if source == "terraform" else STRIMZI
-    run = run_cli(["check", "-c", str(base / variant / "failback.yaml"), "--now", NOW,
-                   "--format", "json"])
+    run = run_cli(
+        ["check", "-c", str(base / variant / "failback.yaml"), "--now", NOW, "--format", "json"]
+    )
     assert run.exit_code in (0, 1), run.stderr
     found: dict[str, Any] = run.json()["decisions"][0]
     return found, run.exit_code
 
 
 def test_infra_fixtures_are_generated_and_current() -> None:
-    result = subprocess.run([sys.executable, str(ROOT / "fixtures" / "generate_infra.py"),
-                             "--check"], capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "fixtures" / "generate_infra.py"), "--check"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
 
 
@@ -65,20 +70,25 @@ def test_ready_estate_is_go_with_zero_findings(source: str) -> None:
     # what the sources cannot know is declared out of scope, not silently passed
     out_of_scope = {"consumer_groups"} if source == "terraform" else {"consumer_groups", "audit"}
     assert {(g["region"], g["area"]) for g in found["gaps"]} == {
-        (role, area) for role in ("primary", "secondary") for area in out_of_scope}
+        (role, area) for role in ("primary", "secondary") for area in out_of_scope
+    }
     assert not any(g["in_scope"] for g in found["gaps"])
 
 
-@pytest.mark.parametrize(("source", "expected"), [("terraform", TERRAFORM_FAULTS),
-                                                  ("strimzi", STRIMZI_FAULTS)])
+@pytest.mark.parametrize(
+    ("source", "expected"), [("terraform", TERRAFORM_FAULTS), ("strimzi", STRIMZI_FAULTS)]
+)
 def test_faulted_estate_reports_exactly_the_seeded_faults(
-        source: str, expected: list[tuple[str, str, str | None, str | None]]) -> None:
+    source: str, expected: list[tuple[str, str, str | None, str | None]]
+) -> None:
     found, code = decision(source, "faulted")
-    findings = sorted((f["rule_id"], f["resource"], f["region"], f["family"])
-                      for f in found["findings"])
+    findings = sorted(
+        (f["rule_id"], f["resource"], f["region"], f["family"]) for f in found["findings"]
+    )
     assert findings == sorted(expected)
-    assert {f["rule_id"] for f in found["findings"] if not f["blocking"]} == \
-        NOT_BLOCKING & {f[0] for f in expected}
+    assert {f["rule_id"] for f in found["findings"] if not f["blocking"]} == NOT_BLOCKING & {
+        f[0] for f in expected
+    }
     assert found["verdict"] == "no-go"
     assert code == 1
 
@@ -90,8 +100,17 @@ def test_mm2_echo_is_warned_about_on_stderr() -> None:
 
 
 def test_short_format_points_at_the_plan_file() -> None:
-    run = run_cli(["check", "-c", str(TERRAFORM / "faulted" / "failback.yaml"), "--now", NOW,
-                   "--format", "short"])
+    run = run_cli(
+        [
+            "check",
+            "-c",
+            str(TERRAFORM / "faulted" / "failback.yaml"),
+            "--now",
+            NOW,
+            "--format",
+            "short",
+        ]
+    )
     assert run.exit_code == 1
     enc = [line for line in run.stdout.splitlines() if " ENC-002 " in line]
     assert len(enc) == 1

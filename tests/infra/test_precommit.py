@@ -25,7 +25,8 @@ HOOKS = ROOT / ".pre-commit-hooks.yaml"
 CLUSTER = "module.usw2.aws_msk_cluster.this"
 NEEDS_TOOLS = pytest.mark.skipif(
     importlib.util.find_spec("pre_commit") is None or shutil.which("git") is None,
-    reason="needs git and pre-commit (pip install failback-checker[dev])")
+    reason="needs git and pre-commit (pip install failback-checker[dev])",
+)
 
 
 def _hooks() -> dict[str, dict[str, object]]:
@@ -35,20 +36,37 @@ def _hooks() -> dict[str, dict[str, object]]:
 def test_hook_definitions() -> None:
     hooks = _hooks()
     check, validate = hooks["failback-check"], hooks["failback-validate"]
-    assert (check["entry"], check["language"], check["pass_filenames"],
-            check["require_serial"]) == ("failback check", "python", False, True)
+    assert (
+        check["entry"],
+        check["language"],
+        check["pass_filenames"],
+        check["require_serial"],
+    ) == ("failback check", "python", False, True)
     assert check["args"] == ["--format", "short"]
     assert (validate["entry"], validate["language"], validate["pass_filenames"]) == (
-        "failback validate", "python", True)
+        "failback validate",
+        "python",
+        True,
+    )
     runs = re.compile(str(check["files"]))
-    for name in ("failback.yaml", "infra/failback.yml", "plans/payments.tfplan.json",
-                 "plan.json", "k8s/us-west-2/users.yml", "dr.snapshot.json"):
+    for name in (
+        "failback.yaml",
+        "infra/failback.yml",
+        "plans/payments.tfplan.json",
+        "plan.json",
+        "k8s/us-west-2/users.yml",
+        "dr.snapshot.json",
+    ):
         assert runs.search(name), name
     for name in ("README.md", "main.tf", "package.json"):
         assert not runs.search(name), name
     validates = re.compile(str(validate["files"]))
-    for name in ("failback.yaml", "ops/failback.yml", "snapshots/us-east-1.json",
-                 "dr.snapshot.json"):
+    for name in (
+        "failback.yaml",
+        "ops/failback.yml",
+        "snapshots/us-east-1.json",
+        "dr.snapshot.json",
+    ):
         assert validates.search(name), name
     for name in ("payments.tfplan.json", "k8s/kafka.yaml", "my-failback.yaml"):
         assert not validates.search(name), name
@@ -62,9 +80,15 @@ class HookRepo:
 
 
 def _git(cwd: Path, env: Mapping[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["git", "-c", "init.defaultBranch=main", "-c", "commit.gpgsign=false",
-                           *args], cwd=cwd, env=dict(env), capture_output=True, text=True,
-                          check=False, timeout=600)
+    return subprocess.run(
+        ["git", "-c", "init.defaultBranch=main", "-c", "commit.gpgsign=false", *args],
+        cwd=cwd,
+        env=dict(env),
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -74,9 +98,14 @@ def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> HookRepo:
     the hook environment is installed once."""
     base = tmp_path_factory.mktemp("precommit")
     env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
-    env.update(PRE_COMMIT_HOME=str(base / "home"), PRE_COMMIT_COLOR="never",
-               GIT_AUTHOR_NAME="Infra Dev", GIT_AUTHOR_EMAIL="dev@example.com",
-               GIT_COMMITTER_NAME="Infra Dev", GIT_COMMITTER_EMAIL="dev@example.com")
+    env.update(
+        PRE_COMMIT_HOME=str(base / "home"),
+        PRE_COMMIT_COLOR="never",
+        GIT_AUTHOR_NAME="Infra Dev",
+        GIT_AUTHOR_EMAIL="dev@example.com",
+        GIT_COMMITTER_NAME="Infra Dev",
+        GIT_COMMITTER_EMAIL="dev@example.com",
+    )
     listed = _git(ROOT, env, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
     hook = base / "failback-checker"
     if listed.returncode == 0:
@@ -86,8 +115,13 @@ def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> HookRepo:
                 (hook / name).parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(source, hook / name)
     else:  # not a git checkout: copy the tree without local state
-        shutil.copytree(ROOT, hook, ignore=shutil.ignore_patterns(
-            ".git", ".venv", ".cache", "*_cache", "__pycache__", "test-artifacts"))
+        shutil.copytree(
+            ROOT,
+            hook,
+            ignore=shutil.ignore_patterns(
+                ".git", ".venv", ".cache", "*_cache", "__pycache__", "test-artifacts"
+            ),
+        )
     for args in (("init", "-q"), ("add", "-A"), ("commit", "-q", "-m", "failback-checker")):
         result = _git(hook, env, *args)
         assert result.returncode == 0, result.stderr
@@ -102,14 +136,30 @@ def _infra_repo(hook: HookRepo, target: Path, sources: list[Path]) -> Path:
             shutil.copytree(source, target / source.name)
         else:
             shutil.copy2(source, target / source.name)
-    config = {"repos": [{"repo": str(hook.path), "rev": hook.rev, "hooks": [
-        # --now keeps rehearsal and snapshot ages reproducible; a user keeps the default args
-        {"id": "failback-check", "args": ["--format", "short", "--now", NOW]},
-        {"id": "failback-validate"}]}]}
+    config = {
+        "repos": [
+            {
+                "repo": str(hook.path),
+                "rev": hook.rev,
+                "hooks": [
+                    # --now keeps rehearsal and snapshot ages reproducible;
+                    # a user keeps the default args
+                    {"id": "failback-check", "args": ["--format", "short", "--now", NOW]},
+                    {"id": "failback-validate"},
+                ],
+            }
+        ]
+    }
     (target / ".pre-commit-config.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
     assert _git(target, hook.env, "init", "-q").returncode == 0
-    installed = subprocess.run([sys.executable, "-m", "pre_commit", "install"], cwd=target,
-                               env=dict(hook.env), capture_output=True, text=True, check=False)
+    installed = subprocess.run(
+        [sys.executable, "-m", "pre_commit", "install"],
+        cwd=target,
+        env=dict(hook.env),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert installed.returncode == 0, installed.stderr
     return target
 
@@ -126,8 +176,9 @@ def _commits(repo: Path, hook: HookRepo) -> int:
 
 @NEEDS_TOOLS
 @pytest.mark.slow
-def test_terraform_regression_is_rejected_and_the_fix_passes(hook_repo: HookRepo,
-                                                             tmp_path: Path) -> None:
+def test_terraform_regression_is_rejected_and_the_fix_passes(
+    hook_repo: HookRepo, tmp_path: Path
+) -> None:
     ready = TERRAFORM / "ready"
     repo = _infra_repo(hook_repo, tmp_path / "infra", [ready / "failback.yaml", ready / PLAN])
     code, output = _commit(repo, hook_repo, "payments estate")
@@ -147,8 +198,10 @@ def test_terraform_regression_is_rejected_and_the_fix_passes(hook_repo: HookRepo
     code, output = _commit(repo, hook_repo, "dr: cost-center tag")
     assert code == 1, output
     assert "failback-checker, phase failback: NO-GO (1 blocking, fail-on high)" in output
-    assert (f"{PLAN}: ENC-002 high encryption.in_transit.in_cluster [secondary]: "
-            "In-cluster encryption is off in the secondary but on in the primary") in output
+    assert (
+        f"{PLAN}: ENC-002 high encryption.in_transit.in_cluster [secondary]: "
+        "In-cluster encryption is off in the secondary but on in the primary"
+    ) in output
     assert "waivers" in output  # how to waive
     assert "Traceback" not in output
     assert _commits(repo, hook_repo) == 1
@@ -188,16 +241,21 @@ spec:
 
 DEBUG_USER = WILDCARD_USER.replace("payments-usw2", "CLUSTER").replace(
     'name: "*", patternType: literal}\n        operations: [All]',
-    'name: "ops.", patternType: prefix}\n        operations: [Describe]')
+    'name: "ops.", patternType: prefix}\n        operations: [Describe]',
+)
 
 
 @NEEDS_TOOLS
 @pytest.mark.slow
-def test_strimzi_wildcard_grant_is_rejected_and_the_fix_passes(hook_repo: HookRepo,
-                                                               tmp_path: Path) -> None:
+def test_strimzi_wildcard_grant_is_rejected_and_the_fix_passes(
+    hook_repo: HookRepo, tmp_path: Path
+) -> None:
     ready = STRIMZI / "ready"
-    repo = _infra_repo(hook_repo, tmp_path / "k8s", [ready / "failback.yaml",
-                                                     ready / "us-east-1", ready / "us-west-2"])
+    repo = _infra_repo(
+        hook_repo,
+        tmp_path / "k8s",
+        [ready / "failback.yaml", ready / "us-east-1", ready / "us-west-2"],
+    )
     code, output = _commit(repo, hook_repo, "payments on strimzi")
     assert code == 0, output
     users = repo / "us-west-2" / "users.yml"
@@ -205,8 +263,9 @@ def test_strimzi_wildcard_grant_is_rejected_and_the_fix_passes(hook_repo: HookRe
     code, output = _commit(repo, hook_repo, "debug user")
     assert code == 1, output
     assert "failback-checker, phase failback: NO-GO (9 blocking, fail-on high)" in output
-    assert ("us-west-2: ACL-002 high User:ops-debug|TOPIC|LITERAL|*|ALL|ALLOW|* [secondary]"
-            in output)
+    assert (
+        "us-west-2: ACL-002 high User:ops-debug|TOPIC|LITERAL|*|ALL|ALLOW|* [secondary]" in output
+    )
     for family in ("fraud", "ledger", "notifications", "payments-core"):
         assert f"WA-002 high User:ops-debug on {family} [secondary]" in output
         assert f"WA-001 critical {family} [secondary]" in output
@@ -214,8 +273,9 @@ def test_strimzi_wildcard_grant_is_rejected_and_the_fix_passes(hook_repo: HookRe
     for region in ("us-east-1", "us-west-2"):
         path = repo / region / "users.yml"
         cluster = "payments-use1" if region == "us-east-1" else "payments-usw2"
-        path.write_text(path.read_text().replace(WILDCARD_USER, "") + DEBUG_USER.replace(
-            "CLUSTER", cluster))
+        path.write_text(
+            path.read_text().replace(WILDCARD_USER, "") + DEBUG_USER.replace("CLUSTER", cluster)
+        )
     code, output = _commit(repo, hook_repo, "debug user, describe only, both regions")
     assert code == 0, output
     assert _commits(repo, hook_repo) == 2

@@ -19,8 +19,26 @@ from checker.exporters import strimzi, terraform
 
 from .conftest import PLAN, STRIMZI, TERRAFORM
 
-WEIRD: list[Any] = [None, 1, "x", [], {}, [1], {"a": 1}, True, -5, [None], ["x"], [{"a": 1}],
-                    1.5, "-1", "0.0.0.0/0", "true", "prefix", {"type": "topic"}]
+WEIRD: list[Any] = [
+    None,
+    1,
+    "x",
+    [],
+    {},
+    [1],
+    {"a": 1},
+    True,
+    -5,
+    [None],
+    ["x"],
+    [{"a": 1}],
+    1.5,
+    "-1",
+    "0.0.0.0/0",
+    "true",
+    "prefix",
+    {"type": "topic"},
+]
 
 
 def _paths(node: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
@@ -56,7 +74,8 @@ def _small_plan() -> dict[str, Any]:
     for module in root["child_modules"]:
         module["resources"] = [r for r in module["resources"] if "secret" not in r["type"]]
     kept = {r["address"] for r in root["resources"]} | {
-        r["address"] for m in root["child_modules"] for r in m["resources"]}
+        r["address"] for m in root["child_modules"] for r in m["resources"]
+    }
     plan["resource_changes"] = [c for c in plan["resource_changes"] if c["address"] in kept]
     return plan
 
@@ -94,8 +113,7 @@ def test_mutated_strimzi_manifests_never_crash(tmp_path: Path, seed: int) -> Non
         for name, documents in _mutate(files, paths, rnd).items():
             (folder / name).write_text(yaml.safe_dump_all(documents))
         try:
-            strimzi.export([folder], "us-west-2", None, {"use1": "us-east-1",
-                                                         "usw2": "us-west-2"})
+            strimzi.export([folder], "us-west-2", None, {"use1": "us-east-1", "usw2": "us-west-2"})
             exported += 1
         except CheckerError:
             pass

@@ -43,10 +43,20 @@ PRIMARY, SECONDARY = "us-east-1", "us-west-2"
 ALIASES = {PRIMARY: "use1", SECONDARY: "usw2"}
 MM2_PASSWORD = "mm2-secret-3f9a"
 USERS = {
-    PRIMARY: {ADMIN_USER: ADMIN_PASSWORD, "mm2": MM2_PASSWORD, "orders-writer": "writer-secret",
-              "orders-reader": "reader-secret", "limited": "limited-secret"},
-    SECONDARY: {ADMIN_USER: ADMIN_PASSWORD, "mm2": MM2_PASSWORD, "orders-writer": "writer-secret",
-                "limited": "limited-secret", "dr-operator": "operator-secret"},
+    PRIMARY: {
+        ADMIN_USER: ADMIN_PASSWORD,
+        "mm2": MM2_PASSWORD,
+        "orders-writer": "writer-secret",
+        "orders-reader": "reader-secret",
+        "limited": "limited-secret",
+    },
+    SECONDARY: {
+        ADMIN_USER: ADMIN_PASSWORD,
+        "mm2": MM2_PASSWORD,
+        "orders-writer": "writer-secret",
+        "limited": "limited-secret",
+        "dr-operator": "operator-secret",
+    },
 }
 ORDERS_TOPICS = {"orders.created": 3, "orders.shipped": 2}
 RETENTION_MS = {PRIMARY: "604800000", SECONDARY: "86400000"}  # orders.created: 7 days / 1 day
@@ -68,10 +78,13 @@ def kafka_jars() -> Path:
     libs = libs_dir()
     if not libs.is_dir():
         if shutil.which("mvn") is None:
-            require(f"no Kafka jars in {libs} and no Maven to resolve them "
-                    "(run scripts/install-kafka.sh)")
-        done = subprocess.run([str(INSTALL)], capture_output=True, text=True, timeout=900,
-                              check=False)
+            require(
+                f"no Kafka jars in {libs} and no Maven to resolve them "
+                "(run scripts/install-kafka.sh)"
+            )
+        done = subprocess.run(
+            [str(INSTALL)], capture_output=True, text=True, timeout=900, check=False
+        )
         if done.returncode != 0 or not libs.is_dir():
             require(f"scripts/install-kafka.sh failed: {done.stderr.strip()[-500:]}")
     return libs
@@ -90,11 +103,14 @@ class Pair:
 
 
 @pytest.fixture(scope="session")
-def kafka_pair(kafka_jars: Path, tmp_path_factory: pytest.TempPathFactory,
-               request: pytest.FixtureRequest) -> Pair:
+def kafka_pair(
+    kafka_jars: Path, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Pair:
     home = tmp_path_factory.mktemp("kafka")
-    pair = Pair(Cluster(PRIMARY, home / PRIMARY, USERS[PRIMARY]),
-                Cluster(SECONDARY, home / SECONDARY, USERS[SECONDARY], plaintext_listener=True))
+    pair = Pair(
+        Cluster(PRIMARY, home / PRIMARY, USERS[PRIMARY]),
+        Cluster(SECONDARY, home / SECONDARY, USERS[SECONDARY], plaintext_listener=True),
+    )
     for cluster in pair:
         request.addfinalizer(cluster.stop)
         atexit.register(cluster.stop)
@@ -110,8 +126,14 @@ def _wait_all(futures: dict[Any, Any]) -> None:
         future.result(timeout=60)
 
 
-def _acl(kind: str, name: str, principal: str, operation: str, pattern: str = "LITERAL",
-         permission: str = "ALLOW") -> Any:
+def _acl(
+    kind: str,
+    name: str,
+    principal: str,
+    operation: str,
+    pattern: str = "LITERAL",
+    permission: str = "ALLOW",
+) -> Any:
     from confluent_kafka.admin import (  # type: ignore[attr-defined]
         AclBinding,
         AclOperation,
@@ -120,8 +142,15 @@ def _acl(kind: str, name: str, principal: str, operation: str, pattern: str = "L
         ResourceType,
     )
 
-    return AclBinding(ResourceType[kind], name, ResourcePatternType[pattern], principal, "*",
-                      AclOperation[operation], AclPermissionType[permission])
+    return AclBinding(
+        ResourceType[kind],
+        name,
+        ResourcePatternType[pattern],
+        principal,
+        "*",
+        AclOperation[operation],
+        AclPermissionType[permission],
+    )
 
 
 def acls_for(region: str) -> list[Any]:
@@ -138,9 +167,11 @@ def acls_for(region: str) -> list[Any]:
         _acl("TOPIC", "orders.created", "User:limited", "DESCRIBE"),
     ]
     if region == PRIMARY:
-        return [*common,
-                _acl("TOPIC", "orders.created", "User:orders-reader", "READ"),
-                _acl("TOPIC", "bulk.", "User:bulk-loader", "WRITE", "PREFIXED")]
+        return [
+            *common,
+            _acl("TOPIC", "orders.created", "User:orders-reader", "READ"),
+            _acl("TOPIC", "bulk.", "User:bulk-loader", "WRITE", "PREFIXED"),
+        ]
     return [*common, _acl("TOPIC", "*", "User:analytics", "READ")]
 
 
@@ -150,8 +181,10 @@ def _create_topics(cluster: Cluster, topics: dict[str, tuple[int, dict[str, str]
     admin = cluster.admin()
     names = sorted(topics)
     for start in range(0, len(names), 250):
-        batch = [NewTopic(name, topics[name][0], 1, config=topics[name][1])
-                 for name in names[start:start + 250]]
+        batch = [
+            NewTopic(name, topics[name][0], 1, config=topics[name][1])
+            for name in names[start : start + 250]
+        ]
         _wait_all(admin.create_topics(batch, operation_timeout=60, request_timeout=60))
     deadline = time.monotonic() + 60
     while set(names) - set(admin.list_topics(timeout=10).topics):
@@ -163,8 +196,10 @@ def seed(pair: Pair) -> None:
     """Topics, topic configs and ACLs, with the drift the module docstring lists."""
     for cluster in pair:
         topics = {name: (partitions, {}) for name, partitions in ORDERS_TOPICS.items()}
-        topics["orders.created"] = (3, {"retention.ms": RETENTION_MS[cluster.name],
-                                        "min.insync.replicas": "1"})
+        topics["orders.created"] = (
+            3,
+            {"retention.ms": RETENTION_MS[cluster.name], "min.insync.replicas": "1"},
+        )
         if cluster.name == PRIMARY:
             topics.update({f"bulk.t{i:04d}": (1, {}) for i in range(BULK_TOPICS)})
         _create_topics(cluster, topics)
@@ -207,11 +242,18 @@ def mm2_properties(pair: Pair) -> str:
         "offset.lag.max = 0",
         "tasks.max = 1",
     ]
-    lines += [f"{key} = 1" for key in (
-        "replication.factor", "checkpoints.topic.replication.factor",
-        "heartbeats.topic.replication.factor", "offset-syncs.topic.replication.factor",
-        "offset.storage.replication.factor", "status.storage.replication.factor",
-        "config.storage.replication.factor")]
+    lines += [
+        f"{key} = 1"
+        for key in (
+            "replication.factor",
+            "checkpoints.topic.replication.factor",
+            "heartbeats.topic.replication.factor",
+            "offset-syncs.topic.replication.factor",
+            "offset.storage.replication.factor",
+            "status.storage.replication.factor",
+            "config.storage.replication.factor",
+        )
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -241,8 +283,9 @@ class Mirror:
 
 
 @pytest.fixture(scope="session")
-def mirrormaker(seeded: Pair, tmp_path_factory: pytest.TempPathFactory,
-                request: pytest.FixtureRequest) -> Mirror:
+def mirrormaker(
+    seeded: Pair, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Mirror:
     """MirrorMaker 2 running use1->usw2, once its worker group in us-west-2 is stable."""
     home = tmp_path_factory.mktemp("mm2")
     config = home / "mm2.properties"
@@ -258,7 +301,10 @@ def mirrormaker(seeded: Pair, tmp_path_factory: pytest.TempPathFactory,
         except ClusterError as exc:
             pytest.fail(str(exc), pytrace=False)
         if time.monotonic() > deadline:
-            pytest.fail(f"MirrorMaker 2 worker group {WORKER_GROUP} never became stable; "
-                        f"log {mm2.log}:\n{tail(mm2.log)}", pytrace=False)
+            pytest.fail(
+                f"MirrorMaker 2 worker group {WORKER_GROUP} never became stable; "
+                f"log {mm2.log}:\n{tail(mm2.log)}",
+                pytrace=False,
+            )
         time.sleep(0.5)
     return Mirror(config, mm2)

@@ -29,8 +29,13 @@ ROOT = Path(__file__).resolve().parents[2]
 POM = ROOT / "scripts" / "kafka" / "pom.xml"
 INSTALL = ROOT / "scripts" / "install-kafka.sh"
 ADMIN_USER, ADMIN_PASSWORD = "admin", "admin-secret"
-JVM_OPTIONS = ("-Xms64m", "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-               "-Djava.awt.headless=true")
+JVM_OPTIONS = (
+    "-Xms64m",
+    "-Xmx512m",
+    "-XX:+UseSerialGC",
+    "-XX:TieredStopAtLevel=1",
+    "-Djava.awt.headless=true",
+)
 LOG4J2 = """\
 status = warn
 appender.out.type = Console
@@ -47,7 +52,6 @@ logger.quiet.level = WARN
 _PR_SET_PDEATHSIG = 1
 
 
-
 def random_cluster_id() -> str:
     """A KRaft cluster id as Kafka's Uuid.randomUuid makes one: never starting with '-', which
     the storage tool's argument parser would read as an option."""
@@ -55,6 +59,7 @@ def random_cluster_id() -> str:
         cluster_id = base64.urlsafe_b64encode(os.urandom(16)).rstrip(b"=").decode()
         if not cluster_id.startswith("-"):
             return cluster_id
+
 
 class ClusterError(RuntimeError):
     """A broker or MirrorMaker failed to start; the message carries the log tail."""
@@ -81,8 +86,15 @@ def free_port() -> int:
 
 def java_command(main_class: str, *args: str, log_config: Path) -> list[str]:
     java = shutil.which("java") or "java"
-    return [java, *JVM_OPTIONS, f"-Dlog4j2.configurationFile={log_config}",
-            "-cp", f"{libs_dir()}/*", main_class, *args]
+    return [
+        java,
+        *JVM_OPTIONS,
+        f"-Dlog4j2.configurationFile={log_config}",
+        "-cp",
+        f"{libs_dir()}/*",
+        main_class,
+        *args,
+    ]
 
 
 def tail(path: Path, lines: int = 40) -> str:
@@ -116,9 +128,15 @@ def _die_with_parent() -> None:
 def _launch(command: Sequence[str], log: Path, cwd: Path) -> subprocess.Popen[bytes]:
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("wb") as out:
-        return subprocess.Popen(list(command), stdout=out, stderr=subprocess.STDOUT, cwd=cwd,
-                                stdin=subprocess.DEVNULL, start_new_session=True,
-                                preexec_fn=_die_with_parent if sys.platform == "linux" else None)
+        return subprocess.Popen(
+            list(command),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            cwd=cwd,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+            preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+        )
 
 
 @dataclass
@@ -157,8 +175,9 @@ class Cluster:
 
         return AdminClient(self.client_config(user))
 
-    def client_properties(self, path: Path, user: str = ADMIN_USER,
-                          password: str | None = None) -> Path:
+    def client_properties(
+        self, path: Path, user: str = ADMIN_USER, password: str | None = None
+    ) -> Path:
         """A Java client.properties, as kafka-topics.sh --command-config takes it."""
         secret = self.users[user] if password is None else password
         path.write_text(
@@ -166,23 +185,30 @@ class Cluster:
             "security.protocol=SASL_PLAINTEXT\n"
             "sasl.mechanism=SCRAM-SHA-512\n"
             "sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule "
-            f'required \\\n    username="{user}" password="{secret}";\n')
+            f'required \\\n    username="{user}" password="{secret}";\n'
+        )
         return path
 
     def server_properties(self) -> str:
-        listeners = [f"CLIENT://127.0.0.1:{self.port}",
-                     f"CONTROLLER://127.0.0.1:{self.controller_port}"]
+        listeners = [
+            f"CLIENT://127.0.0.1:{self.port}",
+            f"CONTROLLER://127.0.0.1:{self.controller_port}",
+        ]
         advertised = [f"CLIENT://127.0.0.1:{self.port}"]
         protocols = ["CLIENT:SASL_PLAINTEXT", "CONTROLLER:SASL_PLAINTEXT"]
         if self.plaintext_listener:
             listeners.append(f"LEGACY://127.0.0.1:{self.plaintext_port}")
             advertised.append(f"LEGACY://127.0.0.1:{self.plaintext_port}")
             protocols.append("LEGACY:PLAINTEXT")
-        scram = ("org.apache.kafka.common.security.scram.ScramLoginModule required "
-                 f'username="{ADMIN_USER}" password="{ADMIN_PASSWORD}";')
-        plain = ("org.apache.kafka.common.security.plain.PlainLoginModule required "
-                 f'username="{ADMIN_USER}" password="{ADMIN_PASSWORD}" '
-                 f'user_{ADMIN_USER}="{ADMIN_PASSWORD}";')
+        scram = (
+            "org.apache.kafka.common.security.scram.ScramLoginModule required "
+            f'username="{ADMIN_USER}" password="{ADMIN_PASSWORD}";'
+        )
+        plain = (
+            "org.apache.kafka.common.security.plain.PlainLoginModule required "
+            f'username="{ADMIN_USER}" password="{ADMIN_PASSWORD}" '
+            f'user_{ADMIN_USER}="{ADMIN_PASSWORD}";'
+        )
         settings = {
             "process.roles": "broker,controller",
             "node.id": "1",
@@ -221,16 +247,29 @@ class Cluster:
         (self.home / "server.properties").write_text(self.server_properties())
         (self.home / "log4j2.properties").write_text(LOG4J2)
         cluster_id = random_cluster_id()
-        scram = [arg for user, secret in sorted(self.users.items())
-                 for arg in ("--add-scram", f"SCRAM-SHA-512=[name={user},password={secret}]")]
-        command = java_command("kafka.tools.StorageTool", "format", "-t", cluster_id,
-                               "-c", str(self.home / "server.properties"), *scram,
-                               log_config=self.home / "log4j2.properties")
+        scram = [
+            arg
+            for user, secret in sorted(self.users.items())
+            for arg in ("--add-scram", f"SCRAM-SHA-512=[name={user},password={secret}]")
+        ]
+        command = java_command(
+            "kafka.tools.StorageTool",
+            "format",
+            "-t",
+            cluster_id,
+            "-c",
+            str(self.home / "server.properties"),
+            *scram,
+            log_config=self.home / "log4j2.properties",
+        )
         return _launch(command, self.home / "format.log", self.home)
 
     def launch(self) -> None:
-        command = java_command("kafka.Kafka", str(self.home / "server.properties"),
-                               log_config=self.home / "log4j2.properties")
+        command = java_command(
+            "kafka.Kafka",
+            str(self.home / "server.properties"),
+            log_config=self.home / "log4j2.properties",
+        )
         self.process = _launch(command, self.log, self.home)
 
     def wait_ready(self, deadline: float) -> None:
@@ -239,16 +278,16 @@ class Cluster:
         admin = self.admin()
         while True:
             if self.process is None or self.process.poll() is not None:
-                raise ClusterError(f"broker {self.name} exited (log {self.log}):\n"
-                                   f"{tail(self.log)}")
+                raise ClusterError(f"broker {self.name} exited (log {self.log}):\n{tail(self.log)}")
             try:
                 admin.list_topics(timeout=1)
                 admin.describe_cluster(request_timeout=2).result(timeout=5)
                 return
             except KafkaException as exc:
                 if time.monotonic() > deadline:
-                    raise ClusterError(f"broker {self.name} not ready ({exc}):\n"
-                                       f"{tail(self.log)}") from None
+                    raise ClusterError(
+                        f"broker {self.name} not ready ({exc}):\n{tail(self.log)}"
+                    ) from None
                 time.sleep(0.3)
 
     def stop(self) -> None:
@@ -260,8 +299,9 @@ def start_clusters(clusters: Sequence[Cluster], timeout: float = 120.0) -> None:
     formats = [(cluster, cluster.prepare()) for cluster in clusters]
     for cluster, process in formats:
         if process.wait(timeout=timeout) != 0:
-            raise ClusterError(f"formatting {cluster.name} failed:\n"
-                               f"{tail(cluster.home / 'format.log')}")
+            raise ClusterError(
+                f"formatting {cluster.name} failed:\n{tail(cluster.home / 'format.log')}"
+            )
     try:
         for cluster in clusters:
             cluster.launch()
@@ -290,8 +330,9 @@ class MirrorMaker:
         self.home.mkdir(parents=True, exist_ok=True)
         log_config = self.home / "log4j2.properties"
         log_config.write_text(LOG4J2)
-        command = java_command("org.apache.kafka.connect.mirror.MirrorMaker", str(self.config),
-                               log_config=log_config)
+        command = java_command(
+            "org.apache.kafka.connect.mirror.MirrorMaker", str(self.config), log_config=log_config
+        )
         self.process = _launch(command, self.log, self.home)
 
     def check_alive(self) -> None:

@@ -58,8 +58,10 @@ def test_properties_follow_java_util_properties() -> None:
 
 
 def test_jaas_credentials_are_parsed_without_echoing_them() -> None:
-    jaas = parse_jaas('org.apache.kafka.common.security.scram.ScramLoginModule required '
-                      'username="alice" password="p\\"w;d";')
+    jaas = parse_jaas(
+        "org.apache.kafka.common.security.scram.ScramLoginModule required "
+        'username="alice" password="p\\"w;d";'
+    )
     assert jaas.module.endswith("ScramLoginModule")
     assert dict(jaas.options) == {"username": "alice", "password": 'p"w;d'}
     with pytest.raises(InputError) as caught:
@@ -72,7 +74,7 @@ def test_java_client_properties_become_librdkafka_settings(tmp_path: Path) -> No
         "security.protocol": "SASL_SSL",
         "sasl.mechanism": "SCRAM-SHA-512",
         "sasl.jaas.config": "org.apache.kafka.common.security.scram.ScramLoginModule "
-                            'required username="svc" password="s3cret";',
+        'required username="svc" password="s3cret";',
         "ssl.truststore.type": "PEM",
         "ssl.truststore.location": "certs/ca.pem",
         "ssl.endpoint.identification.algorithm": "",
@@ -96,17 +98,31 @@ def test_unreadable_keystores_are_input_errors() -> None:
         translate_java({"ssl.truststore.location": "/x/truststore.jks"}, None)
     with pytest.raises(InputError, match=r"ssl\.keystore\.type JKS"):
         translate_java({"ssl.keystore.location": "/x/keystore.jks"}, None)
-    config, _ = translate_java({"ssl.keystore.location": "k.p12", "ssl.keystore.type": "PKCS12",
-                                "ssl.keystore.password": "pw"}, Path("/etc/kafka"))
+    config, _ = translate_java(
+        {
+            "ssl.keystore.location": "k.p12",
+            "ssl.keystore.type": "PKCS12",
+            "ssl.keystore.password": "pw",
+        },
+        Path("/etc/kafka"),
+    )
     assert config == {"ssl.keystore.location": "/etc/kafka/k.p12", "ssl.keystore.password": "pw"}
 
 
 def test_settings_precedence_and_defaults(tmp_path: Path) -> None:
     settings = client_settings(
-        "cli:9092", {"bootstrap.servers": "props:9092", "security.protocol": "SASL_PLAINTEXT",
-                     "sasl.mechanism": "PLAIN"},
-        tmp_path, {"sasl.mechanism": "SCRAM-SHA-256", "ssl.ca.location": "ca.pem"}, tmp_path,
-        "us-east-1", 7)
+        "cli:9092",
+        {
+            "bootstrap.servers": "props:9092",
+            "security.protocol": "SASL_PLAINTEXT",
+            "sasl.mechanism": "PLAIN",
+        },
+        tmp_path,
+        {"sasl.mechanism": "SCRAM-SHA-256", "ssl.ca.location": "ca.pem"},
+        tmp_path,
+        "us-east-1",
+        7,
+    )
     assert settings.bootstrap == "cli:9092"
     assert settings.mechanism == "SCRAM-SHA-256"
     assert settings.config["sasl.mechanism"] == "SCRAM-SHA-256"
@@ -140,10 +156,14 @@ def fake_signer(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 def test_msk_iam_uses_the_signer_oauth_callback(fake_signer: list[str]) -> None:
-    props = {"security.protocol": "SASL_SSL", "sasl.mechanism": "AWS_MSK_IAM",
-             "sasl.jaas.config": "software.amazon.msk.auth.iam.IAMLoginModule required;",
-             "sasl.client.callback.handler.class":
-                 "software.amazon.msk.auth.iam.IAMClientCallbackHandler"}
+    props = {
+        "security.protocol": "SASL_SSL",
+        "sasl.mechanism": "AWS_MSK_IAM",
+        "sasl.jaas.config": "software.amazon.msk.auth.iam.IAMLoginModule required;",
+        "sasl.client.callback.handler.class": (
+            "software.amazon.msk.auth.iam.IAMClientCallbackHandler"
+        ),
+    }
     settings = client_settings("b-1.msk:9098", props, None, {}, None, "eu-west-1", 10)
     assert settings.msk_iam
     assert settings.config["sasl.mechanism"] == "OAUTHBEARER"
@@ -151,8 +171,15 @@ def test_msk_iam_uses_the_signer_oauth_callback(fake_signer: list[str]) -> None:
     assert "sasl.jaas.config" not in settings.config
     assert settings.config["oauth_cb"]("") == ("token-123", 1_700_000_000.0)
     assert fake_signer == ["eu-west-1"]
-    override = client_settings("b:9098", {}, None, {"sasl.mechanism": "AWS_MSK_IAM",
-                                                    "aws.region": "us-east-2"}, None, "dr", 10)
+    override = client_settings(
+        "b:9098",
+        {},
+        None,
+        {"sasl.mechanism": "AWS_MSK_IAM", "aws.region": "us-east-2"},
+        None,
+        "dr",
+        10,
+    )
     override.config["oauth_cb"]("")
     assert fake_signer[-1] == "us-east-2"
     assert "aws.region" not in override.config
@@ -164,7 +191,8 @@ def test_msk_iam_without_the_signer_is_one_clear_line(monkeypatch: pytest.Monkey
         client_settings("b:9098", {"sasl.mechanism": "AWS_MSK_IAM"}, None, {}, None, "r", 5)
     assert caught.value.one_line() == (
         "MSK IAM authentication needs the aws-msk-iam-sasl-signer-python package "
-        "(pip install 'failback-checker[msk-iam]')")
+        "(pip install 'failback-checker[msk-iam]')"
+    )
 
 
 # -- MirrorMaker 2 ----------------------------------------------------------------------------
@@ -177,8 +205,9 @@ MM2 = {
     "east->west.enabled": "true",
     "east->west.topics": r"orders\..*, payments\..*",
     "west->east.enabled": "false",
-    "west->east.replication.policy.class":
-        "org.apache.kafka.connect.mirror.IdentityReplicationPolicy",
+    "west->east.replication.policy.class": (
+        "org.apache.kafka.connect.mirror.IdentityReplicationPolicy"
+    ),
     "sync.group.offsets.enabled": "true",
     "sync.topic.acls.enabled": "false",
     "west.group.id": "mm2-workers",
@@ -188,7 +217,11 @@ MM2 = {
 def test_mm2_flows_resolve_flow_then_top_level_then_default() -> None:
     east_west, west_east = parse_mm2(MM2, "mm2.properties")
     assert (east_west.name, east_west.enabled, west_east.name, west_east.enabled) == (
-        "east->west", True, "west->east", False)
+        "east->west",
+        True,
+        "west->east",
+        False,
+    )
     assert east_west.topics == (r"orders\..*", r"payments\..*")
     assert west_east.topics == (".*",)
     assert east_west.topics_exclude == (r".*[\-\.]internal", r".*\.replica", "__.*")
@@ -197,35 +230,51 @@ def test_mm2_flows_resolve_flow_then_top_level_then_default() -> None:
     assert east_west.checkpoints_topic == "east.checkpoints.internal"
     record = east_west.record("us-east-1", "us-west-2", "RUNNING", True)
     assert record == {
-        "name": "east->west", "tool": "mirrormaker2",
-        "source_region": "us-east-1", "target_region": "us-west-2",
+        "name": "east->west",
+        "tool": "mirrormaker2",
+        "source_region": "us-east-1",
+        "target_region": "us-west-2",
         "topics_include": [r"orders\..*", r"payments\..*"],
         "topics_exclude": [r".*[\-\.]internal", r".*\.replica", "__.*"],
-        "topic_naming": "prefixed", "prefix": "east",
-        "copies_acls": False, "copies_topic_configs": True,
+        "topic_naming": "prefixed",
+        "prefix": "east",
+        "copies_acls": False,
+        "copies_topic_configs": True,
         "offset_sync": {"enabled": True, "mode": "CHECKPOINTS", "checkpoints_present": True},
-        "loop_protection": True, "starting_position": "EARLIEST", "state": "RUNNING",
+        "loop_protection": True,
+        "starting_position": "EARLIEST",
+        "state": "RUNNING",
         "owner": None,
     }
     identical = west_east.record("us-west-2", "us-east-1", "STOPPED", False)
     assert (identical["topic_naming"], identical["prefix"], identical["loop_protection"]) == (
-        "identical", None, False)
+        "identical",
+        None,
+        False,
+    )
     assert "mm2pw" not in repr(parse_mm2(MM2, "mm2.properties"))
 
 
 def test_mm2_checkpoints_without_group_sync_are_not_offset_sync() -> None:
-    (flow,) = parse_mm2({"clusters": "a,b", "a->b.enabled": "true",
-                         "a->b.emit.checkpoints.enabled": "true"}, "x")
+    (flow,) = parse_mm2(
+        {"clusters": "a,b", "a->b.enabled": "true", "a->b.emit.checkpoints.enabled": "true"}, "x"
+    )
     assert flow.record("a", "b", "RUNNING", None)["offset_sync"] == {
-        "enabled": False, "mode": "CHECKPOINTS", "checkpoints_present": None}
+        "enabled": False,
+        "mode": "CHECKPOINTS",
+        "checkpoints_present": None,
+    }
 
 
-@pytest.mark.parametrize(("props", "message"), [
-    ({"a->b.enabled": "true"}, "no `clusters = A, B` line"),
-    ({"clusters": "a, a"}, "lists an alias twice"),
-    ({"clusters": "a, b", "a->c.enabled": "true"}, "not listed in `clusters`"),
-    ({"clusters": "a, b", "a->b.enabled": "yes"}, "must be true or false"),
-])
+@pytest.mark.parametrize(
+    ("props", "message"),
+    [
+        ({"a->b.enabled": "true"}, "no `clusters = A, B` line"),
+        ({"clusters": "a, a"}, "lists an alias twice"),
+        ({"clusters": "a, b", "a->c.enabled": "true"}, "not listed in `clusters`"),
+        ({"clusters": "a, b", "a->b.enabled": "yes"}, "must be true or false"),
+    ],
+)
 def test_mm2_config_errors(props: dict[str, str], message: str) -> None:
     with pytest.raises(InputError, match=message):
         parse_mm2(props, "mm2.properties")
@@ -245,55 +294,81 @@ def test_mm2_aliases_map_to_regions() -> None:
 
 
 def test_listener_facts() -> None:
-    tls_only = {"listeners": "SECURE://:9093,REPL://:9094,CONTROLLER://:9095",
-                "listener.security.protocol.map":
-                    "SECURE:SASL_SSL,REPL:SSL,CONTROLLER:SSL",
-                "controller.listener.names": "CONTROLLER", "inter.broker.listener.name": "REPL",
-                "listener.name.secure.sasl.enabled.mechanisms": "SCRAM-SHA-512,AWS_MSK_IAM",
-                "listener.name.repl.ssl.client.auth": "required"}
+    tls_only = {
+        "listeners": "SECURE://:9093,REPL://:9094,CONTROLLER://:9095",
+        "listener.security.protocol.map": "SECURE:SASL_SSL,REPL:SSL,CONTROLLER:SSL",
+        "controller.listener.names": "CONTROLLER",
+        "inter.broker.listener.name": "REPL",
+        "listener.name.secure.sasl.enabled.mechanisms": "SCRAM-SHA-512,AWS_MSK_IAM",
+        "listener.name.repl.ssl.client.auth": "required",
+    }
     assert listener_facts([tls_only]) == {
         "network": {"plaintext_listener": False},
         "in_transit": {"client_broker": "TLS", "in_cluster": True},
         "authentication": {"iam": True, "scram": True, "mtls": True, "unauthenticated": False},
     }
-    mixed = {"listeners": "PLAINTEXT://:9092,SSL://:9093,CONTROLLER://:9095",
-             "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,SSL:SSL,CONTROLLER:PLAINTEXT",
-             "controller.listener.names": "CONTROLLER", "ssl.client.auth": "requested"}
+    mixed = {
+        "listeners": "PLAINTEXT://:9092,SSL://:9093,CONTROLLER://:9095",
+        "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,SSL:SSL,CONTROLLER:PLAINTEXT",
+        "controller.listener.names": "CONTROLLER",
+        "ssl.client.auth": "requested",
+    }
     assert listener_facts([tls_only, mixed]) == {
         "network": {"plaintext_listener": True},
         "in_transit": {"client_broker": "TLS_PLAINTEXT", "in_cluster": False},
         "authentication": {"iam": True, "scram": True, "mtls": True, "unauthenticated": True},
     }
     # a PLAINTEXT controller listener is not a client listener
-    kraft = {"listeners": "SASL_SSL://:9093,CONTROLLER://:9095",
-             "controller.listener.names": "CONTROLLER",
-             "listener.security.protocol.map": "SASL_SSL:SASL_SSL,CONTROLLER:PLAINTEXT",
-             "security.inter.broker.protocol": "SASL_SSL"}
+    kraft = {
+        "listeners": "SASL_SSL://:9093,CONTROLLER://:9095",
+        "controller.listener.names": "CONTROLLER",
+        "listener.security.protocol.map": "SASL_SSL:SASL_SSL,CONTROLLER:PLAINTEXT",
+        "security.inter.broker.protocol": "SASL_SSL",
+    }
     facts = listener_facts([kraft])
     assert facts["network"] == {"plaintext_listener": False}
     assert facts["in_transit"] == {"client_broker": "TLS", "in_cluster": False}
 
 
 class Entry:
-    def __init__(self, name: str, value: str | None, default: bool = True,
-                 sensitive: bool = False) -> None:
+    def __init__(
+        self, name: str, value: str | None, default: bool = True, sensitive: bool = False
+    ) -> None:
         self.name, self.value, self.is_default, self.is_sensitive = (
-            name, value, default, sensitive)
+            name,
+            value,
+            default,
+            sensitive,
+        )
 
 
 def test_topic_and_broker_configs_keep_no_secret() -> None:
-    entries = [Entry("retention.ms", "604800000"), Entry("segment.ms", "604800000"),
-               Entry("compression.type", "zstd", default=False),
-               Entry("cleanup.policy", "compact", default=False),
-               Entry("ssl.keystore.password", None, default=False, sensitive=True),
-               Entry("some.secret.thing", "x", default=False)]
-    assert topic_configs(entries) == {"cleanup.policy": "compact", "compression.type": "zstd",
-                                      "retention.ms": "604800000"}
-    assert broker_config({"authorizer.class.name": "A", "listeners": "SASL://10.0.0.1:9092",
-                          "listener.name.sasl.sasl.enabled.mechanisms": "PLAIN",
-                          "log.dirs": "/data", "auto.create.topics.enable": "false"}) == {
-        "authorizer.class.name": "A", "auto.create.topics.enable": "false",
-        "listener.name.sasl.sasl.enabled.mechanisms": "PLAIN"}
+    entries = [
+        Entry("retention.ms", "604800000"),
+        Entry("segment.ms", "604800000"),
+        Entry("compression.type", "zstd", default=False),
+        Entry("cleanup.policy", "compact", default=False),
+        Entry("ssl.keystore.password", None, default=False, sensitive=True),
+        Entry("some.secret.thing", "x", default=False),
+    ]
+    assert topic_configs(entries) == {
+        "cleanup.policy": "compact",
+        "compression.type": "zstd",
+        "retention.ms": "604800000",
+    }
+    assert broker_config(
+        {
+            "authorizer.class.name": "A",
+            "listeners": "SASL://10.0.0.1:9092",
+            "listener.name.sasl.sasl.enabled.mechanisms": "PLAIN",
+            "log.dirs": "/data",
+            "auto.create.topics.enable": "false",
+        }
+    ) == {
+        "authorizer.class.name": "A",
+        "auto.create.topics.enable": "false",
+        "listener.name.sasl.sasl.enabled.mechanisms": "PLAIN",
+    }
 
 
 def _done(value: Any = None, error: BaseException | None = None) -> concurrent.futures.Future[Any]:
@@ -314,18 +389,21 @@ def _kafka_error(name: str) -> BaseException:
 class FakeAdmin:
     """Just enough AdminClient to count requests and fail some."""
 
-    def __init__(self, acl_error: str | None = None,
-                 topic_errors: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, acl_error: str | None = None, topic_errors: dict[str, str] | None = None
+    ) -> None:
         self.config_requests: list[int] = []
         self.acl_error = acl_error
         self.topic_errors = topic_errors or {}
 
     def describe_configs(self, resources: list[Any], **_: Any) -> dict[Any, Any]:
         self.config_requests.append(len(resources))
-        return {r: _done({"retention.ms": Entry("retention.ms", "1000")})
-                if r.name not in self.topic_errors
-                else _done(error=_kafka_error(self.topic_errors[r.name]))
-                for r in resources}
+        return {
+            r: _done({"retention.ms": Entry("retention.ms", "1000")})
+            if r.name not in self.topic_errors
+            else _done(error=_kafka_error(self.topic_errors[r.name]))
+            for r in resources
+        }
 
     def describe_acls(self, _filter: Any, **_: Any) -> concurrent.futures.Future[Any]:
         if self.acl_error:
@@ -354,28 +432,34 @@ def test_topic_configs_are_batched() -> None:
     topics = Reader(admin, snapshot, 5).topics(Metadata())
     assert admin.config_requests == [500, 500, 201]
     assert len(topics) == 1201
-    assert topics["t00000"] == {"partitions": 2, "replication_factor": 3,
-                                "configs": {"retention.ms": "1000"}}
+    assert topics["t00000"] == {
+        "partitions": 2,
+        "replication_factor": 3,
+        "configs": {"retention.ms": "1000"},
+    }
 
 
 def test_topic_config_errors() -> None:
     """A topic deleted since Metadata is dropped; a denied one keeps its layout and gaps."""
-    admin = FakeAdmin(topic_errors={"t00001": "UNKNOWN_TOPIC_OR_PART",
-                                    "t00002": "TOPIC_AUTHORIZATION_FAILED"})
+    admin = FakeAdmin(
+        topic_errors={"t00001": "UNKNOWN_TOPIC_OR_PART", "t00002": "TOPIC_AUTHORIZATION_FAILED"}
+    )
     snapshot: dict[str, Any] = {"gaps": []}
     topics = Reader(admin, snapshot, 5).topics(Metadata())
     assert "t00001" not in topics
     assert topics["t00002"] == {"partitions": 2, "replication_factor": 3}
-    assert snapshot["gaps"] == [{"area": "topics", "reason": "TOPIC_AUTHORIZATION_FAILED",
-                                 "call": "DescribeConfigs"}]
+    assert snapshot["gaps"] == [
+        {"area": "topics", "reason": "TOPIC_AUTHORIZATION_FAILED", "call": "DescribeConfigs"}
+    ]
 
 
 def test_denied_and_disabled_acls() -> None:
     snapshot: dict[str, Any] = {"gaps": []}
     Reader(FakeAdmin("CLUSTER_AUTHORIZATION_FAILED"), snapshot, 5).acls()
     assert "acls" not in snapshot
-    assert snapshot["gaps"] == [{"area": "acls", "reason": "CLUSTER_AUTHORIZATION_FAILED",
-                                 "call": "DescribeAcls"}]
+    assert snapshot["gaps"] == [
+        {"area": "acls", "reason": "CLUSTER_AUTHORIZATION_FAILED", "call": "DescribeAcls"}
+    ]
     snapshot = {"gaps": []}
     Reader(FakeAdmin("SECURITY_DISABLED"), snapshot, 5).acls()
     assert snapshot == {"gaps": [], "acls": []}
@@ -388,23 +472,40 @@ def test_source_keys_are_checked(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="unknown key 'bootstrap_servers'"):
         kafka.from_source({"type": "kafka", "bootstrap_servers": "b:9092"}, "r", tmp_path)
     with pytest.raises(InputError, match="timeout must be a positive number"):
-        kafka.from_source({"type": "kafka", "bootstrap": "b:9092", "timeout": "soon"}, "r",
-                          tmp_path)
+        kafka.from_source(
+            {"type": "kafka", "bootstrap": "b:9092", "timeout": "soon"}, "r", tmp_path
+        )
     with pytest.raises(InputError, match=r"client properties .*nope\.properties does not exist"):
-        kafka.from_source({"type": "kafka", "bootstrap": "b:9092",
-                           "command_config": "nope.properties"}, "r", tmp_path)
+        kafka.from_source(
+            {"type": "kafka", "bootstrap": "b:9092", "command_config": "nope.properties"},
+            "r",
+            tmp_path,
+        )
 
 
 def test_mm2_aliases_must_reach_the_exported_region(tmp_path: Path) -> None:
     (tmp_path / "mm2.properties").write_text("clusters = a, b\na->b.enabled = true\n")
     with pytest.raises(InputError, match="no cluster alias maps to region us-east-1"):
-        kafka.export(kafka.Options(region="us-east-1", bootstrap="127.0.0.1:1",
-                                   mm2_config=tmp_path / "mm2.properties"))
+        kafka.export(
+            kafka.Options(
+                region="us-east-1", bootstrap="127.0.0.1:1", mm2_config=tmp_path / "mm2.properties"
+            )
+        )
 
 
 def test_cli_rejects_unknown_client_properties_in_one_line() -> None:
-    run = run_cli(["export", "kafka", "--bootstrap", "127.0.0.1:1", "--region", "r",
-                   "-X", "no.such.property=1"])
+    run = run_cli(
+        [
+            "export",
+            "kafka",
+            "--bootstrap",
+            "127.0.0.1:1",
+            "--region",
+            "r",
+            "-X",
+            "no.such.property=1",
+        ]
+    )
     assert run.exit_code == 2
     assert run.stderr.count("\n") == 1
     assert run.stderr.startswith("failback: error: client configuration: ")

@@ -27,10 +27,18 @@ from .kafka_cluster import ADMIN_PASSWORD, Cluster, free_port
 pytestmark = pytest.mark.slow  # real brokers (and MirrorMaker 2) on loopback
 
 
-def acl(principal: str, rtype: str, name: str, operation: str,
-        pattern: str = "LITERAL") -> dict[str, str]:
-    return {"principal": principal, "resource_type": rtype, "pattern_type": pattern,
-            "resource_name": name, "operation": operation, "permission": "ALLOW", "host": "*"}
+def acl(
+    principal: str, rtype: str, name: str, operation: str, pattern: str = "LITERAL"
+) -> dict[str, str]:
+    return {
+        "principal": principal,
+        "resource_type": rtype,
+        "pattern_type": pattern,
+        "resource_name": name,
+        "operation": operation,
+        "permission": "ALLOW",
+        "host": "*",
+    }
 
 
 COMMON_ACLS = [
@@ -44,26 +52,55 @@ COMMON_ACLS = [
     acl("User:orders-writer", "TOPIC", "orders.", "DESCRIBE", "PREFIXED"),
     acl("User:orders-writer", "TOPIC", "orders.", "WRITE", "PREFIXED"),
 ]
-KEY_TOPIC_CONFIGS = {"cleanup.policy", "max.message.bytes", "message.timestamp.type",
-                     "min.insync.replicas", "retention.bytes", "retention.ms",
-                     "unclean.leader.election.enable"}
+KEY_TOPIC_CONFIGS = {
+    "cleanup.policy",
+    "max.message.bytes",
+    "message.timestamp.type",
+    "min.insync.replicas",
+    "retention.bytes",
+    "retention.ms",
+    "unclean.leader.election.enable",
+}
 UNSEEN_GAPS = [  # what the Kafka protocol cannot show, in every Kafka export
     {"area": "audit", "reason": "audit logging is not visible through the Kafka protocol"},
-    {"area": "quotas", "reason": "client quotas are not readable through confluent-kafka",
-     "call": "DescribeClientQuotas"},
+    {
+        "area": "quotas",
+        "reason": "client quotas are not readable through confluent-kafka",
+        "call": "DescribeClientQuotas",
+    },
 ]
-NO_MM2_GAP = {"area": "replication", "reason": "no MirrorMaker 2 configuration given "
-              "(--mm2-config); flows are not visible through the Kafka Admin API"}
+NO_MM2_GAP = {
+    "area": "replication",
+    "reason": "no MirrorMaker 2 configuration given "
+    "(--mm2-config); flows are not visible through the Kafka Admin API",
+}
 
 
-def export(cluster: Cluster, tmp_path: Path, *args: str, user: str = "admin",
-           password: str | None = None) -> tuple[dict[str, Any], float]:
-    props = cluster.client_properties(tmp_path / f"{cluster.name}-{user}.properties", user,
-                                      password)
+def export(
+    cluster: Cluster, tmp_path: Path, *args: str, user: str = "admin", password: str | None = None
+) -> tuple[dict[str, Any], float]:
+    props = cluster.client_properties(
+        tmp_path / f"{cluster.name}-{user}.properties", user, password
+    )
     output = tmp_path / f"{cluster.name}.json"
     started = time.monotonic()
-    run = run_cli(["export", "kafka", "--bootstrap", cluster.bootstrap, "--region", cluster.name,
-                   "--command-config", str(props), "--timeout", "20", "-o", str(output), *args])
+    run = run_cli(
+        [
+            "export",
+            "kafka",
+            "--bootstrap",
+            cluster.bootstrap,
+            "--region",
+            cluster.name,
+            "--command-config",
+            str(props),
+            "--timeout",
+            "20",
+            "-o",
+            str(output),
+            *args,
+        ]
+    )
     elapsed = time.monotonic() - started
     assert run.exit_code == 0, run.stderr
     assert run.stderr.startswith(f"failback: wrote {output}: region {cluster.name}, ")
@@ -75,9 +112,15 @@ def export(cluster: Cluster, tmp_path: Path, *args: str, user: str = "admin",
 
 
 def mm2_args(mirror: Mirror) -> list[str]:
-    return ["--mm2-config", str(mirror.config),
-            *(arg for region, alias in ALIASES.items()
-              for arg in ("--mm2-region", f"{alias}={region}"))]
+    return [
+        "--mm2-config",
+        str(mirror.config),
+        *(
+            arg
+            for region, alias in ALIASES.items()
+            for arg in ("--mm2-region", f"{alias}={region}")
+        ),
+    ]
 
 
 def test_primary_snapshot(seeded: Pair, tmp_path: Path) -> None:
@@ -87,9 +130,13 @@ def test_primary_snapshot(seeded: Pair, tmp_path: Path) -> None:
     assert snap["cluster"]["kind"] == "kafka"
     assert snap["cluster"]["name"] == snap["cluster"]["id"]
     assert snap["acls"] == sorted(
-        [*COMMON_ACLS, acl("User:orders-reader", "TOPIC", "orders.created", "READ"),
-         acl("User:bulk-loader", "TOPIC", "bulk.", "WRITE", "PREFIXED")],
-        key=lambda a: sorted(a.items()))
+        [
+            *COMMON_ACLS,
+            acl("User:orders-reader", "TOPIC", "orders.created", "READ"),
+            acl("User:bulk-loader", "TOPIC", "bulk.", "WRITE", "PREFIXED"),
+        ],
+        key=lambda a: sorted(a.items()),
+    )
     topics = snap["topics"]
     assert topics["orders.created"]["partitions"] == 3
     assert topics["orders.created"]["replication_factor"] == 1
@@ -100,38 +147,46 @@ def test_primary_snapshot(seeded: Pair, tmp_path: Path) -> None:
     assert len(bulk) == BULK_TOPICS
     assert all(topics[name]["configs"]["retention.ms"] == "604800000" for name in bulk)
     config = snap["broker_config"]
-    assert config["authorizer.class.name"] == \
-        "org.apache.kafka.metadata.authorizer.StandardAuthorizer"
+    assert (
+        config["authorizer.class.name"] == "org.apache.kafka.metadata.authorizer.StandardAuthorizer"
+    )
     assert config["auto.create.topics.enable"] == "false"
     assert config["log.retention.hours"] == "168"
-    assert config["listener.security.protocol.map"] == \
-        "CLIENT:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT"
+    assert (
+        config["listener.security.protocol.map"]
+        == "CLIENT:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT"
+    )
     # Kafka marks authorizer-only settings sensitive: their values never reach a snapshot
     assert "super.users" not in config and "allow.everyone.if.no.acl.found" not in config
     assert "listeners" not in config and "log.dirs" not in config
     assert snap["network"] == {"plaintext_listener": False}
-    assert snap["encryption"] == {"in_transit": {"client_broker": "PLAINTEXT",
-                                                 "in_cluster": False}}
+    assert snap["encryption"] == {"in_transit": {"client_broker": "PLAINTEXT", "in_cluster": False}}
     assert snap["authentication"] == {
-        "iam": False, "scram": True, "mtls": False, "unauthenticated": False,
-        "scram_users": sorted(USERS[PRIMARY])}
+        "iam": False,
+        "scram": True,
+        "mtls": False,
+        "unauthenticated": False,
+        "scram_users": sorted(USERS[PRIMARY]),
+    }
     assert snap["storage"] == []
     assert snap["gaps"] == sorted([*UNSEEN_GAPS, NO_MM2_GAP], key=lambda g: g["area"])
 
 
 def test_secondary_snapshot_shows_the_drift(seeded: Pair, tmp_path: Path) -> None:
     snap, _ = export(seeded.secondary, tmp_path)
-    assert snap["acls"] == sorted([*COMMON_ACLS, acl("User:analytics", "TOPIC", "*", "READ")],
-                                  key=lambda a: sorted(a.items()))
+    assert snap["acls"] == sorted(
+        [*COMMON_ACLS, acl("User:analytics", "TOPIC", "*", "READ")], key=lambda a: sorted(a.items())
+    )
     assert snap["topics"]["orders.created"]["configs"]["retention.ms"] == "86400000"
     assert not any(name.startswith("bulk.") for name in snap["topics"])
     assert snap["network"] == {"plaintext_listener": True}
-    assert snap["encryption"]["in_transit"] == {"client_broker": "PLAINTEXT",
-                                                "in_cluster": False}
+    assert snap["encryption"]["in_transit"] == {"client_broker": "PLAINTEXT", "in_cluster": False}
     assert snap["authentication"]["unauthenticated"] is True
     assert snap["authentication"]["scram_users"] == sorted(USERS[SECONDARY])
-    assert snap["broker_config"]["listener.security.protocol.map"] == \
-        "CLIENT:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT,LEGACY:PLAINTEXT"
+    assert (
+        snap["broker_config"]["listener.security.protocol.map"]
+        == "CLIENT:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT,LEGACY:PLAINTEXT"
+    )
 
 
 def test_kafka_version_is_recorded_when_given(seeded: Pair, tmp_path: Path) -> None:
@@ -151,14 +206,22 @@ def test_denied_calls_become_gaps(seeded: Pair, tmp_path: Path) -> None:
         {"area": "acls", "reason": not_granted, "call": "DescribeAcls"},
         *UNSEEN_GAPS[:1],
         {"area": "authentication", "reason": not_granted, "call": "DescribeUserScramCredentials"},
-        {"area": "authentication", "reason": "broker configuration unreadable",
-         "call": "DescribeConfigs"},
-        {"area": "broker_config", "reason": "CLUSTER_AUTHORIZATION_FAILED",
-         "call": "DescribeConfigs"},
-        {"area": "encryption", "reason": "broker configuration unreadable",
-         "call": "DescribeConfigs"},
-        {"area": "network", "reason": "broker configuration unreadable",
-         "call": "DescribeConfigs"},
+        {
+            "area": "authentication",
+            "reason": "broker configuration unreadable",
+            "call": "DescribeConfigs",
+        },
+        {
+            "area": "broker_config",
+            "reason": "CLUSTER_AUTHORIZATION_FAILED",
+            "call": "DescribeConfigs",
+        },
+        {
+            "area": "encryption",
+            "reason": "broker configuration unreadable",
+            "call": "DescribeConfigs",
+        },
+        {"area": "network", "reason": "broker configuration unreadable", "call": "DescribeConfigs"},
         UNSEEN_GAPS[1],
         NO_MM2_GAP,
         {"area": "topics", "reason": "TOPIC_AUTHORIZATION_FAILED", "call": "DescribeConfigs"},
@@ -172,15 +235,17 @@ def test_denied_calls_become_gaps(seeded: Pair, tmp_path: Path) -> None:
 def test_unreachable_bootstrap_exits_2_within_the_timeout() -> None:
     port = free_port()  # nothing listens here (and no Java is needed)
     started = time.monotonic()
-    run = run_cli(["export", "kafka", "--bootstrap", f"127.0.0.1:{port}", "--region", "r",
-                   "--timeout", "3"])
+    run = run_cli(
+        ["export", "kafka", "--bootstrap", f"127.0.0.1:{port}", "--region", "r", "--timeout", "3"]
+    )
     elapsed = time.monotonic() - started
     assert run.exit_code == 2
     assert elapsed < 3 + 2
     assert run.stdout == ""
     assert run.stderr.count("\n") == 1
     assert run.stderr.startswith(
-        f"failback: error: cannot reach Kafka at 127.0.0.1:{port} within 3s: ")
+        f"failback: error: cannot reach Kafka at 127.0.0.1:{port} within 3s: "
+    )
     assert "Connection refused" in run.stderr
 
 
@@ -188,20 +253,38 @@ def test_failed_authentication_exits_2(seeded: Pair, tmp_path: Path) -> None:
     cluster = seeded.primary
     props = cluster.client_properties(tmp_path / "wrong.properties", "admin", "not-the-password")
     started = time.monotonic()
-    run = run_cli(["export", "kafka", "--bootstrap", cluster.bootstrap, "--region", PRIMARY,
-                   "--command-config", str(props), "--timeout", "15"])
+    run = run_cli(
+        [
+            "export",
+            "kafka",
+            "--bootstrap",
+            cluster.bootstrap,
+            "--region",
+            PRIMARY,
+            "--command-config",
+            str(props),
+            "--timeout",
+            "15",
+        ]
+    )
     assert run.exit_code == 2
     assert time.monotonic() - started < 15
     assert run.stderr.count("\n") == 1
     assert run.stderr.startswith(
-        f"failback: error: authentication to Kafka at {cluster.bootstrap} failed: ")
+        f"failback: error: authentication to Kafka at {cluster.bootstrap} failed: "
+    )
     assert "SASL authentication error" in run.stderr
     assert "not-the-password" not in run.stderr
 
 
 def plan(now: datetime, regions: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    phases = {"normal": "primary", "failover": "secondary", "dr_operation": "secondary",
-              "failback": "primary", "cleanup": "primary"}
+    phases = {
+        "normal": "primary",
+        "failover": "secondary",
+        "dr_operation": "secondary",
+        "failback": "primary",
+        "cleanup": "primary",
+    }
     rehearsed = (now - timedelta(days=10)).date().isoformat()
     family: dict[str, Any] = {
         "phases": {p: {"writer": w, "consumer": w} for p, w in phases.items()},
@@ -213,23 +296,50 @@ def plan(now: datetime, regions: dict[str, dict[str, Any]]) -> dict[str, Any]:
         "regions": regions,
         "replicator_principals": ["User:mm2"],
         "topic_families": [
-            {**family, "name": "orders", "match": ["orders.*"], "owner": "team-orders",
-             "tier": 1, "producers": ["User:orders-writer"], "offset_strategy": "translated",
-             "sinks": [{"name": "warehouse", "idempotency": "idempotent"}],
-             "evidence": {"failback": {"runbook": "runbooks/orders/failback.md",
-                                       "last_rehearsal": rehearsed,
-                                       "metrics": ["MaxOffsetLag:orders"],
-                                       "alerts": ["orders-replication-lag"]}}},
-            {**family, "name": "bulk", "match": ["bulk.*"], "owner": "team-data", "tier": 3,
-             "producers": ["User:bulk-loader"], "offset_strategy": "idempotent-replay",
-             "sinks": [{"name": "lake", "idempotency": "idempotent"}]},
+            {
+                **family,
+                "name": "orders",
+                "match": ["orders.*"],
+                "owner": "team-orders",
+                "tier": 1,
+                "producers": ["User:orders-writer"],
+                "offset_strategy": "translated",
+                "sinks": [{"name": "warehouse", "idempotency": "idempotent"}],
+                "evidence": {
+                    "failback": {
+                        "runbook": "runbooks/orders/failback.md",
+                        "last_rehearsal": rehearsed,
+                        "metrics": ["MaxOffsetLag:orders"],
+                        "alerts": ["orders-replication-lag"],
+                    }
+                },
+            },
+            {
+                **family,
+                "name": "bulk",
+                "match": ["bulk.*"],
+                "owner": "team-data",
+                "tier": 3,
+                "producers": ["User:bulk-loader"],
+                "offset_strategy": "idempotent-replay",
+                "sinks": [{"name": "lake", "idempotency": "idempotent"}],
+            },
         ],
-        "rollback": {"stop_point": "Before producers move back; us-west-2 stays the writer",
-                     "return_path": "Re-grant writes in us-west-2 and repoint clients"},
-        "cost": {"max_dual_region_days": 30, "owner": "team-platform",
-                 "flow_owners": {"use1->usw2": "team-platform", "usw2->use1": "team-platform"}},
-        "evidence": {"max_snapshot_skew_hours": 1, "max_snapshot_age_hours": 24,
-                     "rehearsal_max_age_days": 90, "out_of_scope": ["quotas", "audit"]},
+        "rollback": {
+            "stop_point": "Before producers move back; us-west-2 stays the writer",
+            "return_path": "Re-grant writes in us-west-2 and repoint clients",
+        },
+        "cost": {
+            "max_dual_region_days": 30,
+            "owner": "team-platform",
+            "flow_owners": {"use1->usw2": "team-platform", "usw2->use1": "team-platform"},
+        },
+        "evidence": {
+            "max_snapshot_skew_hours": 1,
+            "max_snapshot_age_hours": 24,
+            "rehearsal_max_age_days": 90,
+            "out_of_scope": ["quotas", "audit"],
+        },
     }
 
 
@@ -246,8 +356,17 @@ EXPECTED_FINDINGS = {
 
 
 def check(config: Path, now: datetime) -> dict[str, Any]:
-    run = run_cli(["check", "-c", str(config), "--format", "json",
-                   "--now", now.isoformat().replace("+00:00", "Z")])
+    run = run_cli(
+        [
+            "check",
+            "-c",
+            str(config),
+            "--format",
+            "json",
+            "--now",
+            now.isoformat().replace("+00:00", "Z"),
+        ]
+    )
     assert run.exit_code == 1, run.stdout + run.stderr
     report: dict[str, Any] = run.json()
     return report
@@ -258,34 +377,45 @@ def findings(report: dict[str, Any]) -> tuple[str, set[tuple[str, str]]]:
     return decision["verdict"], {(f["rule_id"], f["resource"]) for f in decision["findings"]}
 
 
-def test_check_judges_exported_snapshots(mirrormaker: Mirror, seeded: Pair,
-                                         tmp_path: Path) -> None:
+def test_check_judges_exported_snapshots(mirrormaker: Mirror, seeded: Pair, tmp_path: Path) -> None:
     for cluster in seeded:
         export(cluster, tmp_path, *mm2_args(mirrormaker))
     now = datetime.now(UTC) + timedelta(minutes=1)
     config = tmp_path / "failback.yaml"
-    config.write_text(yaml.safe_dump(plan(now, {
-        "primary": {"name": PRIMARY, "snapshot": f"{PRIMARY}.json"},
-        "secondary": {"name": SECONDARY, "snapshot": f"{SECONDARY}.json"}})))
+    config.write_text(
+        yaml.safe_dump(
+            plan(
+                now,
+                {
+                    "primary": {"name": PRIMARY, "snapshot": f"{PRIMARY}.json"},
+                    "secondary": {"name": SECONDARY, "snapshot": f"{SECONDARY}.json"},
+                },
+            )
+        )
+    )
     report = check(config, now)
     verdict, found = findings(report)
     assert verdict == "no-go"
     assert found == EXPECTED_FINDINGS
 
 
-def test_check_exports_plan_sources_live(mirrormaker: Mirror, seeded: Pair,
-                                         tmp_path: Path) -> None:
+def test_check_exports_plan_sources_live(mirrormaker: Mirror, seeded: Pair, tmp_path: Path) -> None:
     """regions.<role>.source: {type: kafka, ...} exports while checking; paths are plan-relative."""
     regions = {}
     for role, cluster in (("primary", seeded.primary), ("secondary", seeded.secondary)):
         cluster.client_properties(tmp_path / f"{role}.properties")
-        regions[role] = {"name": cluster.name, "source": {
-            "type": "kafka", "bootstrap": cluster.bootstrap,
-            "command_config": f"{role}.properties",
-            "config": {"client.id": "failback-plan-test", "socket.keepalive.enable": True},
-            "mm2_config": str(mirrormaker.config),
-            "mm2_regions": {alias: region for region, alias in ALIASES.items()},
-            "timeout": 20}}
+        regions[role] = {
+            "name": cluster.name,
+            "source": {
+                "type": "kafka",
+                "bootstrap": cluster.bootstrap,
+                "command_config": f"{role}.properties",
+                "config": {"client.id": "failback-plan-test", "socket.keepalive.enable": True},
+                "mm2_config": str(mirrormaker.config),
+                "mm2_regions": {alias: region for region, alias in ALIASES.items()},
+                "timeout": 20,
+            },
+        }
     now = datetime.now(UTC) + timedelta(minutes=1)
     config = tmp_path / "failback.yaml"
     config.write_text(yaml.safe_dump(plan(now, regions)))
@@ -299,5 +429,7 @@ def test_object_storage_clusters_gap_storage(seeded: Pair, tmp_path: Path, kind:
     snap, _ = export(seeded.secondary, tmp_path, "--kind", kind, "--cluster-name", "orders-dr")
     assert snap["cluster"]["kind"] == kind and snap["cluster"]["name"] == "orders-dr"
     assert "storage" not in snap
-    assert {"area": "storage", "reason": "object storage is not visible through the Kafka "
-            "protocol"} in snap["gaps"]
+    assert {
+        "area": "storage",
+        "reason": "object storage is not visible through the Kafka protocol",
+    } in snap["gaps"]

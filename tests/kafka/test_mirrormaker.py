@@ -23,8 +23,10 @@ from .test_live import export, mm2_args
 
 pytestmark = pytest.mark.slow  # real brokers (and MirrorMaker 2) on loopback
 
-FORWARD, REVERSE = (f"{ALIASES[PRIMARY]}->{ALIASES[SECONDARY]}",
-                    f"{ALIASES[SECONDARY]}->{ALIASES[PRIMARY]}")
+FORWARD, REVERSE = (
+    f"{ALIASES[PRIMARY]}->{ALIASES[SECONDARY]}",
+    f"{ALIASES[SECONDARY]}->{ALIASES[PRIMARY]}",
+)
 GROUP = "orders-audit"  # matches the flow's `groups = orders-.*`
 
 
@@ -40,8 +42,14 @@ def commit_offsets(cluster: Any, topic: str, count: int) -> None:
     for i in range(count):
         producer.produce(topic, key=f"order-{i}", value=f'{{"order": {i}}}')
     assert producer.flush(30) == 0
-    consumer = Consumer({**cluster.client_config(), "group.id": GROUP,
-                         "auto.offset.reset": "earliest", "enable.auto.commit": False})
+    consumer = Consumer(
+        {
+            **cluster.client_config(),
+            "group.id": GROUP,
+            "auto.offset.reset": "earliest",
+            "enable.auto.commit": False,
+        }
+    )
     try:
         consumer.subscribe([topic])
         seen, deadline = 0, time.monotonic() + 30
@@ -55,8 +63,9 @@ def commit_offsets(cluster: Any, topic: str, count: int) -> None:
         consumer.close()
 
 
-def test_mirrormaker_flow_and_checkpoint_evidence(mirrormaker: Mirror, seeded: Pair,
-                                                  tmp_path: Path) -> None:
+def test_mirrormaker_flow_and_checkpoint_evidence(
+    mirrormaker: Mirror, seeded: Pair, tmp_path: Path
+) -> None:
     # the flow's state comes from its Connect worker group, which ListConsumerGroups omits
     assert group_state(seeded.secondary, WORKER_GROUP) == "Stable"
     assert consumer_group_state(seeded.secondary, WORKER_GROUP) is None
@@ -82,16 +91,21 @@ def test_mirrormaker_flow_and_checkpoint_evidence(mirrormaker: Mirror, seeded: P
     assert f"{ALIASES[PRIMARY]}.checkpoints.internal" in before["topics"]
     primary, _ = export(seeded.primary, tmp_path, *mm2_args(mirrormaker))
     reverse = flow(primary)
-    assert (reverse["name"], reverse["state"], reverse["source_region"],
-            reverse["target_region"]) == (REVERSE, "STOPPED", SECONDARY, PRIMARY)
+    assert (
+        reverse["name"],
+        reverse["state"],
+        reverse["source_region"],
+        reverse["target_region"],
+    ) == (REVERSE, "STOPPED", SECONDARY, PRIMARY)
     assert reverse["offset_sync"]["checkpoints_present"] is False
 
     commit_offsets(seeded.primary, "orders.created", 20)
     deadline = time.monotonic() + 60
     while True:
         after, _ = export(seeded.secondary, tmp_path, *mm2_args(mirrormaker))
-        if flow(after)["offset_sync"]["checkpoints_present"] and GROUP in \
-                after.get("consumer_groups", {}):
+        if flow(after)["offset_sync"]["checkpoints_present"] and GROUP in after.get(
+            "consumer_groups", {}
+        ):
             break
         mirrormaker.process.check_alive()
         assert time.monotonic() < deadline, "no checkpoint reached us-west-2 within 60s"

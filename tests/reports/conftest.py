@@ -28,9 +28,13 @@ def now() -> datetime:
     return parse_timestamp(NOW, "test", "now")
 
 
-def build_report(variant: str = "faulted", phases: Sequence[str] = ("failback",),
-                 fail_on: str = "high", exceptions: Exceptions | None = None,
-                 plan_path: Path | None = None) -> Report:
+def build_report(
+    variant: str = "faulted",
+    phases: Sequence[str] = ("failback",),
+    fail_on: str = "high",
+    exceptions: Exceptions | None = None,
+    plan_path: Path | None = None,
+) -> Report:
     plan = load_plan(plan_path or ESTATE / variant / "failback.yaml")
     left = region_snapshot(plan, plan.primary, None)
     right = region_snapshot(plan, plan.secondary, None)
@@ -52,11 +56,17 @@ def with_findings(report: Report, findings: Sequence[Finding]) -> Report:
 
 def finding(index: int = 0, **overrides: Any) -> Finding:
     values: dict[str, Any] = {
-        "rule_id": "RET-001", "area": "retention", "severity": "high",
-        "title": "Shorter time retention in secondary", "resource": f"topic.{index:05d}",
+        "rule_id": "RET-001",
+        "area": "retention",
+        "severity": "high",
+        "title": "Shorter time retention in secondary",
+        "resource": f"topic.{index:05d}",
         "message": f"Topic topic.{index:05d} keeps data for less time in the secondary",
-        "remediation": "Raise retention.ms.", "blocking": True, "region": "secondary",
-        "family": None, "fingerprint": f"{index:064x}",
+        "remediation": "Raise retention.ms.",
+        "blocking": True,
+        "region": "secondary",
+        "family": None,
+        "fingerprint": f"{index:064x}",
     }
     values.update(overrides)
     return Finding(**values)
@@ -65,15 +75,22 @@ def finding(index: int = 0, **overrides: Any) -> Finding:
 def write_waivers(path: Path, *entries: dict[str, Any]) -> Path:
     import yaml
 
-    path.write_text(yaml.safe_dump({"schema_version": "1.0", "waivers": list(entries)},
-                                   sort_keys=False))
+    path.write_text(
+        yaml.safe_dump({"schema_version": "1.0", "waivers": list(entries)}, sort_keys=False)
+    )
     return path
 
 
 def waiver(rule_id: str, resource: str = "*", **extra: Any) -> dict[str, Any]:
-    return {"rule_id": rule_id, "resource": resource, "owner": "team-platform",
-            "reason": f"accepted while {rule_id} is fixed", "ticket": "RISK-1",
-            "expires": "2027-01-31", **extra}
+    return {
+        "rule_id": rule_id,
+        "resource": resource,
+        "owner": "team-platform",
+        "reason": f"accepted while {rule_id} is fixed",
+        "ticket": "RISK-1",
+        "expires": "2027-01-31",
+        **extra,
+    }
 
 
 @pytest.fixture(scope="session")

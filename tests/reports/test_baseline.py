@@ -25,8 +25,11 @@ def test_every_finding_has_a_stable_fingerprint() -> None:
     for decision in findings:
         for f in decision["findings"]:
             resource = " ".join(f["resource"].split())
-            canonical = json.dumps([f["rule_id"], f["region"] or "", resource],
-                                   ensure_ascii=False, separators=(",", ":"))
+            canonical = json.dumps(
+                [f["rule_id"], f["region"] or "", resource],
+                ensure_ascii=False,
+                separators=(",", ":"),
+            )
             assert f["fingerprint"] == hashlib.sha256(canonical.encode()).hexdigest()
             assert f["waived"] is None and f["known"] is False
 
@@ -53,7 +56,8 @@ def test_baseline_of_itself_blocks_nothing(tmp_path: Path) -> None:
 def test_only_new_findings_block(tmp_path: Path) -> None:
     report = check().json()
     report["decisions"][0]["findings"] = [
-        f for f in report["decisions"][0]["findings"] if f["rule_id"] != "RET-001"]
+        f for f in report["decisions"][0]["findings"] if f["rule_id"] != "RET-001"
+    ]
     previous = tmp_path / "previous.json"
     previous.write_text(json.dumps(report))
     run = check("--baseline", str(previous))
@@ -88,7 +92,7 @@ def test_bad_baselines_are_input_errors(tmp_path: Path) -> None:
         "missing.json": None,
         "list.json": "[]",
         "sarif.json": json.dumps({"version": "2.1.0", "runs": []}),
-        "broken.json": "{\"tool\": ",
+        "broken.json": '{"tool": ',
         "nofindings.json": json.dumps({"tool": "failback-checker", "decisions": [{}]}),
     }
     for name, body in cases.items():

@@ -24,15 +24,34 @@ ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 def check(*extra: str, variant: str = "faulted") -> object:
-    return run_cli(["check", "-c", str(ESTATE / variant / "failback.yaml"), "--now", NOW,
-                    *extra])
+    return run_cli(["check", "-c", str(ESTATE / variant / "failback.yaml"), "--now", NOW, *extra])
 
 
 def test_each_format_to_its_file_and_one_to_stdout(tmp_path: Path) -> None:
     sarif, junit, md = tmp_path / "out.sarif", tmp_path / "out.xml", tmp_path / "out.md"
-    run = run_cli(["check", "-c", str(PLAN), "--now", NOW,
-                   "--format", "sarif", "-o", str(sarif), "--format", "junit", "-o", str(junit),
-                   "--format", "markdown", "-o", str(md), "--format", "text"])
+    run = run_cli(
+        [
+            "check",
+            "-c",
+            str(PLAN),
+            "--now",
+            NOW,
+            "--format",
+            "sarif",
+            "-o",
+            str(sarif),
+            "--format",
+            "junit",
+            "-o",
+            str(junit),
+            "--format",
+            "markdown",
+            "-o",
+            str(md),
+            "--format",
+            "text",
+        ]
+    )
     assert run.exit_code == 1, run.stderr
     assert json.loads(sarif.read_text())["version"] == "2.1.0"
     assert ET.parse(junit).getroot().tag == "testsuites"
@@ -48,11 +67,14 @@ def test_output_without_format_is_text_as_before(tmp_path: Path) -> None:
     assert "phase failback: NO-GO" in out.read_text()
 
 
-@pytest.mark.parametrize(("args", "fragment"), [
-    (["--format", "json", "--format", "text"], "json, text would all go to stdout"),
-    (["-o", "a.json", "-o", "b.json"], "2 -o given for 1 --format"),
-    (["--format", "json", "-o", "a", "-o", "b"], "2 -o given for 1 --format"),
-])
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["--format", "json", "--format", "text"], "json, text would all go to stdout"),
+        (["-o", "a.json", "-o", "b.json"], "2 -o given for 1 --format"),
+        (["--format", "json", "-o", "a", "-o", "b"], "2 -o given for 1 --format"),
+    ],
+)
 def test_bad_pairings_are_usage_errors(args: list[str], fragment: str) -> None:
     run = check(*args)
     assert run.exit_code == 2  # type: ignore[attr-defined]
@@ -92,8 +114,11 @@ def _run_in_pty(env: dict[str, str]) -> str:
     leader, follower = pty.openpty()
     proc = subprocess.Popen(
         [sys.executable, "-m", "checker", "check", "-c", str(PLAN), "--now", NOW],
-        stdout=follower, stderr=subprocess.PIPE, cwd=ROOT, env={**os.environ, **env,
-                                                                 "COLUMNS": "120"})
+        stdout=follower,
+        stderr=subprocess.PIPE,
+        cwd=ROOT,
+        env={**os.environ, **env, "COLUMNS": "120"},
+    )
     os.close(follower)
     chunks = []
     while True:
@@ -121,8 +146,23 @@ def test_real_terminal_gets_colour_and_no_color_turns_it_off() -> None:
 
 def test_short_format_lists_blocking_findings_with_file_and_resource() -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "checker", "check", "-c", str(PLAN.relative_to(ROOT)), "--now",
-         NOW, "--format", "short"], cwd=ROOT, capture_output=True, text=True, check=False)
+        [
+            sys.executable,
+            "-m",
+            "checker",
+            "check",
+            "-c",
+            str(PLAN.relative_to(ROOT)),
+            "--now",
+            NOW,
+            "--format",
+            "short",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 1, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0] == "failback-checker, phase failback: NO-GO (10 blocking, fail-on high)"
@@ -130,8 +170,11 @@ def test_short_format_lists_blocking_findings_with_file_and_resource() -> None:
     assert len(body) == 10
     for line in body:
         assert re.match(r"^fixtures/estate/faulted/[\w.-]+:\d+: [A-Z]+-\d{3} \w+ ", line), line
-    assert any(line.startswith("fixtures/estate/faulted/us-west-2.json:") and
-               " RET-001 high ledger.entries [secondary]: " in line for line in body)
+    assert any(
+        line.startswith("fixtures/estate/faulted/us-west-2.json:")
+        and " RET-001 high ledger.entries [secondary]: " in line
+        for line in body
+    )
     assert lines[-1].startswith("to accept a risk, add {rule_id, resource, owner, reason")
     assert "AUD-003" not in result.stdout  # not blocking: not listed
 

@@ -20,8 +20,15 @@ from .conftest import build_report, finding, now, waiver, with_findings, write_w
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = ROOT / "test-artifacts"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 def chromium() -> str:
@@ -37,7 +44,11 @@ def browse(page: Path, tmp_path: Path, *args: str, fragment: str = "") -> str:
     profile = tmp_path / f"profile-{len(list(tmp_path.glob('profile-*')))}"
     result = subprocess.run(
         [chromium(), *FLAGS, f"--user-data-dir={profile}", *args, page.as_uri() + fragment],
-        capture_output=True, text=True, timeout=120, check=False)
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     return result.stdout
 
@@ -52,10 +63,12 @@ def write_page(tmp_path: Path, report: Report) -> Path:
 def waived_report(tmp_path_factory: pytest.TempPathFactory) -> Report:
     from checker.waivers import load_waivers
 
-    path = write_waivers(tmp_path_factory.mktemp("w") / "waivers.yaml",
-                         waiver("RET-001", "ledger.*"))
-    return build_report(exceptions=Exceptions(waivers=load_waivers(path, now()),
-                                              waiver_file=str(path)))
+    path = write_waivers(
+        tmp_path_factory.mktemp("w") / "waivers.yaml", waiver("RET-001", "ledger.*")
+    )
+    return build_report(
+        exceptions=Exceptions(waivers=load_waivers(path, now()), waiver_file=str(path))
+    )
 
 
 def test_self_contained_no_network_assets(waived_report: Report) -> None:
@@ -70,16 +83,26 @@ def test_self_contained_no_network_assets(waived_report: Report) -> None:
 
 def test_sections_and_evidence(waived_report: Report) -> None:
     html = REPORTERS["html"](waived_report)
-    for ident in ("verdict", "phases", "heatmap", "findings-table", "diff-table",
-                  "evidence-table", "waivers"):
+    for ident in (
+        "verdict",
+        "phases",
+        "heatmap",
+        "findings-table",
+        "diff-table",
+        "evidence-table",
+        "waivers",
+    ):
         assert f'id="{ident}"' in html, ident
     assert 'data-verdict="no-go"' in html
     # evidence: each snapshot's capture time and source
     assert "2026-11-26T09:00:00Z" in html and "2026-11-28T09:05:00Z" in html
     assert "fixtures/generate.py" in html
     # the region diff side by side: the seeded retention drift, both values
-    row = re.search(r'<tr class="change k-changed"[^>]*><td>topics</td>'
-                    r'<td><code>[^<]*ledger\.entries[^<]*retention[^<]*</code>.*?</tr>', html)
+    row = re.search(
+        r'<tr class="change k-changed"[^>]*><td>topics</td>'
+        r"<td><code>[^<]*ledger\.entries[^<]*retention[^<]*</code>.*?</tr>",
+        html,
+    )
     assert row is not None
     assert "604800000" in row.group(0) and "86400000" in row.group(0)
     assert "waived by team-platform until 2027-01-31" in html
@@ -99,8 +122,9 @@ def test_rendered_in_chromium(waived_report: Report, tmp_path: Path) -> None:
     assert 'data-ready="true"' in dom  # the inline script ran
     heatmap = re.search(r'<table id="heatmap".*?</table>', dom, re.DOTALL)
     assert heatmap is not None
-    cells = re.findall(r'data-family="([^"]+)" data-phase="([^"]+)" data-level="([^"]+)"',
-                       heatmap.group(0))
+    cells = re.findall(
+        r'data-family="([^"]+)" data-phase="([^"]+)" data-level="([^"]+)"', heatmap.group(0)
+    )
     families = {f for f, _, _ in cells}
     assert len(families) == 7 and len(cells) == 7 * len(PHASES)
     assert {level for _, _, level in cells} <= set(READINESS_LEVELS)
@@ -139,8 +163,19 @@ def test_screenshot(waived_report: Report, tmp_path: Path) -> None:
 def test_cli_html_for_every_variant(tmp_path: Path) -> None:
     for variant, code in (("ready", 0), ("faulted", 1), ("gaps", 4)):
         out = tmp_path / f"{variant}.html"
-        run = run_cli(["check", "-c", str(ESTATE / variant / "failback.yaml"), "--now", NOW,
-                       "--format", "html", "-o", str(out)])
+        run = run_cli(
+            [
+                "check",
+                "-c",
+                str(ESTATE / variant / "failback.yaml"),
+                "--now",
+                NOW,
+                "--format",
+                "html",
+                "-o",
+                str(out),
+            ]
+        )
         assert run.exit_code == code
         html = out.read_text()
         assert 'id="heatmap"' in html and 'id="findings-table"' in html

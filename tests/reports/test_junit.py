@@ -66,7 +66,8 @@ def test_faulted_findings_are_failures_and_clean_rules_pass(faulted: Report) -> 
     passing = [c for c in suite.findall("testcase") if len(c) == 0]
     with_finding = {f.rule_id for f in decision.findings}
     assert sorted(c.get("name", "").split(" ", 1)[0] for c in passing) == sorted(
-        applicable("failback") - with_finding)
+        applicable("failback") - with_finding
+    )
 
 
 def test_ready_estate_has_only_passing_cases() -> None:
@@ -79,42 +80,72 @@ def test_ready_estate_has_only_passing_cases() -> None:
 def test_rules_not_judged_for_a_gap_are_skipped() -> None:
     root = parse(build_report("gaps"))
     check_counts(root)
-    skipped = {c.get("name", "").split(" ", 1)[0]: c.find("skipped") for c in root.iter("testcase")
-               if c.find("skipped") is not None}
-    audit_rules = {r for r, e in load_catalog().items()
-                   if "audit" in e["inputs"] and "failback" in e["phases"]}
+    skipped = {
+        c.get("name", "").split(" ", 1)[0]: c.find("skipped")
+        for c in root.iter("testcase")
+        if c.find("skipped") is not None
+    }
+    audit_rules = {
+        r for r, e in load_catalog().items() if "audit" in e["inputs"] and "failback" in e["phases"]
+    }
     assert audit_rules and set(skipped) == audit_rules
     assert all("evidence gap in audit" in (s.get("message") or "") for s in skipped.values())
 
 
 def test_phase_all_has_one_suite_per_phase(tmp_path: Path) -> None:
     out = tmp_path / "report.xml"
-    run = run_cli(["check", "-c", str(ESTATE / "faulted" / "failback.yaml"), "--now", NOW,
-                   "--phase", "all", "--format", "junit", "-o", str(out)])
+    run = run_cli(
+        [
+            "check",
+            "-c",
+            str(ESTATE / "faulted" / "failback.yaml"),
+            "--now",
+            NOW,
+            "--phase",
+            "all",
+            "--format",
+            "junit",
+            "-o",
+            str(out),
+        ]
+    )
     assert run.exit_code == 1
     root = ET.parse(out).getroot()
     check_counts(root)
     assert [s.get("name") for s in root] == [
-        "failback.normal", "failback.failover", "failback.dr_operation", "failback.failback",
-        "failback.cleanup"]
+        "failback.normal",
+        "failback.failover",
+        "failback.dr_operation",
+        "failback.failback",
+        "failback.cleanup",
+    ]
 
 
 def test_waived_and_known_findings_are_skipped(tmp_path: Path) -> None:
     from checker.waivers import load_waivers
 
     path = write_waivers(tmp_path / "w.yaml", waiver("RET-001", "ledger.*"))
-    known = frozenset(f.fingerprint for f in build_report().decisions[0].findings
-                      if f.rule_id == "ENC-002")
-    report = build_report(exceptions=Exceptions(
-        waivers=load_waivers(path, now()), waiver_file=str(path), baseline=known,
-        baseline_file="b.json"))
+    known = frozenset(
+        f.fingerprint for f in build_report().decisions[0].findings if f.rule_id == "ENC-002"
+    )
+    report = build_report(
+        exceptions=Exceptions(
+            waivers=load_waivers(path, now()),
+            waiver_file=str(path),
+            baseline=known,
+            baseline_file="b.json",
+        )
+    )
     root = parse(report)
     check_counts(root)
     cases = {c.get("name"): c for c in root.iter("testcase")}
     assert "waived by team-platform until 2027-01-31 (RISK-1)" in (
-        cases["RET-001 ledger.entries [secondary]"].find("skipped").get("message") or "")  # type: ignore[union-attr]
-    assert "baseline" in (cases["ENC-002 encryption.in_transit.in_cluster [secondary]"]
-                          .find("skipped").get("message") or "")  # type: ignore[union-attr]
+        cases["RET-001 ledger.entries [secondary]"].find("skipped").get("message") or ""
+    )  # type: ignore[union-attr]
+    assert "baseline" in (
+        cases["ENC-002 encryption.in_transit.in_cluster [secondary]"].find("skipped").get("message")
+        or ""
+    )  # type: ignore[union-attr]
 
 
 def test_control_characters_and_markup_survive_as_well_formed_xml(faulted: Report) -> None:

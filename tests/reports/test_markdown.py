@@ -20,11 +20,20 @@ def test_faulted_comment_layout(faulted: Report) -> None:
     assert "| failback | ❌ NO-GO | 10 | 14 | 0 | 0 | 0 |" in text
     # the scorecard: one row per family, every phase a column, the judged phase in bold
     assert "| family | normal | failover | dr_operation | **failback** | cleanup |" in text
-    for family in ("payments-core", "ledger", "fraud", "customer", "notifications",
-                   "analytics", "integrations"):
+    for family in (
+        "payments-core",
+        "ledger",
+        "fraud",
+        "customer",
+        "notifications",
+        "analytics",
+        "integrations",
+    ):
         assert re.search(rf"^\| `{family}` \|", text, re.MULTILINE), family
-    assert "| `fraud` | 🟢 operationalized | 🟢 operationalized | 🟢 operationalized | " \
-           "⚪ unwritten ↓ | 🟢 operationalized |" in text
+    assert (
+        "| `fraud` | 🟢 operationalized | 🟢 operationalized | 🟢 operationalized | "
+        "⚪ unwritten ↓ | 🟢 operationalized |" in text
+    )
     # blocking findings come before <details>, grouped by area in catalog-area order
     head, details = text.split("<details>", 1)
     decision = faulted.decisions[0]
@@ -41,8 +50,17 @@ def test_faulted_comment_layout(faulted: Report) -> None:
 
 
 def test_ready_estate_says_go() -> None:
-    run = run_cli(["check", "-c", str(ESTATE / "ready" / "failback.yaml"), "--now", NOW,
-                   "--format", "markdown"])
+    run = run_cli(
+        [
+            "check",
+            "-c",
+            str(ESTATE / "ready" / "failback.yaml"),
+            "--now",
+            NOW,
+            "--format",
+            "markdown",
+        ]
+    )
     assert run.exit_code == 0
     assert run.stdout.startswith("## ✅ GO · failback-checker")
     assert "No blocking findings." in run.stdout
@@ -68,8 +86,9 @@ def test_small_limit_still_closes_details(faulted: Report) -> None:
 
 
 def test_untrusted_text_cannot_inject_markup(faulted: Report) -> None:
-    evil = finding(message="<img src=x onerror=alert(1)> | [link](http://x) *bold*",
-                   resource="a`b|c")
+    evil = finding(
+        message="<img src=x onerror=alert(1)> | [link](http://x) *bold*", resource="a`b|c"
+    )
     text = render(with_findings(faulted, [evil]))
     assert "<img" not in text
     assert "&lt;img src=x onerror=alert(1)&gt;" in text

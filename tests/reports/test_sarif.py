@@ -57,18 +57,33 @@ def physical(result: dict[str, Any]) -> tuple[str, int | None]:
 
 
 @pytest.mark.parametrize("variant", ["ready", "faulted", "gaps"])
-def test_cli_sarif_validates_against_the_official_schema(variant: str, validator: Any,
-                                                          tmp_path: Path) -> None:
+def test_cli_sarif_validates_against_the_official_schema(
+    variant: str, validator: Any, tmp_path: Path
+) -> None:
     out = tmp_path / "out.sarif"
-    run = run_cli(["check", "-c", str(ESTATE / variant / "failback.yaml"), "--now", NOW,
-                   "--phase", "all", "--format", "sarif", "-o", str(out)])
+    run = run_cli(
+        [
+            "check",
+            "-c",
+            str(ESTATE / variant / "failback.yaml"),
+            "--now",
+            NOW,
+            "--phase",
+            "all",
+            "--format",
+            "sarif",
+            "-o",
+            str(out),
+        ]
+    )
     assert run.exit_code == 1, run.stderr  # phase all: failover is no-go for every variant
     doc = json.loads(out.read_text())
     assert_valid(validator, doc)
     assert doc["version"] == "2.1.0"
     assert [r["automationDetails"]["id"] for r in doc["runs"]] == [
-        f"failback-checker/{p}/" for p in ("normal", "failover", "dr_operation", "failback",
-                                           "cleanup")]
+        f"failback-checker/{p}/"
+        for p in ("normal", "failover", "dr_operation", "failback", "cleanup")
+    ]
 
 
 def test_one_rule_per_catalog_entry_with_help_and_security_severity(faulted: Report) -> None:
@@ -103,7 +118,8 @@ def test_one_result_per_finding_pointing_at_its_rule(faulted: Report) -> None:
         assert result["partialFingerprints"]["failbackFindingHash/v1"] == finding.fingerprint
         logical = result["locations"][0]["logicalLocations"][0]
         assert logical["fullyQualifiedName"] == (
-            f"{finding.region or 'both'}/{finding.area}/{finding.resource}")
+            f"{finding.region or 'both'}/{finding.area}/{finding.resource}"
+        )
 
 
 def test_plan_level_findings_point_at_the_plan_key(faulted: Report) -> None:
@@ -111,7 +127,9 @@ def test_plan_level_findings_point_at_the_plan_key(faulted: Report) -> None:
     plan_uri = "fixtures/estate/faulted/failback.yaml"
     assert physical(results["RB-001"]) == (plan_uri, line_of(PLAN, "rollback:"))
     assert physical(results["CST-001"]) == (
-        plan_uri, line_of(PLAN, "max_dual_region_days:", after="cost:"))
+        plan_uri,
+        line_of(PLAN, "max_dual_region_days:", after="cost:"),
+    )
     # RDY-001 fraud/failback: the fraud family's failback evidence
     assert physical(results["RDY-001"]) == (plan_uri, _evidence_line("fraud", "failback"))
     # a family finding without a region (REP-002 on notifications): the family entry
@@ -141,14 +159,17 @@ def test_region_findings_point_into_that_regions_snapshot(faulted: Report) -> No
     # no region, not plan-level: both snapshots
     cmp = results["CMP-001"]["locations"]
     assert [loc["physicalLocation"]["artifactLocation"]["uri"] for loc in cmp] == [
-        "fixtures/estate/faulted/us-east-1.json", "fixtures/estate/faulted/us-west-2.json"]
+        "fixtures/estate/faulted/us-east-1.json",
+        "fixtures/estate/faulted/us-west-2.json",
+    ]
 
 
 def test_exporter_source_file_is_the_location(estate, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     directory = estate("faulted")
     (directory / "tfplan.json").write_text(
         '{\n  "resource_changes": [\n'
-        '    {"name": "ledger.entries", "retention": 86400000}\n  ]\n}\n')
+        '    {"name": "ledger.entries", "retention": 86400000}\n  ]\n}\n'
+    )
     path = directory / "us-west-2.json"
     doc = json.loads(path.read_text())
     doc["source"] = {"type": "terraform", "detail": "terraform show -json", "file": "tfplan.json"}
@@ -160,35 +181,50 @@ def test_exporter_source_file_is_the_location(estate, tmp_path: Path) -> None:  
 
 def test_without_a_file_the_location_is_logical(faulted: Report, validator: Any) -> None:
     report = dataclasses.replace(
-        faulted, secondary=dataclasses.replace(faulted.secondary, origin="aws source of us-west-2"))
+        faulted, secondary=dataclasses.replace(faulted.secondary, origin="aws source of us-west-2")
+    )
     doc = sarif(report)
     assert_valid(validator, doc)
     location = results_by_rule(doc)["RET-001"]["locations"][0]
     assert "physicalLocation" not in location
     assert location["logicalLocations"][0]["fullyQualifiedName"] == (
-        "secondary/retention/ledger.entries")
+        "secondary/retention/ledger.entries"
+    )
 
 
 def test_waived_findings_carry_suppressions_and_baseline_state(
-        tmp_path: Path, validator: Any) -> None:
+    tmp_path: Path, validator: Any
+) -> None:
     from checker.waivers import load_waivers
 
     from .conftest import now
 
-    path = write_waivers(tmp_path / "waivers.yaml", waiver("RET-001", "ledger.*"),
-                         waiver("NET-002", expires="2026-11-01"))
+    path = write_waivers(
+        tmp_path / "waivers.yaml",
+        waiver("RET-001", "ledger.*"),
+        waiver("NET-002", expires="2026-11-01"),
+    )
     base = build_report()
     known = frozenset(f.fingerprint for f in base.decisions[0].findings if f.rule_id != "WA-001")
-    report = build_report(exceptions=Exceptions(
-        waivers=load_waivers(path, now()), waiver_file=str(path),
-        baseline=known, baseline_file="previous.json"))
+    report = build_report(
+        exceptions=Exceptions(
+            waivers=load_waivers(path, now()),
+            waiver_file=str(path),
+            baseline=known,
+            baseline_file="previous.json",
+        )
+    )
     doc = document(report, RenderOptions(cwd=tmp_path))
     assert_valid(validator, doc)
     results = results_by_rule(doc)
-    assert results["RET-001"]["suppressions"] == [{
-        "kind": "external", "status": "accepted",
-        "justification": "accepted while RET-001 is fixed",
-        "properties": {"owner": "team-platform", "ticket": "RISK-1", "expires": "2027-01-31"}}]
+    assert results["RET-001"]["suppressions"] == [
+        {
+            "kind": "external",
+            "status": "accepted",
+            "justification": "accepted while RET-001 is fixed",
+            "properties": {"owner": "team-platform", "ticket": "RISK-1", "expires": "2027-01-31"},
+        }
+    ]
     assert "suppressions" not in results["NET-002"]
     assert results["WA-001"]["baselineState"] == "new"
     assert results["ENC-002"]["baselineState"] == "unchanged"
@@ -201,18 +237,34 @@ def test_waived_findings_carry_suppressions_and_baseline_state(
 def test_custom_rules_get_a_rule_entry(tmp_path: Path, validator: Any) -> None:
     (tmp_path / "org.rego").write_text(
         "package failback.custom.org\n\n"
-        "deny contains {\"rule_id\": \"ORG-001\", \"severity\": \"high\",\n"
-        "  \"title\": \"Org rule\",\n"
-        "  \"resource\": \"ledger.entries\", \"message\": \"org says no\"} if { true }\n")
+        'deny contains {"rule_id": "ORG-001", "severity": "high",\n'
+        '  "title": "Org rule",\n'
+        '  "resource": "ledger.entries", "message": "org says no"} if { true }\n'
+    )
     out = tmp_path / "out.sarif"
-    run = run_cli(["check", "-c", str(PLAN), "--now", NOW, "--policy-dir", str(tmp_path),
-                   "--format", "sarif", "-o", str(out)])
+    run = run_cli(
+        [
+            "check",
+            "-c",
+            str(PLAN),
+            "--now",
+            NOW,
+            "--policy-dir",
+            str(tmp_path),
+            "--format",
+            "sarif",
+            "-o",
+            str(out),
+        ]
+    )
     assert run.exit_code == 1, run.stderr
     doc = json.loads(out.read_text())
     assert_valid(validator, doc)
     rules = doc["runs"][0]["tool"]["driver"]["rules"]
-    assert rules[results_by_rule(doc)["ORG-001"]["ruleIndex"]]["shortDescription"]["text"] == \
-        "Org rule"
+    assert (
+        rules[results_by_rule(doc)["ORG-001"]["ruleIndex"]]["shortDescription"]["text"]
+        == "Org rule"
+    )
 
 
 def test_sarif_is_deterministic() -> None:
@@ -226,11 +278,15 @@ def test_strimzi_manifest_list_uses_the_first_existing_file(estate, tmp_path: Pa
     directory = estate("faulted")
     (directory / "topics.yaml").write_text(
         "apiVersion: kafka.strimzi.io/v1beta2\nkind: KafkaTopic\nmetadata:\n"
-        "  name: ledger.entries\nspec:\n  config: {retention.ms: 86400000}\n")
+        "  name: ledger.entries\nspec:\n  config: {retention.ms: 86400000}\n"
+    )
     path = directory / "us-west-2.json"
     doc = json.loads(path.read_text())
-    doc["source"] = {"type": "strimzi", "detail": "failback export strimzi",
-                     "file": "gone.yaml, topics.yaml"}
+    doc["source"] = {
+        "type": "strimzi",
+        "detail": "failback export strimzi",
+        "file": "gone.yaml, topics.yaml",
+    }
     path.write_text(json.dumps(doc, indent=2))
     report = build_report(plan_path=directory / "failback.yaml")
     result = results_by_rule(document(report, RenderOptions(cwd=tmp_path)))["RET-001"]

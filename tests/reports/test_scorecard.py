@@ -8,8 +8,15 @@ from checker.model import PHASES, READINESS_LEVELS
 from ..conftest import ESTATE, NOW, run_cli
 
 PLAN = ESTATE / "faulted" / "failback.yaml"
-FAMILIES = ["analytics", "customer", "fraud", "integrations", "ledger", "notifications",
-            "payments-core"]
+FAMILIES = [
+    "analytics",
+    "customer",
+    "fraud",
+    "integrations",
+    "ledger",
+    "notifications",
+    "payments-core",
+]
 
 
 def scorecard(fmt: str, plan: str = str(PLAN)):  # type: ignore[no-untyped-def]
@@ -20,8 +27,7 @@ def test_json_has_every_family_and_phase_with_reasons() -> None:
     run = scorecard("json")
     assert run.exit_code == 0, run.stderr
     cells = run.json()["scorecard"]
-    assert [(c["family"], c["phase"]) for c in cells] == [
-        (f, p) for f in FAMILIES for p in PHASES]
+    assert [(c["family"], c["phase"]) for c in cells] == [(f, p) for f in FAMILIES for p in PHASES]
     for cell in cells:
         assert cell["level"] in READINESS_LEVELS and cell["evidence_level"] in READINESS_LEVELS
         assert cell["reasons"]
@@ -30,8 +36,9 @@ def test_json_has_every_family_and_phase_with_reasons() -> None:
 
 def test_each_phase_matches_the_decision_that_judged_it() -> None:
     cells = {(c["family"], c["phase"]): c for c in scorecard("json").json()["scorecard"]}
-    check = run_cli(["check", "-c", str(PLAN), "--now", NOW, "--format", "json",
-                     "--phase", "all"]).json()
+    check = run_cli(
+        ["check", "-c", str(PLAN), "--now", NOW, "--format", "json", "--phase", "all"]
+    ).json()
     for decision in check["decisions"]:
         for cell in decision["scorecard"]:
             if cell["phase"] == decision["phase"]:

@@ -29,22 +29,33 @@ def findings_of(run: Any) -> dict[str, dict[str, Any]]:
 def assert_input_error(run: Any, *fragments: str) -> None:
     assert_one_line_error(run, 2, *fragments)
 
+
 def test_schema_is_published() -> None:
     published = schema("waivers")
     assert published["$id"].endswith("/waivers.v1.json")
     assert set(published["$defs"]["waiver"]["required"]) == {
-        "rule_id", "resource", "owner", "reason", "ticket", "expires"}
+        "rule_id",
+        "resource",
+        "owner",
+        "reason",
+        "ticket",
+        "expires",
+    }
 
 
 def test_waived_finding_is_reported_as_waived_and_does_not_block(tmp_path: Path) -> None:
-    path = write_waivers(tmp_path / "w.yaml", waiver("RET-001", "ledger.*", region="us-west-2",
-                                                     phase="failback"))
+    path = write_waivers(
+        tmp_path / "w.yaml", waiver("RET-001", "ledger.*", region="us-west-2", phase="failback")
+    )
     run = check("--waivers", str(path))
     found = findings_of(run)
     assert found["RET-001"]["blocking"] is False
-    assert found["RET-001"]["waived"] == {"owner": "team-platform", "ticket": "RISK-1",
-                                          "reason": "accepted while RET-001 is fixed",
-                                          "expires": "2027-01-31"}
+    assert found["RET-001"]["waived"] == {
+        "owner": "team-platform",
+        "ticket": "RISK-1",
+        "reason": "accepted while RET-001 is fixed",
+        "expires": "2027-01-31",
+    }
     assert found["ACL-001"]["waived"] is None and found["ACL-001"]["blocking"] is True
     assert run.json()["waivers"] == {"file": str(path), "count": 1, "unused": [], "expired": []}
     assert run.exit_code == 1
@@ -63,8 +74,7 @@ def test_waiving_every_blocking_finding_makes_the_verdict_go(tmp_path: Path) -> 
 def test_python_rejudging_matches_the_policies(tmp_path: Path) -> None:
     """Waiving the high (not critical) blocking findings must give exactly the decision the
     Rego policies give with --fail-on critical: same blocking set, verdict and scorecard."""
-    high = [f for f in build_report().decisions[0].findings
-            if f.blocking and f.severity == "high"]
+    high = [f for f in build_report().decisions[0].findings if f.blocking and f.severity == "high"]
     path = write_waivers(tmp_path / "w.yaml", *[waiver(f.rule_id, f.resource) for f in high])
     waived = check("--waivers", str(path)).json()["decisions"][0]
     rego = check("--fail-on", "critical").json()["decisions"][0]
@@ -72,7 +82,8 @@ def test_python_rejudging_matches_the_policies(tmp_path: Path) -> None:
     assert waived["summary"] == rego["summary"]
     assert waived["scorecard"] == rego["scorecard"]
     assert [(f["rule_id"], f["blocking"]) for f in waived["findings"]] == [
-        (f["rule_id"], f["blocking"]) for f in rego["findings"]]
+        (f["rule_id"], f["blocking"]) for f in rego["findings"]
+    ]
 
 
 def test_expired_waiver_blocks_with_its_own_finding(tmp_path: Path) -> None:
@@ -98,14 +109,19 @@ def test_waiver_on_its_last_day_still_holds(tmp_path: Path) -> None:
 
 
 def test_unused_waivers_are_reported_not_blocking(tmp_path: Path) -> None:
-    path = write_waivers(tmp_path / "w.yaml", waiver("RET-001", "payments.*"),
-                         waiver("RET-001", "ledger.*", region="primary"),
-                         waiver("RET-001", "ledger.*", phase="cleanup"))
+    path = write_waivers(
+        tmp_path / "w.yaml",
+        waiver("RET-001", "payments.*"),
+        waiver("RET-001", "ledger.*", region="primary"),
+        waiver("RET-001", "ledger.*", phase="cleanup"),
+    )
     run = check("--waivers", str(path))
     assert findings_of(run)["RET-001"]["waived"] is None
-    assert [(w["resource"], w["region"], w["phase"]) for w in run.json()["waivers"]["unused"]] \
-        == [("payments.*", None, None), ("ledger.*", "primary", None),
-            ("ledger.*", None, "cleanup")]
+    assert [(w["resource"], w["region"], w["phase"]) for w in run.json()["waivers"]["unused"]] == [
+        ("payments.*", None, None),
+        ("ledger.*", "primary", None),
+        ("ledger.*", None, "cleanup"),
+    ]
     text = run_cli(["check", "-c", str(PLAN), "--now", NOW, "--waivers", str(path)]).stdout
     assert "waivers " in text and "3 unused" in text
     assert "unused  RET-001 payments.* (owner team-platform, RISK-1): matches no finding" in text
@@ -124,22 +140,46 @@ def test_plan_waivers_key_is_relative_to_the_plan(estate, tmp_path: Path) -> Non
     assert findings_of(check("--waivers", str(other), plan=plan))["RET-001"]["waived"] is None
 
 
-@pytest.mark.parametrize(("body", "fragments"), [
-    ("schema_version: '1.0'\nwaivers:\n- {rule_id: RET-001, resource: '*', reason: r, ticket: t,"
-     " expires: 2026-12-01}\n", ("does not match the v1 schema", "owner")),
-    ("schema_version: '1.0'\nwaivers:\n- {rule_id: RET-001, resource: '*', owner: o, reason: r,"
-     " ticket: t, expires: 2027-06-01}\n", ("more than 180 days", "2027-05-28")),
-    ("schema_version: '1.0'\nwaivers:\n- {rule_id: RET-001, resource: '*', owner: o, reason: r,"
-     " ticket: t, expires: 2026-13-45}\n", ("impossible date", "month")),
-    ("schema_version: '1.0'\nwaivers:\n- {rule_id: RET-001, resource: '*', owner: o, reason: r,"
-     " ticket: t, expires: '2026-02-30'}\n", ("waivers/0/expires",)),
-    ("schema_version: '1.0'\nwaivers:\n- {rule_id: RET-001, resource: '*', owner: o, reason: r,"
-     " ticket: t, expires: 2026-12-01, until: never}\n", ("does not match the v1 schema",)),
-    ("schema_version: '2.0'\nwaivers: []\n", ("reads 1.x",)),
-    ("waivers: [unclosed\n", ("not valid YAML",)),
-])
-def test_bad_waiver_files_are_one_line_input_errors(tmp_path: Path, body: str,
-                                                    fragments: tuple[str, ...]) -> None:
+@pytest.mark.parametrize(
+    ("body", "fragments"),
+    [
+        (
+            "schema_version: '1.0'\nwaivers:\n"
+            "- {rule_id: RET-001, resource: '*', reason: r, ticket: t,"
+            " expires: 2026-12-01}\n",
+            ("does not match the v1 schema", "owner"),
+        ),
+        (
+            "schema_version: '1.0'\nwaivers:\n"
+            "- {rule_id: RET-001, resource: '*', owner: o, reason: r,"
+            " ticket: t, expires: 2027-06-01}\n",
+            ("more than 180 days", "2027-05-28"),
+        ),
+        (
+            "schema_version: '1.0'\nwaivers:\n"
+            "- {rule_id: RET-001, resource: '*', owner: o, reason: r,"
+            " ticket: t, expires: 2026-13-45}\n",
+            ("impossible date", "month"),
+        ),
+        (
+            "schema_version: '1.0'\nwaivers:\n"
+            "- {rule_id: RET-001, resource: '*', owner: o, reason: r,"
+            " ticket: t, expires: '2026-02-30'}\n",
+            ("waivers/0/expires",),
+        ),
+        (
+            "schema_version: '1.0'\nwaivers:\n"
+            "- {rule_id: RET-001, resource: '*', owner: o, reason: r,"
+            " ticket: t, expires: 2026-12-01, until: never}\n",
+            ("does not match the v1 schema",),
+        ),
+        ("schema_version: '2.0'\nwaivers: []\n", ("reads 1.x",)),
+        ("waivers: [unclosed\n", ("not valid YAML",)),
+    ],
+)
+def test_bad_waiver_files_are_one_line_input_errors(
+    tmp_path: Path, body: str, fragments: tuple[str, ...]
+) -> None:
     path = tmp_path / "w.yaml"
     path.write_text(body)
     assert_input_error(check("--waivers", str(path)), *fragments)
@@ -163,19 +203,26 @@ def test_in_process_api_matches_cli(tmp_path: Path) -> None:
     from checker.waivers import load_waivers
 
     path = write_waivers(tmp_path / "w.yaml", waiver("RET-001", "ledger.*"))
-    report = build_report(exceptions=Exceptions(waivers=load_waivers(path, now()),
-                                                waiver_file=str(path)))
+    report = build_report(
+        exceptions=Exceptions(waivers=load_waivers(path, now()), waiver_file=str(path))
+    )
     assert json.loads(render(report)) == check("--waivers", str(path)).json()
 
 
 @pytest.mark.opa
-def test_waived_json_is_byte_identical_on_opa(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                              ) -> None:
+def test_waived_json_is_byte_identical_on_opa(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     from ..opa_support import tool
 
     monkeypatch.setenv("FAILBACK_OPA_BIN", tool("opa"))
-    path = write_waivers(tmp_path / "w.yaml", waiver("RET-001", "ledger.*"),
-                         waiver("NET-002", expires="2026-11-01"), waiver("ACL-004"))
+    path = write_waivers(
+        tmp_path / "w.yaml",
+        waiver("RET-001", "ledger.*"),
+        waiver("NET-002", expires="2026-11-01"),
+        waiver("ACL-004"),
+    )
     previous = tmp_path / "previous.json"
     previous.write_text(check("--phase", "all").stdout)
     args = ("--waivers", str(path), "--baseline", str(previous), "--phase", "all")
