@@ -87,7 +87,8 @@ class _FlatRecords:
             if not (present <= keys and required <= present):
                 return False
             for key, allowed in enums.items():
-                if key in item and item[key] not in allowed:
+                # enums here are all strings: a list or dict value is simply not one of them
+                if key in item and (type(item[key]) is not str or item[key] not in allowed):
                     return False
             for key in strings:
                 if key in item and type(item[key]) is not str:

@@ -1,119 +1,22 @@
-"""The `failback` command: parse arguments, call the core, pick a reporter, map errors to exits.
-
-Exit codes: 0 ready, 1 not ready, 2 usage or input error, 3 internal or engine error,
-4 indeterminate (evidence gaps prevent a decision and no finding blocks).
-"""
+"""`failback check` (and `audit`) and `failback scorecard`: judge a plan's regions."""
 
 from __future__ import annotations
 
-import functools
-import json
 import os
 import sys
-import traceback
-from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any
 
 import click
 
-from .errors import CheckerError, InputError
-from .model import PHASES, SEVERITIES, ExitCode
-from .reports import FORMATS
+from ..errors import InputError
+from ..model import PHASES, SEVERITIES
+from ..reports import FORMATS
+from .errors import EXIT_CODES_HELP, _parse_now, handle_errors
 
-F = TypeVar("F", bound=Callable[..., Any])
-
-EXIT_CODES_HELP = """\b
-Exit codes:
-  0  ready: no finding at or above --fail-on
-  1  not ready: at least one blocking finding
-  2  usage or input error (bad file, schema, phase, option)
-  3  internal or policy engine error
-  4  indeterminate: evidence gaps prevent a decision, nothing blocks
-"""
-
-
-def _fail(message: str, code: int) -> None:
-    click.echo(f"failback: error: {message}", err=True)
-    sys.exit(code)
-
-
-def handle_errors(func: F) -> F:
-    """One line on stderr and a documented exit code instead of a traceback."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        debug = bool(click.get_current_context().find_root().params.get("debug"))
-        try:
-            return func(*args, **kwargs)
-        except CheckerError as exc:
-            if debug:
-                traceback.print_exc()
-            _fail(exc.one_line(), exc.exit_code)
-        except KeyboardInterrupt:
-            click.echo("failback: interrupted", err=True)
-            sys.exit(130)
-        except BrokenPipeError:
-            # the reader (e.g. `| head`) went away: stop quietly, like other CLI tools
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            sys.exit(int(ExitCode.READY))
-        except (click.exceptions.Exit, click.ClickException, SystemExit):
-            raise
-        except Exception as exc:  # noqa: BLE001 - the last line of defence, reported in one line
-            if debug:
-                traceback.print_exc()
-            _fail(
-                f"internal error: {type(exc).__name__}: {exc} (rerun with --debug for details)",
-                ExitCode.INTERNAL_ERROR,
-            )
-        return None
-
-    return cast(F, wrapper)
-
-
-def _parse_now(value: str | None) -> datetime:
-    if value is None:
-        return datetime.now(UTC)
-    from .snapshot import parse_timestamp
-
-    return parse_timestamp(value, "--now", "value")
-
-
-class ExportGroup(click.Group):
-    """`failback export <source>`: each exporter's command is imported only when used."""
-
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        from .exporters import available
-
-        return available()
-
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        from .exporters import EXPORTERS, module
-
-        if cmd_name not in EXPORTERS:
-            return None
-        try:
-            command: click.Command = module(cmd_name).command
-        except CheckerError as exc:
-            _fail(exc.one_line(), exc.exit_code)
-        return command
-
-    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        from .exporters import SUMMARIES
-
-        with formatter.section("Sources"):
-            formatter.write_dl(sorted(SUMMARIES.items()))
-
-
-@click.group(context_settings={"help_option_names": ["-h", "--help"]}, epilog=EXIT_CODES_HELP)
-@click.version_option(package_name="failback-checker", prog_name="failback")
-@click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
-def main(debug: bool) -> None:
-    """Can Kafka traffic go back after a cross-region failover? Policy-as-code failback gate."""
-
-
-@main.command(epilog=EXIT_CODES_HELP)
+@click.command(epilog=EXIT_CODES_HELP)
 @click.option(
     "-c",
     "--config",
@@ -269,7 +172,7 @@ def check(
     Formats: text, short (pre-commit), json, sarif, junit, markdown, html.
       failback check --format sarif -o out.sarif --format junit -o out.xml --format text
     """
-    from .plan import load_plan
+    from ..plan import load_plan
 
     targets = _targets(formats, outputs)
     now = _parse_now(now_text)
@@ -322,19 +225,19 @@ def _targets(formats: Sequence[str], outputs: Sequence[Path]) -> list[tuple[str,
 def _exceptions(
     plan: Any, waivers_path: Path | None, baseline_path: Path | None, now: datetime
 ) -> Any:
-    from .evaluate import Exceptions
+    from ..evaluate import Exceptions
 
     waiver_file = waivers_path
     if waiver_file is None and plan.document.get("waivers"):
         waiver_file = plan.base_dir / str(plan.document["waivers"])
     waivers: tuple[Any, ...] = ()
     if waiver_file is not None:
-        from .waivers import load_waivers
+        from ..waivers import load_waivers
 
         waivers = load_waivers(waiver_file, now)
     baseline = None
     if baseline_path is not None:
-        from .baseline import load_baseline
+        from ..baseline import load_baseline
 
         baseline = load_baseline(baseline_path)
     return Exceptions(
@@ -346,8 +249,8 @@ def _exceptions(
 
 
 def _write_reports(report: Any, targets: Sequence[tuple[str, Path | None]]) -> None:
-    from .outputs import write_atomic
-    from .reports import REPORTERS, RenderOptions
+    from ..io.atomic import write_atomic
+    from ..reports import REPORTERS, RenderOptions
 
     stdout: tuple[str, str] | None = None
     for fmt, out in targets:
@@ -361,7 +264,7 @@ def _write_reports(report: Any, targets: Sequence[tuple[str, Path | None]]) -> N
 
 def _terminal_options(fmt: str) -> Any:
     """Colour and a compact table for text in a terminal; plain text otherwise (and NO_COLOR)."""
-    from .reports import RenderOptions
+    from ..reports import RenderOptions
 
     if fmt != "text" or not sys.stdout.isatty():
         return RenderOptions()
@@ -385,10 +288,10 @@ def _evaluate(
     opa: dict[str, Any],
     export_dir: Path | None = None,
 ) -> Any:
-    from .engines import ENGINES
-    from .evaluate import check as run_check
-    from .policies import load_policies
-    from .sources import region_snapshot
+    from ..engines import ENGINES
+    from ..evaluate import check as run_check
+    from ..policy.locate import load_policies
+    from ..sources import region_snapshot
 
     left = region_snapshot(plan, plan.primary, primary)
     right = region_snapshot(plan, plan.secondary, secondary)
@@ -399,7 +302,7 @@ def _evaluate(
                 f"{role.role} region is {role.name}"
             )
     if export_dir is not None:
-        from .exporters.common import write_snapshot
+        from ..exporters.common import write_snapshot
 
         if not export_dir.is_dir():
             raise InputError(f"--export-dir {export_dir} is not a directory")
@@ -416,7 +319,7 @@ def _evaluate(
         runner.close()
 
 
-@main.command(epilog=EXIT_CODES_HELP)
+@click.command(epilog=EXIT_CODES_HELP)
 @click.option(
     "-c",
     "--config",
@@ -449,8 +352,8 @@ def scorecard(config: Path, fmt: str, now_text: str | None) -> None:
     operationalized (plus metrics and alerts); a phase's cells drop one level while that
     phase has blocking findings about the family. Exits 0 unless an error occurs.
     """
-    from .plan import load_plan
-    from .reports.scorecard import render
+    from ..plan import load_plan
+    from ..reports.scorecard import render
 
     now = _parse_now(now_text)
     plan = load_plan(config)
@@ -460,144 +363,11 @@ def scorecard(config: Path, fmt: str, now_text: str | None) -> None:
 
 
 def _phases(value: str) -> list[str]:
-    from .plan import check_phase
+    from ..plan import check_phase
 
     if value == "all":
         return list(PHASES)
     return [check_phase(value)]
 
 
-main.add_command(check, name="audit")
 
-
-@main.group(cls=ExportGroup)
-def export() -> None:
-    """Export one region's governance surface into a snapshot (v1)."""
-
-
-@main.command(epilog=EXIT_CODES_HELP)
-@click.argument("primary", type=click.Path(path_type=Path))
-@click.argument("secondary", type=click.Path(path_type=Path))
-@click.option(
-    "-c",
-    "--config",
-    "config",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Plan whose equivalences and families apply (optional).",
-)
-@click.option(
-    "--format", "fmt", default="text", show_default=True, type=click.Choice(["text", "json"])
-)
-@handle_errors
-def diff(primary: Path, secondary: Path, config: Path | None, fmt: str) -> None:
-    """The normalised region diff alone (removed = only in primary, added = only in secondary)."""
-    from .diff import diff as run_diff
-    from .normalize import normalize_pair
-    from .plan import load_plan, parse_plan
-    from .snapshot import load_snapshot
-
-    left = load_snapshot(primary)
-    right = load_snapshot(secondary)
-    plan = (
-        load_plan(config)
-        if config
-        else parse_plan(
-            {
-                "schema_version": "1.0",
-                "regions": {"primary": {"name": left.region}, "secondary": {"name": right.region}},
-                "topic_families": [{"name": "all", "match": ["*"]}],
-            },
-            "(no plan)",
-        )
-    )
-    normalized = normalize_pair(plan, left, right)
-    changes = run_diff(normalized.primary, normalized.secondary)
-    if fmt == "json":
-        click.echo(json.dumps([c.as_dict() for c in changes], indent=2, sort_keys=True))
-        return
-    for change in changes:
-        sign = {"added": "+", "removed": "-", "changed": "~"}[change.kind]
-        detail = "" if change.kind != "changed" else f": {change.primary!r} -> {change.secondary!r}"
-        click.echo(f"{sign} {change.path}{detail}")
-    click.echo(f"{len(changes)} changes between {left.region} and {right.region}")
-
-
-@main.group()
-def policies() -> None:
-    """Work with the policy library."""
-
-
-@policies.command()
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path),
-    required=True,
-    help="Where to write the bundle (tar.gz).",
-)
-@click.option(
-    "--policy-dir",
-    "policy_dirs",
-    multiple=True,
-    type=click.Path(path_type=Path),
-    help="Also bundle these Rego directories. Repeatable.",
-)
-@handle_errors
-def bundle(output: Path, policy_dirs: Sequence[Path]) -> None:
-    """Write an OPA bundle of the built-in (and --policy-dir) policies for a central OPA.
-
-    Serve it with `opa run --server --bundle bundle.tar.gz` and check with
-    `failback check --engine opa --opa-url URL --opa-preloaded`.
-    """
-    from .bundle import build, roots
-    from .outputs import write_atomic_bytes
-    from .policies import load_policies
-
-    files = load_policies(policy_dirs)
-    write_atomic_bytes(output, build(files))
-    click.echo(f"{output}: {len(files)} modules, roots {', '.join(roots(files))}")
-
-
-@main.command()
-@click.option(
-    "--format", "fmt", default="text", show_default=True, type=click.Choice(["text", "json"])
-)
-@handle_errors
-def rules(fmt: str) -> None:
-    """The rule catalog: id, area, severity, title, remediation."""
-    from .catalog import load_catalog
-
-    catalog = load_catalog()
-    if fmt == "json":
-        click.echo(json.dumps(catalog, indent=2, sort_keys=True))
-        return
-    for rule_id, entry in catalog.items():
-        click.echo(f"{rule_id:<8} {entry['area']:<16} {entry['severity']:<9} {entry['title']}")
-        click.echo(f"{'':<8} fix: {entry['remediation']}")
-
-
-@main.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@handle_errors
-def validate(files: Sequence[Path]) -> None:
-    """Validate snapshots (.json) and plans (.yaml/.yml) against their JSON Schemas."""
-    from .plan import load_plan
-    from .snapshot import load_snapshot
-
-    failures = 0
-    for path in files:
-        try:
-            if path.suffix.lower() == ".json":
-                load_snapshot(path)
-                kind = "snapshot"
-            else:
-                load_plan(path)
-                kind = "plan"
-        except InputError as exc:
-            failures += 1
-            click.echo(f"failback: error: {exc.one_line()}", err=True)
-        else:
-            click.echo(f"{path}: valid {kind}")
-    if failures:
-        sys.exit(ExitCode.INPUT_ERROR)

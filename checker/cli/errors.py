@@ -1,0 +1,78 @@
+"""The one mapping from errors to exit codes: one line on stderr, never a traceback.
+
+Exit codes: 0 ready, 1 not ready, 2 usage or input error, 3 internal or engine error,
+4 indeterminate (evidence gaps prevent a decision and no finding blocks).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+import traceback
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any, TypeVar, cast
+
+import click
+
+from ..errors import CheckerError
+from ..model import ExitCode
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_CODES_HELP = """\b
+Exit codes:
+  0  ready: no finding at or above --fail-on
+  1  not ready: at least one blocking finding
+  2  usage or input error (bad file, schema, phase, option)
+  3  internal or policy engine error
+  4  indeterminate: evidence gaps prevent a decision, nothing blocks
+"""
+
+
+def _fail(message: str, code: int) -> None:
+    click.echo(f"failback: error: {message}", err=True)
+    sys.exit(code)
+
+
+def handle_errors(func: F) -> F:
+    """One line on stderr and a documented exit code instead of a traceback."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        debug = bool(click.get_current_context().find_root().params.get("debug"))
+        try:
+            return func(*args, **kwargs)
+        except CheckerError as exc:
+            if debug:
+                traceback.print_exc()
+            _fail(exc.one_line(), exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("failback: interrupted", err=True)
+            sys.exit(130)
+        except BrokenPipeError:
+            # the reader (e.g. `| head`) went away: stop quietly, like other CLI tools
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(int(ExitCode.READY))
+        except (click.exceptions.Exit, click.ClickException, SystemExit):
+            raise
+        except Exception as exc:  # noqa: BLE001 - the last line of defence, reported in one line
+            if debug:
+                traceback.print_exc()
+            _fail(
+                f"internal error: {type(exc).__name__}: {exc} (rerun with --debug for details)",
+                ExitCode.INTERNAL_ERROR,
+            )
+        return None
+
+    return cast(F, wrapper)
+
+
+def _parse_now(value: str | None) -> datetime:
+    if value is None:
+        return datetime.now(UTC)
+    from .snapshot import parse_timestamp
+
+    return parse_timestamp(value, "--now", "value")
+

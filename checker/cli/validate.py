@@ -1,0 +1,39 @@
+"""`failback validate`: check plans and snapshots against their JSON Schemas."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+
+from ..errors import InputError
+from ..model import ExitCode
+from .errors import handle_errors
+
+@click.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@handle_errors
+def validate(files: Sequence[Path]) -> None:
+    """Validate snapshots (.json) and plans (.yaml/.yml) against their JSON Schemas."""
+    from ..plan import load_plan
+    from ..snapshot import load_snapshot
+
+    failures = 0
+    for path in files:
+        try:
+            if path.suffix.lower() == ".json":
+                load_snapshot(path)
+                kind = "snapshot"
+            else:
+                load_plan(path)
+                kind = "plan"
+        except InputError as exc:
+            failures += 1
+            click.echo(f"failback: error: {exc.one_line()}", err=True)
+        else:
+            click.echo(f"{path}: valid {kind}")
+    if failures:
+        sys.exit(ExitCode.INPUT_ERROR)
+
