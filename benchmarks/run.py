@@ -59,7 +59,7 @@ def stages(plan_path: Path) -> dict[str, float]:
     from checker.model import Report
     from checker.normalize import normalize_pair
     from checker.plan import load_plan
-    from checker.policies import load_policies
+    from checker.policy.locate import load_policies
     from checker.reports import REPORTERS
     from checker.snapshot import load_snapshot
 
@@ -198,7 +198,7 @@ def bench_side_by_side(rows: list[Row], workdir: Path) -> None:
     from checker.evaluate import build_input
     from checker.normalize import normalize_pair
     from checker.plan import load_plan
-    from checker.policies import ENTRYPOINT, load_policies
+    from checker.policy.locate import ENTRYPOINT, load_policies
     from checker.snapshot import load_snapshot
 
     plan_path = estate(workdir, 2_000, 20_000)

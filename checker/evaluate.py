@@ -25,7 +25,7 @@ from .model import (
 )
 from .normalize import Normalized, normalize_pair
 from .plan import Plan
-from .policies import ENTRYPOINT
+from .policy.locate import ENTRYPOINT
 
 DEFAULT_EVIDENCE = {
     "max_snapshot_skew_hours": 24,

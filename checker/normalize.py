@@ -19,7 +19,7 @@ from .identity import Canon
 from .model import SNAPSHOT_AREAS, Snapshot
 from .network import ingress_rule, uncovered
 from .plan import Plan
-from .secrets import scrub
+from .redact import scrub
 
 DEFAULT_RETENTION_MS = 7 * 24 * 3600 * 1000
 ACTIVE_GROUP_STATES = frozenset(

@@ -8,7 +8,7 @@ from typing import Any
 
 from . import schemas
 from .errors import InputError
-from .inputs import parse_json, read_text
+from .io.read import parse_json, read_text
 from .model import Snapshot
 
 

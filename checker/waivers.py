@@ -16,7 +16,7 @@ from typing import Any
 
 from . import schemas
 from .errors import InputError
-from .inputs import load_document
+from .io.read import load_document
 from .model import SEVERITY_RANK, Decision, Waiver, WaiverUse
 
 MAX_DAYS = 180

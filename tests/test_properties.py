@@ -16,7 +16,7 @@ from checker.evaluate import build_input
 from checker.identity import Canon
 from checker.normalize import normalize_pair
 from checker.plan import parse_plan
-from checker.policies import ENTRYPOINT, load_policies
+from checker.policy.locate import ENTRYPOINT, load_policies
 from checker.snapshot import parse_snapshot
 
 from .conftest import ESTATE

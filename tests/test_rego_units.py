@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from checker.engines.embedded import EmbeddedEngine
-from checker.policies import load_policies
+from checker.policy.locate import load_policies
 
 from .rego_tests import discover
 

@@ -212,7 +212,7 @@ def _write_with(tmp_path: Path, sabotage: str) -> tuple[Path, subprocess.Complet
     script = (
         "import os, signal, sys\n"
         "from pathlib import Path\n"
-        "from checker import outputs\n"
+        "from checker.io import atomic as outputs\n"
         f"def sabotage(fd):\n    {sabotage}\n"
         "os.fsync = sabotage\n"
         f"outputs.write_atomic(Path({str(target)!r}), 'x' * 10_000_000)\n"

@@ -11,6 +11,7 @@ import click
 from . import check, diff, export, policies, validate
 from .errors import EXIT_CODES_HELP
 
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]}, epilog=EXIT_CODES_HELP)
 @click.version_option(package_name="failback-checker", prog_name="failback")
 @click.option("--debug", is_flag=True, help="Show tracebacks for errors.")

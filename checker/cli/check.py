@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +14,16 @@ import click
 from ..errors import InputError
 from ..model import PHASES, SEVERITIES
 from ..reports import FORMATS
-from .errors import EXIT_CODES_HELP, _parse_now, handle_errors
+from .errors import EXIT_CODES_HELP, handle_errors
+
+
+def _parse_now(value: str | None) -> datetime:
+    if value is None:
+        return datetime.now(UTC)
+    from ..snapshot import parse_timestamp
+
+    return parse_timestamp(value, "--now", "value")
+
 
 @click.command(epilog=EXIT_CODES_HELP)
 @click.option(
@@ -368,6 +377,3 @@ def _phases(value: str) -> list[str]:
     if value == "all":
         return list(PHASES)
     return [check_phase(value)]
-
-
-

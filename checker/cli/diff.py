@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from ..errors import EXIT_CODES_HELP, handle_errors
+from .errors import EXIT_CODES_HELP, handle_errors
+
 
 @click.command(epilog=EXIT_CODES_HELP)
 @click.argument("primary", type=click.Path(path_type=Path))
@@ -55,4 +56,3 @@ def diff(primary: Path, secondary: Path, config: Path | None, fmt: str) -> None:
         detail = "" if change.kind != "changed" else f": {change.primary!r} -> {change.secondary!r}"
         click.echo(f"{sign} {change.path}{detail}")
     click.echo(f"{len(changes)} changes between {left.region} and {right.region}")
-

@@ -11,7 +11,6 @@ import os
 import sys
 import traceback
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Any, TypeVar, cast
 
 import click
@@ -31,7 +30,7 @@ Exit codes:
 """
 
 
-def _fail(message: str, code: int) -> None:
+def fail(message: str, code: int) -> None:
     click.echo(f"failback: error: {message}", err=True)
     sys.exit(code)
 
@@ -47,7 +46,7 @@ def handle_errors(func: F) -> F:
         except CheckerError as exc:
             if debug:
                 traceback.print_exc()
-            _fail(exc.one_line(), exc.exit_code)
+            fail(exc.one_line(), exc.exit_code)
         except KeyboardInterrupt:
             click.echo("failback: interrupted", err=True)
             sys.exit(130)
@@ -60,19 +59,10 @@ def handle_errors(func: F) -> F:
         except Exception as exc:  # noqa: BLE001 - the last line of defence, reported in one line
             if debug:
                 traceback.print_exc()
-            _fail(
+            fail(
                 f"internal error: {type(exc).__name__}: {exc} (rerun with --debug for details)",
                 ExitCode.INTERNAL_ERROR,
             )
         return None
 
     return cast(F, wrapper)
-
-
-def _parse_now(value: str | None) -> datetime:
-    if value is None:
-        return datetime.now(UTC)
-    from .snapshot import parse_timestamp
-
-    return parse_timestamp(value, "--now", "value")
-

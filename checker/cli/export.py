@@ -5,7 +5,8 @@ from __future__ import annotations
 import click
 
 from ..errors import CheckerError
-from .errors import _fail
+from .errors import fail
+
 
 class ExportGroup(click.Group):
     """`failback export <source>`: each exporter's command is imported only when used."""
@@ -23,7 +24,7 @@ class ExportGroup(click.Group):
         try:
             command: click.Command = module(cmd_name).command
         except CheckerError as exc:
-            _fail(exc.one_line(), exc.exit_code)
+            fail(exc.one_line(), exc.exit_code)
         return command
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
@@ -31,7 +32,6 @@ class ExportGroup(click.Group):
 
         with formatter.section("Sources"):
             formatter.write_dl(sorted(SUMMARIES.items()))
-
 
 
 @click.group(cls=ExportGroup)

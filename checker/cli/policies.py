@@ -8,7 +8,8 @@ from pathlib import Path
 
 import click
 
-from ..errors import handle_errors
+from .errors import handle_errors
+
 
 @click.group()
 def policies() -> None:
@@ -62,4 +63,3 @@ def rules(fmt: str) -> None:
     for rule_id, entry in catalog.items():
         click.echo(f"{rule_id:<8} {entry['area']:<16} {entry['severity']:<9} {entry['title']}")
         click.echo(f"{'':<8} fix: {entry['remediation']}")
-

@@ -12,6 +12,7 @@ from ..errors import InputError
 from ..model import ExitCode
 from .errors import handle_errors
 
+
 @click.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @handle_errors
@@ -36,4 +37,3 @@ def validate(files: Sequence[Path]) -> None:
             click.echo(f"{path}: valid {kind}")
     if failures:
         sys.exit(ExitCode.INPUT_ERROR)
-

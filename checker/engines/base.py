@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
-from ..policies import PolicyFile
+from ..policy.locate import PolicyFile
 
 
 class Engine(Protocol):

@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..errors import EngineError
-from ..policies import PolicyFile
+from ..policy.locate import PolicyFile
 
 _UNDEFINED = '"<undefined>"'
 

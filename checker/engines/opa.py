@@ -21,7 +21,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..errors import EngineError
-from ..policies import PolicyFile
+from ..policy.locate import PolicyFile
 
 POLICY_ID_PREFIX = "failback-checker"
 DEFAULT_TIMEOUT = 30.0

@@ -10,8 +10,8 @@ from typing import Any
 
 from .. import schemas
 from ..errors import InputError
-from ..outputs import write_atomic
-from ..secrets import is_secret_key, scrub
+from ..io.atomic import write_atomic
+from ..redact import is_secret_key, scrub
 
 SCHEMA_VERSION = "1.0"
 __all__ = [

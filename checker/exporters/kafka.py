@@ -22,7 +22,7 @@ from typing import Any
 
 import click
 
-from ..cli import handle_errors
+from ..cli.errors import handle_errors
 from ..errors import InputError
 from .common import add_gap, finish, parse_region_pairs, skeleton, write_snapshot
 from .kafka_admin import CallFailed, Reader, broker_config, error_name, listener_facts

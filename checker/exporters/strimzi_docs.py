@@ -1,7 +1,7 @@
 """Reading Kubernetes manifests for the Strimzi exporter: files and directories (*.yaml, *.yml,
 walked in sorted order, hidden directories skipped), multi-document YAML, `kind: List`.
 
-Files are read with checker.inputs' bounds (size, UTF-8) and parsed with a safe loader (no
+Files are read with checker.io.read' bounds (size, UTF-8) and parsed with a safe loader (no
 object tags) and a cap on alias expansion (alias bombs), document by document. Invalid YAML
 in a file you name is an error; in a walked directory it is an error when the file mentions
 kafka.strimzi.io (a Strimzi resource we cannot read) and skipped with a warning otherwise (a
@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
-from ..inputs import parse_yaml_all, read_text
+from ..io.read import parse_yaml_all, read_text
 from .terraform_plan import display_path
 
 GROUP = "kafka.strimzi.io"
@@ -74,7 +74,7 @@ def _files(paths: Sequence[Path]) -> Iterator[tuple[Path, bool]]:
 
 
 def _documents(text: str, origin: str) -> list[Any]:
-    """Every document of a YAML stream, read with checker.inputs' safe multi-document parser
+    """Every document of a YAML stream, read with checker.io.read' safe multi-document parser
     (no Python objects from tags, alias bombs refused by their expanded size)."""
     return parse_yaml_all(text, origin, "Kubernetes manifest")
 

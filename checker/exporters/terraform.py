@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..cli import handle_errors
+from ..cli.errors import handle_errors
 from ..errors import InputError
 from .common import finish, skeleton, write_snapshot
 

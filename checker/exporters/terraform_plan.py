@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
-from ..inputs import parse_json, read_text
+from ..io.read import parse_json, read_text
 from .common import add_gap
 
 GLOBAL_TYPES = frozenset(

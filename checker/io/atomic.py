@@ -17,7 +17,7 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-from .errors import InputError
+from ..errors import InputError
 
 _DEFERRED = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from .errors import InputError
+from ..errors import InputError
 
 MAX_INPUT_BYTES = int(os.environ.get("FAILBACK_MAX_INPUT_BYTES", str(512 * 1024 * 1024)))
 MAX_YAML_EXPANDED_NODES = 2_000_000

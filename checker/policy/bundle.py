@@ -9,8 +9,8 @@ import re
 import tarfile
 from collections.abc import Sequence
 
-from . import __version__
-from .policies import PolicyFile
+from .. import __version__
+from .locate import PolicyFile
 
 _PACKAGE = re.compile(r"^package\s+([\w.]+)", re.MULTILINE)
 

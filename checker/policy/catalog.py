@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from .engines.embedded import EmbeddedEngine
-from .errors import EngineError
-from .inputs import read_text
-from .policies import CATALOG, PolicyFile, builtin_dir
+from ..engines.embedded import EmbeddedEngine
+from ..errors import EngineError
+from ..io.read import read_text
+from .locate import CATALOG, PolicyFile, builtin_dir
 
 
 def load_catalog() -> dict[str, dict[str, Any]]:

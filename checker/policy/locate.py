@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from .errors import InputError
-from .inputs import read_text
+from ..errors import InputError
+from ..io.read import read_text
 
 ENTRYPOINT = "data.failback.main.decision"
 CATALOG = "data.failback.catalog.rules"
@@ -24,7 +24,7 @@ def builtin_dir() -> Path:
     shipped = Path(str(resources.files("checker"))) / "_policies"
     if shipped.is_dir():
         return shipped
-    repo = Path(__file__).resolve().parent.parent / "policies"
+    repo = Path(__file__).resolve().parents[2] / "policies"
     if repo.is_dir():
         return repo
     raise InputError("the built-in policy library is missing from this installation")

@@ -135,7 +135,7 @@ def document(
     catalog: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> ET.Element:
     if catalog is None:
-        from ..catalog import load_catalog
+        from ..policy.catalog import load_catalog
 
         catalog = load_catalog()
     root = ET.Element("testsuites", {"name": f"failback-checker {report.plan_name}"})

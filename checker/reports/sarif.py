@@ -170,7 +170,7 @@ def document(
 ) -> dict[str, Any]:
     options = options or RenderOptions()
     if catalog is None:
-        from ..catalog import load_catalog
+        from ..policy.catalog import load_catalog
 
         catalog = load_catalog()
     rules = _rules(report, catalog)

@@ -15,7 +15,7 @@ from checker.evaluate import Exceptions
 from checker.evaluate import check as run_check
 from checker.model import Finding, Report
 from checker.plan import load_plan
-from checker.policies import load_policies
+from checker.policy.locate import load_policies
 from checker.snapshot import parse_timestamp
 from checker.sources import region_snapshot
 

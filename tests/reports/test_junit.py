@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from checker.catalog import load_catalog
 from checker.evaluate import Exceptions
 from checker.model import Report
+from checker.policy.catalog import load_catalog
 from checker.reports import REPORTERS
 
 from ..conftest import ESTATE, NOW, run_cli

@@ -11,9 +11,9 @@ from typing import Any
 import jsonschema
 import pytest
 
-from checker.catalog import load_catalog
 from checker.evaluate import Exceptions
 from checker.model import Report
+from checker.policy.catalog import load_catalog
 from checker.reports import RenderOptions
 from checker.reports.sarif import SECURITY_SEVERITY, document
 

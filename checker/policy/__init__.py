@@ -1,0 +1,1 @@
+"""The policy library: locating the Rego files, the rule catalog, and OPA bundles."""
