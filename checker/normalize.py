@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from .completeness import incomplete_areas
 from .errors import InputError
 from .grants import WRITE_OPERATIONS, Grant, TopicIndex, from_acls, from_iam
 from .identity import Canon
@@ -125,6 +126,12 @@ def normalize_pair(plan: Plan, primary: Snapshot, secondary: Snapshot) -> Normal
         role: _snapshot(snap, role, ctx, names[role], topic_families, index)
         for role, snap in snapshots.items()
     }
+    reported = {role: {g["area"] for g in result[role]["gaps"]} for role in result}
+    documents = {role: snap.document for role, snap in snapshots.items()}
+    for role, gaps in incomplete_areas(documents, reported).items():
+        if gaps:
+            merged = [*result[role]["gaps"], *gaps]
+            result[role]["gaps"] = sorted(merged, key=lambda g: (g["area"], g["reason"]))
     cidrs = {role: _cidrs(snapshots[role], ctx) for role in snapshots}
     for role, other in (("primary", "secondary"), ("secondary", "primary")):
         result[role]["facts"]["ingress_uncovered"] = uncovered(
