@@ -2,7 +2,8 @@
 
 Two lists decide:
 - `SAFE_KEYS`, a documented allow list: the broker and topic settings the rules read, and other
-  well-known Kafka settings that never hold a secret. Their values are always kept.
+  well-known Kafka settings that never hold a secret, also as per-listener overrides
+  (`listener.name.<listener>.<key>`). Their values are always kept.
 - every other key is dropped, value and all, when it looks secret (`SECRET_KEY`): passwords,
   JAAS and SASL client settings, keys and keystores, tokens, API keys, authorization headers,
   basic-auth user info, licences, credentials, session and private material. The pattern is
@@ -68,9 +69,17 @@ SECRET_KEY = re.compile(
 )
 
 
+def _safe(key: str) -> bool:
+    """Allow-listed, also per listener (`listener.name.<listener>.sasl.enabled.mechanisms`)."""
+    if key.startswith("listener.name."):
+        parts = key.split(".", 3)
+        return len(parts) == 4 and parts[3] in SAFE_KEYS
+    return key in SAFE_KEYS
+
+
 def is_secret_key(key: str) -> bool:
     """True when a key's value must not leave the source (allow-listed keys never are)."""
-    return key not in SAFE_KEYS and bool(SECRET_KEY.search(key))
+    return not _safe(key) and bool(SECRET_KEY.search(key))
 
 
 def scrub(config: Mapping[str, Any]) -> dict[str, Any]:

@@ -79,6 +79,12 @@ def test_secret_looking_keys_are_scrubbed(key: str) -> None:
 def test_allow_listed_keys_are_kept(key: str) -> None:
     assert not is_secret_key(key)
     assert scrub({key: "v"}) == {key: "v"}
+    assert not is_secret_key(f"listener.name.sasl_ssl.{key}")
+
+
+def test_per_listener_credentials_are_scrubbed() -> None:
+    assert is_secret_key("listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config")
+    assert is_secret_key("listener.name.ssl.ssl.keystore.password")
 
 
 PLANTED = {
