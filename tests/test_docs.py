@@ -16,6 +16,8 @@ import yaml
 
 from checker.policy.catalog import load_catalog
 
+from .conftest import run_cli
+
 ROOT = Path(__file__).resolve().parents[1]
 GENERATOR = ROOT / "scripts" / "generate_rule_docs.py"
 
@@ -83,6 +85,13 @@ def test_every_catalog_rule_has_a_page_in_the_nav_and_the_index() -> None:
     assert sorted(p for p in pages if p.startswith("rules/") and p != "rules/index.md") == sorted(
         f"rules/{rule_id}.md" for rule_id in catalog
     )
+
+
+def test_rule_index_lists_every_rule_with_its_severity() -> None:
+    """Moved from test_cli.py when the rule table moved from the README to the docs."""
+    index = (ROOT / "docs" / "rules" / "index.md").read_text()
+    for rule_id, entry in run_cli(["rules", "--format", "json"]).json().items():
+        assert f"| [{rule_id}]({rule_id}.md) | {entry['area']} | {entry['severity']} |" in index
 
 
 def test_policy_input_page_is_kept() -> None:
