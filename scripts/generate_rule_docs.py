@@ -175,7 +175,7 @@ def rule_page(rule_id: str, entry: Mapping[str, Any], sources: Sequence[str]) ->
         "",
         f"# {rule_id}: {entry['title']}",
         "",
-        "| | |",
+        "| field | value |",
         "|---|---|",
         f"| id | `{rule_id}` |",
         f"| title | {entry['title']} |",
