@@ -24,14 +24,8 @@ from .model import (
     decision_from_dict,
 )
 from .normalize import Normalized, normalize_pair
-from .plan import Plan
+from .plan import Family, Plan
 from .policy.locate import ENTRYPOINT
-
-DEFAULT_EVIDENCE = {
-    "max_snapshot_skew_hours": 24,
-    "max_snapshot_age_hours": 168,
-    "rehearsal_max_age_days": 90,
-}
 
 
 def _date_epoch(value: Any) -> int | None:
@@ -41,73 +35,59 @@ def _date_epoch(value: Any) -> int | None:
     return int(datetime.combine(day, time(0, 0), tzinfo=UTC).timestamp())
 
 
-def _family(raw: Mapping[str, Any], canon: Canon, counts: Mapping[str, int]) -> dict[str, Any]:
-    phases = raw.get("phases", {})
-    evidence = raw.get("evidence", {})
-    connect = raw.get("connect")
+def _family(family: Family, canon: Canon, counts: Mapping[str, int]) -> dict[str, Any]:
+    connect = family.connect
+    evidence = {p: family.evidence(p) for p in PHASES}
     return {
-        "owner": raw.get("owner"),
-        "tier": int(raw.get("tier", 3)),
-        "match": list(raw["match"]),
+        "owner": family.owner,
+        "tier": family.tier,
+        "match": list(family.match),
         "phases": {
-            p: {
-                "writer": phases.get(p, {}).get("writer"),
-                "consumer": phases.get(p, {}).get("consumer"),
-            }
+            p: {"writer": family.role(p, "writer"), "consumer": family.role(p, "consumer")}
             for p in PHASES
         },
-        "producers": sorted(canon.text(p) for p in raw.get("producers", [])),
-        "offset_strategy": raw.get("offset_strategy"),
-        "transactional": bool(raw.get("transactional", False)),
-        "sinks": [dict(s) for s in raw.get("sinks", [])],
+        "producers": sorted(canon.text(p) for p in family.producers),
+        "offset_strategy": family.offset_strategy,
+        "transactional": family.transactional,
+        "sinks": [dict(s) for s in family.sinks],
         "connect": None
         if connect is None
-        else {
-            "internal_topics": list(connect.get("internal_topics", [])),
-            "recreate": bool(connect.get("recreate", False)),
-        },
+        else {"internal_topics": list(connect.internal_topics), "recreate": connect.recreate},
         "evidence": {
             p: {
-                "runbook": evidence.get(p, {}).get("runbook"),
-                "rehearsed_epoch": _date_epoch(evidence.get(p, {}).get("last_rehearsal")),
-                "metrics": len(evidence.get(p, {}).get("metrics", [])),
-                "alerts": len(evidence.get(p, {}).get("alerts", [])),
+                "runbook": e.runbook,
+                "rehearsed_epoch": _date_epoch(e.last_rehearsal),
+                "metrics": len(e.metrics),
+                "alerts": len(e.alerts),
             }
-            for p in PHASES
+            for p, e in evidence.items()
         },
-        "topic_count": counts.get(raw["name"], 0),
+        "topic_count": counts.get(family.name, 0),
     }
 
 
 def plan_input(plan: Plan, normalized: Normalized) -> dict[str, Any]:
-    doc = plan.document
     canon = Canon(plan.equivalences())
     counts: dict[str, int] = {}
     topics = {**normalized.primary["topics"], **normalized.secondary["topics"]}
     for record in topics.values():
         if record["family"]:
             counts[record["family"]] = counts.get(record["family"], 0) + 1
-    cost = doc.get("cost", {})
-    rollback = doc.get("rollback", {})
+    cost = plan.cost
+    rollback = plan.rollback
     return {
         "name": plan.name,
         "current_phase": plan.current_phase,
         "regions": {"primary": plan.primary.name, "secondary": plan.secondary.name},
-        "families": {f.name: _family(f.document, canon, counts) for f in plan.families},
+        "families": {f.name: _family(f, canon, counts) for f in plan.families},
         "replicator_principals": list(plan.replicator_principals()),
-        "rollback": {
-            "stop_point": rollback.get("stop_point"),
-            "return_path": rollback.get("return_path"),
-        },
+        "rollback": {"stop_point": rollback.stop_point, "return_path": rollback.return_path},
         "cost": {
-            "max_dual_region_days": cost.get("max_dual_region_days"),
-            "dual_region_since_epoch": _date_epoch(cost.get("dual_region_since")),
-            "owner": cost.get("owner"),
+            "max_dual_region_days": cost.max_dual_region_days,
+            "dual_region_since_epoch": _date_epoch(cost.dual_region_since),
+            "owner": cost.owner,
         },
-        "evidence": {
-            **DEFAULT_EVIDENCE,
-            **{k: v for k, v in doc.get("evidence", {}).items() if k in DEFAULT_EVIDENCE},
-        },
+        "evidence": plan.evidence_settings,
     }
 
 
@@ -123,7 +103,7 @@ def build_input(
     now: datetime,
     fail_on: str,
 ) -> dict[str, Any]:
-    out_of_scope = set(plan.document.get("evidence", {}).get("out_of_scope", []))
+    out_of_scope = plan.out_of_scope
     gaps = [
         {**gap, "in_scope": gap["area"] not in out_of_scope}
         for side in (normalized.primary, normalized.secondary)

@@ -236,9 +236,7 @@ def _exceptions(
 ) -> Any:
     from ..evaluate import Exceptions
 
-    waiver_file = waivers_path
-    if waiver_file is None and plan.document.get("waivers"):
-        waiver_file = plan.base_dir / str(plan.document["waivers"])
+    waiver_file = waivers_path if waivers_path is not None else plan.waivers_file
     waivers: tuple[Any, ...] = ()
     if waiver_file is not None:
         from ..waivers import load_waivers
