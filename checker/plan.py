@@ -18,7 +18,7 @@ from typing import Any
 from . import schemas
 from .errors import InputError
 from .io.read import load_document
-from .model import PHASES
+from .model import PHASES, Phase, is_phase
 
 # Evidence limits a plan may set (evidence: in failback.yaml) and their defaults.
 DEFAULT_EVIDENCE: Mapping[str, Any] = {
@@ -253,7 +253,7 @@ def load_plan(path: Path) -> Plan:
     return parse_plan(document, str(path), path.resolve())
 
 
-def check_phase(phase: str) -> str:
-    if phase not in PHASES:
+def check_phase(phase: str) -> Phase:
+    if not is_phase(phase):
         raise InputError(f"unknown phase {phase!r}; expected one of {', '.join(PHASES)} or all")
     return phase

@@ -29,7 +29,7 @@ def document(report: Report) -> dict[str, Any]:
         "exit_code": int(report.exit_code),
         "primary": _evidence(report.primary),
         "secondary": _evidence(report.secondary),
-        "decisions": [dict(d.raw) for d in report.decisions],
+        "decisions": [d.as_dict() for d in report.decisions],
     }
     if report.waivers is not None:
         doc["waivers"] = {
