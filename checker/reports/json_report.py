@@ -1,5 +1,5 @@
-"""Machine-readable report: the decisions exactly as the policies returned them, with each
-finding's fingerprint (and waiver or baseline status) added after evaluation."""
+"""Machine-readable report: the decisions as the policies returned them (waiver and baseline
+status included), each finding labelled with its fingerprint after evaluation."""
 
 from __future__ import annotations
 
