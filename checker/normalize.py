@@ -87,7 +87,7 @@ class _Context:
             {
                 str(topic)
                 for family in plan.families
-                for topic in (family.document.get("connect") or {}).get("internal_topics", [])
+                for topic in (family.connect.internal_topics if family.connect else ())
             }
         )
         self.prefixes: dict[str, set[str]] = defaultdict(set)
@@ -416,8 +416,7 @@ def _flows(ctx: _Context, topic_families: Mapping[str, str | None]) -> dict[str,
             "state": state,
             "active": state not in INACTIVE_FLOW_STATES,
             "healthy": state in HEALTHY_FLOW_STATES,
-            "owner": raw.get("owner")
-            or ctx.plan.document.get("cost", {}).get("flow_owners", {}).get(raw["name"]),
+            "owner": raw.get("owner") or ctx.plan.flow_owner(raw["name"]),
             "families": sorted({f for t in carried_topics if (f := topic_families[t])}),
             "topic_count": len(carried_topics),
             "internal_topics": [t for t in ctx.connect_topics if carried(t)],
