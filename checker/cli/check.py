@@ -311,7 +311,7 @@ def _evaluate(
                 f"{role.role} region is {role.name}"
             )
     if export_dir is not None:
-        from ..exporters.common import write_snapshot
+        from ..exporters._shared.snapshot import write_snapshot
 
         if not export_dir.is_dir():
             raise InputError(f"--export-dir {export_dir} is not a directory")

@@ -10,11 +10,12 @@ import pytest
 
 from checker.errors import InputError
 from checker.exporters import aws
-from checker.exporters.aws_iam import applies
-from checker.exporters.aws_msk import Cluster, parse_cluster_arn, parse_properties
-from checker.exporters.aws_replication import replicator_flows
-from checker.exporters.aws_topics import decode_configs
-from checker.exporters.iam_policy import document_grants, statement_grants
+from checker.exporters._shared.iam_policy import document_grants, statement_grants
+from checker.exporters._shared.properties import parse_properties
+from checker.exporters.aws.iam import applies
+from checker.exporters.aws.msk import Cluster, parse_cluster_arn
+from checker.exporters.aws.replication import replicator_flows
+from checker.exporters.aws.topics import decode_configs
 
 CLUSTER = Cluster(
     arn="arn:aws:kafka:us-east-1:111122223333:cluster/payments-use1/5e7c-3",

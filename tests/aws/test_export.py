@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from checker.exporters import aws
-from checker.exporters.aws_client import Progress, Settings
+from checker.exporters.aws.client import Progress, Settings
 
 from . import estate
 from .conftest import ACCOUNT, World, closed_port

@@ -15,14 +15,14 @@ import pytest
 
 from checker.errors import InputError
 from checker.exporters import kafka
-from checker.exporters.common import parse_region_pairs
-from checker.exporters.kafka_admin import Reader, broker_config, listener_facts, topic_configs
-from checker.exporters.kafka_mm2 import alias_regions, parse_mm2
-from checker.exporters.kafka_props import (
+from checker.exporters._shared.properties import parse_properties
+from checker.exporters._shared.snapshot import parse_region_pairs
+from checker.exporters.kafka.admin import Reader, broker_config, listener_facts, topic_configs
+from checker.exporters.kafka.mm2 import alias_regions, parse_mm2
+from checker.exporters.kafka.props import (
     client_settings,
     parse_jaas,
     parse_overrides,
-    parse_properties,
     translate_java,
 )
 
@@ -534,7 +534,7 @@ def _failing(code: int | None) -> Any:
 def test_retriable_errors_are_retried(monkeypatch: Any) -> None:
     from confluent_kafka import KafkaError
 
-    from checker.exporters import kafka_admin
+    from checker.exporters.kafka import admin as kafka_admin
 
     monkeypatch.setattr(kafka_admin.time, "sleep", lambda _: None)
     answers = [KafkaError.COORDINATOR_LOAD_IN_PROGRESS, KafkaError.NOT_COORDINATOR, None]
@@ -545,7 +545,7 @@ def test_retriable_errors_are_retried(monkeypatch: Any) -> None:
 def test_other_errors_are_not_retried(monkeypatch: Any) -> None:
     from confluent_kafka import KafkaError
 
-    from checker.exporters import kafka_admin
+    from checker.exporters.kafka import admin as kafka_admin
 
     monkeypatch.setattr(kafka_admin.time, "sleep", lambda _: None)
     issued = []

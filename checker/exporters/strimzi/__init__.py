@@ -1,0 +1,239 @@
+"""Strimzi exporter: one region's Kafka estate from its Strimzi custom resources, no cluster access.
+
+    failback export strimzi PATH... --region R [--cluster NAME] [--mm2-region ALIAS=REGION]...
+                            [--captured-at T] [-o snapshot.json]
+
+or, in failback.yaml, `regions.<role>.source: {type: strimzi, paths: [dir, ...], cluster: NAME,
+mm2_regions: {ALIAS: REGION}}` (paths relative to failback.yaml).
+
+PATHs are manifest files or directories (walked for *.yaml / *.yml, multi-document, `kind: List`);
+kinds other than Kafka, KafkaTopic, KafkaUser and KafkaMirrorMaker2 (kafka.strimzi.io v1beta2 or
+v1) are ignored. A Strimzi resource of another API version is a gap for its area, not a guess.
+Consumer groups (runtime) and broker audit logs (the pods' stdout) are always gaps: declare them
+out of scope in the plan when you judge from manifests. Secrets (KafkaUser passwords, Secret
+resources, SASL configuration) are never read.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from ...cli.errors import handle_errors
+from ...errors import InputError
+from .._shared.snapshot import finish, skeleton, write_snapshot
+
+if TYPE_CHECKING:
+    from .manifests import Manifests, Resource
+
+SOURCE_KEYS = frozenset({"type", "paths", "path", "cluster", "mm2_regions", "captured_at"})
+AREA_OF_KIND = {
+    "Kafka": "cluster",
+    "KafkaTopic": "topics",
+    "KafkaUser": "acls",
+    "KafkaMirrorMaker2": "replication",
+    "KafkaConnector": "replication",
+}
+DROPPABLE = (
+    "topics",
+    "acls",
+    "quotas",
+    "authentication",
+    "encryption",
+    "network",
+    "broker_config",
+    "replication",
+)
+
+
+def export(
+    paths: Sequence[Path],
+    region: str,
+    cluster: str | None = None,
+    mm2_regions: Mapping[str, str] | None = None,
+    captured_at: str | None = None,
+) -> tuple[dict[str, Any], list[str]]:
+    """A validated snapshot v1 document for one region, and the warnings met on the way."""
+    from .._shared.paths import display_path
+    from . import manifests, mm2, resources
+
+    if not paths:
+        raise InputError("give at least one Strimzi manifest file or directory")
+    found = manifests.load(paths)
+    shown = ", ".join(display_path(p) for p in paths)
+    kafka = _kafka(found, cluster, shown)
+    snapshot = skeleton(
+        region,
+        "strimzi",
+        f"failback export strimzi: Kafka {kafka.name}",
+        {"id": "?", "name": kafka.name, "kind": "strimzi"},
+        captured_at,
+    )
+    # where reports point: the one path given, or the directory that holds them all
+    common = (
+        paths[0]
+        if len(paths) == 1
+        else Path(os.path.commonpath([os.path.abspath(p) for p in paths]))
+    )
+    snapshot["source"]["file"] = display_path(common)[:4096]
+    gaps = resources.Gaps(snapshot)
+    for resource in found.unsupported:
+        area = AREA_OF_KIND[resource.kind]
+        if area != "cluster":
+            gaps.add(
+                area,
+                f"{resource.ref} has apiVersion {resource.api_version}, which this "
+                "exporter does not read (kafka.strimzi.io/v1beta2 or v1)",
+            )
+    resources.kafka(snapshot, kafka, gaps)
+
+    def mine(kind: str) -> list[manifests.Resource]:
+        return [r for r in found.of_kind(kind) if r.labels.get("strimzi.io/cluster") == kafka.name]
+
+    resources.topics(snapshot, mine("KafkaTopic"), gaps)
+    resources.users(snapshot, mine("KafkaUser"), gaps)
+    mirrors = found.of_kind("KafkaMirrorMaker2")
+    regions = dict(mm2_regions or {})
+    unknown = sorted(set(regions) - mm2.aliases(mirrors))
+    if unknown:
+        raise InputError(
+            f"--mm2-region names alias {unknown[0]!r}, which no KafkaMirrorMaker2 "
+            f"under {shown} uses"
+        )
+    warnings = list(found.warnings)
+    flows = [f for r in mirrors for f in mm2.flows(r, regions, gaps, warnings)]
+    mm2.connector_gaps(found.of_kind("KafkaConnector"), gaps)
+    snapshot["replication"] = sorted(flows, key=lambda f: (f["name"], f["source_region"]))
+    snapshot["iam_grants"] = []
+    snapshot["storage"] = []
+    gaps.add("consumer_groups", "Strimzi resources do not describe consumer groups (runtime state)")
+    gaps.add(
+        "audit",
+        "Strimzi brokers log to the pods' stdout: retention is the log "
+        "pipeline's, not the Kafka resource's",
+    )
+    if warnings:
+        snapshot["source"]["detail"] += "; warnings: " + "; ".join(warnings)
+        snapshot["source"]["detail"] = snapshot["source"]["detail"][:4096]
+    for area in DROPPABLE:
+        if area in gaps.tainted:
+            snapshot.pop(area, None)
+    return finish(snapshot, f"strimzi export of {shown}"), warnings
+
+
+def _kafka(found: Manifests, cluster: str | None, shown: str) -> Resource:
+    clusters = found.of_kind("Kafka")
+    if cluster:
+        match = [k for k in clusters if k.name == cluster]
+        if match:
+            return match[0]
+        raise InputError(
+            f"no Kafka resource named {cluster} under {shown} (found: "
+            f"{', '.join(k.name for k in clusters) or 'none'})"
+        )
+    if len(clusters) == 1:
+        return clusters[0]
+    if clusters:
+        names = ", ".join(sorted(k.name for k in clusters))
+        raise InputError(
+            f"{len(clusters)} Kafka resources under {shown} ({names}): choose one with --cluster"
+        )
+    other = [r.ref + f" is {r.api_version}" for r in found.unsupported if r.kind == "Kafka"]
+    hint = f"; {'; '.join(other)}, which this exporter does not read" if other else ""
+    raise InputError(
+        f"no Kafka resource (kafka.strimzi.io/v1beta2 or v1) under {shown} "
+        f"({found.files} manifest files read){hint}"
+    )
+
+
+def _warn(warnings: Sequence[str]) -> None:
+    for warning in warnings:
+        click.echo(f"failback: warning: {warning}", err=True)
+
+
+def from_source(source: Mapping[str, Any], region: str, base_dir: Path) -> dict[str, Any]:
+    """Export the region a failback.yaml `source: {type: strimzi, paths: [...]}` declares."""
+    unknown = sorted(set(source) - SOURCE_KEYS)
+    if unknown:
+        raise InputError(
+            f"strimzi source of {region}: unknown keys {', '.join(unknown)} "
+            f"(expected {', '.join(sorted(SOURCE_KEYS - {'type'}))})"
+        )
+    raw = source.get("paths", source.get("path"))
+    paths = [raw] if isinstance(raw, str) else raw
+    if not isinstance(paths, list) or not paths or not all(isinstance(p, str) for p in paths):
+        raise InputError(
+            f"strimzi source of {region}: paths must be a list of manifest files "
+            "or directories (relative to failback.yaml)"
+        )
+    cluster = source.get("cluster")
+    if cluster is not None and (not isinstance(cluster, str) or not cluster):
+        raise InputError(f"strimzi source of {region}: cluster must be a Kafka resource name")
+    regions = source.get("mm2_regions", {})
+    if not isinstance(regions, Mapping) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in regions.items()
+    ):
+        raise InputError(f"strimzi source of {region}: mm2_regions must map aliases to regions")
+    captured = source.get("captured_at")
+    snapshot, warnings = export(
+        [base_dir / p for p in paths],
+        region,
+        cluster,
+        regions,
+        None if captured is None else str(captured),
+    )
+    _warn(warnings)
+    return snapshot
+
+
+@click.command("strimzi")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--region", required=True, help="The region these resources run in.")
+@click.option(
+    "--cluster", default=None, help="Name of the Kafka resource when the paths hold several."
+)
+@click.option(
+    "--mm2-region",
+    "mm2_regions",
+    multiple=True,
+    metavar="ALIAS=REGION",
+    help="Region of a KafkaMirrorMaker2 cluster alias (default: the alias itself). Repeatable.",
+)
+@click.option("--captured-at", default=None, help="Capture time to record (default: now).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    help="Write the snapshot here (default: stdout).",
+)
+@handle_errors
+def command(
+    paths: Sequence[Path],
+    region: str,
+    cluster: str | None,
+    mm2_regions: Sequence[str],
+    captured_at: str | None,
+    output: Path | None,
+) -> None:
+    """Export one region from Strimzi custom resources (files or directories of YAML).
+
+    Reads Kafka (listeners, authorization, config), KafkaTopic, KafkaUser (ACLs, quotas) and
+    KafkaMirrorMaker2 (v1beta2 and v1 shapes); ignores other kinds.
+    """
+    from .._shared.snapshot import parse_region_pairs
+
+    if captured_at is not None:
+        from ...snapshot import parse_timestamp
+
+        parse_timestamp(captured_at, "--captured-at", "value")
+    snapshot, warnings = export(
+        list(paths), region, cluster, parse_region_pairs(mm2_regions), captured_at
+    )
+    _warn(warnings)
+    text = write_snapshot(snapshot, output)
+    if output is None:
+        click.echo(text, nl=False)

@@ -1,0 +1,220 @@
+"""Terraform exporter: one region of a `terraform show -json` plan (or state), no credentials.
+
+    failback export terraform PLAN.json --region R [--cluster ADDRESS]
+                              [--storage-bucket NAME]... [--captured-at T] [-o snapshot.json]
+
+or, in failback.yaml, `regions.<role>.source: {type: terraform, plan: plan.json, cluster: ADDR}`
+(the plan path relative to failback.yaml).
+
+Reads the planned values (what the estate will be after apply): aws_msk_cluster /
+aws_msk_serverless_cluster, aws_msk_configuration, aws_msk_replicator,
+aws_msk_scram_secret_association, security groups and their rules, aws_cloudwatch_log_group,
+aws_cloudtrail, aws_kms_key, IAM policies with kafka-cluster actions, S3 buckets, and the Kafka
+provider's kafka_topic, kafka_acl and kafka_quota. A multi-region plan (provider aliases, modules)
+is split by region. A value Terraform knows only after apply is a gap ("unknown until apply:
+<address>.<attribute>"), never a guess; consumer groups are runtime state, always a gap.
+Secrets in the plan (SCRAM passwords, provider credentials) are never read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from ...cli.errors import handle_errors
+from ...errors import InputError
+from .._shared.snapshot import finish, skeleton, write_snapshot
+
+if TYPE_CHECKING:
+    from .plan import Context, Resource
+
+SOURCE_KEYS = frozenset({"type", "plan", "cluster", "storage_buckets", "captured_at"})
+CLUSTER_TYPES = ("aws_msk_cluster", "aws_msk_serverless_cluster")
+# The areas a failed read may leave half-filled: dropped, so only the gap speaks for them.
+DROPPABLE = (
+    "topics",
+    "acls",
+    "quotas",
+    "iam_grants",
+    "authentication",
+    "encryption",
+    "network",
+    "audit",
+    "broker_config",
+    "replication",
+    "storage",
+)
+
+
+def export(
+    plan_path: Path,
+    region: str,
+    cluster_address: str | None = None,
+    storage_buckets: Sequence[str] = (),
+    captured_at: str | None = None,
+) -> dict[str, Any]:
+    """Read one region of a plan and return a validated snapshot v1 document."""
+    from .._shared.paths import display_path
+    from . import audit, iam, kafka_provider, msk, network, replication, s3
+    from .plan import Context, load
+
+    doc = load(plan_path)
+    shown = display_path(plan_path)
+    snapshot = skeleton(
+        region,
+        "terraform",
+        "",
+        {"id": "?", "name": "?", "kind": "msk"},
+        captured_at or doc.timestamp,
+    )
+    ctx = Context(doc, region, snapshot)
+    resource = _cluster(ctx, cluster_address, shown)
+    snapshot["source"] = {
+        "type": "terraform",
+        "file": shown,
+        "detail": f"failback export terraform ({doc.kind}): {resource.address}",
+    }
+    cluster = msk.describe(ctx, resource)
+    msk.scram_users(ctx, cluster)
+    network.collect(ctx, cluster)
+    audit.broker_logs(ctx, cluster)
+    audit.trail(ctx)
+    iam.collect(ctx, cluster)
+    auth = snapshot.get("authentication", {})
+    kafka_provider.collect(
+        ctx, uses_acls=not auth or any(auth.get(k) for k in ("scram", "mtls", "unauthenticated"))
+    )
+    replication.collect(ctx, cluster)
+    s3.collect(ctx, storage_buckets)
+    ctx.gap("consumer_groups", "Terraform does not describe consumer groups (runtime state)")
+    ctx.unlocated()
+    for area in DROPPABLE:
+        if area in ctx.tainted:
+            snapshot.pop(area, None)
+    return finish(snapshot, f"terraform export of {shown}")
+
+
+def _cluster(ctx: Context, address: str | None, shown: str) -> Resource:
+    clusters = ctx.doc.of_type(*CLUSTER_TYPES)
+    if address:
+        match = [c for c in clusters if c.address == address]
+        if not match:
+            known = ", ".join(c.address for c in clusters) or "none"
+            raise InputError(f"{shown}: no MSK cluster at address {address} (clusters: {known})")
+        if match[0].region not in (None, ctx.region):
+            raise InputError(f"{shown}: {address} is in {match[0].region}, not in {ctx.region}")
+        return match[0]
+    here = [c for c in clusters if ctx.here(c)]
+    if len(here) == 1:
+        return here[0]
+    if here:
+        addresses = ", ".join(sorted(c.address for c in here))
+        raise InputError(
+            f"{shown}: {len(here)} MSK clusters in {ctx.region} ({addresses}): "
+            "choose one with --cluster"
+        )
+    found = sorted({r.type.split("_", 1)[0] for r in ctx.doc.resources})
+    regions = sorted(ctx.doc.regions())
+    raise InputError(
+        f"{shown}: no aws_msk_cluster or aws_msk_serverless_cluster in "
+        f"{ctx.region} (regions in the plan: {', '.join(regions) or 'none'}; "
+        f"resource providers: {', '.join(found) or 'none'})"
+    )
+
+
+def _text(source: Mapping[str, Any], key: str, region: str) -> str | None:
+    value = source.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value:
+        raise InputError(f"terraform source of {region}: {key} must be a non-empty string")
+    return value
+
+
+def from_source(source: Mapping[str, Any], region: str, base_dir: Path) -> dict[str, Any]:
+    """Export the region a failback.yaml `source: {type: terraform, plan: ...}` declares."""
+    unknown = sorted(set(source) - SOURCE_KEYS)
+    if unknown:
+        raise InputError(
+            f"terraform source of {region}: unknown keys {', '.join(unknown)} "
+            f"(expected {', '.join(sorted(SOURCE_KEYS - {'type'}))})"
+        )
+    plan = _text(source, "plan", region)
+    if plan is None:
+        raise InputError(
+            f"terraform source of {region}: plan (the `terraform show -json` "
+            "file, relative to failback.yaml) is required"
+        )
+    buckets = source.get("storage_buckets", [])
+    if (
+        isinstance(buckets, str)
+        or not isinstance(buckets, Sequence)
+        or not all(isinstance(b, str) for b in buckets)
+    ):
+        raise InputError(f"terraform source of {region}: storage_buckets must be a list of names")
+    captured = source.get("captured_at")
+    return export(
+        base_dir / plan,
+        region,
+        _text(source, "cluster", region),
+        tuple(buckets),
+        None if captured is None else str(captured),
+    )
+
+
+@click.command("terraform")
+@click.argument("plan", type=click.Path(path_type=Path))
+@click.option(
+    "--region",
+    required=True,
+    help="The region to export (a multi-region plan is split by provider region and ARNs).",
+)
+@click.option(
+    "--cluster",
+    "cluster_address",
+    default=None,
+    help="Address of the aws_msk_cluster when the region has several "
+    "(e.g. module.dr.aws_msk_cluster.this).",
+)
+@click.option(
+    "--storage-bucket",
+    "storage_buckets",
+    multiple=True,
+    help="Tiered or shared-storage S3 bucket (name or glob). Repeatable.",
+)
+@click.option(
+    "--captured-at",
+    default=None,
+    help="Capture time to record (default: the plan's timestamp, else now).",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    help="Write the snapshot here (default: stdout).",
+)
+@handle_errors
+def command(
+    plan: Path,
+    region: str,
+    cluster_address: str | None,
+    storage_buckets: Sequence[str],
+    captured_at: str | None,
+    output: Path | None,
+) -> None:
+    """Export one region from a `terraform show -json` plan or state (no credentials).
+
+    Values known only after apply become gaps, so `failback check` is indeterminate for
+    their area rather than judging a guess.
+    """
+    if captured_at is not None:
+        from ...snapshot import parse_timestamp
+
+        parse_timestamp(captured_at, "--captured-at", "value")
+    snapshot = export(plan, region, cluster_address, tuple(storage_buckets), captured_at)
+    text = write_snapshot(snapshot, output)
+    if output is None:
+        click.echo(text, nl=False)
