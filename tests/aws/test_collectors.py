@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from checker.errors import InputError
-from checker.exporters import aws
+from checker.exporters import from_source
 from checker.exporters._shared.iam_policy import document_grants, statement_grants
 from checker.exporters._shared.properties import parse_properties
 from checker.exporters.aws.iam import applies
@@ -213,4 +213,4 @@ def test_replicator_flow_prefixed_external_source_default_mode() -> None:
 )
 def test_source_validation(source: dict[str, Any], message: str) -> None:
     with pytest.raises(InputError, match=message):
-        aws.from_source(source, "us-west-2", Path("."))
+        from_source(source, "us-west-2", Path("."), None)

@@ -13,16 +13,15 @@ from typing import Any
 
 import pytest
 
+from checker.cli.export import parse_overrides, parse_region_pairs
 from checker.errors import InputError
-from checker.exporters import kafka
+from checker.exporters import from_source, kafka
 from checker.exporters._shared.properties import parse_properties
-from checker.exporters._shared.snapshot import parse_region_pairs
 from checker.exporters.kafka.admin import Reader, broker_config, listener_facts, topic_configs
 from checker.exporters.kafka.mm2 import alias_regions, parse_mm2
 from checker.exporters.kafka.props import (
     client_settings,
     parse_jaas,
-    parse_overrides,
     translate_java,
 )
 
@@ -470,16 +469,17 @@ def test_denied_and_disabled_acls() -> None:
 
 def test_source_keys_are_checked(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="unknown key 'bootstrap_servers'"):
-        kafka.from_source({"type": "kafka", "bootstrap_servers": "b:9092"}, "r", tmp_path)
+        from_source({"type": "kafka", "bootstrap_servers": "b:9092"}, "r", tmp_path, None)
     with pytest.raises(InputError, match="timeout must be a positive number"):
-        kafka.from_source(
-            {"type": "kafka", "bootstrap": "b:9092", "timeout": "soon"}, "r", tmp_path
+        from_source(
+            {"type": "kafka", "bootstrap": "b:9092", "timeout": "soon"}, "r", tmp_path, None
         )
     with pytest.raises(InputError, match=r"client properties .*nope\.properties does not exist"):
-        kafka.from_source(
+        from_source(
             {"type": "kafka", "bootstrap": "b:9092", "command_config": "nope.properties"},
             "r",
             tmp_path,
+            None,
         )
 
 
@@ -487,7 +487,7 @@ def test_mm2_aliases_must_reach_the_exported_region(tmp_path: Path) -> None:
     (tmp_path / "mm2.properties").write_text("clusters = a, b\na->b.enabled = true\n")
     with pytest.raises(InputError, match="no cluster alias maps to region us-east-1"):
         kafka.export(
-            kafka.Options(
+            kafka.KafkaSource(
                 region="us-east-1", bootstrap="127.0.0.1:1", mm2_config=tmp_path / "mm2.properties"
             )
         )

@@ -1,4 +1,4 @@
-"""What every exporter shares: the snapshot skeleton, gaps, secret scrubbing, writing."""
+"""What every exporter shares: the snapshot skeleton, gaps, validation, writing."""
 
 from __future__ import annotations
 
@@ -9,20 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from ... import schemas
-from ...errors import InputError
 from ...io.atomic import write_atomic
-from ...redact import is_secret_key, scrub
 
 SCHEMA_VERSION = "1.0"
-__all__ = [
-    "add_gap",
-    "finish",
-    "is_secret_key",
-    "parse_region_pairs",
-    "scrub",
-    "skeleton",
-    "write_snapshot",
-]
 
 
 def now_rfc3339() -> str:
@@ -54,6 +43,24 @@ def add_gap(snapshot: dict[str, Any], area: str, reason: str, call: str = "") ->
         snapshot["gaps"].append(gap)
 
 
+class Gaps:
+    """Collects gaps; an area with a gap is dropped from the snapshot at the end (`drop`)."""
+
+    def __init__(self, snapshot: dict[str, Any]) -> None:
+        self.snapshot = snapshot
+        self.tainted: set[str] = set()
+
+    def add(self, area: str, reason: str) -> None:
+        add_gap(self.snapshot, area, reason)
+        self.tainted.add(area)
+
+    def drop(self, areas: Iterable[str]) -> None:
+        """Remove those of `areas` that have a gap: a half-read area is not evidence."""
+        for area in areas:
+            if area in self.tainted:
+                self.snapshot.pop(area, None)
+
+
 def finish(snapshot: dict[str, Any], origin: str) -> dict[str, Any]:
     """Validate an exported snapshot against the published schema (an exporter bug otherwise)."""
     snapshot["gaps"] = sorted(snapshot.get("gaps", []), key=lambda g: (g["area"], g["reason"]))
@@ -66,14 +73,3 @@ def write_snapshot(snapshot: dict[str, Any], output: Path | None) -> str:
     if output is not None:
         write_atomic(output, text)
     return text
-
-
-def parse_region_pairs(pairs: Iterable[str]) -> dict[str, str]:
-    """MirrorMaker 2 cluster aliases -> region names, from ALIAS=REGION pairs."""
-    result: dict[str, str] = {}
-    for pair in pairs:
-        alias, sep, region = pair.partition("=")
-        if not sep or not alias.strip() or not region.strip():
-            raise InputError(f"--mm2-region expects ALIAS=REGION, got {pair!r}")
-        result[alias.strip()] = region.strip()
-    return result

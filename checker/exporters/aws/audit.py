@@ -72,7 +72,7 @@ def trail(reader: Reader) -> None:
     audit = reader.snapshot.get("audit")
     if audit is None:
         return  # the cluster could not be described: audit is already a gap
-    region = reader.settings.region
+    region = reader.config.region
     described = reader.call(
         "audit",
         "cloudtrail:DescribeTrails",

@@ -4,18 +4,17 @@ Every AWS call goes through `Reader.call` (or `Reader.lookup`), which turns an e
 snapshot gap (area, IAM action, error code) instead of a crash or a silent pass. Only a failure
 of the whole export (unreachable endpoint, rejected credentials) raises InputError: exit 2.
 Imported lazily by checker.exporters.aws, so botocore loads only when an export runs.
+Progress goes to the stream the caller hands in (the command line hands in stderr).
 """
 
 from __future__ import annotations
 
 import itertools
-import sys
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 import boto3
-import click
 from botocore.config import Config
 from botocore.exceptions import (
     BotoCoreError,
@@ -31,6 +30,7 @@ from botocore.exceptions import (
 
 from ...errors import InputError
 from .._shared.snapshot import add_gap
+from . import AwsSource
 
 if TYPE_CHECKING:
     from mypy_boto3_cloudtrail import CloudTrailClient
@@ -73,37 +73,26 @@ CREDENTIAL_FAILURES: tuple[type[BotoCoreError], ...] = (
 )
 
 
-@dataclass(frozen=True)
-class Settings:
-    """What one export reads and how it connects."""
-
-    region: str
-    cluster_arn: str
-    profile: str | None = None
-    role_arn: str | None = None
-    endpoint_url: str | None = None
-    storage_buckets: tuple[str, ...] = ()
-    connect_timeout: float = 10.0
-    read_timeout: float = 30.0
-    max_attempts: int = 8
-    captured_at: str | None = None
-
-    def botocore_config(self) -> Config:
-        return Config(
-            retries={"mode": "adaptive", "max_attempts": self.max_attempts},
-            connect_timeout=self.connect_timeout,
-            read_timeout=self.read_timeout,
-            user_agent_extra="failback-checker",
-        )
+def botocore_config(config: AwsSource) -> Config:
+    return Config(
+        retries={"mode": "adaptive", "max_attempts": config.max_attempts},
+        connect_timeout=config.connect_timeout,
+        read_timeout=config.read_timeout,
+        user_agent_extra="failback-checker",
+    )
 
 
 class Progress:
-    """Progress on stderr: a counter on a TTY, plain lines otherwise, nothing when quiet."""
+    """Progress on `stream`: a counter on a TTY, plain lines otherwise, nothing when quiet
+    (or when there is no stream)."""
 
-    def __init__(self, label: str, quiet: bool = False, tty: bool | None = None) -> None:
+    def __init__(
+        self, label: str, stream: TextIO | None, quiet: bool = False, tty: bool | None = None
+    ) -> None:
         self.label = label
-        self.quiet = quiet
-        self.tty = sys.stderr.isatty() if tty is None else tty
+        self.stream = stream
+        self.quiet = quiet or stream is None
+        self.tty = (stream is not None and stream.isatty()) if tty is None else tty
         self.calls = 0
         self._last = ""
         self._spinner = itertools.cycle("|/-\\")
@@ -114,22 +103,27 @@ class Progress:
             return
         if self.tty:
             text = f"\r{next(self._spinner)} {self.label}: {self.calls} calls, {action}"
-            click.echo(f"{text:<78}", err=True, nl=False)
+            self._write(f"{text:<78}")
         elif action != self._last:  # one line per run of the same call (DescribeTopic x N)
-            click.echo(f"{self.label}: {action}", err=True)
+            self._write(f"{self.label}: {action}\n")
         self._last = action
 
     def clear(self) -> None:
         """Erase the counter line (before the summary, or before an error message)."""
         if self.tty and not self.quiet and self.calls:
-            click.echo("\r" + " " * 78 + "\r", err=True, nl=False)
+            self._write("\r" + " " * 78 + "\r")
 
     def done(self, gaps: int) -> None:
         if self.quiet:
             return
         self.clear()
         noun = "gap" if gaps == 1 else "gaps"
-        click.echo(f"{self.label}: done, {self.calls} calls, {gaps} {noun}", err=True)
+        self._write(f"{self.label}: done, {self.calls} calls, {gaps} {noun}\n")
+
+    def _write(self, text: str) -> None:
+        if self.stream is not None:
+            self.stream.write(text)
+            self.stream.flush()
 
 
 class Absent:
@@ -154,35 +148,33 @@ def new_client(
     )
 
 
-def open_session(settings: Settings) -> boto3.Session:
+def open_session(config: AwsSource) -> boto3.Session:
     """A boto3 session for the profile, assuming the role when one is given."""
     try:
-        base = boto3.Session(profile_name=settings.profile, region_name=settings.region)
+        base = boto3.Session(profile_name=config.profile, region_name=config.region)
     except ProfileNotFound as exc:
         raise InputError(f"AWS profile not found: {exc}") from None
-    if not settings.role_arn:
+    if not config.role_arn:
         return base
     sts: STSClient = new_client(
-        base, "sts", settings.region, settings.endpoint_url, settings.botocore_config()
+        base, "sts", config.region, config.endpoint_url, botocore_config(config)
     )
     try:
-        answer = sts.assume_role(RoleArn=settings.role_arn, RoleSessionName="failback-checker")
+        answer = sts.assume_role(RoleArn=config.role_arn, RoleSessionName="failback-checker")
     except ClientError as exc:
-        raise InputError(f"cannot assume role {settings.role_arn}: {_code(exc)}") from None
+        raise InputError(f"cannot assume role {config.role_arn}: {_code(exc)}") from None
     except (ConnectionError, HTTPClientError) as exc:
         raise InputError(
-            f"cannot reach AWS STS to assume {settings.role_arn}: {type(exc).__name__}"
+            f"cannot reach AWS STS to assume {config.role_arn}: {type(exc).__name__}"
         ) from None
     except CREDENTIAL_FAILURES as exc:
-        raise InputError(
-            f"no usable AWS credentials to assume {settings.role_arn}: {exc}"
-        ) from None
+        raise InputError(f"no usable AWS credentials to assume {config.role_arn}: {exc}") from None
     creds = answer["Credentials"]
     return boto3.Session(
         aws_access_key_id=creds["AccessKeyId"],
         aws_secret_access_key=creds["SecretAccessKey"],
         aws_session_token=creds["SessionToken"],
-        region_name=settings.region,
+        region_name=config.region,
     )
 
 
@@ -195,7 +187,7 @@ def _code(exc: ClientError) -> str:
 class Reader:
     """Clients for one export, and calls that record a gap instead of failing."""
 
-    settings: Settings
+    config: AwsSource
     session: boto3.Session
     snapshot: dict[str, Any]
     progress: Progress
@@ -204,14 +196,14 @@ class Reader:
     _reached: bool = False  # one call got an answer: the endpoint and credentials work
 
     def client(self, service: str, region: str | None = None) -> Any:
-        key = (service, region or self.settings.region)
+        key = (service, region or self.config.region)
         if key not in self._clients:
             self._clients[key] = new_client(
                 self.session,
                 service,
                 key[1],
-                self.settings.endpoint_url,
-                self.settings.botocore_config(),
+                self.config.endpoint_url,
+                botocore_config(self.config),
             )
         return self._clients[key]
 
@@ -292,7 +284,7 @@ class Reader:
         except CREDENTIAL_FAILURES as exc:
             raise InputError(f"no usable AWS credentials: {exc}") from None
         except (ConnectionError, HTTPClientError) as exc:
-            where = self.settings.endpoint_url or f"the AWS endpoints of {self.settings.region}"
+            where = self.config.endpoint_url or f"the AWS endpoints of {self.config.region}"
             if not self._reached:
                 raise InputError(
                     f"cannot reach {where}: {type(exc).__name__} on {action}",

@@ -1,4 +1,9 @@
-"""`failback export kafka`: one region's snapshot from a live Kafka cluster (Admin API).
+"""Live Kafka exporter: one region's snapshot from a live Kafka cluster (Admin API).
+
+    export(KafkaSource(region, bootstrap, ...)) -> snapshot document
+
+from `failback export kafka` (checker/cli/export.py) or, in failback.yaml,
+`regions.<role>.source: {type: kafka, bootstrap: ..., ...}` (`from_plan`).
 
 Works with anything that speaks the Kafka protocol: Apache Kafka, Confluent Platform, AutoMQ,
 Redpanda, Strimzi-managed Kafka. Reads ACLs, topics and their configs, broker listeners and
@@ -18,16 +23,13 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
-import click
-
-from ...cli.errors import handle_errors
 from ...errors import InputError
-from .._shared.snapshot import add_gap, finish, parse_region_pairs, skeleton, write_snapshot
+from .._shared.snapshot import add_gap, finish, skeleton
 from .admin import CallFailed, Reader, broker_config, error_name, listener_facts
 from .mm2 import Mm2Flow, alias_regions, load_mm2
-from .props import ClientSettings, client_settings, parse_overrides, read_properties
+from .props import ClientSettings, client_settings, read_properties
 
 KINDS = ("kafka", "confluent", "automq", "redpanda", "strimzi")
 DEFAULT_TIMEOUT = 30.0
@@ -54,7 +56,9 @@ NOT_GRANTED = "CLUSTER_AUTHORIZATION_FAILED: DescribeCluster grants no Describe 
 
 
 @dataclass(frozen=True)
-class Options:
+class KafkaSource:
+    """What one export reads and how it connects."""
+
     region: str
     bootstrap: str | None = None
     command_config: Path | None = None
@@ -133,41 +137,43 @@ def _connect(admin: Any, errors: _Errors, settings: ClientSettings, timeout: flo
             raise InputError(f"cannot reach Kafka at {where} within {timeout:g}s: {detail}")
 
 
-def export(options: Options) -> dict[str, Any]:
-    if options.kind not in KINDS:
+def export(config: KafkaSource, messages: TextIO | None = None) -> dict[str, Any]:
+    """Read one region and return a validated snapshot v1 document (nothing goes to
+    `messages`: the Kafka exporter reports through the snapshot and its errors)."""
+    if config.kind not in KINDS:
         raise InputError(
-            f"unknown cluster kind {options.kind!r}; expected one of {', '.join(KINDS)}"
+            f"unknown cluster kind {config.kind!r}; expected one of {', '.join(KINDS)}"
         )
     properties: dict[str, str] = {}
-    if options.command_config is not None:
-        properties = read_properties(options.command_config, "client properties")
+    if config.command_config is not None:
+        properties = read_properties(config.command_config, "client properties")
     settings = client_settings(
-        options.bootstrap,
+        config.bootstrap,
         properties,
-        options.command_config.parent if options.command_config else None,
-        options.overrides,
-        options.overrides_dir,
-        options.region,
-        options.timeout,
+        config.command_config.parent if config.command_config else None,
+        config.overrides,
+        config.overrides_dir,
+        config.region,
+        config.timeout,
     )
     flows: list[Mm2Flow] | None = None
     regions: dict[str, str] = {}
-    if options.mm2_config is not None:
-        flows = load_mm2(options.mm2_config)
-        regions = alias_regions(flows, options.mm2_regions)
-        if flows and options.region not in regions.values():
+    if config.mm2_config is not None:
+        flows = load_mm2(config.mm2_config)
+        regions = alias_regions(flows, config.mm2_regions)
+        if flows and config.region not in regions.values():
             raise InputError(
-                f"{options.mm2_config}: no cluster alias maps to region {options.region} "
-                f"(aliases: {', '.join(regions)}); pass --mm2-region ALIAS={options.region}"
+                f"{config.mm2_config}: no cluster alias maps to region {config.region} "
+                f"(aliases: {', '.join(regions)}); pass --mm2-region ALIAS={config.region}"
             )
 
     errors = _Errors()
     admin = _admin(settings, errors)
-    cluster_operations = _connect(admin, errors, settings, options.timeout)
+    cluster_operations = _connect(admin, errors, settings, config.timeout)
     from confluent_kafka import KafkaException
 
     try:
-        metadata = admin.list_topics(timeout=options.timeout)
+        metadata = admin.list_topics(timeout=config.timeout)
     except KafkaException as exc:
         raise InputError(
             f"cannot read cluster metadata from {settings.bootstrap}: {error_name(exc)}"
@@ -175,13 +181,13 @@ def export(options: Options) -> dict[str, Any]:
 
     cluster_id = str(metadata.cluster_id or "unknown")
     detail = f"failback export kafka --bootstrap {settings.describe()}"
-    if options.mm2_config is not None:
-        detail += f" --mm2-config {options.mm2_config.name}"
-    cluster = {"id": cluster_id, "name": options.cluster_name or cluster_id, "kind": options.kind}
-    if options.kafka_version:
-        cluster["kafka_version"] = options.kafka_version
-    snapshot = skeleton(options.region, "kafka", detail, cluster)
-    reader = Reader(admin, snapshot, options.timeout)
+    if config.mm2_config is not None:
+        detail += f" --mm2-config {config.mm2_config.name}"
+    cluster = {"id": cluster_id, "name": config.cluster_name or cluster_id, "kind": config.kind}
+    if config.kafka_version:
+        cluster["kafka_version"] = config.kafka_version
+    snapshot = skeleton(config.region, "kafka", detail, cluster)
+    reader = Reader(admin, snapshot, config.timeout)
     # DescribeAcls and DescribeUserScramCredentials need Describe on the cluster. When the
     # broker denies them, librdkafka (confluent-kafka 2.16) answers an empty ACL list and
     # aborts the process respectively, so they are only asked with that permission confirmed.
@@ -202,8 +208,8 @@ def export(options: Options) -> dict[str, Any]:
     if groups is not None:
         snapshot["consumer_groups"] = groups
     _replication(snapshot, reader, metadata, flows, regions)
-    _invisible(snapshot, options.kind)
-    return finish(snapshot, f"kafka export of region {options.region}")
+    _invisible(snapshot, config.kind)
+    return finish(snapshot, f"kafka export of region {config.region}")
 
 
 def _replication(
@@ -311,8 +317,8 @@ def _string_map(value: Any, what: str) -> dict[str, str]:
     return {str(k): str(v).lower() if isinstance(v, bool) else str(v) for k, v in value.items()}
 
 
-def from_source(source: Mapping[str, Any], region: str, base_dir: Path) -> dict[str, Any]:
-    """Export a region declared in failback.yaml as `source: {type: kafka, ...}`."""
+def from_plan(source: Mapping[str, Any], region: str, base_dir: Path) -> KafkaSource:
+    """The export a failback.yaml `source: {type: kafka, ...}` declares for `region`."""
     unknown = sorted(set(source) - SOURCE_KEYS)
     if unknown:
         raise InputError(
@@ -328,122 +334,16 @@ def from_source(source: Mapping[str, Any], region: str, base_dir: Path) -> dict[
     if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
         raise InputError(f"kafka source of region {region}: timeout must be a positive number")
     bootstrap = source.get("bootstrap")
-    return export(
-        Options(
-            region=region,
-            bootstrap=None if bootstrap is None else str(bootstrap),
-            command_config=path("command_config"),
-            overrides=_string_map(source.get("config"), "config"),
-            overrides_dir=base_dir,
-            mm2_config=path("mm2_config"),
-            mm2_regions=_string_map(source.get("mm2_regions"), "mm2_regions"),
-            timeout=float(timeout),
-            cluster_name=None
-            if source.get("cluster_name") is None
-            else str(source["cluster_name"]),
-            kind=str(source.get("kind", "kafka")),
-            kafka_version=None
-            if source.get("kafka_version") is None
-            else str(source["kafka_version"]),
-        )
-    )
-
-
-@click.command(name="kafka")
-@click.option(
-    "--bootstrap",
-    metavar="HOST:PORT",
-    help="Bootstrap servers (comma-separated); or bootstrap.servers in the properties.",
-)
-@click.option("--region", required=True, help="Region name recorded in the snapshot.")
-@click.option(
-    "--command-config",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Java client properties (security.protocol, sasl.*, ssl.* as kafka-*.sh take).",
-)
-@click.option(
-    "-X",
-    "overrides",
-    multiple=True,
-    metavar="KEY=VALUE",
-    help="A librdkafka client property, applied last. Repeatable.",
-)
-@click.option(
-    "--mm2-config",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="MirrorMaker 2 dedicated-mode mm2.properties: flows into this region.",
-)
-@click.option(
-    "--mm2-region",
-    "mm2_regions",
-    multiple=True,
-    metavar="ALIAS=REGION",
-    help="Map an MM2 cluster alias to a region (default: the alias). Repeatable.",
-)
-@click.option(
-    "--timeout",
-    type=click.FloatRange(min=0.5),
-    default=DEFAULT_TIMEOUT,
-    show_default=True,
-    help="Seconds to wait for the cluster (connect, each request).",
-)
-@click.option("--cluster-name", help="Cluster name in the snapshot (default: the cluster id).")
-@click.option(
-    "--kind",
-    type=click.Choice(KINDS),
-    default="kafka",
-    show_default=True,
-    help="What runs the cluster.",
-)
-@click.option(
-    "--kafka-version",
-    metavar="X.Y.Z",
-    help="The brokers' Kafka version, recorded for CMP-001 (the Admin API does not report it).",
-)
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Write the snapshot here (default: stdout).",
-)
-@handle_errors
-def command(
-    bootstrap: str | None,
-    region: str,
-    command_config: Path | None,
-    overrides: tuple[str, ...],
-    mm2_config: Path | None,
-    mm2_regions: tuple[str, ...],
-    timeout: float,
-    cluster_name: str | None,
-    kind: str,
-    kafka_version: str | None,
-    output: Path | None,
-) -> None:
-    """Snapshot a live Kafka cluster through the Admin API (and MirrorMaker 2 config)."""
-    snapshot = export(
-        Options(
-            region=region,
-            bootstrap=bootstrap,
-            command_config=command_config,
-            overrides=parse_overrides(overrides),
-            overrides_dir=Path.cwd(),
-            mm2_config=mm2_config,
-            mm2_regions=parse_region_pairs(mm2_regions),
-            timeout=timeout,
-            cluster_name=cluster_name,
-            kind=kind,
-            kafka_version=kafka_version,
-        )
-    )
-    text = write_snapshot(snapshot, output)
-    if output is None:
-        click.echo(text, nl=False)
-        return
-    gaps = ", ".join(sorted({g["area"] for g in snapshot["gaps"]})) or "none"
-    click.echo(
-        f"failback: wrote {output}: region {region}, {len(snapshot.get('topics', {}))} "
-        f"topics, {len(snapshot.get('acls', []))} ACLs, "
-        f"{len(snapshot.get('replication', []))} flows; gaps: {gaps}",
-        err=True,
+    return KafkaSource(
+        region=region,
+        bootstrap=None if bootstrap is None else str(bootstrap),
+        command_config=path("command_config"),
+        overrides=_string_map(source.get("config"), "config"),
+        overrides_dir=base_dir,
+        mm2_config=path("mm2_config"),
+        mm2_regions=_string_map(source.get("mm2_regions"), "mm2_regions"),
+        timeout=float(timeout),
+        cluster_name=None if source.get("cluster_name") is None else str(source["cluster_name"]),
+        kind=str(source.get("kind", "kafka")),
+        kafka_version=None if source.get("kafka_version") is None else str(source["kafka_version"]),
     )

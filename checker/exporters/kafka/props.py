@@ -200,16 +200,6 @@ def _keystore(props: Mapping[str, str], out: dict[str, str], base: Path | None) 
         )
 
 
-def parse_overrides(pairs: list[str] | tuple[str, ...]) -> dict[str, str]:
-    result: dict[str, str] = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key.strip():
-            raise InputError(f"-X expects key=value, got {key.strip() or pair!r}")
-        result[key.strip()] = value.strip()
-    return result
-
-
 def client_settings(
     bootstrap: str | None,
     properties: Mapping[str, str],

@@ -1,10 +1,10 @@
 """Strimzi exporter: one region's Kafka estate from its Strimzi custom resources, no cluster access.
 
-    failback export strimzi PATH... --region R [--cluster NAME] [--mm2-region ALIAS=REGION]...
-                            [--captured-at T] [-o snapshot.json]
+    export(StrimziSource(paths, region, cluster, mm2_regions, captured_at), messages) -> snapshot
 
-or, in failback.yaml, `regions.<role>.source: {type: strimzi, paths: [dir, ...], cluster: NAME,
-mm2_regions: {ALIAS: REGION}}` (paths relative to failback.yaml).
+from `failback export strimzi` (checker/cli/export.py) or, in failback.yaml,
+`regions.<role>.source: {type: strimzi, paths: [dir, ...], cluster: NAME,
+mm2_regions: {ALIAS: REGION}}` (`from_plan`; paths relative to failback.yaml).
 
 PATHs are manifest files or directories (walked for *.yaml / *.yml, multi-document, `kind: List`);
 kinds other than Kafka, KafkaTopic, KafkaUser and KafkaMirrorMaker2 (kafka.strimzi.io v1beta2 or
@@ -17,15 +17,14 @@ resources, SASL configuration) are never read.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
-import click
-
-from ...cli.errors import handle_errors
 from ...errors import InputError
-from .._shared.snapshot import finish, skeleton, write_snapshot
+from .._shared.paths import display_path
+from .._shared.snapshot import Gaps, finish, skeleton
 
 if TYPE_CHECKING:
     from .manifests import Manifests, Resource
@@ -50,17 +49,32 @@ DROPPABLE = (
 )
 
 
-def export(
-    paths: Sequence[Path],
-    region: str,
-    cluster: str | None = None,
-    mm2_regions: Mapping[str, str] | None = None,
-    captured_at: str | None = None,
-) -> tuple[dict[str, Any], list[str]]:
-    """A validated snapshot v1 document for one region, and the warnings met on the way."""
-    from .._shared.paths import display_path
+@dataclass(frozen=True)
+class StrimziSource:
+    """Which manifests to read, and for which region and Kafka resource."""
+
+    paths: tuple[Path, ...]  # manifest files or directories
+    region: str
+    cluster: str | None = None  # the Kafka resource's name, when the paths hold several
+    mm2_regions: Mapping[str, str] = field(default_factory=dict)  # MM2 alias -> region
+    captured_at: str | None = None  # default: now
+
+
+def export(config: StrimziSource, messages: TextIO | None = None) -> dict[str, Any]:
+    """A validated snapshot v1 document for one region. The warnings met on the way (skipped
+    files, unreadable flows) are in its source.detail and go to `messages`, one line each."""
+    snapshot, warnings = _export(config)
+    if messages is not None:
+        for warning in warnings:
+            messages.write(f"failback: warning: {warning}\n")
+            messages.flush()
+    return snapshot
+
+
+def _export(config: StrimziSource) -> tuple[dict[str, Any], list[str]]:
     from . import manifests, mm2, resources
 
+    paths, region, cluster = config.paths, config.region, config.cluster
     if not paths:
         raise InputError("give at least one Strimzi manifest file or directory")
     found = manifests.load(paths)
@@ -71,7 +85,7 @@ def export(
         "strimzi",
         f"failback export strimzi: Kafka {kafka.name}",
         {"id": "?", "name": kafka.name, "kind": "strimzi"},
-        captured_at,
+        config.captured_at,
     )
     # where reports point: the one path given, or the directory that holds them all
     common = (
@@ -80,7 +94,7 @@ def export(
         else Path(os.path.commonpath([os.path.abspath(p) for p in paths]))
     )
     snapshot["source"]["file"] = display_path(common)[:4096]
-    gaps = resources.Gaps(snapshot)
+    gaps = Gaps(snapshot)
     for resource in found.unsupported:
         area = AREA_OF_KIND[resource.kind]
         if area != "cluster":
@@ -97,7 +111,7 @@ def export(
     resources.topics(snapshot, mine("KafkaTopic"), gaps)
     resources.users(snapshot, mine("KafkaUser"), gaps)
     mirrors = found.of_kind("KafkaMirrorMaker2")
-    regions = dict(mm2_regions or {})
+    regions = dict(config.mm2_regions)
     unknown = sorted(set(regions) - mm2.aliases(mirrors))
     if unknown:
         raise InputError(
@@ -119,9 +133,7 @@ def export(
     if warnings:
         snapshot["source"]["detail"] += "; warnings: " + "; ".join(warnings)
         snapshot["source"]["detail"] = snapshot["source"]["detail"][:4096]
-    for area in DROPPABLE:
-        if area in gaps.tainted:
-            snapshot.pop(area, None)
+    gaps.drop(DROPPABLE)
     return finish(snapshot, f"strimzi export of {shown}"), warnings
 
 
@@ -150,13 +162,8 @@ def _kafka(found: Manifests, cluster: str | None, shown: str) -> Resource:
     )
 
 
-def _warn(warnings: Sequence[str]) -> None:
-    for warning in warnings:
-        click.echo(f"failback: warning: {warning}", err=True)
-
-
-def from_source(source: Mapping[str, Any], region: str, base_dir: Path) -> dict[str, Any]:
-    """Export the region a failback.yaml `source: {type: strimzi, paths: [...]}` declares."""
+def from_plan(source: Mapping[str, Any], region: str, base_dir: Path) -> StrimziSource:
+    """The export a failback.yaml `source: {type: strimzi, paths: [...]}` declares for `region`."""
     unknown = sorted(set(source) - SOURCE_KEYS)
     if unknown:
         raise InputError(
@@ -179,61 +186,10 @@ def from_source(source: Mapping[str, Any], region: str, base_dir: Path) -> dict[
     ):
         raise InputError(f"strimzi source of {region}: mm2_regions must map aliases to regions")
     captured = source.get("captured_at")
-    snapshot, warnings = export(
-        [base_dir / p for p in paths],
-        region,
-        cluster,
-        regions,
-        None if captured is None else str(captured),
+    return StrimziSource(
+        paths=tuple(base_dir / p for p in paths),
+        region=region,
+        cluster=cluster,
+        mm2_regions=dict(regions),
+        captured_at=None if captured is None else str(captured),
     )
-    _warn(warnings)
-    return snapshot
-
-
-@click.command("strimzi")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--region", required=True, help="The region these resources run in.")
-@click.option(
-    "--cluster", default=None, help="Name of the Kafka resource when the paths hold several."
-)
-@click.option(
-    "--mm2-region",
-    "mm2_regions",
-    multiple=True,
-    metavar="ALIAS=REGION",
-    help="Region of a KafkaMirrorMaker2 cluster alias (default: the alias itself). Repeatable.",
-)
-@click.option("--captured-at", default=None, help="Capture time to record (default: now).")
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path),
-    help="Write the snapshot here (default: stdout).",
-)
-@handle_errors
-def command(
-    paths: Sequence[Path],
-    region: str,
-    cluster: str | None,
-    mm2_regions: Sequence[str],
-    captured_at: str | None,
-    output: Path | None,
-) -> None:
-    """Export one region from Strimzi custom resources (files or directories of YAML).
-
-    Reads Kafka (listeners, authorization, config), KafkaTopic, KafkaUser (ACLs, quotas) and
-    KafkaMirrorMaker2 (v1beta2 and v1 shapes); ignores other kinds.
-    """
-    from .._shared.snapshot import parse_region_pairs
-
-    if captured_at is not None:
-        from ...snapshot import parse_timestamp
-
-        parse_timestamp(captured_at, "--captured-at", "value")
-    snapshot, warnings = export(
-        list(paths), region, cluster, parse_region_pairs(mm2_regions), captured_at
-    )
-    _warn(warnings)
-    text = write_snapshot(snapshot, output)
-    if output is None:
-        click.echo(text, nl=False)

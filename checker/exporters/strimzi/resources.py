@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ...redact import scrub
-from .._shared.snapshot import add_gap
+from .._shared.snapshot import Gaps
 from .manifests import Resource, listed, mapping, mappings
 
 EXTERNAL = frozenset({"route", "loadbalancer", "nodeport", "ingress"})
@@ -64,18 +64,6 @@ def text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
-
-
-class Gaps:
-    """Collects gaps; an area with a gap is dropped from the snapshot at the end."""
-
-    def __init__(self, snapshot: dict[str, Any]) -> None:
-        self.snapshot = snapshot
-        self.tainted: set[str] = set()
-
-    def add(self, area: str, reason: str) -> None:
-        add_gap(self.snapshot, area, reason)
-        self.tainted.add(area)
 
 
 def kafka(snapshot: dict[str, Any], resource: Resource, gaps: Gaps) -> None:

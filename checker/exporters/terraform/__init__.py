@@ -1,10 +1,10 @@
 """Terraform exporter: one region of a `terraform show -json` plan (or state), no credentials.
 
-    failback export terraform PLAN.json --region R [--cluster ADDRESS]
-                              [--storage-bucket NAME]... [--captured-at T] [-o snapshot.json]
+    export(TerraformSource(plan, region, cluster, storage_buckets, captured_at)) -> snapshot
 
-or, in failback.yaml, `regions.<role>.source: {type: terraform, plan: plan.json, cluster: ADDR}`
-(the plan path relative to failback.yaml).
+from `failback export terraform` (checker/cli/export.py) or, in failback.yaml,
+`regions.<role>.source: {type: terraform, plan: plan.json, cluster: ADDR}` (`from_plan`; the plan
+path relative to failback.yaml).
 
 Reads the planned values (what the estate will be after apply): aws_msk_cluster /
 aws_msk_serverless_cluster, aws_msk_configuration, aws_msk_replicator,
@@ -19,14 +19,13 @@ Secrets in the plan (SCRAM passwords, provider credentials) are never read.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
-import click
-
-from ...cli.errors import handle_errors
 from ...errors import InputError
-from .._shared.snapshot import finish, skeleton, write_snapshot
+from .._shared.paths import display_path
+from .._shared.snapshot import finish, skeleton
 
 if TYPE_CHECKING:
     from .plan import Context, Resource
@@ -49,29 +48,34 @@ DROPPABLE = (
 )
 
 
-def export(
-    plan_path: Path,
-    region: str,
-    cluster_address: str | None = None,
-    storage_buckets: Sequence[str] = (),
-    captured_at: str | None = None,
-) -> dict[str, Any]:
-    """Read one region of a plan and return a validated snapshot v1 document."""
-    from .._shared.paths import display_path
+@dataclass(frozen=True)
+class TerraformSource:
+    """Which plan, which region of it, and which cluster and buckets in that region."""
+
+    plan: Path
+    region: str
+    cluster: str | None = None  # the cluster's address, when the region has several
+    storage_buckets: tuple[str, ...] = ()  # names or globs
+    captured_at: str | None = None  # default: the plan's timestamp, else now
+
+
+def export(config: TerraformSource, messages: TextIO | None = None) -> dict[str, Any]:
+    """Read one region of a plan and return a validated snapshot v1 document (nothing goes to
+    `messages`: what cannot be read is a gap in the snapshot)."""
     from . import audit, iam, kafka_provider, msk, network, replication, s3
     from .plan import Context, load
 
-    doc = load(plan_path)
-    shown = display_path(plan_path)
+    doc = load(config.plan)
+    shown = display_path(config.plan)
     snapshot = skeleton(
-        region,
+        config.region,
         "terraform",
         "",
         {"id": "?", "name": "?", "kind": "msk"},
-        captured_at or doc.timestamp,
+        config.captured_at or doc.timestamp,
     )
-    ctx = Context(doc, region, snapshot)
-    resource = _cluster(ctx, cluster_address, shown)
+    ctx = Context(doc, config.region, snapshot)
+    resource = _cluster(ctx, config.cluster, shown)
     snapshot["source"] = {
         "type": "terraform",
         "file": shown,
@@ -88,12 +92,10 @@ def export(
         ctx, uses_acls=not auth or any(auth.get(k) for k in ("scram", "mtls", "unauthenticated"))
     )
     replication.collect(ctx, cluster)
-    s3.collect(ctx, storage_buckets)
+    s3.collect(ctx, config.storage_buckets)
     ctx.gap("consumer_groups", "Terraform does not describe consumer groups (runtime state)")
     ctx.unlocated()
-    for area in DROPPABLE:
-        if area in ctx.tainted:
-            snapshot.pop(area, None)
+    ctx.gaps.drop(DROPPABLE)
     return finish(snapshot, f"terraform export of {shown}")
 
 
@@ -134,8 +136,8 @@ def _text(source: Mapping[str, Any], key: str, region: str) -> str | None:
     return value
 
 
-def from_source(source: Mapping[str, Any], region: str, base_dir: Path) -> dict[str, Any]:
-    """Export the region a failback.yaml `source: {type: terraform, plan: ...}` declares."""
+def from_plan(source: Mapping[str, Any], region: str, base_dir: Path) -> TerraformSource:
+    """The export a failback.yaml `source: {type: terraform, plan: ...}` declares for `region`."""
     unknown = sorted(set(source) - SOURCE_KEYS)
     if unknown:
         raise InputError(
@@ -156,65 +158,10 @@ def from_source(source: Mapping[str, Any], region: str, base_dir: Path) -> dict[
     ):
         raise InputError(f"terraform source of {region}: storage_buckets must be a list of names")
     captured = source.get("captured_at")
-    return export(
-        base_dir / plan,
-        region,
-        _text(source, "cluster", region),
-        tuple(buckets),
-        None if captured is None else str(captured),
+    return TerraformSource(
+        plan=base_dir / plan,
+        region=region,
+        cluster=_text(source, "cluster", region),
+        storage_buckets=tuple(buckets),
+        captured_at=None if captured is None else str(captured),
     )
-
-
-@click.command("terraform")
-@click.argument("plan", type=click.Path(path_type=Path))
-@click.option(
-    "--region",
-    required=True,
-    help="The region to export (a multi-region plan is split by provider region and ARNs).",
-)
-@click.option(
-    "--cluster",
-    "cluster_address",
-    default=None,
-    help="Address of the aws_msk_cluster when the region has several "
-    "(e.g. module.dr.aws_msk_cluster.this).",
-)
-@click.option(
-    "--storage-bucket",
-    "storage_buckets",
-    multiple=True,
-    help="Tiered or shared-storage S3 bucket (name or glob). Repeatable.",
-)
-@click.option(
-    "--captured-at",
-    default=None,
-    help="Capture time to record (default: the plan's timestamp, else now).",
-)
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path),
-    help="Write the snapshot here (default: stdout).",
-)
-@handle_errors
-def command(
-    plan: Path,
-    region: str,
-    cluster_address: str | None,
-    storage_buckets: Sequence[str],
-    captured_at: str | None,
-    output: Path | None,
-) -> None:
-    """Export one region from a `terraform show -json` plan or state (no credentials).
-
-    Values known only after apply become gaps, so `failback check` is indeterminate for
-    their area rather than judging a guess.
-    """
-    if captured_at is not None:
-        from ...snapshot import parse_timestamp
-
-        parse_timestamp(captured_at, "--captured-at", "value")
-    snapshot = export(plan, region, cluster_address, tuple(storage_buckets), captured_at)
-    text = write_snapshot(snapshot, output)
-    if output is None:
-        click.echo(text, nl=False)

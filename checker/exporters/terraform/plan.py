@@ -21,7 +21,7 @@ from typing import Any
 
 from ...errors import InputError
 from ...io.read import parse_json, read_text
-from .._shared.snapshot import add_gap
+from .._shared.snapshot import Gaps
 
 GLOBAL_TYPES = frozenset(
     {
@@ -583,7 +583,15 @@ class Context:
     doc: TerraformDocument
     region: str
     snapshot: dict[str, Any]
-    tainted: set[str] = field(default_factory=set)
+    gaps: Gaps = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.gaps = Gaps(self.snapshot)
+
+    @property
+    def tainted(self) -> set[str]:
+        """The areas with a gap: dropped from the snapshot at the end."""
+        return self.gaps.tainted
 
     @property
     def single_region(self) -> bool:
@@ -599,8 +607,7 @@ class Context:
 
     def gap(self, area: str, reason: str) -> None:
         """A gap: the area's data is not trustworthy and is dropped from the snapshot."""
-        add_gap(self.snapshot, area, reason)
-        self.tainted.add(area)
+        self.gaps.add(area, reason)
 
     def value(self, resource: Resource, area: str, *path: str | int) -> Any:
         """The value at `path`, or None and a gap when it is known only after apply."""
