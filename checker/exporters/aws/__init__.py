@@ -15,12 +15,12 @@ only when an export runs (client.py).
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from ...errors import InputError
+from ... import schemas
 from .._shared.snapshot import finish, skeleton
 
 if TYPE_CHECKING:
@@ -28,20 +28,6 @@ if TYPE_CHECKING:
     from .msk import Cluster
 
 POLICY_FILE = Path(__file__).with_name("readonly_policy.json")
-SOURCE_KEYS = frozenset(
-    {
-        "type",
-        "cluster_arn",
-        "profile",
-        "role_arn",
-        "endpoint_url",
-        "storage_buckets",
-        "connect_timeout",
-        "read_timeout",
-        "max_attempts",
-        "quiet",
-    }
-)
 
 
 @dataclass(frozen=True)
@@ -105,45 +91,19 @@ def _collect(reader: Reader, cluster: Cluster, config: AwsSource) -> None:
     s3.collect(reader, config.storage_buckets)
 
 
-def _number(source: Mapping[str, Any], key: str, default: float) -> float:
-    value = source.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-        raise InputError(f"aws source: {key} must be a positive number, not {value!r}")
-    return float(value)
-
-
 def from_plan(source: Mapping[str, Any], region: str, base_dir: Path) -> AwsSource:
-    """The export a failback.yaml `source: {type: aws, ...}` declares for `region`."""
-    unknown = sorted(set(source) - SOURCE_KEYS)
-    if unknown:
-        raise InputError(
-            f"aws source of {region}: unknown keys {', '.join(unknown)} "
-            f"(expected {', '.join(sorted(SOURCE_KEYS - {'type'}))})"
-        )
-    arn = source.get("cluster_arn")
-    if not isinstance(arn, str) or not arn:
-        raise InputError(f"aws source of {region}: cluster_arn is required")
-    buckets = source.get("storage_buckets", [])
-    if isinstance(buckets, str) or not isinstance(buckets, Sequence):
-        raise InputError(f"aws source of {region}: storage_buckets must be a list of names")
+    """The export a failback.yaml `source: {type: aws, ...}` declares for `region` (its keys
+    checked against the plan schema's aws_source)."""
+    schemas.validate_part(source, f"aws source of {region}", "plan", "aws_source")
     return AwsSource(
         region=region,
-        cluster_arn=arn,
-        profile=_text(source, "profile"),
-        role_arn=_text(source, "role_arn"),
-        endpoint_url=_text(source, "endpoint_url"),
-        storage_buckets=tuple(str(b) for b in buckets),
-        connect_timeout=_number(source, "connect_timeout", 10.0),
-        read_timeout=_number(source, "read_timeout", 30.0),
-        max_attempts=int(_number(source, "max_attempts", 8)),
+        cluster_arn=str(source["cluster_arn"]),
+        profile=source.get("profile"),
+        role_arn=source.get("role_arn"),
+        endpoint_url=source.get("endpoint_url"),
+        storage_buckets=tuple(str(b) for b in source.get("storage_buckets", [])),
+        connect_timeout=float(source.get("connect_timeout", 10.0)),
+        read_timeout=float(source.get("read_timeout", 30.0)),
+        max_attempts=int(source.get("max_attempts", 8)),
         quiet=bool(source.get("quiet", False)),
     )
-
-
-def _text(source: Mapping[str, Any], key: str) -> str | None:
-    value = source.get(key)
-    if value is None:
-        return None
-    if not isinstance(value, str) or not value:
-        raise InputError(f"aws source: {key} must be a non-empty string")
-    return value

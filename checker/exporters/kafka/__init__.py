@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
+from ... import schemas
 from ...errors import InputError
 from .._shared.snapshot import add_gap, finish, skeleton
 from .admin import CallFailed, Reader, broker_config, error_name, listener_facts
@@ -33,20 +34,6 @@ from .props import ClientSettings, client_settings, read_properties
 
 KINDS = ("kafka", "confluent", "automq", "redpanda", "strimzi")
 DEFAULT_TIMEOUT = 30.0
-SOURCE_KEYS = frozenset(
-    {
-        "type",
-        "bootstrap",
-        "command_config",
-        "config",
-        "mm2_config",
-        "mm2_regions",
-        "timeout",
-        "cluster_name",
-        "kind",
-        "kafka_version",
-    }
-)
 RUNNING_GROUP_STATES = frozenset({"STABLE"})
 REBALANCING_GROUP_STATES = frozenset({"PREPARING_REBALANCE", "COMPLETING_REBALANCE"})
 _AUTH_ERRORS = frozenset({"_AUTHENTICATION", "SASL_AUTHENTICATION_FAILED", "_SSL"})
@@ -309,41 +296,36 @@ def _invisible(snapshot: dict[str, Any], kind: str) -> None:
         snapshot["storage"] = []
 
 
-def _string_map(value: Any, what: str) -> dict[str, str]:
+def _string_map(value: Mapping[str, Any] | None) -> dict[str, str]:
+    """Client properties or aliases as the plan gives them (YAML true -> "true")."""
     if value is None:
         return {}
-    if not isinstance(value, Mapping):
-        raise InputError(f"kafka source: {what} must be a mapping")
     return {str(k): str(v).lower() if isinstance(v, bool) else str(v) for k, v in value.items()}
 
 
+def _optional(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
 def from_plan(source: Mapping[str, Any], region: str, base_dir: Path) -> KafkaSource:
-    """The export a failback.yaml `source: {type: kafka, ...}` declares for `region`."""
-    unknown = sorted(set(source) - SOURCE_KEYS)
-    if unknown:
-        raise InputError(
-            f"kafka source of region {region}: unknown key {unknown[0]!r} "
-            f"(expected {', '.join(sorted(SOURCE_KEYS))})"
-        )
+    """The export a failback.yaml `source: {type: kafka, ...}` declares for `region` (its keys
+    checked against the plan schema's kafka_source)."""
+    schemas.validate_part(source, f"kafka source of region {region}", "plan", "kafka_source")
 
     def path(key: str) -> Path | None:
         value = source.get(key)
         return None if value is None else base_dir / str(value)
 
-    timeout = source.get("timeout", DEFAULT_TIMEOUT)
-    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
-        raise InputError(f"kafka source of region {region}: timeout must be a positive number")
-    bootstrap = source.get("bootstrap")
     return KafkaSource(
         region=region,
-        bootstrap=None if bootstrap is None else str(bootstrap),
+        bootstrap=_optional(source.get("bootstrap")),
         command_config=path("command_config"),
-        overrides=_string_map(source.get("config"), "config"),
+        overrides=_string_map(source.get("config")),
         overrides_dir=base_dir,
         mm2_config=path("mm2_config"),
-        mm2_regions=_string_map(source.get("mm2_regions"), "mm2_regions"),
-        timeout=float(timeout),
-        cluster_name=None if source.get("cluster_name") is None else str(source["cluster_name"]),
+        mm2_regions=_string_map(source.get("mm2_regions")),
+        timeout=float(source.get("timeout", DEFAULT_TIMEOUT)),
+        cluster_name=_optional(source.get("cluster_name")),
         kind=str(source.get("kind", "kafka")),
-        kafka_version=None if source.get("kafka_version") is None else str(source["kafka_version"]),
+        kafka_version=_optional(source.get("kafka_version")),
     )

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from ... import schemas
 from ...errors import InputError
 from .._shared.paths import display_path
 from .._shared.snapshot import Gaps, finish, skeleton
@@ -29,7 +30,6 @@ from .._shared.snapshot import Gaps, finish, skeleton
 if TYPE_CHECKING:
     from .manifests import Manifests, Resource
 
-SOURCE_KEYS = frozenset({"type", "paths", "path", "cluster", "mm2_regions", "captured_at"})
 AREA_OF_KIND = {
     "Kafka": "cluster",
     "KafkaTopic": "topics",
@@ -163,33 +163,16 @@ def _kafka(found: Manifests, cluster: str | None, shown: str) -> Resource:
 
 
 def from_plan(source: Mapping[str, Any], region: str, base_dir: Path) -> StrimziSource:
-    """The export a failback.yaml `source: {type: strimzi, paths: [...]}` declares for `region`."""
-    unknown = sorted(set(source) - SOURCE_KEYS)
-    if unknown:
-        raise InputError(
-            f"strimzi source of {region}: unknown keys {', '.join(unknown)} "
-            f"(expected {', '.join(sorted(SOURCE_KEYS - {'type'}))})"
-        )
+    """The export a failback.yaml `source: {type: strimzi, paths: [...]}` declares for `region`
+    (its keys checked against the plan schema's strimzi_source)."""
+    schemas.validate_part(source, f"strimzi source of {region}", "plan", "strimzi_source")
     raw = source.get("paths", source.get("path"))
-    paths = [raw] if isinstance(raw, str) else raw
-    if not isinstance(paths, list) or not paths or not all(isinstance(p, str) for p in paths):
-        raise InputError(
-            f"strimzi source of {region}: paths must be a list of manifest files "
-            "or directories (relative to failback.yaml)"
-        )
-    cluster = source.get("cluster")
-    if cluster is not None and (not isinstance(cluster, str) or not cluster):
-        raise InputError(f"strimzi source of {region}: cluster must be a Kafka resource name")
-    regions = source.get("mm2_regions", {})
-    if not isinstance(regions, Mapping) or not all(
-        isinstance(k, str) and isinstance(v, str) for k, v in regions.items()
-    ):
-        raise InputError(f"strimzi source of {region}: mm2_regions must map aliases to regions")
+    paths = [raw] if isinstance(raw, str) else list(raw)
     captured = source.get("captured_at")
     return StrimziSource(
-        paths=tuple(base_dir / p for p in paths),
+        paths=tuple(base_dir / str(p) for p in paths),
         region=region,
-        cluster=cluster,
-        mm2_regions=dict(regions),
+        cluster=source.get("cluster"),
+        mm2_regions={str(k): str(v) for k, v in source.get("mm2_regions", {}).items()},
         captured_at=None if captured is None else str(captured),
     )

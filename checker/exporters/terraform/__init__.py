@@ -18,11 +18,12 @@ Secrets in the plan (SCRAM passwords, provider credentials) are never read.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from ... import schemas
 from ...errors import InputError
 from .._shared.paths import display_path
 from .._shared.snapshot import finish, skeleton
@@ -30,7 +31,6 @@ from .._shared.snapshot import finish, skeleton
 if TYPE_CHECKING:
     from .plan import Context, Resource
 
-SOURCE_KEYS = frozenset({"type", "plan", "cluster", "storage_buckets", "captured_at"})
 CLUSTER_TYPES = ("aws_msk_cluster", "aws_msk_serverless_cluster")
 # The areas a failed read may leave half-filled: dropped, so only the gap speaks for them.
 DROPPABLE = (
@@ -127,41 +127,15 @@ def _cluster(ctx: Context, address: str | None, shown: str) -> Resource:
     )
 
 
-def _text(source: Mapping[str, Any], key: str, region: str) -> str | None:
-    value = source.get(key)
-    if value is None:
-        return None
-    if not isinstance(value, str) or not value:
-        raise InputError(f"terraform source of {region}: {key} must be a non-empty string")
-    return value
-
-
 def from_plan(source: Mapping[str, Any], region: str, base_dir: Path) -> TerraformSource:
-    """The export a failback.yaml `source: {type: terraform, plan: ...}` declares for `region`."""
-    unknown = sorted(set(source) - SOURCE_KEYS)
-    if unknown:
-        raise InputError(
-            f"terraform source of {region}: unknown keys {', '.join(unknown)} "
-            f"(expected {', '.join(sorted(SOURCE_KEYS - {'type'}))})"
-        )
-    plan = _text(source, "plan", region)
-    if plan is None:
-        raise InputError(
-            f"terraform source of {region}: plan (the `terraform show -json` "
-            "file, relative to failback.yaml) is required"
-        )
-    buckets = source.get("storage_buckets", [])
-    if (
-        isinstance(buckets, str)
-        or not isinstance(buckets, Sequence)
-        or not all(isinstance(b, str) for b in buckets)
-    ):
-        raise InputError(f"terraform source of {region}: storage_buckets must be a list of names")
+    """The export a failback.yaml `source: {type: terraform, plan: ...}` declares for `region`
+    (its keys checked against the plan schema's terraform_source)."""
+    schemas.validate_part(source, f"terraform source of {region}", "plan", "terraform_source")
     captured = source.get("captured_at")
     return TerraformSource(
-        plan=base_dir / plan,
+        plan=base_dir / str(source["plan"]),
         region=region,
-        cluster=_text(source, "cluster", region),
-        storage_buckets=tuple(buckets),
+        cluster=source.get("cluster"),
+        storage_buckets=tuple(source.get("storage_buckets", [])),
         captured_at=None if captured is None else str(captured),
     )
