@@ -5,7 +5,7 @@ Policy documents come from aws_iam_role_policy / aws_iam_user_policy / aws_iam_g
 aws_iam_policy_attachment, aws_iam_role.managed_policy_arns), aws_iam_role.inline_policy and the
 cluster's aws_msk_cluster_policy. IAM is global, so a statement counts for this region only when
 one of its resources can name this cluster (partition, region, account, name and UUID matched as
-IAM globs), as checker/exporters/aws_iam.py filters them. A policy attached from outside the plan
+IAM globs), as checker/exporters/aws/iam.py filters them. A policy attached from outside the plan
 is a gap (unless AWS-managed, which grant no kafka-cluster data-plane actions).
 """
 

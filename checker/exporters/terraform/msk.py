@@ -2,7 +2,7 @@
 connectivity, broker log destinations and configuration (server_properties).
 
 Mirrors what the live AWS exporter reads from describe_cluster_v2, so snapshots from both
-sources compare: the same defaults (MSK_DEFAULTS, as checker/exporters/aws_msk.py), the same
+sources compare: the same defaults (MSK_DEFAULTS, _shared/msk.py, as the aws exporter), the same
 shapes. A value Terraform knows only after apply is a gap, never a default.
 """
 
@@ -17,7 +17,6 @@ from .._shared.msk import MSK_DEFAULTS
 from .._shared.properties import parse_properties
 from .plan import UNKNOWN, Context, Resource, strings
 
-# As checker/exporters/aws_msk.py: the default MSK configuration's governance-relevant values.
 CLIENT_BROKER = frozenset({"TLS", "TLS_PLAINTEXT", "PLAINTEXT"})
 _CLUSTER_ARN = re.compile(r"^arn:[\w-]+:kafka:[a-z0-9-]+:(\d{12}):cluster/([^/]+)/([^/]+)$")
 

@@ -1,6 +1,6 @@
 """MSK Replicators in a Terraform plan: the replication flows into this region's cluster.
 
-A replicator lives in its target's region, as checker/exporters/aws_replication.py reads it:
+A replicator lives in its target's region, as checker/exporters/aws/replication.py reads it:
 this region's replicators are the flows that write into it. Source and target regions come from
 the cluster ARNs (or, for clusters created in the same apply, the clusters they refer to). A
 planned replicator is recorded as RUNNING: the plan judges the estate as it will be.
