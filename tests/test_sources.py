@@ -270,3 +270,14 @@ def test_kafka_kinds_match_the_plan_schema() -> None:
 
     kinds = schemas.schema("plan")["$defs"]["kafka_source"]["properties"]["kind"]["enum"]
     assert tuple(kinds) == kafka.KINDS
+
+
+def test_other_violations_keep_the_validators_wording() -> None:
+    document = _plan_with({"type": "kafka"})
+    document["tier"] = "gold"
+    with pytest.raises(InputError) as caught:
+        parse_plan(document, "failback.yaml")
+    assert caught.value.one_line() == (
+        "plan failback.yaml does not match the v1 schema at (top level): "
+        "Additional properties are not allowed ('tier' was unexpected)"
+    )

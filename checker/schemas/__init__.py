@@ -2,9 +2,9 @@
 
 A violation is one line naming where it is and what is wrong. Two annotations in a schema make
 that line an instruction rather than a validator's wording (plan.v1.json's source definitions):
-  "title" on an object schema names the object: "aws source of us-west-2: ..." (of the `name` of
-      the nearest enclosing object that has one), and its unknown or missing keys read
-      "unknown keys a, b (expected c, d)" and "<key> is required";
+  "title" on an object schema (not the document's) names the object: "aws source of us-west-2:
+      ..." (of the `name` of the nearest enclosing object that has one), and its unknown or
+      missing keys read "unknown keys a, b (expected c, d)" and "<key> is required";
   "errorMessage" on a property schema is the message for any violation of that property
       (its absence included); on an object schema, a mapping from "additionalProperties" to a
       template ({unexpected}, {first}, {expected}) for its unknown keys.
@@ -249,8 +249,10 @@ def explain(error: Any, root: Mapping[str, Any], document: Any, subject: bool = 
     """One line for a jsonschema ValidationError, shaped by the schema's annotations (without
     the titled object's name when `subject` is False: the caller's origin names it)."""
     trail = list(_trail(root, list(error.absolute_schema_path)[:-1]))
-    titled = [
-        (node, depth) for node, depth in trail if isinstance(node, Mapping) and "title" in node
+    titled = [  # the document's own title names the file format, not an object in it
+        (node, depth)
+        for node, depth in trail
+        if isinstance(node, Mapping) and "title" in node and node is not root
     ]
     custom = [
         str(n["errorMessage"])
