@@ -305,8 +305,8 @@ def _evaluate(
     from ..policy.locate import load_policies
     from ..sources import region_snapshot
 
-    left = region_snapshot(plan, plan.primary, primary)
-    right = region_snapshot(plan, plan.secondary, secondary)
+    left = region_snapshot(plan, plan.primary, primary, sys.stderr)
+    right = region_snapshot(plan, plan.secondary, secondary, sys.stderr)
     for snap, role in ((left, plan.primary), (right, plan.secondary)):
         if snap.region != role.name:
             raise InputError(
@@ -314,7 +314,7 @@ def _evaluate(
                 f"{role.role} region is {role.name}"
             )
     if export_dir is not None:
-        from ..exporters.common import write_snapshot
+        from ..exporters._shared.snapshot import write_snapshot
 
         if not export_dir.is_dir():
             raise InputError(f"--export-dir {export_dir} is not a directory")
