@@ -591,6 +591,7 @@ def test_bindings_come_from_snapshot_records() -> None:
         ({"operation": "FLY"}, "'FLY' is not a valid Operation"),
         ({"principal": "alice"}, "has no type"),
         ({"resource_name": ""}, "the resource name is empty"),
+        ({"resource_type": "CLUSTER"}, "a CLUSTER resource is named kafka-cluster"),
     ],
 )
 def test_bad_records_are_input_errors(change: dict[str, str], message: str) -> None:

@@ -145,7 +145,8 @@ def acl(
     pattern_type: str = "LITERAL",
     host: str = WILDCARD,
 ) -> AclBinding:
-    """A binding from plain strings, validated as the controller validates new ACLs."""
+    """A binding from plain strings, validated as the broker validates new ACLs (AclApis,
+    AclControlManager.validateNewAcl)."""
     try:
         binding = AclBinding(
             resource_type=ResourceType(resource_type),
@@ -162,6 +163,8 @@ def acl(
         raise InputError(f"ACL binding for {principal}: the resource name is empty")
     if ":" not in principal:
         raise InputError(f"ACL principal {principal!r} has no type (expected e.g. User:name)")
+    if binding.resource_type is ResourceType.CLUSTER and resource_name != CLUSTER_NAME:
+        raise InputError(f"ACL binding for {principal}: a CLUSTER resource is named {CLUSTER_NAME}")
     return binding
 
 
