@@ -384,7 +384,7 @@ class IamPolicySet:
         for statement in self._relevant(principal, action):
             if not statement.covers_resource(arn):
                 continue
-            if statement.effect is Effect.DENY:
+            if statement.effect == Effect.DENY:
                 if not statement.conditional:
                     return IamDecision(False, IamReason.EXPLICIT_DENY, statement)
                 conditional_deny = conditional_deny or statement
@@ -409,7 +409,7 @@ class IamPolicySet:
         allow = conditional_allow = deny = conditional_deny = 0
         for statement in self._relevant(principal, action):
             covered = arns.covered_by(statement)
-            if statement.effect is Effect.DENY:
+            if statement.effect == Effect.DENY:
                 if statement.conditional:
                     conditional_deny |= covered
                 else:

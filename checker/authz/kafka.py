@@ -289,7 +289,7 @@ class _Section:
     def add(self, binding: AclBinding) -> None:
         self.all.append(binding)
         name = binding.resource_name
-        if binding.pattern_type is PatternType.PREFIXED:
+        if binding.pattern_type == PatternType.PREFIXED:
             self.prefixed.setdefault(name, []).append(binding)
         elif name == WILDCARD:
             self.wildcard.append(binding)
@@ -494,7 +494,7 @@ class Authorizer:
                 and (binding.host == WILDCARD or binding.host == host)
                 and operation in _COVERS[binding.permission, binding.operation]
             ):
-                if binding.permission is _DENY:
+                if binding.permission == _DENY:
                     return AclDecision(False, Reason.DENY_ACL, binding)
                 if allow is None:
                     allow = binding
@@ -528,23 +528,23 @@ class Authorizer:
                 continue
             if binding.principal != principal and binding.principal != WILDCARD_PRINCIPAL:
                 continue
-            if binding.operation is not operation and binding.operation is not Operation.ALL:
+            if binding.operation != operation and binding.operation != Operation.ALL:
                 continue
-            literal = binding.pattern_type is PatternType.LITERAL
-            if binding.permission is Permission.DENY:
+            literal = binding.pattern_type == PatternType.LITERAL
+            if binding.permission == Permission.DENY:
                 if literal and binding.resource_name == WILDCARD:
                     return AclDecision(False, Reason.DENY_ACL, binding)
                 (deny_literal if literal else deny_prefixed).add(binding.resource_name)
             else:
                 allows.append(binding)
         wildcard = [
-            b for b in allows if b.pattern_type is PatternType.LITERAL and b.resource_name == "*"
+            b for b in allows if b.pattern_type == PatternType.LITERAL and b.resource_name == "*"
         ]
         if wildcard:
             return AclDecision(True, Reason.ALLOW_ACL, wildcard[0])
-        for binding in sorted(allows, key=lambda b: b.pattern_type is PatternType.PREFIXED):
+        for binding in sorted(allows, key=lambda b: b.pattern_type == PatternType.PREFIXED):
             name = binding.resource_name
-            if binding.pattern_type is PatternType.LITERAL and name in deny_literal:
+            if binding.pattern_type == PatternType.LITERAL and name in deny_literal:
                 continue
             if any(name[:end] in deny_prefixed for end in range(1, len(name) + 1)):
                 continue
