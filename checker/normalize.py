@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from .authority import estate_facts, region_access
 from .completeness import incomplete_areas
 from .errors import InputError
 from .grants import WRITE_OPERATIONS, Grant, TopicIndex, from_acls, from_iam
@@ -78,6 +79,7 @@ class _Context:
             self.canon.text(plan.secondary.name): "secondary",
         }
         self.replicators = plan.replicator_principals()
+        self.admins = plan.admin_principals()
         self.raw_flows = [
             (role, flow)
             for role, snap in snapshots.items()
@@ -101,6 +103,9 @@ class _Context:
 
     def is_replicator(self, principal: str) -> bool:
         return any(fnmatch.fnmatchcase(principal, glob) for glob in self.replicators)
+
+    def is_admin(self, principal: str) -> bool:
+        return any(fnmatch.fnmatchcase(principal, glob) for glob in self.admins)
 
     def strip_prefix(self, role: str, topic: str) -> str:
         for prefix in self.prefixes.get(role, ()):
@@ -132,6 +137,24 @@ def normalize_pair(plan: Plan, primary: Snapshot, secondary: Snapshot) -> Normal
         if gaps:
             merged = [*result[role]["gaps"], *gaps]
             result[role]["gaps"] = sorted(merged, key=lambda g: (g["area"], g["reason"]))
+    accesses = {
+        role: region_access(snap.document, role, ctx.canon, snap.origin or role)
+        for role, snap in snapshots.items()
+    }
+    connect_topics = set(ctx.connect_topics)
+    access_facts = estate_facts(
+        accesses,
+        documents,
+        names,
+        topic_families,
+        lambda topic: topic in connect_topics or not INTERNAL_TOPIC.match(topic),
+        {role: result[role]["consumer_groups"] for role in result},
+        [ctx.canon.text(p) for f in plan.families if f.transactional for p in f.producers],
+        ctx.is_replicator,
+        ctx.is_admin,
+    )
+    for role, facts in access_facts.items():
+        result[role]["facts"].update(facts)
     cidrs = {role: _cidrs(snapshots[role], ctx) for role in snapshots}
     for role, other in (("primary", "secondary"), ("secondary", "primary")):
         result[role]["facts"]["ingress_uncovered"] = uncovered(
@@ -239,7 +262,7 @@ def _snapshot(
             canon.text(b["name"]): {k: v for k, v in b.items() if k != "name"}
             for b in doc.get("storage", [])
         },
-        "facts": _write_facts(grant_list, ctx, index),
+        "facts": {},  # normalize_pair adds the access and network facts of both regions
         "gaps": sorted(gaps, key=lambda g: (g["area"], g["reason"])),
     }
 
@@ -342,37 +365,6 @@ def _groups(
             "families": sorted({f for t in topics if (f := topic_families.get(t))}),
         }
     return groups
-
-
-def _write_facts(grants: Sequence[Grant], ctx: _Context, index: TopicIndex) -> dict[str, Any]:
-    """Who can write each family here (ALLOW minus DENY), split into replicators and producers."""
-    allowed: dict[str, set[str]] = defaultdict(set)
-    denied: dict[str, set[str]] = defaultdict(set)
-    transactional: set[str] = set()
-    for grant in grants:
-        if (
-            grant.resource_type == "TRANSACTIONAL_ID"
-            and grant.operation in WRITE_OPERATIONS
-            and grant.permission == "ALLOW"
-        ):
-            transactional.add(grant.principal)
-        if grant.resource_type != "TOPIC" or grant.operation not in WRITE_OPERATIONS:
-            continue
-        target = allowed if grant.permission == "ALLOW" else denied
-        for family in index.families(grant.pattern_type, grant.resource_name):
-            target[family].add(grant.principal)
-    producers: dict[str, list[str]] = {}
-    replicators: dict[str, list[str]] = {}
-    for family, principals in sorted(allowed.items()):
-        blocked = denied.get(family, set())
-        effective = sorted(p for p in principals - blocked if "User:*" not in blocked)
-        producers[family] = [p for p in effective if not ctx.is_replicator(p)]
-        replicators[family] = [p for p in effective if ctx.is_replicator(p)]
-    return {
-        "producers": {f: p for f, p in producers.items() if p},
-        "replicators": {f: p for f, p in replicators.items() if p},
-        "transactional_principals": sorted(transactional),
-    }
 
 
 def _flows(ctx: _Context, topic_families: Mapping[str, str | None]) -> dict[str, Any]:

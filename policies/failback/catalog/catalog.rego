@@ -12,67 +12,14 @@ package failback.catalog
 
 all_phases := ["normal", "failover", "dr_operation", "failback", "cleanup"]
 
-# exception_rules.rego adds WVR-001; named by its full path, so that each file compiles alone
-rules := object.union(area_rules, data.failback.catalog.exception_rules)
+# access_rules.rego adds the write authority, access control and consumer authority rules,
+# exception_rules.rego WVR-001; named by their full paths, so that each file compiles alone
+rules := object.union(
+	object.union(area_rules, data.failback.catalog.access_rules),
+	data.failback.catalog.exception_rules,
+)
 
 area_rules := {
-	"WA-001": {
-		"area": "write_authority",
-		"severity": "critical",
-		"title": "Topic family writable in both regions",
-		"description": concat(" ", [
-			"Producers other than the replicator can write the family in both regions in a phase where the",
-			"plan names a single writer: split-brain writes corrupt ordering.",
-		]),
-		"remediation": concat(" ", [
-			"Revoke producer write grants (ACL WRITE/ALL or kafka-cluster:WriteData) in the region that",
-			"must not write in this phase, or fence them with a DENY.",
-		]),
-		"phases": all_phases,
-		"inputs": ["acls", "iam_grants", "topics"],
-	},
-	"WA-002": {
-		"area": "write_authority",
-		"severity": "high",
-		"title": "Producer grant in the passive region",
-		"description": concat(" ", [
-			"A principal that is not a declared replicator can write a family in the region that must not",
-			"accept its writes in this phase.",
-		]),
-		"remediation": concat(" ", [
-			"Remove the grant in the passive region, or add the principal to replicator_principals if it is",
-			"the replication tool.",
-		]),
-		"phases": all_phases,
-		"inputs": ["acls", "iam_grants", "topics"],
-	},
-	"WA-003": {
-		"area": "write_authority",
-		"severity": "medium",
-		"title": "No writer declared for a phase",
-		"description": "The plan does not say which region writes the family in this phase.",
-		"remediation": "Declare phases.<phase>.writer (primary, secondary, both or none) for the family in failback.yaml.",
-		"phases": all_phases,
-		"inputs": [],
-	},
-	"WA-004": {
-		"area": "write_authority",
-		"severity": "low",
-		"title": "Topic matched by no family",
-		"description": "A topic belongs to no topic family, so nobody has declared who may write it in each phase.",
-		"remediation": "Add the topic to a family's match globs in failback.yaml, or create a family for it.",
-		"phases": all_phases,
-		"inputs": ["topics"],
-	},
-	"WA-005": {
-		"area": "write_authority",
-		"severity": "high",
-		"title": "Writer region cannot write",
-		"description": "The region that writes the family in this phase grants no producer write access to it.",
-		"remediation": "Create the producers' write grants in the writing region before moving traffic.",
-		"phases": all_phases,
-		"inputs": ["acls", "iam_grants", "topics"],
-	},
 	"REP-001": {
 		"area": "replication",
 		"severity": "critical",
@@ -192,54 +139,6 @@ area_rules := {
 		]),
 		"phases": ["failback"],
 		"inputs": [],
-	},
-	"ACL-001": {
-		"area": "acl",
-		"severity": "high",
-		"title": "Grant missing in secondary",
-		"description": concat(" ", [
-			"A grant present in the primary has no equivalent in the secondary (write grants on family",
-			"topics are judged by write_authority instead).",
-		]),
-		"remediation": concat(" ", [
-			"Create the grant in the secondary region, or declare an equivalence if the principal is",
-			"spelled differently there.",
-		]),
-		"phases": all_phases,
-		"inputs": ["acls", "iam_grants"],
-	},
-	"ACL-002": {
-		"area": "acl",
-		"severity": "high",
-		"title": "Secondary grant broader than primary",
-		"description": concat(" ", [
-			"The secondary has a wildcard principal, wildcard resource or ALL-operations grant that the",
-			"primary does not.",
-		]),
-		"remediation": "Replace the broad grant with the specific grants the primary uses.",
-		"phases": all_phases,
-		"inputs": ["acls", "iam_grants"],
-	},
-	"ACL-003": {
-		"area": "acl",
-		"severity": "critical",
-		"title": "Everyone allowed when no ACL matches",
-		"description": "allow.everyone.if.no.acl.found=true lets any client do anything on resources without ACLs.",
-		"remediation": "Set allow.everyone.if.no.acl.found=false in the cluster configuration.",
-		"phases": all_phases,
-		"inputs": ["broker_config"],
-	},
-	"ACL-004": {
-		"area": "acl",
-		"severity": "medium",
-		"title": "Grant only in secondary",
-		"description": concat(" ", [
-			"A grant created in the secondary (typically during DR operation) does not exist in the primary",
-			"and would be lost on failback.",
-		]),
-		"remediation": "Create the grant in the primary before failback, or remove it from the secondary.",
-		"phases": ["failback", "cleanup"],
-		"inputs": ["acls", "iam_grants"],
 	},
 	"ENC-001": {
 		"area": "encryption",
@@ -450,15 +349,17 @@ area_rules := {
 		"severity": "high",
 		"title": "Transactional producers cannot write",
 		"description": concat(" ", [
-			"A transactional family's producer has no transactional-id write grant in the region that must",
-			"accept its writes in this phase.",
+			"A transactional family's producer cannot use transactions in the region that must accept its",
+			"writes in this phase: Kafka ACLs need DESCRIBE and WRITE on a transactional id; IAM needs",
+			"kafka-cluster:WriteDataIdempotently on the cluster and DescribeTransactionalId and",
+			"AlterTransactionalId on a transactional id.",
 		]),
 		"remediation": concat(" ", [
-			"Grant WRITE on TRANSACTIONAL_ID (or kafka-cluster:AlterTransactionalId) to the producer in",
-			"that region.",
+			"Grant DESCRIBE and WRITE on TRANSACTIONAL_ID (or kafka-cluster:WriteDataIdempotently,",
+			"DescribeTransactionalId and AlterTransactionalId) to the producer in that region.",
 		]),
 		"phases": all_phases,
-		"inputs": ["acls", "iam_grants"],
+		"inputs": ["acls", "iam_grants", "authentication", "broker_config"],
 	},
 	"CMP-003": {
 		"area": "compatibility",

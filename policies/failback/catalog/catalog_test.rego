@@ -16,6 +16,7 @@ id_prefixes := {
 	"write_authority": {"WA-"}, "replication": {"REP-"}, "offsets": {"OFF-"}, "rollback": {"RB-"},
 	"acl": {"ACL-"}, "encryption": {"ENC-"}, "network": {"NET-"}, "audit": {"AUD-"}, "retention": {"RET-"},
 	"cost": {"CST-"}, "evidence": {"EVD-", "WVR-"}, "compatibility": {"CMP-"}, "readiness": {"RDY-"},
+	"consumer_authority": {"CA-"},
 }
 
 text_fields := ["title", "description", "remediation"]
@@ -52,4 +53,8 @@ test_long_texts_are_single_lines if {
 			trim_space(entry[field]) == entry[field]
 		}
 	}
+}
+
+test_the_access_rules_file_names_the_same_phases if {
+	catalog.access_phases == catalog.all_phases
 }

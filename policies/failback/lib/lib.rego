@@ -19,6 +19,17 @@ writer(family, phase) := w if {
 	w != null
 }
 
+# consumer(family, phase): the region whose consumer groups read the family, like writer.
+consumer(family, phase) := c if {
+	c := families[family].phases[phase].consumer
+	c != null
+}
+
+# How the family's standby is fenced: acl (the default), prestaged or read-only-mirror.
+default fence(_) := "acl"
+
+fence(family) := families[family].fence.mode
+
 # The region that writes a family in a phase, when exactly one does.
 single_writer(family, phase) := w if {
 	w := writer(family, phase)
