@@ -12,7 +12,7 @@ package failback.catalog
 
 all_phases := ["normal", "failover", "dr_operation", "failback", "cleanup"]
 
-# access_rules.rego adds the write authority, access control and consumer authority rules,
+# rules_access.rego adds the write authority, access control and consumer authority rules,
 # exception_rules.rego WVR-001; named by their full paths, so that each file compiles alone
 rules := object.union(
 	object.union(area_rules, data.failback.catalog.access_rules),

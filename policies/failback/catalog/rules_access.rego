@@ -1,6 +1,8 @@
 # The rule catalog, continued: who may write, read and administer what (write authority,
 # access control parity, consumer authority). In its own file to keep catalog.rego under
-# Regal's file length, and self-contained: OPA compiles each module as it is uploaded.
+# Regal's file length, and self-contained: OPA compiles each module as it is uploaded. Its
+# name sorts after catalog.rego on purpose: regorus (0.13) loses catalog.rules, seen from other
+# packages, when another module of the package is loaded before catalog.rego.
 package failback.catalog
 
 access_phases := ["normal", "failover", "dr_operation", "failback", "cleanup"]
