@@ -300,6 +300,14 @@ def _first_allowed(entry: PrincipalAccess) -> HostAccess:
     return next(h for h in entry.hosts if h.allowed)
 
 
+def _everyone_reason(entry: PrincipalAccess) -> Reason | None:
+    """Why every principal may write (no authorizer, allow.everyone.if.no.acl.found), if so."""
+    if not entry.from_every_host:
+        return None
+    reason = entry.hosts[-1].decisions[-1].reason
+    return reason if reason in (Reason.NO_AUTHORIZER, Reason.NO_ACL_ALLOW_EVERYONE) else None
+
+
 def _label(principal: str) -> str:
     return EVERYONE if principal == OTHER_PRINCIPALS else principal
 
@@ -334,9 +342,12 @@ def write_facts(
             ResourceType.TOPIC, [here for _, _, here in items], PRODUCE
         )
         for (family, logical, here_name), answer in zip(items, answers, strict=True):
+            everyone = _everyone_reason(answer.principals[-1])
             for entry in answer.principals:
                 if entry.from_some_host:
                     decision = _first_allowed(entry).decisions[-1]  # the WRITE decision
+                    if everyone is decision.reason and entry.principal != OTHER_PRINCIPALS:
+                        continue  # "User:*" already says every principal may
                     why = _reason_text(decision, "write", here_name) + _hosts_text(entry)
                     add(family, _label(entry.principal), logical, why)
     if access.iam_applies and items:
