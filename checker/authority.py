@@ -37,6 +37,7 @@ from .authz.iam import (
     Statement,
 )
 from .authz.kafka import (
+    CLUSTER_NAME,
     OTHER_HOSTS,
     OTHER_PRINCIPALS,
     PRODUCE,
@@ -142,23 +143,30 @@ class RegionAccess:
     cluster: MskCluster
     mechanisms: Mapping[str, bool]
     canon: Canon
-    _parity: list[Authorizer] = field(default_factory=list, repr=False, compare=False)
+    _matching: dict[tuple[ResourceType, str], list[AclBinding]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
-    @property
-    def parity_authorizer(self) -> Authorizer:
-        """The authorizer with ALLOW WRITE topic bindings neutralised (write authority judges
-        them): WRITE's implied DESCRIBE is not compared either, and the topic still has ACLs."""
-        if not self._parity:
-            bindings = [
-                b._replace(principal=_WRITE_GRANT)
-                if b.resource_type is ResourceType.TOPIC
-                and b.operation is Operation.WRITE
-                and b.permission is Permission.ALLOW
-                else b
-                for b in self.authorizer.bindings()
-            ]
-            self._parity.append(Authorizer.from_settings(bindings, self.settings))
-        return self._parity[0]
+    def matching(self, resource_type: ResourceType, name: str) -> list[AclBinding]:
+        """The bindings matching a resource (remembered: write authority and parity both ask)."""
+        key = (resource_type, name)
+        found = self._matching.get(key)
+        if found is None:
+            found = self._matching[key] = self.authorizer.matching(resource_type, name)
+        return found
+
+    def parity_bindings(self, resource_type: ResourceType, name: str) -> list[AclBinding]:
+        """The bindings matching a resource, ALLOW WRITE topic bindings neutralised (write
+        authority judges them): WRITE's implied DESCRIBE is not compared either, and the topic
+        still has ACLs (allow.everyone.if.no.acl.found does not apply to it)."""
+        return [
+            b._replace(principal=_WRITE_GRANT)
+            if b.resource_type is ResourceType.TOPIC
+            and b.operation is Operation.WRITE
+            and b.permission is Permission.ALLOW
+            else b
+            for b in self.matching(resource_type, name)
+        ]
 
     def host(self, host: str) -> str:
         return host if host == OTHER_HOSTS else self.canon.text(host)
@@ -192,16 +200,49 @@ def authorizer_settings(doc: Mapping[str, Any], canon: Canon) -> AuthorizerSetti
     return replace(settings, super_users=frozenset(canon.text(u) for u in settings.super_users))
 
 
+_RESOURCE_TYPES = {m.value: m for m in ResourceType}
+_PATTERN_TYPES = {m.value: m for m in PatternType}
+_OPERATION_NAMES = {m.value: m for m in Operation}
+_PERMISSIONS = {m.value: m for m in Permission}
+
+
 def _bindings(acls: Iterable[Mapping[str, Any]], canon: Canon, origin: str) -> list[AclBinding]:
+    """The snapshot's ACL records as bindings, principals canonical. Well-formed records take a
+    fast path (large estates hold hundreds of thousands); others go through the authz module's
+    validation, which names what is wrong."""
     bindings = []
+    principals: dict[str, str] = {}  # raw -> canonical, cheaper than asking Canon each time
     for record in acls:
-        if record.get("pattern_type") == "MATCH":
+        pattern = record.get("pattern_type")
+        if pattern == "MATCH":
             continue  # a filter pattern: the broker never stores it as a binding
-        try:
-            binding = AclBinding.from_record(record)
-        except InputError as exc:
-            raise InputError(f"{origin}: {exc}") from None
-        bindings.append(binding._replace(principal=canon.text(binding.principal)))
+        resource_type = _RESOURCE_TYPES.get(record.get("resource_type"))  # type: ignore[arg-type]
+        operation = _OPERATION_NAMES.get(record.get("operation"))  # type: ignore[arg-type]
+        permission = _PERMISSIONS.get(record.get("permission"))  # type: ignore[arg-type]
+        pattern_type = _PATTERN_TYPES.get(pattern)  # type: ignore[arg-type]
+        principal = str(record.get("principal", ""))
+        name = str(record.get("resource_name", ""))
+        if (
+            resource_type is None
+            or operation is None
+            or permission is None
+            or pattern_type is None
+            or ":" not in principal
+            or not name
+            or (resource_type is ResourceType.CLUSTER and name != CLUSTER_NAME)
+        ):
+            try:
+                AclBinding.from_record(record)
+            except InputError as exc:
+                raise InputError(f"{origin}: {exc}") from None
+            raise InputError(f"{origin}: ACL binding {record!r} is not valid")  # pragma: no cover
+        canonical = principals.get(principal)
+        if canonical is None:
+            canonical = principals[principal] = canon.text(principal)
+        host = str(record.get("host", WILDCARD))
+        bindings.append(
+            AclBinding(resource_type, pattern_type, name, canonical, host, operation, permission)
+        )
     return bindings
 
 
@@ -308,6 +349,28 @@ def _everyone_reason(entry: PrincipalAccess) -> Reason | None:
     return reason if reason in (Reason.NO_AUTHORIZER, Reason.NO_ACL_ALLOW_EVERYONE) else None
 
 
+_SELF = "\x00self"  # a LITERAL binding on the resource's own name, whatever that name is
+
+
+def _signature(bindings: Iterable[AclBinding], name: str) -> frozenset[tuple[str, ...]]:
+    """What the authorizer's answers for a resource depend on: the bindings that match it
+    (`bindings`), with a LITERAL binding on the resource's own name written alike for every
+    resource. Resources with one signature get the same answer (and the same explanations)."""
+    return frozenset(
+        (
+            b.principal,
+            b.host,
+            b.operation,
+            b.permission,
+            b.pattern_type,
+            _SELF
+            if b.pattern_type is PatternType.LITERAL and b.resource_name == name
+            else b.resource_name,
+        )
+        for b in bindings
+    )
+
+
 def _label(principal: str) -> str:
     return EVERYONE if principal == OTHER_PRINCIPALS else principal
 
@@ -316,6 +379,22 @@ def _label(principal: str) -> str:
 class _Writer:
     topics: set[str] = field(default_factory=set)
     why: set[str] = field(default_factory=set)
+
+
+def _kafka_writers(authorizer: Authorizer, topic: str) -> list[tuple[str, str]]:
+    """(principal, why) for every principal that may produce to the topic (DESCRIBE and WRITE)
+    from some host; "User:*" stands for every principal."""
+    answer = authorizer.access(ResourceType.TOPIC, topic, PRODUCE)
+    everyone = _everyone_reason(answer.principals[-1])
+    writers = []
+    for entry in answer.principals:
+        if entry.from_some_host:
+            decision = _first_allowed(entry).decisions[-1]  # the WRITE decision
+            if everyone is decision.reason and entry.principal != OTHER_PRINCIPALS:
+                continue  # "User:*" already says every principal may
+            why = _reason_text(decision, "write", topic) + _hosts_text(entry)
+            writers.append((_label(entry.principal), why))
+    return writers
 
 
 def write_facts(
@@ -338,18 +417,15 @@ def write_facts(
         writer.why.add(why)
 
     if access.acls_apply and items:
-        answers = access.authorizer.access_many(
-            ResourceType.TOPIC, [here for _, _, here in items], PRODUCE
-        )
-        for (family, logical, here_name), answer in zip(items, answers, strict=True):
-            everyone = _everyone_reason(answer.principals[-1])
-            for entry in answer.principals:
-                if entry.from_some_host:
-                    decision = _first_allowed(entry).decisions[-1]  # the WRITE decision
-                    if everyone is decision.reason and entry.principal != OTHER_PRINCIPALS:
-                        continue  # "User:*" already says every principal may
-                    why = _reason_text(decision, "write", here_name) + _hosts_text(entry)
-                    add(family, _label(entry.principal), logical, why)
+        memo: dict[frozenset[tuple[str, ...]], list[tuple[str, str]]] = {}
+        for family, logical, here_name in items:
+            matching = access.matching(ResourceType.TOPIC, here_name)
+            signature = _signature(matching, here_name)
+            answer = memo.get(signature)
+            if answer is None:
+                answer = memo[signature] = _kafka_writers(access.authorizer, here_name)
+            for principal, why in answer:
+                add(family, principal, logical, why)
     if access.iam_applies and items:
         names = sorted({here for _, _, here in items})
         answers_iam = access.iam.producers(access.cluster, names)
@@ -447,6 +523,9 @@ def _kafka_operations(
     return tuple(op for op in valid if op in named)
 
 
+_Found = list[tuple[int, _Key, str]]  # (side: 0 primary, 1 secondary, key, why)
+
+
 def _kafka_side(
     here: RegionAccess,
     there: RegionAccess,
@@ -455,37 +534,68 @@ def _kafka_side(
     operations: Sequence[Operation],
     skip: Callable[[str], bool],
 ) -> tuple[dict[_Key, _Extra], dict[_Key, _Extra]]:
-    """(allowed only in the primary, allowed only in the secondary) for Kafka ACL principals."""
-    mine = here.parity_authorizer.access_many(
-        resource_type, [p.primary for p in probes], operations
-    )
-    theirs = there.parity_authorizer.access_many(
-        resource_type, [p.secondary for p in probes], operations
-    )
+    """(allowed only in the primary, allowed only in the secondary) for Kafka ACL principals.
+    Probes whose matching bindings have the same signatures share one comparison."""
     only: tuple[dict[_Key, _Extra], dict[_Key, _Extra]] = ({}, {})
-    for probe, a, b in zip(probes, mine, theirs, strict=True):
-        tables = (
-            {p: {here.host(h): x for h, x in hs.items()} for p, hs in _lookup(a).items()},
-            {p: {there.host(h): x for h, x in hs.items()} for p, hs in _lookup(b).items()},
+    memo: dict[tuple[frozenset[tuple[str, ...]], ...], _Found] = {}
+    for probe in probes:
+        bindings = (
+            here.parity_bindings(resource_type, probe.primary),
+            there.parity_bindings(resource_type, probe.secondary),
         )
-        for side, (table, other) in enumerate(((tables[0], tables[1]), (tables[1], tables[0]))):
-            for principal, hosts in table.items():
-                if principal == _WRITE_GRANT or skip(principal):
-                    continue
-                for host, entry in hosts.items():
-                    for index, operation in enumerate(operations):
-                        decision = entry.decisions[index]
-                        if not decision.allowed or decision.reason in _SETTING_REASONS:
-                            continue
-                        if _allowed_there(other, principal, host, index):
-                            continue
-                        broad = principal == OTHER_PRINCIPALS or _broad_binding(decision.via)
-                        key = (_label(principal), host, resource_type.value, operation.value, broad)
-                        extra = only[side].setdefault(key, _Extra())
-                        extra.names.add(probe.name)
-                        name = probe.primary if side == 0 else probe.secondary
-                        extra.why.add(_reason_text(decision, operation.value.lower(), name))
+        signature = (
+            _signature(bindings[0], probe.primary),
+            _signature(bindings[1], probe.secondary),
+        )
+        differences = memo.get(signature)
+        if differences is None:
+            differences = memo[signature] = _compare(
+                (here, there), bindings, resource_type, probe, operations, skip
+            )
+        for side, key, why in differences:
+            extra = only[side].setdefault(key, _Extra())
+            extra.names.add(probe.name)
+            extra.why.add(why)
     return only
+
+
+def _compare(
+    regions: tuple[RegionAccess, RegionAccess],
+    bindings: tuple[list[AclBinding], list[AclBinding]],
+    resource_type: ResourceType,
+    probe: Probe,
+    operations: Sequence[Operation],
+    skip: Callable[[str], bool],
+) -> _Found:
+    """What each region allows on the probe that the other does not, from the bindings that
+    match it there (an authorizer over those alone answers as the region's would)."""
+    names = (probe.primary, probe.secondary)
+    tables = []
+    for region, matching, name in zip(regions, bindings, names, strict=True):
+        answer = Authorizer.from_settings(matching, region.settings).access(
+            resource_type, name, operations
+        )
+        tables.append(
+            {p: {region.host(h): x for h, x in hs.items()} for p, hs in _lookup(answer).items()}
+        )
+    found: _Found = []
+    for side in (0, 1):
+        table, other = tables[side], tables[1 - side]
+        for principal, hosts in table.items():
+            if principal == _WRITE_GRANT or skip(principal):
+                continue
+            for host, entry in hosts.items():
+                for index, operation in enumerate(operations):
+                    decision = entry.decisions[index]
+                    if not decision.allowed or decision.reason in _SETTING_REASONS:
+                        continue
+                    if _allowed_there(other, principal, host, index):
+                        continue
+                    broad = principal == OTHER_PRINCIPALS or _broad_binding(decision.via)
+                    key = (_label(principal), host, resource_type.value, operation.value, broad)
+                    why = _reason_text(decision, operation.value.lower(), names[side])
+                    found.append((side, key, why))
+    return found
 
 
 def _iam_broad(statement: Statement | None) -> bool:
@@ -519,9 +629,16 @@ def _iam_side(
 ) -> tuple[dict[_Key, _Extra], dict[_Key, _Extra]]:
     only: tuple[dict[_Key, _Extra], dict[_Key, _Extra]] = ({}, {})
     regions = (here, there)
+    compared = sorted(p for p in {*here.statements, *there.statements} if not skip(p))
+    policies = [
+        IamPolicySet({p: region.statements.get(p, ()) for p in compared}) for region in regions
+    ]
+    statements = [s for region in regions for p in compared for s in region.statements.get(p, ())]
     for action, (kind, _) in IAM_ACTIONS.items():
         if action == WRITE_DATA:
             continue  # write authority judges who may write topics
+        if not any(statement.covers_action(action) for statement in statements):
+            continue
         resource_type = _IAM_KIND[kind]
         probes = (
             [Probe(CLUSTER_PROBE, CLUSTER_PROBE, CLUSTER_PROBE)]
@@ -534,16 +651,14 @@ def _iam_side(
             [_iam_arn(here, resource_type, p.primary) for p in probes],
             [_iam_arn(there, resource_type, p.secondary) for p in probes],
         ]
-        answers = [regions[i].iam.who_can_many(action, arns[i]) for i in (0, 1)]
+        answers = [policies[i].who_can_many(action, arns[i]) for i in (0, 1)]
         for side in (0, 1):
             other = 1 - side
             for index, probe in enumerate(probes):
                 allowed = {p for p, _ in answers[side][arns[side][index]]}
                 allowed_there = {p for p, _ in answers[other][arns[other][index]]}
                 for principal in sorted(allowed - allowed_there):
-                    if skip(principal):
-                        continue
-                    decision: IamDecision = regions[side].iam.authorize(
+                    decision: IamDecision = policies[side].authorize(
                         principal, action, arns[side][index]
                     )
                     broad = _iam_broad(decision.via)
