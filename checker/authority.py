@@ -21,6 +21,7 @@ names normalisation uses. Nothing here reads files, the network or the clock.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -800,6 +801,39 @@ def _iam_name(resource: str, kind: str) -> str | None:
     return name if name == "*" else name.replace("*", "")
 
 
+def granted_only_probes(
+    accesses: Mapping[str, RegionAccess],
+    existing: Sequence[str],
+    compared: Callable[[str], bool],
+    logical_of: Callable[[str, str], str],
+) -> list[Probe]:
+    """Topic names grants name that no existing topic answers for: a LITERAL name no topic has,
+    a PREFIXED prefix no topic starts with (a grant for topics still to come). Each region is
+    asked under its own binding's name, the other under the logical name. `existing`: the
+    logical topic names, sorted."""
+    found: dict[str, dict[str, str]] = {}
+    for role, access in accesses.items():
+        for binding in access.authorizer.bindings(ResourceType.TOPIC):
+            name = binding.resource_name
+            if name == WILDCARD:
+                continue
+            logical = logical_of(role, name)
+            start = bisect.bisect_left(existing, logical)
+            nearest = existing[start] if start < len(existing) else None
+            if nearest is not None and (
+                nearest.startswith(logical)
+                if binding.pattern_type is PatternType.PREFIXED
+                else nearest == logical
+            ):
+                continue  # an existing topic answers for it
+            if compared(logical):
+                found.setdefault(logical, {})[role] = name
+    return [
+        Probe(logical, here.get("primary", logical), here.get("secondary", logical))
+        for logical, here in sorted(found.items())
+    ]
+
+
 # ---------------------------------------------------------------------------------------------
 # transactional producers, authorizer settings, SCRAM users, consumer groups
 
@@ -928,12 +962,14 @@ def estate_facts(
     transactional_producers: Iterable[str],
     is_replicator: Callable[[str], bool],
     is_admin: Callable[[str], bool] = lambda _: False,
+    logical_of: Callable[[str, str], str] = lambda _, name: name,
 ) -> dict[str, dict[str, Any]]:
     """The access facts of each region (role -> facts), for normalisation to merge.
 
     `names`: role -> logical topic name -> its name in that region; `topic_families`: logical
     topic name -> family (None: no family); `compared(topic)`: whether a logical topic takes
-    part in access parity; `groups`: role -> normalised consumer groups."""
+    part in access parity; `groups`: role -> normalised consumer groups; `logical_of(role,
+    name)`: a topic name of a region without its replication prefix."""
     by_family: dict[str, list[str]] = {}
     for topic, family in sorted(topic_families.items()):
         if family:
@@ -959,7 +995,7 @@ def estate_facts(
     )
     probes[ResourceType.TOPIC] = [
         Probe(t, names["primary"].get(t, t), names["secondary"].get(t, t)) for t in topics
-    ]
+    ] + granted_only_probes(accesses, sorted(topic_families), compared, logical_of)
     compared_families = {
         family: [t for t in family_topics if compared(t)]
         for family, family_topics in by_family.items()

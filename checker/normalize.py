@@ -152,6 +152,7 @@ def normalize_pair(plan: Plan, primary: Snapshot, secondary: Snapshot) -> Normal
         [ctx.canon.text(p) for f in plan.families if f.transactional for p in f.producers],
         ctx.is_replicator,
         ctx.is_admin,
+        ctx.strip_prefix,
     )
     for role, facts in access_facts.items():
         result[role]["facts"].update(facts)

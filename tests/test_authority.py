@@ -421,3 +421,33 @@ def test_active_groups_leave_out_replication_tools() -> None:
         "connect-mirror": {"active": True, "families": ["ledger"]},
     }
     assert active_groups(groups) == {"ledger": ["ledger-reader.ledger"]}
+
+
+def test_grants_for_topics_still_to_come_are_compared() -> None:
+    from checker.authority import granted_only_probes
+
+    primary = access(
+        snapshot(
+            acls=[
+                acl("User:ro", "READ", "orders.v2"),  # no such topic yet
+                acl("User:ro", "READ", "orders.created"),  # an existing topic
+                acl("User:ro", "READ", "returns.", pattern="PREFIXED"),  # no topic starts so
+                acl("User:ro", "READ", "orders.", pattern="PREFIXED"),  # topics exist
+            ]
+        )
+    )
+    secondary = access(snapshot(acls=[acl("User:ro", "READ", "use1.returns.", pattern="PREFIXED")]))
+
+    def strip(role: str, name: str) -> str:
+        return name.removeprefix("use1.") if role == "secondary" else name
+
+    probes = granted_only_probes(
+        {"primary": primary, "secondary": secondary},
+        ["orders.created", "orders.paid"],
+        lambda _: True,
+        strip,
+    )
+    assert probes == [
+        Probe("orders.v2", "orders.v2", "orders.v2"),
+        Probe("returns.", "returns.", "use1.returns."),
+    ]
