@@ -261,18 +261,32 @@ def _iam_statements(
 
 
 def msk_cluster(doc: Mapping[str, Any]) -> MskCluster:
-    """The cluster's ARN parts; a cluster id that is not an MSK ARN gets a placeholder account
-    and UUID (only wildcard resources then match it)."""
+    """The cluster's ARN parts, for the ARNs IAM authorises against.
+
+    From the cluster id when it is an MSK cluster ARN; an id of the form `cluster/<uuid>` (as
+    moto gives) takes the name from the snapshot; anything else keeps the region, the account
+    and the name the snapshot gives, with an unknown UUID (only wildcards then match it)."""
     cluster = doc.get("cluster", {})
+    cluster_id = str(cluster.get("id", ""))
     try:
-        return MskCluster.from_arn(str(cluster.get("id", "")))
+        return MskCluster.from_arn(cluster_id)
     except InputError:
+        pass
+    name = str(cluster.get("name") or cluster_id or "cluster")
+    parts = cluster_id.split(":", 5)
+    if len(parts) == 6 and parts[0] == "arn" and parts[2] == "kafka":
+        kind, _, rest = parts[5].partition("/")
+        uuid = rest if kind == "cluster" and rest and "/" not in rest else "unknown"
         return MskCluster(
-            region=str(doc.get("region", "")),
-            account="000000000000",
-            name=str(cluster.get("name") or cluster.get("id") or "cluster"),
-            uuid="unknown",
+            region=parts[3] or str(doc.get("region", "")),
+            account=parts[4] or "000000000000",
+            name=name,
+            uuid=uuid,
+            partition=parts[1] or "aws",
         )
+    return MskCluster(
+        region=str(doc.get("region", "")), account="000000000000", name=name, uuid="unknown"
+    )
 
 
 def region_access(doc: Mapping[str, Any], role: str, canon: Canon, origin: str) -> RegionAccess:

@@ -451,3 +451,20 @@ def test_grants_for_topics_still_to_come_are_compared() -> None:
         Probe("orders.v2", "orders.v2", "orders.v2"),
         Probe("returns.", "returns.", "use1.returns."),
     ]
+
+
+def test_msk_cluster_from_the_snapshot() -> None:
+    from checker.authority import msk_cluster
+
+    arn = f"arn:aws:kafka:us-east-1:{ACCOUNT}"
+    full = msk_cluster({"cluster": {"id": f"{arn}:cluster/orders/0a1b-1", "name": "x"}})
+    assert (full.name, full.uuid, full.account) == ("orders", "0a1b-1", ACCOUNT)
+    short = msk_cluster({"cluster": {"id": f"{arn}:cluster/0a1b-1", "name": "orders"}})
+    assert (short.region, short.account, short.name, short.uuid) == (
+        "us-east-1",
+        ACCOUNT,
+        "orders",
+        "0a1b-1",
+    )
+    other = msk_cluster({"region": "eu-west-1", "cluster": {"id": "orders-prod", "name": "orders"}})
+    assert (other.region, other.name, other.uuid) == ("eu-west-1", "orders", "unknown")
