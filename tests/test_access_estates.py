@@ -10,22 +10,25 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
+from checker.engines.base import Engine
 from checker.engines.embedded import EmbeddedEngine
+from checker.engines.opa import OpaEngine, OpaSettings
 from checker.evaluate import check
 from checker.io.read import parse_yaml
 from checker.model import Decision
 from checker.plan import parse_plan
+from checker.policy.locate import load_policies
 from checker.snapshot import parse_snapshot
 
 from .conftest import ESTATE
+from .opa_support import tool
 
-ENGINE = EmbeddedEngine()
 NOW = datetime(2026, 11, 29, tzinfo=UTC)
 ACCOUNT = "111122223333"
 FAMILIES = ("analytics", "customer", "fraud", "integrations", "ledger", "notifications")
@@ -34,11 +37,21 @@ ALL_FAMILIES = (*FAMILIES, "payments-core")
 Estate = tuple[dict[str, Any], dict[str, Any], dict[str, Any]]
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _engine() -> None:
-    from checker.policy.locate import load_policies
-
-    ENGINE.load(load_policies())
+@pytest.fixture(scope="module", params=["embedded", pytest.param("opa", marks=pytest.mark.opa)])
+def engine(request: pytest.FixtureRequest) -> Iterator[Engine]:
+    """Every estate is judged by both engines, with the same expectations."""
+    policies = load_policies()
+    if request.param == "embedded":
+        embedded = EmbeddedEngine()
+        embedded.load(policies)
+        yield embedded
+        return
+    opa = OpaEngine(OpaSettings(binary=tool("opa")))
+    try:
+        opa.load(policies)
+        yield opa
+    finally:
+        opa.close()
 
 
 def ready() -> Estate:
@@ -49,14 +62,14 @@ def ready() -> Estate:
     return copy.deepcopy(plan), primary, secondary
 
 
-def judge(estate: Estate, phases: Sequence[str] = ("failback",)) -> list[Decision]:
+def judge(engine: Engine, estate: Estate, phases: Sequence[str] = ("failback",)) -> list[Decision]:
     plan, primary, secondary = estate
     report = check(
         parse_plan(plan, "plan"),
         parse_snapshot(primary, "primary"),
         parse_snapshot(secondary, "secondary"),
         phases,
-        ENGINE,
+        engine,
         NOW,
         "high",
     )
@@ -102,8 +115,8 @@ def access_rules(decisions: Sequence[Decision]) -> set[str]:
     return {f.rule_id for d in decisions for f in d.findings if f.rule_id.startswith("ACL-")}
 
 
-def test_ready_estate_stays_go_in_failback() -> None:
-    [decision] = judge(ready())
+def test_ready_estate_stays_go_in_failback(engine: Engine) -> None:
+    [decision] = judge(engine, ready())
     assert decision.verdict == "go" and decision.findings == ()
 
 
@@ -113,13 +126,13 @@ WILDCARD_CLUSTER = f"arn:aws:kafka:*:{ACCOUNT}:cluster/payments-*/*"
 WILDCARD_TOPICS = f"arn:aws:kafka:*:{ACCOUNT}:topic/payments-*/*/payments.*"
 
 
-def test_iam_role_with_a_wildcard_region_writes_in_both_regions() -> None:
+def test_iam_role_with_a_wildcard_region_writes_in_both_regions(engine: Engine) -> None:
     estate = ready()
     role = iam("payments-batch", ["Connect", "DescribeTopic", "WriteData"], [WILDCARD_CLUSTER])
     role["resources"].append(WILDCARD_TOPICS)
     for snapshot in estate[1:]:
         snapshot["iam_grants"].append(role)
-    [decision] = judge(estate)
+    [decision] = judge(engine, estate)
     assert found(decision) == [
         ("WA-001", "payments-core"),
         ("WA-002", "iam:role/payments-batch on payments-core"),
@@ -132,7 +145,7 @@ def test_iam_role_with_a_wildcard_region_writes_in_both_regions() -> None:
     assert decision.verdict == "no-go"
 
 
-def test_wildcard_region_policy_as_a_family_s_only_grant_is_write_access() -> None:
+def test_wildcard_region_policy_as_a_family_s_only_grant_is_write_access(engine: Engine) -> None:
     plan, primary, secondary = ready()
     producers = {"User:payments-api", "User:settlement-service"}
     primary["acls"] = [
@@ -154,25 +167,25 @@ def test_wildcard_region_policy_as_a_family_s_only_grant_is_write_access() -> No
     secondary["iam_grants"].append(
         iam("payments-batch", ["Connect", "DescribeTopic"], [WILDCARD_CLUSTER, WILDCARD_TOPICS])
     )
-    [decision] = judge((plan, primary, secondary))
+    [decision] = judge(engine, (plan, primary, secondary))
     assert found(decision) == []
     assert decision.verdict == "go"
 
 
-def test_deny_on_one_topic_leaves_the_rest_of_the_family_writable() -> None:
+def test_deny_on_one_topic_leaves_the_rest_of_the_family_writable(engine: Engine) -> None:
     plan, primary, secondary = ready()
     secondary["acls"] += [
         acl("User:fraud-scorer", "WRITE", "fraud.", pattern="PREFIXED"),
         acl("User:fraud-scorer", "WRITE", "fraud.scores", permission="DENY"),
     ]
-    [decision] = judge((plan, primary, secondary))
+    [decision] = judge(engine, (plan, primary, secondary))
     assert found(decision) == [("WA-001", "fraud"), ("WA-002", "User:fraud-scorer on fraud")]
     wa002 = next(f for f in decision.findings if f.rule_id == "WA-002")
     assert "can write 9 topics of family fraud (fraud.alerts, " in wa002.message
     assert "fraud.scores" not in wa002.message
 
 
-def test_host_scoped_deny_removes_only_that_host() -> None:
+def test_host_scoped_deny_removes_only_that_host(engine: Engine) -> None:
     plan, primary, secondary = ready()
     secondary["acls"] += [
         acl("User:fraud-scorer", "WRITE", "fraud.", pattern="PREFIXED"),
@@ -185,16 +198,16 @@ def test_host_scoped_deny_removes_only_that_host() -> None:
             host="10.20.0.5",
         ),
     ]
-    [decision] = judge((plan, primary, secondary))
+    [decision] = judge(engine, (plan, primary, secondary))
     assert found(decision) == [("WA-001", "fraud"), ("WA-002", "User:fraud-scorer on fraud")]
     wa002 = next(f for f in decision.findings if f.rule_id == "WA-002")
     assert "(from every host but 10.20.0.5)" in wa002.message
 
 
-def test_super_user_writes_every_family() -> None:
+def test_super_user_writes_every_family(engine: Engine) -> None:
     plan, primary, secondary = ready()
     secondary["broker_config"]["super.users"] = "User:ops-admin"
-    [decision] = judge((plan, primary, secondary))
+    [decision] = judge(engine, (plan, primary, secondary))
     assert found(decision) == sorted(
         [("ACL-007", "super.users User:ops-admin")]
         + [("WA-001", f) for f in ALL_FAMILIES]
@@ -203,11 +216,11 @@ def test_super_user_writes_every_family() -> None:
     assert any("a super user (super.users)" in f.message for f in decision.findings)
 
 
-def test_declared_admin_principal_is_not_a_producer() -> None:
+def test_declared_admin_principal_is_not_a_producer(engine: Engine) -> None:
     plan, primary, secondary = ready()
     secondary["broker_config"]["super.users"] = "User:ops-admin"
     plan["admin_principals"] = ["User:ops-*"]
-    [decision] = judge((plan, primary, secondary))
+    [decision] = judge(engine, (plan, primary, secondary))
     assert found(decision) == [("ACL-007", "super.users User:ops-admin")]
 
 
@@ -221,8 +234,8 @@ def _kafka_kind(estate: Estate, primary_class: str, secondary_class: str) -> Est
 STANDARD = "org.apache.kafka.metadata.authorizer.StandardAuthorizer"
 
 
-def test_no_authorizer_lets_every_client_write() -> None:
-    [decision] = judge(_kafka_kind(ready(), STANDARD, ""))
+def test_no_authorizer_lets_every_client_write(engine: Engine) -> None:
+    [decision] = judge(engine, _kafka_kind(ready(), STANDARD, ""))
     assert found(decision) == sorted(
         [("ACL-007", "authorizer.class.name")]
         + [("WA-001", f) for f in ALL_FAMILIES]
@@ -232,15 +245,15 @@ def test_no_authorizer_lets_every_client_write() -> None:
     assert "the broker has no authorizer: every client may write" in wa002.message
 
 
-def test_writer_region_without_an_authorizer_can_write() -> None:
-    [decision] = judge(_kafka_kind(ready(), "", STANDARD))
+def test_writer_region_without_an_authorizer_can_write(engine: Engine) -> None:
+    [decision] = judge(engine, _kafka_kind(ready(), "", STANDARD))
     assert found(decision) == [("ACL-007", "authorizer.class.name")]
 
 
 # --- false NO-GOs ----------------------------------------------------------------------------
 
 
-def test_mirrormaker2_prefixed_remote_topics_with_copied_acls_are_clean() -> None:
+def test_mirrormaker2_prefixed_remote_topics_with_copied_acls_are_clean(engine: Engine) -> None:
     plan, primary, secondary = ready()
     flow = secondary["replication"][0]
     flow.update(
@@ -262,12 +275,12 @@ def test_mirrormaker2_prefixed_remote_topics_with_copied_acls_are_clean() -> Non
             binding = {**binding, "resource_name": f"us-east-1.{binding['resource_name']}"}
         copied.append(binding)
     secondary["acls"] = copied
-    decisions = judge((plan, primary, secondary), ("normal", "failback"))
+    decisions = judge(engine, (plan, primary, secondary), ("normal", "failback"))
     assert access_rules(decisions) == set()
     assert decisions[1].verdict == "go", found(decisions[1])
 
 
-def test_prefixed_grant_recreated_as_literal_grants_is_clean() -> None:
+def test_prefixed_grant_recreated_as_literal_grants_is_clean(engine: Engine) -> None:
     plan, primary, secondary = ready()
     ledger_topics = [t for t in primary["topics"] if t.startswith("ledger.")]
     reader = "User:ledger-reader"
@@ -281,17 +294,17 @@ def test_prefixed_grant_recreated_as_literal_grants_is_clean() -> None:
         for t in ledger_topics
         for op in ("READ", "DESCRIBE")
     )
-    decisions = judge((plan, primary, secondary), ("normal", "failback"))
+    decisions = judge(engine, (plan, primary, secondary), ("normal", "failback"))
     assert access_rules(decisions) == set()
     # and the other way round: PREFIXED in the secondary
-    decisions = judge((plan, secondary, primary), ("normal", "failback"))
+    decisions = judge(engine, (plan, secondary, primary), ("normal", "failback"))
     assert "ACL-001" not in access_rules(decisions) and "ACL-004" not in access_rules(decisions)
 
 
-def test_missing_permission_is_still_found_after_renaming() -> None:
+def test_missing_permission_is_still_found_after_renaming(engine: Engine) -> None:
     plan, primary, secondary = ready()
     secondary["acls"].remove(acl("User:ledger-reader", "READ", "ledger.entries"))
-    [decision] = judge((plan, primary, secondary))
+    [decision] = judge(engine, (plan, primary, secondary))
     [finding] = [f for f in decision.findings if f.rule_id.startswith("ACL-")]
     assert (finding.rule_id, finding.resource) == ("ACL-001", "User:ledger-reader|TOPIC|READ|*")
     assert finding.message == (
@@ -334,17 +347,17 @@ def _iam_only(estate: Estate, *, transactional: Sequence[str]) -> Estate:
 TRANSACTIONAL = ["WriteDataIdempotently", "DescribeTransactionalId", "AlterTransactionalId"]
 
 
-def test_iam_only_msk_pair_with_msk_defaults_is_go() -> None:
+def test_iam_only_msk_pair_with_msk_defaults_is_go(engine: Engine) -> None:
     normal, failback = judge(
-        _iam_only(ready(), transactional=TRANSACTIONAL), ("normal", "failback")
+        engine, _iam_only(ready(), transactional=TRANSACTIONAL), ("normal", "failback")
     )
     # the ready estate is captured mid-failback: in normal only its replication flow is wrong
     assert {f.rule_id for f in normal.findings} == {"REP-001"}
     assert found(failback) == [] and failback.verdict == "go"
 
 
-def test_iam_transactional_producer_needs_describe_and_idempotent_write() -> None:
-    [decision] = judge(_iam_only(ready(), transactional=["AlterTransactionalId"]))
+def test_iam_transactional_producer_needs_describe_and_idempotent_write(engine: Engine) -> None:
+    [decision] = judge(engine, _iam_only(ready(), transactional=["AlterTransactionalId"]))
     [finding] = decision.findings
     assert (finding.rule_id, finding.resource, finding.region) == (
         "CMP-002",
@@ -356,10 +369,10 @@ def test_iam_transactional_producer_needs_describe_and_idempotent_write() -> Non
     )
 
 
-def test_acl_003_still_judges_clusters_whose_acls_authorise_clients() -> None:
+def test_acl_003_still_judges_clusters_whose_acls_authorise_clients(engine: Engine) -> None:
     plan, primary, secondary = ready()
     secondary["broker_config"]["allow.everyone.if.no.acl.found"] = "true"
-    [decision] = judge((plan, primary, secondary))
+    [decision] = judge(engine, (plan, primary, secondary))
     assert found(decision) == [
         ("ACL-003", "allow.everyone.if.no.acl.found"),
         ("ACL-007", "allow.everyone.if.no.acl.found"),
@@ -378,61 +391,61 @@ def _prestaged(routing: dict[str, str]) -> Estate:
     return plan, primary, secondary
 
 
-def test_prestaged_standby_with_a_routing_control_does_not_block() -> None:
+def test_prestaged_standby_with_a_routing_control_does_not_block(engine: Engine) -> None:
     estate = _prestaged({"control": "route53:payments-bootstrap", "runbook": "runbooks/route.md"})
-    [decision] = judge(estate)
+    [decision] = judge(engine, estate)
     assert found(decision) == [("WA-007", "User:fraud-scorer on fraud")]
     assert decision.findings[0].severity == "info" and not decision.findings[0].blocking
     assert decision.verdict == "go"
 
 
-def test_prestaged_standby_without_a_runbook_blocks() -> None:
-    [decision] = judge(_prestaged({"control": "route53:payments-bootstrap"}))
+def test_prestaged_standby_without_a_runbook_blocks(engine: Engine) -> None:
+    [decision] = judge(engine, _prestaged({"control": "route53:payments-bootstrap"}))
     assert found(decision) == [("WA-006", "fraud"), ("WA-007", "User:fraud-scorer on fraud")]
     assert decision.verdict == "no-go"
 
 
-def test_both_writers_need_a_conflict_control() -> None:
+def test_both_writers_need_a_conflict_control(engine: Engine) -> None:
     plan, primary, secondary = ready()
     ledger = next(f for f in plan["topic_families"] if f["name"] == "ledger")
     ledger["phases"]["failback"]["writer"] = "both"
-    [decision] = judge((plan, primary, secondary))
+    [decision] = judge(engine, (plan, primary, secondary))
     assert found(decision) == [("WA-009", "ledger")]
     ledger["conflict_control"] = "keys-partitioned-by-region"
-    assert found(judge((plan, primary, secondary))[0]) == []
+    assert found(judge(engine, (plan, primary, secondary))[0]) == []
 
 
 # --- authentication, consumers ---------------------------------------------------------------
 
 
-def test_authentication_and_scram_user_parity() -> None:
+def test_authentication_and_scram_user_parity(engine: Engine) -> None:
     plan, primary, secondary = ready()
     secondary["authentication"]["mtls"] = True
     secondary["authentication"]["scram_users"].remove("ledger-reader")
-    [decision] = judge((plan, primary, secondary))
+    [decision] = judge(engine, (plan, primary, secondary))
     assert found(decision) == [
         ("ACL-005", "authentication.mtls"),
         ("ACL-006", "User:ledger-reader"),
     ]
 
 
-def test_consumer_groups_judged_against_the_consumer_region() -> None:
+def test_consumer_groups_judged_against_the_consumer_region(engine: Engine) -> None:
     plan, primary, secondary = ready()
     secondary["consumer_groups"]["ledger-reader.ledger"]["state"] = "STABLE"
     primary["consumer_groups"]["reporting.fraud"]["state"] = "EMPTY"
     secondary["consumer_groups"]["reporting.fraud"]["state"] = "STABLE"
-    [decision] = judge((plan, primary, secondary))
+    [decision] = judge(engine, (plan, primary, secondary))
     assert found(decision) == [
         ("CA-001", "reporting.fraud on fraud"),
         ("CA-002", "ledger-reader.ledger on ledger"),
     ]
 
 
-def test_replication_tool_groups_are_not_consumers() -> None:
+def test_replication_tool_groups_are_not_consumers(engine: Engine) -> None:
     plan, primary, secondary = ready()
     secondary["consumer_groups"]["mm2-use1-to-usw2"] = {
         "state": "STABLE",
         "topics": ["ledger.entries"],
     }
-    [decision] = judge((plan, primary, secondary))
+    [decision] = judge(engine, (plan, primary, secondary))
     assert found(decision) == []
