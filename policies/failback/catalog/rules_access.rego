@@ -63,8 +63,8 @@ access_rules := {
 		"severity": "high",
 		"title": "Writer region cannot write",
 		"description": concat(" ", [
-			"No principal other than a replicator can write any topic of the family in the region that",
-			"writes it in this phase.",
+			"No principal other than the replicators and admin principals can write any topic of the",
+			"family in the region that writes it in this phase.",
 		]),
 		"remediation": "Create the producers' write grants in the writing region before moving traffic.",
 		"phases": access_phases,

@@ -125,8 +125,8 @@ deny contains lib.finding_at(
 	"WA-005", name,
 	sprintf(
 		concat("", [
-			"The %s writes family %s in the %s phase, but no principal other than a replicator can ",
-			"write any of its topics there",
+			"The %s writes family %s in the %s phase, but no principal other than the replicators and ",
+			"admin principals can write any of its topics there",
 		]),
 		[writer, name, phase],
 	),
