@@ -161,11 +161,7 @@ class RegionAccess:
         authority judges them): WRITE's implied DESCRIBE is not compared either, and the topic
         still has ACLs (allow.everyone.if.no.acl.found does not apply to it)."""
         return [
-            b._replace(principal=_WRITE_GRANT)
-            if b.resource_type is ResourceType.TOPIC
-            and b.operation is Operation.WRITE
-            and b.permission is Permission.ALLOW
-            else b
+            b._replace(principal=_WRITE_GRANT) if _neutral(b) else b
             for b in self.matching(resource_type, name)
         ]
 
@@ -364,24 +360,34 @@ def _everyone_reason(entry: PrincipalAccess) -> Reason | None:
     return reason if reason in (Reason.NO_AUTHORIZER, Reason.NO_ACL_ALLOW_EVERYONE) else None
 
 
-_SELF = "\x00self"  # a LITERAL binding on the resource's own name, whatever that name is
+Signature = tuple[tuple[str, ...] | int, ...]
 
 
-def _signature(bindings: Iterable[AclBinding], name: str) -> frozenset[tuple[str, ...]]:
+def _neutral(binding: AclBinding) -> bool:
+    """An ALLOW WRITE topic binding: write authority judges it, access parity does not."""
+    return (
+        binding.operation is Operation.WRITE
+        and binding.permission is Permission.ALLOW
+        and binding.resource_type is ResourceType.TOPIC
+    )
+
+
+def _signature(bindings: Sequence[AclBinding], name: str, *, parity: bool = False) -> Signature:
     """What the authorizer's answers for a resource depend on: the bindings that match it
-    (`bindings`), with a LITERAL binding on the resource's own name written alike for every
-    resource. Resources with one signature get the same answer (and the same explanations)."""
-    return frozenset(
+    (`bindings`, in the authorizer's deterministic order), a LITERAL binding on the resource's
+    own name written alike for every resource (by principal, host, operation and permission;
+    for `parity`, ALLOW WRITE topic bindings neutralised), any other binding by identity (the
+    authorizer holds each binding once). Resources with one signature get the same answer, and
+    the same explanations."""
+    return tuple(
         (
-            b.principal,
+            _WRITE_GRANT if parity and _neutral(b) else b.principal,
             b.host,
             b.operation,
             b.permission,
-            b.pattern_type,
-            _SELF
-            if b.pattern_type is PatternType.LITERAL and b.resource_name == name
-            else b.resource_name,
         )
+        if b.pattern_type is PatternType.LITERAL and b.resource_name == name
+        else id(b)
         for b in bindings
     )
 
@@ -432,7 +438,7 @@ def write_facts(
         writer.why.add(why)
 
     if access.acls_apply and items:
-        memo: dict[frozenset[tuple[str, ...]], list[tuple[str, str]]] = {}
+        memo: dict[Signature, list[tuple[str, str]]] = {}
         for family, logical, here_name in items:
             matching = access.matching(ResourceType.TOPIC, here_name)
             signature = _signature(matching, here_name)
@@ -552,18 +558,20 @@ def _kafka_side(
     """(allowed only in the primary, allowed only in the secondary) for Kafka ACL principals.
     Probes whose matching bindings have the same signatures share one comparison."""
     only: tuple[dict[_Key, _Extra], dict[_Key, _Extra]] = ({}, {})
-    memo: dict[tuple[frozenset[tuple[str, ...]], ...], _Found] = {}
+    memo: dict[tuple[Signature, Signature], _Found] = {}
     for probe in probes:
-        bindings = (
-            here.parity_bindings(resource_type, probe.primary),
-            there.parity_bindings(resource_type, probe.secondary),
-        )
         signature = (
-            _signature(bindings[0], probe.primary),
-            _signature(bindings[1], probe.secondary),
+            _signature(here.matching(resource_type, probe.primary), probe.primary, parity=True),
+            _signature(
+                there.matching(resource_type, probe.secondary), probe.secondary, parity=True
+            ),
         )
         differences = memo.get(signature)
         if differences is None:
+            bindings = (
+                here.parity_bindings(resource_type, probe.primary),
+                there.parity_bindings(resource_type, probe.secondary),
+            )
             differences = memo[signature] = _compare(
                 (here, there), bindings, resource_type, probe, operations, skip
             )
@@ -826,11 +834,12 @@ def granted_only_probes(
     asked under its own binding's name, the other under the logical name. `existing`: the
     logical topic names, sorted."""
     found: dict[str, dict[str, str]] = {}
+    known = set(existing)
     for role, access in accesses.items():
         for binding in access.authorizer.bindings(ResourceType.TOPIC):
             name = binding.resource_name
-            if name == WILDCARD:
-                continue
+            if name == WILDCARD or (binding.pattern_type is PatternType.LITERAL and name in known):
+                continue  # the common case, answered without renaming
             logical = logical_of(role, name)
             start = bisect.bisect_left(existing, logical)
             nearest = existing[start] if start < len(existing) else None
