@@ -13,7 +13,8 @@ from .locate import CATALOG, PolicyFile, builtin_dir
 def load_catalog() -> dict[str, dict[str, Any]]:
     path = builtin_dir() / "failback" / "catalog" / "catalog.rego"
     engine = EmbeddedEngine()
-    engine.load([PolicyFile("policies/failback/catalog/catalog.rego", read_text(path, "policy"))])
+    text = read_text(path, "policy")
+    engine.load([PolicyFile("policies/failback/catalog/catalog.rego", text, builtin=True)])
     rules = engine.query(CATALOG, None)
     if not isinstance(rules, dict):
         raise EngineError("the rule catalog is empty or missing")
