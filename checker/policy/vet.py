@@ -11,7 +11,10 @@ One analysis for both engines, so both refuse the same files with the same line:
   it is refused.
 - built-ins: only those in builtins.ALLOWED (pure, deterministic, implemented by both engines).
 - recursion: no rule may depend on itself. OPA refuses recursion at compile time; regorus
-  would overflow its stack (a signal, no message).
+  would overflow its stack (a signal, no message). A read through an import's name counts as a
+  read of the whole imported package, because that is what regorus evaluates.
+- no local variable shadows a rule or import of its package (regorus refuses some shadowing
+  that OPA accepts).
 
 It reads regorus' syntax tree (`Engine.get_ast_as_json`). Parse in a child process
 (engines/isolated.py): regorus' parser takes exponential time on some hostile input.
@@ -25,7 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import EngineError
-from .builtins import ALLOWED, FORBIDDEN
+from .builtins import ALLOWED, FORBIDDEN, ROOTS
 from .locate import PolicyFile
 
 CUSTOM = ("failback", "custom")
@@ -149,6 +152,7 @@ class _Rule:
     kind: str  # Set, Compr, Func or Default
     node: dict[str, Any]
     deps: list[Pattern] = field(default_factory=list)
+    imported: dict[Pattern, str] = field(default_factory=dict)  # whole-package reads: alias
 
 
 @dataclass
@@ -354,19 +358,63 @@ def _builtin(name: str, rule: _Rule, line: int, kind: str) -> list[Problem]:
     ]
 
 
-def _analyse(
-    module: _Module, package_rules: Mapping[Path, set[str]]
-) -> tuple[list[Problem], dict[int, list[Pattern]]]:
-    problems: list[Problem] = []
-    deps: dict[int, list[Pattern]] = {}
+def _names(module: _Module) -> list[Problem]:
+    """Rules and imports named like a built-in: OPA calls the rule, regorus the built-in."""
+    problems = []
+    for alias in sorted(set(module.imports) & ROOTS):
+        problems.append(
+            Problem(module.file, 0, f"import `{alias}` has the name of a built-in: rename it")
+        )
+    for rule in module.rules:
+        name = rule.path[len(module.package)]
+        if name in ROOTS:
+            problems.append(
+                Problem(
+                    rule.file,
+                    rule.line,
+                    f"rule {_dotted(rule.path)} has the name of a built-in ({name}): OPA would "
+                    "call the rule, regorus the built-in; rename it",
+                )
+            )
+    return problems
+
+
+def _analyse(module: _Module, package_rules: Mapping[Path, set[str]]) -> list[Problem]:
+    """The rule's problems; fills each rule's deps (the patterns of data it reads)."""
+    problems: list[Problem] = [] if module.builtin else _names(module)
     own = package_rules.get(module.package, set())
-    for number, rule in enumerate(module.rules):
+    for rule in module.rules:
         local = _declared(rule, module.source)
+        shadowed = sorted(local & (own | set(module.imports)))
+        if shadowed and not module.builtin:
+            problems.append(
+                Problem(
+                    rule.file,
+                    rule.line,
+                    f"rule {_dotted(rule.path)} declares a variable `{shadowed[0]}` that "
+                    f"shadows a rule or import of package {_dotted(module.package)}: rename "
+                    "the variable (the two engines disagree on such shadowing)",
+                )
+            )
         uses: list[_Use] = []
         _uses(_rule_parts(rule), module.source, rule.line, uses)
-        patterns: list[Pattern] = []
         for use in uses:
             root, segments, _ = use.chain
+            written = ".".join([root, *(s for s in _static(segments))])
+            if use.kind != "ref" and not module.builtin:
+                if written in FORBIDDEN and root != "data":
+                    problems += _builtin(written, rule, use.line, use.kind)
+                    continue
+                if root in local:
+                    problems.append(
+                        Problem(
+                            rule.file,
+                            use.line or rule.line,
+                            f"rule {_dotted(rule.path)} calls {written} through its variable "
+                            f"`{root}`: rename the variable",
+                        )
+                    )
+                    continue
             target: Pattern | None = None
             if root == "data":
                 target = tuple(segments)
@@ -374,11 +422,18 @@ def _analyse(
                 target = None
             elif root in module.imports:
                 base = module.imports[root]
-                target = None if base is None else (*base, *segments)
+                if base is not None and use.kind == "ref":
+                    # regorus evaluates an imported package whole when a rule reads it
+                    # through the import's name (a function call does not), so a read of
+                    # `main.x` depends on every rule of data.failback.main
+                    target = base
+                    rule.imported[base] = root
+                elif base is not None:
+                    target = (*base, *segments)
             elif root in own:
                 target = (*module.package, root, *segments)
             if target is not None:
-                patterns.append(target)
+                rule.deps.append(target)
             elif (
                 use.kind in ("call", "with")
                 and not module.builtin
@@ -388,10 +443,9 @@ def _analyse(
             ):
                 name = ".".join([root, *(s for s in segments if s is not None)])
                 problems += _builtin(name, rule, use.line, use.kind)
-        deps[number] = patterns
         if not module.builtin:
             problems += _deny_placement(rule)
-    return problems, deps
+    return problems
 
 
 def _matches(path: Path, pattern: Pattern) -> bool:
@@ -423,11 +477,20 @@ def _cycles(rules: Sequence[_Rule]) -> list[Problem]:
         start = index_of[first.path]
         cycle = _path_back(start, edges, members)
         shown = " -> ".join(_dotted(nodes[i]) for i in [*cycle, start])
+        hint = ""
+        for pattern, alias in sorted(first.imported.items()):
+            if any(_matches(nodes[i], pattern) for i in component):
+                package = _dotted(pattern)
+                hint = (
+                    f"; it reads `{alias}` (import data.{package}), which the embedded engine "
+                    f"evaluates whole: refer to data.{package}.<rule> instead"
+                )
+                break
         problems.append(
             Problem(
                 first.file,
                 first.line,
-                f"rule {_dotted(first.path)} depends on itself ({shown}): "
+                f"rule {_dotted(first.path)} depends on itself ({shown}){hint}: "
                 "Rego does not allow recursion",
             )
         )
@@ -513,10 +576,7 @@ def check_asts(asts: Sequence[Mapping[str, Any]], files: Sequence[PolicyFile]) -
             problems += _confinement(module)
     if not problems:
         for module in modules:
-            found, deps = _analyse(module, package_rules)
-            problems += found
-            for number, patterns in deps.items():
-                module.rules[number].deps = patterns
+            problems += _analyse(module, package_rules)
         if not problems:
             problems = _cycles([r for m in modules for r in m.rules])
     if problems:
