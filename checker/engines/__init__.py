@@ -27,7 +27,7 @@ def _embedded(timeout: float = DEFAULT_TIMEOUT, **_: Any) -> Engine:
 
         return EmbeddedEngine()
 
-    return Guarded("embedded", make, timeout)
+    return Guarded("embedded", make, timeout, vets_itself=True)
 
 
 def _opa(timeout: float = DEFAULT_TIMEOUT, **options: Any) -> Engine:
@@ -35,7 +35,7 @@ def _opa(timeout: float = DEFAULT_TIMEOUT, **options: Any) -> Engine:
     from .opa import OpaEngine, OpaSettings
 
     settings = OpaSettings(timeout=timeout, **options)
-    return Guarded("opa", lambda _: OpaEngine(settings), timeout, settings.preloaded)
+    return Guarded("opa", lambda _: OpaEngine(settings), timeout, preloaded=settings.preloaded)
 
 
 ENGINES: Mapping[str, Callable[..., Engine]] = {

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, Protocol, cast
 
 from ..errors import EngineError
 from ..model import SEVERITIES
@@ -41,7 +41,7 @@ def describe_invalid(invalid: Sequence[Mapping[str, Any]]) -> str:
         why = f"has no {key} (a non-empty string is required)"
     elif problem == "unknown_severity":
         why = (
-            f"has severity {_shown(first.get('value'))}: use one of "
+            f"has severity {json.dumps(first.get('value'))[:80]}: use one of "
             f"{', '.join(SEVERITIES)} (in any case)"
         )
     elif problem == "builtin_rule_id":
@@ -52,11 +52,18 @@ def describe_invalid(invalid: Sequence[Mapping[str, Any]]) -> str:
     return f"invalid {where}: it {why}{more}"
 
 
+class Vetting(Protocol):
+    def vet(self, policies: Sequence[PolicyFile]) -> None:
+        """The compile-time checks of policy/vet.py, wherever the engine runs user policies."""
+
+
 class Guarded:
     """An engine behind the checks user policies must pass.
 
     `make(isolated)` builds the engine once the policies are known: isolated=True when there
-    are user policies (the embedded engine then runs them in a child with limits).
+    are user policies. An engine that `vets_itself` (the embedded engine, whose child parses
+    the policies anyway) is built first and vets them; any other engine is built only once a
+    child of its own has vetted them, so no server starts for refused policies.
     """
 
     def __init__(
@@ -64,28 +71,28 @@ class Guarded:
         name: str,
         make: Callable[[bool], Engine],
         timeout: float,
+        *,
+        vets_itself: bool = False,
         preloaded: bool = False,
     ) -> None:
         self.name = name
         self._make = make
         self._timeout = timeout
-        self._preloaded = preloaded
+        self._vets_itself = vets_itself
         self._engine: Engine | None = None
         self._custom = preloaded  # a preloaded bundle may hold custom policies
 
     def load(self, policies: Sequence[PolicyFile]) -> None:
         user = any(not p.builtin for p in policies)
         self._custom = self._custom or user
+        if user and not self._vets_itself:
+            self._vet_apart(policies)
         engine = self._engine = self._make(user)
-        if user:
-            vet = getattr(engine, "vet", None)
-            if vet is not None:
-                vet(policies)
-            else:
-                self._vet_apart(engine, policies)
+        if user and self._vets_itself:
+            cast(Vetting, engine).vet(policies)
         engine.load(policies)
 
-    def _vet_apart(self, engine: Engine, policies: Sequence[PolicyFile]) -> None:
+    def _vet_apart(self, policies: Sequence[PolicyFile]) -> None:
         from .isolated import vet_in_child
 
         try:
@@ -93,6 +100,7 @@ class Guarded:
         except PolicyCompileError as exc:
             # the engine's own compile error names the file first (OPA: its message); a
             # policy only OPA accepts is still refused: both engines must run it alike
+            engine = self._engine = self._make(True)
             engine.load(policies)
             raise EngineError(
                 f"policy does not compile on the embedded engine: {exc.detail} "
