@@ -17,6 +17,7 @@ fast, and forking for it would cost the pre-commit path.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import json
 import math
 import os
@@ -125,8 +126,6 @@ def _limit_child(timeout: float) -> None:
 
 def _die_with_parent(parent: int) -> None:
     if sys.platform.startswith("linux"):
-        import ctypes
-
         with contextlib.suppress(OSError, AttributeError):
             ctypes.CDLL(None).prctl(1, int(signal.SIGKILL), 0, 0, 0)  # PR_SET_PDEATHSIG
     if os.getppid() != parent:
