@@ -7,14 +7,19 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from ..errors import InputError
-from ..model import PHASES, SEVERITIES
+from ..model import PHASES, SEVERITIES, Severity, is_severity
 from ..reports import FORMATS
 from .errors import EXIT_CODES_HELP, handle_errors
+
+if TYPE_CHECKING:
+    from ..exceptions import Exceptions
+    from ..model import Waiver
+    from ..plan import Plan
 
 
 def _parse_now(value: str | None) -> datetime:
@@ -201,7 +206,7 @@ def check(
         secondary,
         phases,
         now,
-        fail_on,
+        _severity(fail_on),
         exceptions,
         policy_dirs,
         engine,
@@ -250,14 +255,12 @@ def _targets(formats: Sequence[str], outputs: Sequence[Path]) -> list[tuple[str,
 
 
 def _exceptions(
-    plan: Any, waivers_path: Path | None, baseline_path: Path | None, now: datetime
-) -> Any:
-    from ..evaluate import Exceptions
+    plan: Plan, waivers_path: Path | None, baseline_path: Path | None, now: datetime
+) -> Exceptions:
+    from ..exceptions import Exceptions
 
-    waiver_file = waivers_path
-    if waiver_file is None and plan.document.get("waivers"):
-        waiver_file = plan.base_dir / str(plan.document["waivers"])
-    waivers: tuple[Any, ...] = ()
+    waiver_file = waivers_path if waivers_path is not None else plan.waivers_file
+    waivers: tuple[Waiver, ...] = ()
     if waiver_file is not None:
         from ..waivers import load_waivers
 
@@ -308,8 +311,8 @@ def _evaluate(
     secondary: Path | None,
     phases: Sequence[str],
     now: datetime,
-    fail_on: str,
-    exceptions: Any,
+    fail_on: Severity,
+    exceptions: Exceptions,
     policy_dirs: Sequence[Path],
     engine: str,
     opa: dict[str, Any],
@@ -320,8 +323,8 @@ def _evaluate(
     from ..policy.locate import load_policies
     from ..sources import region_snapshot
 
-    left = region_snapshot(plan, plan.primary, primary)
-    right = region_snapshot(plan, plan.secondary, secondary)
+    left = region_snapshot(plan, plan.primary, primary, sys.stderr)
+    right = region_snapshot(plan, plan.secondary, secondary, sys.stderr)
     for snap, role in ((left, plan.primary), (right, plan.secondary)):
         if snap.region != role.name:
             raise InputError(
@@ -329,7 +332,7 @@ def _evaluate(
                 f"{role.role} region is {role.name}"
             )
     if export_dir is not None:
-        from ..exporters.common import write_snapshot
+        from ..exporters._shared.snapshot import write_snapshot
 
         if not export_dir.is_dir():
             raise InputError(f"--export-dir {export_dir} is not a directory")
@@ -389,6 +392,12 @@ def scorecard(config: Path, fmt: str, now_text: str | None) -> None:
     exceptions = _exceptions(plan, None, None, now)
     report = _evaluate(plan, None, None, list(PHASES), now, "high", exceptions, (), "embedded", {})
     click.echo(render(report, fmt), nl=False)
+
+
+def _severity(value: str) -> Severity:
+    if not is_severity(value):
+        raise InputError(f"unknown severity {value!r}; expected one of {', '.join(SEVERITIES)}")
+    return value
 
 
 def _phases(value: str) -> list[str]:

@@ -1,7 +1,7 @@
 """AWS exporter test rig: moto in server mode over real HTTP, plus botocore Stubber for the MSK
 operations moto lacks, plus a recorder of every operation the exporter performs.
 
-The exporter makes all its clients through checker.exporters.aws_client.new_client; the
+The exporter makes all its clients through checker.exporters.aws.client.new_client; the
 `world` fixture wraps it so that
   - every client records (IAM prefix, operation) through a botocore event hook,
   - the kafka client sends the operations moto does not implement (configuration revisions,
@@ -28,7 +28,7 @@ from botocore.awsrequest import AWSResponse
 from botocore.stub import Stubber
 from moto.server import ThreadedMotoServer
 
-from checker.exporters import aws_client
+from checker.exporters.aws import client as aws_client
 
 ACCOUNT = "123456789012"  # moto's default account
 STUBBED = frozenset(

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from checker.exporters.terraform_iam import applies
-from checker.exporters.terraform_msk import Cluster
-from checker.exporters.terraform_plan import parse
+from checker.exporters.terraform.iam import applies
+from checker.exporters.terraform.msk import Cluster
+from checker.exporters.terraform.plan import parse
 
 from ..conftest import ESTATE, assert_one_line_error, run_cli
 from .conftest import (

@@ -3,7 +3,8 @@
 # description: |
 #   The one entrypoint, data.failback.main.decision: collects every area's findings,
 #   applies the catalog (severity, phases, inputs), suppresses rules whose inputs have
-#   evidence gaps, and returns the verdict, sorted findings and the readiness scorecard.
+#   evidence gaps, applies waivers and the baseline (failback.exceptions), and returns the
+#   verdict, sorted findings and the readiness scorecard.
 package failback.main
 
 import data.failback.acl
@@ -13,6 +14,7 @@ import data.failback.compatibility
 import data.failback.cost
 import data.failback.encryption
 import data.failback.evidence
+import data.failback.exceptions
 import data.failback.network
 import data.failback.offsets
 import data.failback.readiness
@@ -30,6 +32,7 @@ builtin_raw := union({
 	cost.deny,
 	encryption.deny,
 	evidence.deny,
+	exceptions.deny,
 	network.deny,
 	offsets.deny,
 	readiness.deny,
@@ -153,7 +156,13 @@ sort_key(f) := sprintf("%d|%s|%v|%v|%v|%v", [
 	4 - severity_rank[f.severity], f.rule_id, f.region, f.family, f.resource, f.message,
 ])
 
-findings := [pair[1] | some pair in sort({[sort_key(f), f] | some f in all_findings})]
+sorted_findings := [pair[1] | some pair in sort({[sort_key(f), f] | some f in all_findings})]
+
+# Waived and known findings keep their place but never block. Only the exceptions say
+# whether a finding is waived or known, whatever fields a custom rule returned.
+findings := [object.union(object.remove(f, ["waived", "known"]), exceptions.status(f)) |
+	some f in sorted_findings
+]
 
 blocking_count := count([f | some f in findings; f.blocking])
 
@@ -176,12 +185,15 @@ summary[severity] := count([f | some f in findings; f.severity == severity]) if 
 # METADATA
 # description: The decision for input.phase; the only rule the checker queries.
 # entrypoint: true
-decision := {
-	"phase": input.phase,
-	"verdict": verdict,
-	"fail_on": input.options.fail_on,
-	"findings": findings,
-	"gaps": [pair[1] | some pair in gap_pairs],
-	"summary": summary,
-	"scorecard": readiness.scorecard(findings),
-}
+decision := object.union(
+	{
+		"phase": input.phase,
+		"verdict": verdict,
+		"fail_on": input.options.fail_on,
+		"findings": findings,
+		"gaps": [pair[1] | some pair in gap_pairs],
+		"summary": summary,
+		"scorecard": readiness.scorecard(findings),
+	},
+	exceptions.report,
+)
