@@ -327,15 +327,22 @@ def _confinement(module: _Module) -> list[Problem]:
 
 
 def _deny_placement(rule: _Rule) -> list[Problem]:
+    """Findings come from data.failback.custom[name].deny[_]: a partial set there, nothing
+    else under it, and no deny rule anywhere else (it would be ignored)."""
     path = rule.path
-    if "deny" not in path[len(CUSTOM) + 1 :]:
+    home = len(CUSTOM) + 1  # the index of deny in failback.custom.<name>.deny
+    if "deny" not in path[home:]:
         return []
-    at_home = len(path) == len(CUSTOM) + 2 and path[-1] == "deny"
-    if at_home and rule.kind == "Set":
-        return []
-    if at_home:
+    if path[home] == "deny" and len(path) == home + 1:
+        if rule.kind == "Set":
+            return []
         message = (
             f"{_dotted(path)} must be a partial set rule: `deny contains finding if {{ ... }}`"
+        )
+    elif path[home] == "deny":
+        message = (
+            f"rule {_dotted(path)} is inside {_dotted(path[: home + 1])}, which must be "
+            "nothing but a partial set rule (`deny contains finding if { ... }`)"
         )
     else:
         message = (

@@ -256,8 +256,27 @@ def test_reading_main_through_its_import_name_is_refused_alike(tmp_path: Path) -
             3,
             "must be a partial set rule",
         ),
+        (
+            'package failback.custom.a.deny\n\nhelper := {"rule_id": "N-1"}\n',
+            3,
+            "rule failback.custom.a.deny.helper is inside failback.custom.a.deny",
+        ),
+        (
+            "package failback.custom.a\n\n"
+            'deny.x contains {"rule_id": "N-1", "resource": "r", "message": "m"}\n',
+            3,
+            "rule failback.custom.a.deny.x is inside failback.custom.a.deny",
+        ),
     ],
-    ids=["nested-package", "ref-head", "complete-rule", "function", "default"],
+    ids=[
+        "nested-package",
+        "ref-head",
+        "complete-rule",
+        "function",
+        "default",
+        "package-named-deny",
+        "rules-below-deny",
+    ],
 )
 def test_deny_rules_that_would_be_ignored_are_refused(
     tmp_path: Path, text: str, line: int, fragment: str
