@@ -603,12 +603,13 @@ class _Recorder(http.server.BaseHTTPRequestHandler):
 
 @contextmanager
 def recording_server() -> Iterator[tuple[str, list[str]]]:
-    handler = type("R", (_Recorder,), {"hits": []})
+    hits: list[str] = []
+    handler = type("R", (_Recorder,), {"hits": hits})
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", handler.hits
+        yield f"http://127.0.0.1:{server.server_address[1]}", hits
     finally:
         server.shutdown()
         server.server_close()
