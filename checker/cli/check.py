@@ -104,6 +104,13 @@ def _parse_now(value: str | None) -> datetime:
     help="Rego engine: embedded (regorus, in process) or opa (Open Policy Agent).",
 )
 @click.option(
+    "--timeout",
+    default=None,
+    type=click.FloatRange(0.1, 3600),
+    help="Seconds policy work may take per step: checking and loading --policy-dir "
+    "policies, each phase's evaluation, each OPA request. [default: 30]",
+)
+@click.option(
     "--opa-url",
     default=None,
     envvar="FAILBACK_OPA_URL",
@@ -118,10 +125,9 @@ def _parse_now(value: str | None) -> datetime:
 )
 @click.option(
     "--opa-timeout",
-    default=30.0,
-    show_default=True,
+    default=None,
     type=click.FloatRange(0.1, 3600),
-    help="Seconds to wait for each OPA request.",
+    help="The same as --timeout (kept for existing scripts).",
 )
 @click.option(
     "--opa-ca-cert",
@@ -167,9 +173,10 @@ def check(
     baseline_path: Path | None,
     policy_dirs: Sequence[Path],
     engine: str,
+    timeout: float | None,
     opa_url: str | None,
     opa_token: str | None,
-    opa_timeout: float,
+    opa_timeout: float | None,
     opa_ca_cert: str | None,
     opa_client_cert: str | None,
     opa_insecure: bool,
@@ -206,7 +213,7 @@ def check(
         {
             "url": opa_url,
             "token": opa_token,
-            "timeout": opa_timeout,
+            **_timeout(timeout, opa_timeout),
             "ca_cert": opa_ca_cert,
             "client_cert": opa_client_cert,
             "insecure": opa_insecure,
@@ -216,6 +223,17 @@ def check(
     )
     _write_reports(report, targets)
     sys.exit(int(report.exit_code))
+
+
+def _timeout(timeout: float | None, opa_timeout: float | None) -> dict[str, Any]:
+    """--timeout, or its older name --opa-timeout; error messages name the one given."""
+    from ..engines import DEFAULT_TIMEOUT
+
+    if timeout is not None and opa_timeout is not None and timeout != opa_timeout:
+        raise InputError("--timeout and --opa-timeout disagree", hint="give one of them")
+    if timeout is None and opa_timeout is not None:
+        return {"timeout": opa_timeout, "timeout_option": "--opa-timeout"}
+    return {"timeout": DEFAULT_TIMEOUT if timeout is None else timeout}
 
 
 def _targets(formats: Sequence[str], outputs: Sequence[Path]) -> list[tuple[str, Path | None]]:
@@ -320,9 +338,11 @@ def _evaluate(
             raise InputError(f"--export-dir {export_dir} is not a directory")
         for snap in (left, right):
             write_snapshot(dict(snap.document), export_dir / f"{snap.region}.json")
-    options = {} if engine == "embedded" else opa
-    if engine == "embedded" and (opa.get("url") or opa.get("preloaded")):
-        raise InputError("--opa-url and --opa-preloaded need --engine opa")
+    options = opa
+    if engine == "embedded":
+        if opa.get("url") or opa.get("preloaded"):
+            raise InputError("--opa-url and --opa-preloaded need --engine opa")
+        options = {"timeout": opa["timeout"]} if "timeout" in opa else {}
     runner = ENGINES[engine](**options)
     try:
         runner.load(load_policies(policy_dirs))
