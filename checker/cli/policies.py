@@ -22,7 +22,7 @@ def policies() -> None:
     "--output",
     type=click.Path(path_type=Path),
     required=True,
-    help="Where to write the bundle (tar.gz).",
+    help="Where to write the bundle (tar.gz; - for stdout).",
 )
 @click.option(
     "--policy-dir",
@@ -44,7 +44,8 @@ def bundle(output: Path, policy_dirs: Sequence[Path]) -> None:
 
     files = load_policies(policy_dirs)
     write_atomic_bytes(output, build(files))
-    click.echo(f"{output}: {len(files)} modules, roots {', '.join(roots(files))}")
+    summary = f"{output}: {len(files)} modules, roots {', '.join(roots(files))}"
+    click.echo(summary, err=str(output) == "-")  # the bundle itself is on stdout
 
 
 @click.command()

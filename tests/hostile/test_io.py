@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -266,3 +267,336 @@ def test_locator_reads_a_regular_source_file(tmp_path: Path) -> None:
     assert _read_lines(regular) == ["a", "b"]
     assert _read_lines(Path("/dev/zero")) == []
     assert _read_lines(tmp_path / "missing") == []
+
+
+# --- 3. where -o writes -------------------------------------------------------------------------
+
+
+def _kind_of(path: str | Path) -> str:
+    mode = os.lstat(path).st_mode
+    for name, test in (("link", stat.S_ISLNK), ("char", stat.S_ISCHR), ("fifo", stat.S_ISFIFO)):
+        if test(mode):
+            return name
+    return "file" if stat.S_ISREG(mode) else "other"
+
+
+def test_dev_null_stays_a_device(tmp_path: Path) -> None:
+    before = os.stat("/dev/null")
+    run = check(estate(tmp_path), "--format", "json", "-o", "/dev/null")
+    assert (run.exit_code, run.stderr) == (1, "")
+    after = os.stat("/dev/null")
+    assert _kind_of("/dev/null") == "char"
+    assert (after.st_ino, after.st_rdev) == (before.st_ino, before.st_rdev)
+
+
+def test_dev_stdout_is_written_to_not_replaced(tmp_path: Path) -> None:
+    plan = estate(tmp_path)
+    link = os.readlink("/dev/stdout")
+    run = process(["check", "-c", str(plan), "--now", NOW, "--format", "json", "-o", "/dev/stdout"])
+    assert (run.exit_code, run.stderr) == (1, "")
+    assert json.loads(run.stdout)["decisions"][0]["verdict"] == "no-go"
+    assert _kind_of("/dev/stdout") == "link" and os.readlink("/dev/stdout") == link
+
+
+JSON_TO_STDOUT_AND_TEXT = ["--format", "json", "-o", "/dev/stdout", "--format", "text"]
+
+
+def test_dev_stdout_redirected_to_a_file_keeps_the_shells_file(tmp_path: Path) -> None:
+    """`failback check -o /dev/stdout > log`: the report lands in the shell's file (same inode)."""
+    plan = estate(tmp_path)
+    log = tmp_path / "log.txt"
+    with log.open("wb") as handle:
+        inode = os.fstat(handle.fileno()).st_ino
+        done = subprocess.run(
+            [*FAILBACK, "check", "-c", str(plan), "--now", NOW, *JSON_TO_STDOUT_AND_TEXT],
+            cwd=ROOT,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            stdout=handle,
+            stderr=subprocess.PIPE,
+            check=False,
+            timeout=30,
+        )
+    assert done.returncode == 1, done.stderr
+    assert os.stat(log).st_ino == inode
+    text = log.read_text()
+    assert text.startswith("{\n") and "failback-checker: plan payments-platform" in text
+
+
+def test_dash_is_standard_output(tmp_path: Path) -> None:
+    run = check(estate(tmp_path), "--format", "json", "-o", "-")
+    assert run.exit_code == 1 and run.json()["decisions"][0]["verdict"] == "no-go"
+    assert not (tmp_path / "-").exists() and not Path("-").exists()
+    both = check(estate(tmp_path / "b"), "--format", "json", "-o", "-", "--format", "text")
+    assert_one_line_error(both, 2, "formats json, text would all go to stdout")
+
+
+def test_symlink_to_a_regular_file_replaces_the_file_not_the_link(tmp_path: Path) -> None:
+    plan = estate(tmp_path)
+    real = tmp_path / "reports" / "latest.json"
+    real.parent.mkdir()
+    real.write_text("old\n")
+    real.chmod(0o640)
+    link = tmp_path / "report.json"
+    link.symlink_to(real)
+    run = check(plan, "--format", "json", "-o", str(link))
+    assert (run.exit_code, run.stderr) == (1, "")
+    assert _kind_of(link) == "link" and os.readlink(link) == str(real)
+    assert json.loads(real.read_text())["decisions"][0]["verdict"] == "no-go"
+    assert stat.S_IMODE(real.stat().st_mode) == 0o640
+    assert sorted(p.name for p in real.parent.iterdir()) == ["latest.json"]
+
+
+def test_symlink_to_a_device_writes_to_the_device(tmp_path: Path) -> None:
+    link = tmp_path / "out.json"
+    link.symlink_to("/dev/null")
+    run = check(estate(tmp_path), "--format", "json", "-o", str(link))
+    assert (run.exit_code, run.stderr) == (1, "")
+    assert _kind_of(link) == "link" and _kind_of("/dev/null") == "char"
+
+
+def test_fifo_target_is_written_to(tmp_path: Path) -> None:
+    fifo = tmp_path / "report.pipe"
+    os.mkfifo(fifo)
+    plan = estate(tmp_path)
+    child = subprocess.Popen(
+        [*FAILBACK, "check", "-c", str(plan), "--now", NOW, "--format", "json", "-o", str(fifo)],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        with fifo.open("rb") as reader:
+            received = reader.read()
+        _, err = child.communicate(timeout=30)
+    finally:
+        if child.poll() is None:
+            child.kill()
+    assert child.returncode == 1, err
+    assert json.loads(received)["decisions"][0]["verdict"] == "no-go"
+    assert _kind_of(fifo) == "fifo"
+
+
+def test_directory_target_is_an_input_error(tmp_path: Path) -> None:
+    run = check(estate(tmp_path), "--format", "json", "-o", str(tmp_path))
+    assert_one_line_error(run, 2, f"cannot write {tmp_path}: it is a directory")
+
+
+def test_missing_directory_is_an_input_error(tmp_path: Path) -> None:
+    run = check(estate(tmp_path), "--format", "json", "-o", str(tmp_path / "no" / "r.json"))
+    assert_one_line_error(run, 2, "directory", "does not exist")
+
+
+def _deny_under(monkeypatch: pytest.MonkeyPatch, directory: Path) -> None:
+    """Opening anything under `directory` fails as the kernel would for a non-root user."""
+    from checker.io import atomic
+
+    real_open = os.open
+
+    def denied(path: Any, *args: Any, **kwargs: Any) -> int:
+        if str(path).startswith(str(directory)):
+            raise PermissionError(13, "Permission denied")
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(atomic.os, "open", denied)
+
+
+def test_permission_denied_is_exit_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    plan = estate(tmp_path)
+    target = tmp_path / "out" / "r.json"
+    target.parent.mkdir()
+    if os.geteuid() == 0:  # root may write anywhere
+        _deny_under(monkeypatch, target.parent)
+    else:
+        target.parent.chmod(0o500)
+    try:
+        run = check(plan, "--format", "json", "-o", str(target))
+    finally:
+        target.parent.chmod(0o700)
+    assert_one_line_error(run, 2, f"cannot write {target}: Permission denied")
+    assert not target.exists()
+
+
+# --- 4. modes ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o644), (0o077, 0o600), (0o002, 0o664)])
+def test_new_files_honour_the_umask(tmp_path: Path, umask: int, mode: int) -> None:
+    plan = estate(tmp_path)
+    target = tmp_path / "r.json"
+    previous = os.umask(umask)
+    try:
+        run = check(plan, "--format", "json", "-o", str(target))
+    finally:
+        os.umask(previous)
+    assert run.exit_code == 1
+    assert stat.S_IMODE(target.stat().st_mode) == mode
+
+
+@pytest.mark.parametrize("mode", [0o644, 0o640, 0o600, 0o755])
+def test_replaced_files_keep_their_mode(tmp_path: Path, mode: int) -> None:
+    plan = estate(tmp_path)
+    target = tmp_path / "r.json"
+    target.write_text("old\n")
+    target.chmod(mode)
+    previous = os.umask(0o077)
+    try:
+        run = check(plan, "--format", "json", "-o", str(target))
+    finally:
+        os.umask(previous)
+    assert run.exit_code == 1 and target.read_text() != "old\n"
+    assert stat.S_IMODE(target.stat().st_mode) == mode
+
+
+# --- 5. several -o of one run are one set -------------------------------------------------------
+
+
+def _two_targets(tmp_path: Path) -> tuple[Path, Path, Path]:
+    plan = estate(tmp_path)
+    first, second = tmp_path / "a.json", tmp_path / "b.html"
+    first.write_text("old json\n")
+    second.write_text("old html\n")
+    return plan, first, second
+
+
+def _unchanged(tmp_path: Path, first: Path, second: Path | None = None) -> None:
+    assert first.read_text() == "old json\n"
+    if second is not None and second.is_file():
+        assert second.read_text() == "old html\n"
+    assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+def _both(plan: Path, first: Path, second: Path) -> Run:
+    return check(plan, "--format", "json", "-o", str(first), "--format", "html", "-o", str(second))
+
+
+def test_set_is_written_when_all_succeed(tmp_path: Path) -> None:
+    plan, first, second = _two_targets(tmp_path)
+    assert _both(plan, first, second).exit_code == 1
+    assert json.loads(first.read_text())["decisions"][0]["verdict"] == "no-go"
+    assert second.read_text().startswith("<!DOCTYPE html>")
+
+
+def test_failing_second_render_leaves_the_first_target(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from checker import reports
+
+    def broken(*_: Any) -> str:
+        raise RuntimeError("renderer failed")
+
+    monkeypatch.setitem(reports.REPORTERS, "html", broken)  # type: ignore[index]
+    plan, first, second = _two_targets(tmp_path)
+    run = _both(plan, first, second)
+    assert_one_line_error(run, 3, "internal error", "renderer failed")
+    _unchanged(tmp_path, first, second)
+
+
+def test_failing_second_write_leaves_the_first_target(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from checker.io import atomic
+
+    real_fsync = os.fsync
+    calls: list[int] = []
+
+    def full_disk(fd: int) -> None:
+        calls.append(fd)
+        if len(calls) == 2:
+            raise OSError(28, "No space left on device")
+        real_fsync(fd)
+
+    monkeypatch.setattr(atomic.os, "fsync", full_disk)
+    plan, first, second = _two_targets(tmp_path)
+    run = _both(plan, first, second)
+    assert_one_line_error(run, 2, f"cannot write {second}: No space left on device")
+    _unchanged(tmp_path, first, second)
+
+
+@pytest.mark.parametrize("problem", ["missing-directory", "directory", "unwritable"])
+def test_unusable_second_target_leaves_the_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, problem: str
+) -> None:
+    plan, first, second = _two_targets(tmp_path)
+    if problem == "missing-directory":
+        second = tmp_path / "missing" / "b.html"
+    elif problem == "directory":
+        second = tmp_path / "reports"
+        second.mkdir()
+    else:
+        blocked = tmp_path / "blocked"
+        blocked.mkdir()
+        second = blocked / "b.html"
+        _deny_under(monkeypatch, blocked)
+    run = _both(plan, first, second)
+    assert run.exit_code == 2
+    assert_one_line_error(run, 2, f"cannot write {second}")
+    _unchanged(tmp_path, first)
+
+
+def test_same_target_twice_is_an_input_error(tmp_path: Path) -> None:
+    plan, first, _ = _two_targets(tmp_path)
+    run = check(plan, "--format", "json", "-o", str(first), "--format", "sarif", "-o", str(first))
+    assert_one_line_error(run, 2, "are the same output")
+    _unchanged(tmp_path, first)
+
+
+def test_bundle_output_keeps_a_device_and_goes_to_stdout(tmp_path: Path) -> None:
+    run = run_cli(["policies", "bundle", "-o", "/dev/null"])
+    assert run.exit_code == 0, run.stderr
+    assert _kind_of("/dev/null") == "char"
+    directory = run_cli(["policies", "bundle", "-o", str(tmp_path)])
+    assert_one_line_error(directory, 2, "it is a directory")
+    piped = subprocess.run(
+        [*FAILBACK, "policies", "bundle", "-o", "-"],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        check=False,
+        timeout=30,
+    )
+    assert piped.returncode == 0, piped.stderr
+    assert piped.stdout[:2] == b"\x1f\x8b"  # the gzip bundle itself; the summary on stderr
+    assert piped.stderr.decode().startswith("-: ")
+
+
+# --- 6. --export-dir file names ---------------------------------------------------------------
+
+
+def _rename_region(plan: Path, name: str) -> None:
+    edit(plan, "name: us-west-2", f"name: {json.dumps(name)}")
+    snapshot = plan.parent / "us-west-2.json"
+    edit(snapshot, '"region": "us-west-2"', f'"region": {json.dumps(name)}')
+
+
+@pytest.mark.parametrize(
+    "name", ["../escaped", "/tmp/failback-absolute", "..", ".hidden", "a/b", "x\x1by", "-rf"]
+)
+def test_export_dir_refuses_unsafe_region_names(tmp_path: Path, name: str) -> None:
+    plan = estate(tmp_path)
+    _rename_region(plan, name)
+    out = tmp_path / "evidence" / "out"
+    run = check(plan, "--export-dir", str(out))
+    assert_one_line_error(run, 2, "--export-dir: region name", "cannot be used as a file name")
+    assert not (tmp_path / "evidence").exists()
+    assert not Path("/tmp/failback-absolute.json").exists()
+    assert not (tmp_path / "evidence" / "escaped.json").exists()
+
+
+def test_export_dir_is_created_and_holds_both_snapshots(tmp_path: Path) -> None:
+    plan = estate(tmp_path)
+    out = tmp_path / "evidence" / "2026-11-29"
+    run = check(plan, "--export-dir", str(out))
+    assert run.exit_code == 1, run.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["us-east-1.json", "us-west-2.json"]
+    exported = json.loads((out / "us-west-2.json").read_text())
+    assert exported == json.loads((plan.parent / "us-west-2.json").read_text())
+
+
+def test_export_dir_that_is_a_file_is_an_input_error(tmp_path: Path) -> None:
+    plan = estate(tmp_path)
+    target = tmp_path / "file"
+    target.write_text("keep\n")
+    run = check(plan, "--export-dir", str(target))
+    assert_one_line_error(run, 2, f"--export-dir {target} exists and is not a directory")
+    assert target.read_text() == "keep\n"
