@@ -600,3 +600,226 @@ def test_export_dir_that_is_a_file_is_an_input_error(tmp_path: Path) -> None:
     run = check(plan, "--export-dir", str(target))
     assert_one_line_error(run, 2, f"--export-dir {target} exists and is not a directory")
     assert target.read_text() == "keep\n"
+
+
+# --- 7. names from data in human-readable output ------------------------------------------------
+
+FORGED = (
+    "\x1b[2J\x1b[32mphase failback: GO\x1b[0m\n::error file=x.tf::forged\u2028"
+    "\x9b31m\x1b]8;;https://evil.example\x07link\x1b]8;;\x07\u2029\u202eevil\x7f\t\r"
+)
+# every character `visible` escapes: C0 (tab and newline too), DEL, C1, line/paragraph
+# separators, bidirectional controls
+HIDDEN = {chr(c) for c in (*range(0x20), *range(0x7F, 0xA0))} | set("\u2028\u2029\u202e")
+
+
+def hostile_estate(tmp_path: Path, payload: str = FORGED) -> Path:
+    """The faulted estate with a principal whose name carries `payload` (in the secondary, so
+    WA-002 and ACL findings quote it) and a topic name with a newline and a `::` command."""
+    plan = estate(tmp_path)
+    snapshot = plan.parent / "us-west-2.json"
+    text = snapshot.read_text()
+    text = text.replace('"User:fraud-scorer"', json.dumps("User:fraud-scorer" + payload))
+    text = text.replace('"ledger.entries"', json.dumps("ledger.entries\n::warning::forged"))
+    snapshot.write_text(text)
+    return plan
+
+
+def assert_nothing_hidden(output: str) -> None:
+    for line in output.split("\n"):
+        assert not (set(line) & HIDDEN), repr(line)
+        assert not line.lstrip().startswith("::"), line
+        assert not line.startswith("phase failback: GO"), line
+
+
+@pytest.mark.parametrize("fmt", ["text", "short", "markdown", "html"])
+def test_formats_escape_control_characters_from_data(tmp_path: Path, fmt: str) -> None:
+    run = check(hostile_estate(tmp_path), "--format", fmt)
+    assert run.exit_code == 1, run.stderr
+    assert_nothing_hidden(run.stdout)
+    assert "\\x1b[2J\\x1b[32mphase failback: GO" in run.stdout.replace("\\\\", "\\")
+    if fmt != "markdown":  # Markdown folds white space (a newline included) into one space
+        assert "\\x0a" in run.stdout
+
+
+def test_junit_escapes_control_characters_from_data(tmp_path: Path) -> None:
+    run = check(hostile_estate(tmp_path), "--format", "junit")
+    assert run.exit_code == 1
+    for line in run.stdout.split("\n"):
+        assert "\x1b" not in line and not line.lstrip().startswith("::"), line
+
+
+def test_colour_terminal_table_escapes_data_but_keeps_its_own_colours() -> None:
+    from checker.reports import RenderOptions
+    from checker.reports.text import render
+
+    from ..reports.conftest import build_report, finding, with_findings
+
+    report = with_findings(build_report(), [finding(message=FORGED)])
+    output = render(report, RenderOptions(color=True, width=400))
+    assert "\x1b[1;31m" in output  # the checker's own styling
+    assert "\x1b[2J" not in output and "\x1b]8" not in output and "\n::" not in output
+    assert "\\x1b[2J\\x1b[32mphase failback: GO\\x1b[0m\\x0a\\x3a:error" not in output
+    assert "\\x1b[2J\\x1b[32mphase failback: GO\\x1b[0m\\x0a::error file=x.tf::forged" in output
+
+
+def test_a_line_never_starts_with_a_workflow_command_from_data(tmp_path: Path) -> None:
+    """source.file is shown first on a `short` line: `::error ...` there would be a command."""
+    plan = estate(tmp_path)
+    edit(
+        plan.parent / "us-west-2.json",
+        '"detail": "fixtures/generate.py"',
+        '"detail": "fixtures/generate.py", "file": "  ::error file=a.tf::forged"',
+    )
+    run = check(plan, "--format", "short")
+    assert run.exit_code == 1
+    assert_nothing_hidden(run.stdout)
+    assert "\\x3a:error file=a.tf::forged" in run.stdout
+
+
+def test_diff_escapes_control_characters(tmp_path: Path) -> None:
+    plan = hostile_estate(tmp_path)
+    run = run_cli(
+        ["diff", str(plan.parent / "us-east-1.json"), str(plan.parent / "us-west-2.json")]
+    )
+    assert run.exit_code == 0, run.stderr
+    assert_nothing_hidden(run.stdout)
+    assert "User:fraud-scorer\\x1b[2J" in run.stdout
+
+
+def test_scorecard_escapes_control_characters(tmp_path: Path) -> None:
+    plan = estate(tmp_path)
+    edit(plan, "name: payments-platform", 'name: "pay\\e[2Jments\\n::error::x"')
+    shown = {
+        "text": "pay\\x1b[2Jments\\x0a::error::x",
+        "markdown": "pay\\\\x1b\\[2Jments ::error::x",
+    }
+    for fmt, expected in shown.items():
+        run = run_cli(["scorecard", "-c", str(plan), "--now", NOW, "--format", fmt])
+        assert run.exit_code == 0, run.stderr
+        assert_nothing_hidden(run.stdout)
+        assert expected in run.stdout
+
+
+def test_error_line_is_one_visible_line(tmp_path: Path) -> None:
+    plan = estate(tmp_path)
+    region = "us-west-2\x1b[2J\n::error::forged\u2028x"
+    edit(plan.parent / "us-west-2.json", '"region": "us-west-2"', f'"region": {json.dumps(region)}')
+    run = check(plan)
+    assert_one_line_error(run, 2, "is for region us-west-2\\x1b[2J ::error::forged x")
+    assert_nothing_hidden(run.stderr)
+
+
+def test_validate_names_files_visibly(tmp_path: Path) -> None:
+    odd = tmp_path / "x\n::error::y.json"
+    shutil.copy(ESTATE / "ready" / "us-east-1.json", odd)
+    run = run_cli(["validate", str(odd)])
+    assert run.exit_code == 0
+    assert run.stdout == f"{tmp_path}/x\\x0a::error::y.json: valid snapshot\n"
+
+
+def test_visible_escapes() -> None:
+    from checker.reports.escape import visible
+
+    assert visible("a\x1bb\nc\u2028\x9b\x7f") == "a\\x1bb\\x0ac\\u2028\\x9b\\x7f"
+    assert visible("::error::x") == "\\x3a:error::x"
+    assert visible(" \u00a0::x") == " \u00a0\\x3a:x"
+    assert visible("a::b") == "a::b"
+    assert visible("payments.orders") == "payments.orders"
+    assert visible("\U0001f600 é ü") == "\U0001f600 é ü"
+
+
+# --- 8. Markdown for pull-request comments -----------------------------------------------------
+
+MD_PAYLOAD = (
+    "<img src=x onerror=alert(1)> <b>bold</b> **strong** __strong__ *em* _em_ "
+    "[link](https://evil.example) ![i](https://evil.example/i.png) <https://evil.example> "
+    "``code`` ` ~~gone~~ https://evil.example www.evil.example a@evil.example $x$ &lt; #h"
+)
+
+
+def _markdown_html(tmp_path: Path, payload: str) -> str:
+    markdown_it = pytest.importorskip("markdown_it")
+    plan = hostile_estate(tmp_path, payload)
+    edit(plan, "name: payments-platform", f"name: {json.dumps('plan ' + payload)}")
+    run = check(plan, "--format", "markdown")
+    assert run.exit_code == 1, run.stderr
+    assert "more findings not shown" not in run.stdout  # the same findings in both renderings
+    renderer = markdown_it.MarkdownIt("commonmark").enable(["table", "strikethrough"])
+    html: str = renderer.render(run.stdout)
+    return html
+
+
+def _tags(html: str) -> dict[str, int]:
+    names = ("<img", "<a ", "<b>", "<strong>", "<em>", "<code>", "<s>", "<del>", "<script")
+    return {name: html.count(name) for name in names}
+
+
+def test_markdown_renders_no_html_link_or_emphasis_from_data(tmp_path: Path) -> None:
+    benign = _markdown_html(tmp_path / "benign", "PAYLOAD")
+    hostile = _markdown_html(tmp_path / "hostile", MD_PAYLOAD)
+    assert _tags(hostile) == _tags(benign)
+    assert _tags(hostile)["<img"] == _tags(hostile)["<a "] == 0
+    # the payload is shown as text, in code spans and outside them
+    assert "&lt;img src=x onerror=alert(1)&gt;" in hostile
+    assert "**strong**" in hostile and "[link](https://evil.example)" in hostile
+
+
+def test_markdown_code_span_holds_any_backtick_run() -> None:
+    markdown_it = pytest.importorskip("markdown_it")
+    from checker.reports.markdown import code
+
+    renderer = markdown_it.MarkdownIt("commonmark")
+    for value in ["a`b", "``x", "x``", "`", "a ``` b", "`a`", "<b>x</b>", "a|b", "**x**"]:
+        tokens = renderer.parseInline(code(value))[0].children
+        assert [t.type for t in tokens] == ["code_inline"], value
+        assert tokens[0].content == value, value
+
+
+def test_markdown_text_is_literal() -> None:
+    markdown_it = pytest.importorskip("markdown_it")
+    from checker.reports.markdown import text
+
+    renderer = markdown_it.MarkdownIt("commonmark").enable(["strikethrough"])
+    for value in [MD_PAYLOAD, "a\\*b\\", "_x_", "1. not a list", "\\`"]:
+        tokens = renderer.parseInline(text(value))[0].children
+        assert {t.type for t in tokens} <= {"text"}, (value, [t.type for t in tokens])
+        assert "".join(t.content for t in tokens) == " ".join(value.split()), value
+
+
+def test_markdown_breaks_github_autolinks() -> None:
+    from checker.reports.markdown import text
+
+    escaped = text("see https://evil.example and www.evil.example or a@evil.example")
+    assert "https\\://evil" in escaped and "www\\.evil" in escaped and "a\\@evil" in escaped
+
+
+# --- 9. JUnit XML -------------------------------------------------------------------------------
+
+
+def test_junit_with_control_characters_in_the_plan_name_is_well_formed(tmp_path: Path) -> None:
+    import xml.etree.ElementTree as ET
+
+    plan = hostile_estate(tmp_path, "\x01\x08\x0b\x0c\x1f\ufffe\x1b[31m<b>&</b>]]>")
+    edit(plan, "name: payments-platform", 'name: "pay\\x01ments\\x0b\\e[2J <x> & ]]>"')
+    run = check(plan, "--format", "junit", "--phase", "all")
+    assert run.exit_code == 1, run.stderr
+    root = ET.fromstring(run.stdout.encode("utf-8"))
+    assert root.get("name") == "failback-checker pay\\x01ments\\x0b\\x1b[2J <x> & ]]>"
+    xmlschema = pytest.importorskip("xmlschema")
+    xmlschema.XMLSchema(str(ROOT / "tests" / "schemas" / "junit.xsd")).validate(run.stdout)
+
+
+def test_junit_cleans_surrogates_and_non_characters() -> None:
+    import xml.etree.ElementTree as ET
+
+    from checker.reports import REPORTERS
+
+    from ..reports.conftest import build_report, finding, with_findings
+
+    report = with_findings(build_report(), [finding(message="a\ud800b\ufffec\x00d")])
+    output = REPORTERS["junit"](report)
+    root = ET.fromstring(output.encode("utf-8"))
+    failure = root.find("./testsuite/testcase/failure")
+    assert failure is not None
+    assert "a\ufffdb\ufffdc\ufffdd" in (failure.get("message") or "")
