@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import stat
 import subprocess
@@ -20,6 +21,8 @@ from typing import Any
 import pytest
 
 from ..conftest import ESTATE, NOW, ROOT, Run, assert_one_line_error, run_cli
+from ..infra.test_precommit import NEEDS_TOOLS, HookRepo, _commit, _infra_repo
+from ..infra.test_precommit import hook_repo as hook_repo  # the fixture (env installed once)
 
 FAILBACK = [sys.executable, "-m", "checker"]
 
@@ -823,3 +826,33 @@ def test_junit_cleans_surrogates_and_non_characters() -> None:
     failure = root.find("./testsuite/testcase/failure")
     assert failure is not None
     assert "a\ufffdb\ufffdc\ufffdd" in (failure.get("message") or "")
+
+
+# --- 10. the shipped pre-commit hook on the README's layout -------------------------------------
+
+
+@NEEDS_TOOLS
+@pytest.mark.slow
+def test_precommit_hook_runs_for_the_readme_layout(hook_repo: HookRepo, tmp_path: Path) -> None:
+    """failback.yaml, us-east-1.json and us-west-2.json at the top of an infra repo: staging a
+    faulted snapshot alone must run the check and reject the commit, never print Skipped."""
+    ready = ESTATE / "ready"
+    names = ("failback.yaml", "us-east-1.json", "us-west-2.json")
+    repo = _infra_repo(hook_repo, tmp_path / "infra", [ready / name for name in names])
+    code, output = _commit(repo, hook_repo, "payments estate")
+    assert code == 0, output
+    assert re.search(r"failback-check \(Kafka failback readiness\)\.+Passed", output), output
+
+    shutil.copy2(ESTATE / "faulted" / "us-west-2.json", repo / "us-west-2.json")
+    code, output = _commit(repo, hook_repo, "dr: refresh the secondary's snapshot")
+    assert code == 1, output
+    assert re.search(r"failback-check \(Kafka failback readiness\)\.+Failed", output), output
+    assert "failback-checker, phase failback: NO-GO" in output
+    assert "us-west-2.json:4747: NET-002 critical" in output
+    assert "Skipped" not in output.split("failback-validate")[0]
+
+    shutil.copy2(ready / "us-west-2.json", repo / "us-west-2.json")
+    (repo / "NOTES.md").write_text("an unrelated change\n")
+    code, output = _commit(repo, hook_repo, "notes")
+    assert code == 0, output
+    assert re.search(r"failback-check \(Kafka failback readiness\)\.+Passed", output), output
