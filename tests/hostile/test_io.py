@@ -15,6 +15,7 @@ import shutil
 import stat
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -856,3 +857,98 @@ def test_precommit_hook_runs_for_the_readme_layout(hook_repo: HookRepo, tmp_path
     code, output = _commit(repo, hook_repo, "notes")
     assert code == 0, output
     assert re.search(r"failback-check \(Kafka failback readiness\)\.+Passed", output), output
+
+
+# --- 11. replication topic patterns run in linear time ------------------------------------------
+
+EVIL_TOPIC = "a" * 40 + "!"
+
+
+def _with_topic_pattern(tmp_path: Path, pattern: str) -> Path:
+    """The faulted estate with `pattern` first in a flow's topics_include and a topic that makes
+    Python's backtracking engine take exponential time on (a|aa)+$."""
+    plan = estate(tmp_path)
+    snapshot = plan.parent / "us-east-1.json"
+    edit(snapshot, '"payments\\\\..*",', f"{json.dumps(pattern)}, " + '"payments\\\\..*",')
+    topic = {"partitions": 1, "replication_factor": 3, "configs": {}}
+    edit(snapshot, '"topics": {', '"topics": {' + f"{json.dumps(EVIL_TOPIC)}: {json.dumps(topic)},")
+    return plan
+
+
+def test_catastrophic_topic_pattern_runs_in_linear_time(tmp_path: Path) -> None:
+    plan = _with_topic_pattern(tmp_path, "(a|aa)+$")
+    run = process(["check", "-c", str(plan), "--now", NOW, "--format", "json"], timeout=20)
+    assert run.exit_code == 1, run.stderr
+    assert run.stderr == ""
+
+
+@pytest.mark.parametrize(
+    ("pattern", "reason"),
+    [
+        ("(a)\\1", "invalid escape sequence: \\1"),
+        ("payments(?=\\.)", "invalid perl operator: (?="),
+        ("(?>payments).*", "invalid perl operator: (?>"),
+        ("payments\\..*\\Z", "invalid escape sequence: \\Z"),
+    ],
+)
+def test_pattern_re2_cannot_run_is_an_input_error(
+    tmp_path: Path, pattern: str, reason: str
+) -> None:
+    plan = _with_topic_pattern(tmp_path, pattern)
+    run = check(plan)
+    assert_one_line_error(
+        run,
+        2,
+        f"{plan.parent / 'us-east-1.json'}: replication flow",
+        "topics_include: topic pattern",
+        repr(pattern),
+        reason,
+    )
+
+
+def test_globs_match_as_fnmatch_does() -> None:
+    """Patterns Python's re rejects are fnmatch globs: the RE2 translation agrees with fnmatch
+    on every pattern over a small alphabet (classes, negation, ranges, stars, escapes)."""
+    import fnmatch
+    import random
+
+    from checker.normalize import compile_topic_patterns
+
+    rng = random.Random(11)
+    alphabet, texts = "ab.-*?[]!^\\z", "ab.-z]![^\\"
+    globs = 0
+    while globs < 2000:
+        pattern = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 7)))
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                re.compile(pattern)
+            continue  # a regular expression, not a glob
+        except re.error:
+            globs += 1
+        (compiled,) = compile_topic_patterns([pattern], "test")
+        for _ in range(5):
+            topic = "".join(rng.choice(texts) for _ in range(rng.randint(0, 6)))
+            expected = fnmatch.fnmatchcase(topic, pattern)
+            assert bool(compiled.fullmatch(topic)) == expected, (pattern, topic)
+
+
+def test_regex_and_glob_patterns_keep_their_meaning() -> None:
+    from checker.normalize import compile_topic_patterns
+
+    cases = {
+        "payments\\..*": (["payments.orders"], ["paymentsXorders", "ledger.entries"]),
+        "*.orders": (["payments.orders", ".orders"], ["payments.orders.dlq"]),
+        "(payments|ledger)\\.[a-z]+": (["ledger.entries"], ["ledger.entries-2"]),
+        "?ayments.*": (["payments.orders", "xayments."], ["ayments.orders"]),
+    }
+    for pattern, (matching, other) in cases.items():
+        (compiled,) = compile_topic_patterns([pattern], "test")
+        assert all(compiled.fullmatch(t) for t in matching), pattern
+        assert not any(compiled.fullmatch(t) for t in other), pattern
+
+
+def test_pattern_warnings_never_reach_stderr(tmp_path: Path) -> None:
+    plan = _with_topic_pattern(tmp_path, "[[a]x")  # Python warns "possible nested set"
+    run = process(["check", "-c", str(plan), "--now", NOW, "--format", "json"], timeout=20)
+    assert (run.exit_code, run.stderr) == (1, "")
