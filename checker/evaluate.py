@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
@@ -198,23 +199,21 @@ def with_fingerprints(decision: Decision) -> Decision:
     return decision_from_dict({**decision.raw, "findings": findings})
 
 
-def _cell(
-    cell: Mapping[str, Any],
-    phase: str,
-    findings: Sequence[Mapping[str, Any]],
-) -> dict[str, Any]:
+def _lowering(findings: Sequence[Mapping[str, Any]]) -> dict[Any, set[str]]:
+    """readiness.rego's lowering index: rule ids of blocking findings by family (None: about
+    no family, lowering every family), built once per decision, not once per cell."""
+    index: dict[Any, set[str]] = defaultdict(set)
+    for f in findings:
+        if f.get("rule_id") != "RDY-001" and f.get("blocking") is True:
+            index[f.get("family")].add(str(f["rule_id"]))
+    return index
+
+
+def _cell(cell: Mapping[str, Any], phase: str, index: Mapping[Any, set[str]]) -> dict[str, Any]:
     """readiness.rego's cell with the lowering recomputed (evidence_level is engine-computed)."""
     if cell["phase"] != phase:
         return dict(cell)
-    ids = sorted(
-        {
-            str(f["rule_id"])
-            for f in findings
-            if f.get("rule_id") != "RDY-001"
-            and f.get("blocking") is True
-            and f.get("family") in (cell["family"], None)
-        }
-    )
+    ids = sorted(index.get(None, set()) | index.get(cell["family"], set()))
     evidence = str(cell["evidence_level"])
     reasons = [r for r in cell.get("reasons", []) if not str(r).startswith(_LOWERED)]
     if ids:
@@ -237,7 +236,8 @@ def rejudge(decision: Decision, findings: Sequence[Mapping[str, Any]]) -> Decisi
     in_scope_gaps = sum(1 for g in decision.gaps if g.get("in_scope"))
     verdict = "no-go" if blocking else "indeterminate" if in_scope_gaps else "go"
     summary = {s: sum(1 for f in ordered if f.get("severity") == s) for s in SEVERITIES}
-    scorecard = [_cell(c, decision.phase, ordered) for c in decision.raw.get("scorecard", [])]
+    index = _lowering(ordered)
+    scorecard = [_cell(c, decision.phase, index) for c in decision.raw.get("scorecard", [])]
     return decision_from_dict(
         {
             **decision.raw,
