@@ -952,3 +952,29 @@ def test_pattern_warnings_never_reach_stderr(tmp_path: Path) -> None:
     plan = _with_topic_pattern(tmp_path, "[[a]x")  # Python warns "possible nested set"
     run = process(["check", "-c", str(plan), "--now", NOW, "--format", "json"], timeout=20)
     assert (run.exit_code, run.stderr) == (1, "")
+
+
+# --- 12. plan-side scale: many topic families -------------------------------------------------
+
+
+def _cpu_seconds(plan: Path) -> float:
+    """User + system CPU of one whole `failback check` (robust to a busy machine's wall time)."""
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    run = process(["check", "-c", str(plan), "--now", NOW, "--format", "json"], timeout=300)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    assert run.exit_code == 1, run.stderr
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+@pytest.mark.slow
+def test_families_scale_linearly(tmp_path: Path) -> None:
+    """Each generated family has a blocking finding that lowers its scorecard cells: grouping
+    them with a pass per family made 4x the families cost ~8x the CPU (10k families: 113 s)."""
+    from benchmarks.estate import many_families
+
+    ready = ESTATE / "ready"
+    small = _cpu_seconds(many_families(tmp_path / "small", 1_000, ready))
+    large = _cpu_seconds(many_families(tmp_path / "large", 4_000, ready))
+    assert large / small < 6, (small, large)
