@@ -153,6 +153,16 @@ def test_yaml_keys_that_are_equal_values_are_duplicates() -> None:
         parse_yaml("m: {1: a, 01: b}\n", "t.yaml", "plan")
 
 
+def test_strict_yaml_keeps_the_libyaml_fast_path() -> None:
+    import yaml
+
+    from checker.io import read
+
+    if hasattr(yaml, "CSafeLoader"):
+        assert issubclass(read._LOADER, yaml.CSafeLoader)
+    assert issubclass(read._LOADER, yaml.constructor.SafeConstructor)
+
+
 def test_duplicate_waiver_keys_are_an_input_error(tmp_path: Path) -> None:
     plan = estate(tmp_path)
     waivers = tmp_path / "w.yaml"
