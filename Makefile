@@ -1,9 +1,34 @@
-.PHONY: demo test
+# Every target sets up .venv first (scripts/bootstrap.sh, a no-op when up to date).
+#   make demo    the main job on the shipped fixtures
+#   make test    the whole test suite: lint, policies, docs, every test (what CI runs)
+#   make unit    the fast subset of the tests (no slow end-to-end tests, no live Kafka)
+#   make lint    ruff, ruff format --check, mypy --strict, opa fmt/check, regal
+#   make fmt     ruff format, opa fmt -w
+#   make docs    the docs site (mkdocs build --strict) into site/
+#   make build   wheel and sdist into dist/
+#   make bench   the performance targets
+.PHONY: demo test unit lint fmt docs build bench
 demo:
 	scripts/demo.sh
 test:
 	scripts/test.sh
-.PHONY: bench
+unit:
+	scripts/bootstrap.sh
+	.venv/bin/pytest -q -m "not slow" --ignore=tests/kafka
+lint:
+	scripts/bootstrap.sh
+	scripts/install-tools.sh
+	scripts/lint.sh
+fmt:
+	scripts/bootstrap.sh
+	scripts/lint.sh fmt
+docs:
+	scripts/bootstrap.sh
+	.venv/bin/mkdocs build --strict --site-dir site
+build:
+	scripts/bootstrap.sh
+	rm -rf dist
+	.venv/bin/python -m build --outdir dist
 bench:
 	scripts/bootstrap.sh
 	.venv/bin/python -m benchmarks.run

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from .model import Change
+from .model import Change, ChangeKind
 
 KEYED_AREAS = ("topics", "grants", "quotas", "storage", "broker_config")
 DOCUMENT_AREAS = ("cluster", "authentication", "encryption", "network", "audit")
@@ -25,6 +25,7 @@ def _deep(area: str, key: str, prefix: list[Any], a: Any, b: Any) -> Iterator[Ch
     from deepdiff import DeepDiff
 
     tree = DeepDiff(a, b, view="tree", verbose_level=2)
+    kind: ChangeKind
     for report_type, levels in tree.items():
         for level in levels:
             parts = [*prefix, *level.path(output_format="list")]

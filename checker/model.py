@@ -8,10 +8,21 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import IntEnum
-from typing import Any
+from typing import Any, Literal, TypeGuard, TypeVar, get_args
 
-PHASES: tuple[str, ...] = ("normal", "failover", "dr_operation", "failback", "cleanup")
-SEVERITIES: tuple[str, ...] = ("info", "low", "medium", "high", "critical")
+from .errors import EngineError
+from .fingerprint import FindingKey, fingerprint
+
+_T = TypeVar("_T", bound=str)
+
+Phase = Literal["normal", "failover", "dr_operation", "failback", "cleanup"]
+Severity = Literal["info", "low", "medium", "high", "critical"]
+Verdict = Literal["go", "no-go", "indeterminate"]
+ChangeKind = Literal["added", "removed", "changed"]  # added: only in secondary; removed: primary
+ReadinessLevel = Literal["unwritten", "documented", "rehearsed", "operationalized"]
+
+PHASES: tuple[Phase, ...] = get_args(Phase)
+SEVERITIES: tuple[Severity, ...] = get_args(Severity)
 AREAS: tuple[str, ...] = (
     "write_authority",
     "replication",
@@ -42,10 +53,28 @@ SNAPSHOT_AREAS: tuple[str, ...] = (
     "consumer_groups",
     "storage",
 )
-READINESS_LEVELS: tuple[str, ...] = ("unwritten", "documented", "rehearsed", "operationalized")
-VERDICTS: tuple[str, ...] = ("go", "no-go", "indeterminate")
+READINESS_LEVELS: tuple[ReadinessLevel, ...] = get_args(ReadinessLevel)
+VERDICTS: tuple[Verdict, ...] = get_args(Verdict)
 VERDICT_LABELS: dict[str, str] = {"go": "GO", "no-go": "NO-GO", "indeterminate": "INDETERMINATE"}
 SEVERITY_RANK: dict[str, int] = {severity: rank for rank, severity in enumerate(SEVERITIES)}
+# The rule the policies raise for an expired waiver (policies/failback/exceptions).
+EXPIRED_WAIVER_RULE = "WVR-001"
+
+
+def is_phase(value: object) -> TypeGuard[Phase]:
+    return value in PHASES
+
+
+def is_severity(value: object) -> TypeGuard[Severity]:
+    return value in SEVERITIES
+
+
+def _member(value: object, allowed: tuple[_T, ...], what: str) -> _T:
+    """A value of the engine's answer that must be one of `allowed`."""
+    for option in allowed:
+        if value == option:
+            return option
+    raise EngineError(f"the policies answered {what} {value!r}, not one of {', '.join(allowed)}")
 
 
 class ExitCode(IntEnum):
@@ -76,7 +105,7 @@ class Change:
     area: str
     key: str
     path: str
-    kind: str  # added (only in secondary) | removed (only in primary) | changed
+    kind: ChangeKind
     primary: Any = None
     secondary: Any = None
 
@@ -91,11 +120,34 @@ class Change:
         }
 
 
+# The fields of a finding the checker reads; a custom rule's other fields are kept as `extra`.
+_FINDING_FIELDS = frozenset(
+    {
+        "rule_id",
+        "area",
+        "severity",
+        "title",
+        "resource",
+        "message",
+        "remediation",
+        "blocking",
+        "region",
+        "family",
+        "primary",
+        "secondary",
+        "fingerprint",
+        "waived",
+        "known",
+        "waiver_index",
+    }
+)
+
+
 @dataclass(frozen=True)
 class Finding:
     rule_id: str
     area: str
-    severity: str
+    severity: Severity
     title: str
     resource: str
     message: str
@@ -108,34 +160,67 @@ class Finding:
     fingerprint: str = ""  # stable across runs: sha256 of rule id, region, normalised resource
     waived: Mapping[str, str] | None = None  # owner, reason, ticket, expires of the waiver
     known: bool = False  # in the --baseline report: reported, never blocking
+    # The waiver file entry (0-based) this finding is about: the waiver that waived it, or
+    # for WVR-001 the waiver that expired. Bookkeeping, never rendered.
+    waiver_index: int | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)  # a custom rule's own fields
 
     @classmethod
     def from_dict(cls, raw: Mapping[str, Any]) -> Finding:
+        """A finding of the engine's answer; the fingerprint is computed here, never read."""
+        resource = str(raw.get("resource", ""))
+        region = raw.get("region")
+        index = raw.get("waiver_index")
         return cls(
             rule_id=str(raw["rule_id"]),
             area=str(raw["area"]),
-            severity=str(raw["severity"]),
+            severity=_member(raw["severity"], SEVERITIES, "severity"),
             title=str(raw.get("title", "")),
-            resource=str(raw.get("resource", "")),
+            resource=resource,
             message=str(raw.get("message", "")),
             remediation=str(raw.get("remediation", "")),
             blocking=bool(raw.get("blocking", False)),
-            region=raw.get("region"),
+            region=region,
             family=raw.get("family"),
             primary=raw.get("primary"),
             secondary=raw.get("secondary"),
-            fingerprint=str(raw.get("fingerprint") or ""),
+            fingerprint=fingerprint(
+                str(raw["rule_id"]), None if region is None else str(region), resource
+            ),
             waived=raw.get("waived"),
-            known=bool(raw.get("known", False)),
+            known=raw.get("known") is True,
+            waiver_index=index if isinstance(index, int) and not isinstance(index, bool) else None,
+            extra={k: v for k, v in raw.items() if k not in _FINDING_FIELDS},
         )
+
+    def as_dict(self) -> dict[str, Any]:
+        """The finding as the JSON report shows it (without the waiver bookkeeping)."""
+        return {
+            **self.extra,
+            "rule_id": self.rule_id,
+            "area": self.area,
+            "severity": self.severity,
+            "title": self.title,
+            "resource": self.resource,
+            "message": self.message,
+            "remediation": self.remediation,
+            "blocking": self.blocking,
+            "region": self.region,
+            "family": self.family,
+            "primary": self.primary,
+            "secondary": self.secondary,
+            "fingerprint": self.fingerprint,
+            "waived": None if self.waived is None else dict(self.waived),
+            "known": self.known,
+        }
 
 
 @dataclass(frozen=True)
 class ScoreCell:
     family: str
-    phase: str
-    level: str
-    evidence_level: str
+    phase: Phase
+    level: ReadinessLevel
+    evidence_level: ReadinessLevel
     reasons: tuple[str, ...]
     next_step: str
 
@@ -143,24 +228,40 @@ class ScoreCell:
     def from_dict(cls, raw: Mapping[str, Any]) -> ScoreCell:
         return cls(
             family=str(raw["family"]),
-            phase=str(raw["phase"]),
-            level=str(raw["level"]),
-            evidence_level=str(raw.get("evidence_level", raw["level"])),
+            phase=_member(raw["phase"], PHASES, "scorecard phase"),
+            level=_member(raw["level"], READINESS_LEVELS, "level"),
+            evidence_level=_member(
+                raw.get("evidence_level", raw["level"]), READINESS_LEVELS, "evidence level"
+            ),
             reasons=tuple(str(r) for r in raw.get("reasons", [])),
             next_step=str(raw.get("next_step", "")),
         )
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "family": self.family,
+            "phase": self.phase,
+            "level": self.level,
+            "evidence_level": self.evidence_level,
+            "reasons": list(self.reasons),
+            "next_step": self.next_step,
+        }
 
 
 @dataclass(frozen=True)
 class Decision:
     """The verdict for one phase, as the aggregate policy returned it."""
 
-    phase: str
-    verdict: str
+    phase: Phase
+    verdict: Verdict
     findings: tuple[Finding, ...]
     gaps: tuple[Mapping[str, Any], ...]
     scorecard: tuple[ScoreCell, ...]
-    raw: Mapping[str, Any] = field(repr=False, default_factory=dict)
+    fail_on: Severity = "high"
+    summary: Mapping[Severity, int] = field(default_factory=dict)
+    # Indices (in the waiver file) of the waivers that had expired; set when the checker
+    # passed waivers or a baseline to the policies. Bookkeeping, never rendered.
+    waivers_expired: tuple[int, ...] = ()
 
     @property
     def exit_code(self) -> ExitCode:
@@ -174,6 +275,18 @@ class Decision:
     def blocking(self) -> tuple[Finding, ...]:
         return tuple(f for f in self.findings if f.blocking)
 
+    def as_dict(self) -> dict[str, Any]:
+        """The decision as the JSON report shows it: the policies' answer, fingerprints added."""
+        return {
+            "phase": self.phase,
+            "verdict": self.verdict,
+            "fail_on": self.fail_on,
+            "findings": [f.as_dict() for f in self.findings],
+            "gaps": [dict(g) for g in self.gaps],
+            "summary": dict(self.summary),
+            "scorecard": [c.as_dict() for c in self.scorecard],
+        }
+
 
 @dataclass(frozen=True)
 class Report:
@@ -184,14 +297,23 @@ class Report:
     primary: Snapshot
     secondary: Snapshot
     plan_name: str
-    fail_on: str
+    fail_on: Severity
     plan_path: str | None = None
     waivers: WaiverUse | None = None  # set when a waiver file was applied
     baseline: BaselineUse | None = None  # set when --baseline was applied
+    # The rule catalog of the engine that judged: id -> area, severity, title, description,
+    # remediation, phases, inputs.
+    catalog: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
     @property
     def exit_code(self) -> ExitCode:
         return worst_exit_code(d.exit_code for d in self.decisions)
+
+    @property
+    def judged_rules(self) -> dict[str, Mapping[str, Any]]:
+        """The catalog's rules judged on the regions: all but WVR-001, which only an expired
+        waiver raises (reports list it only then, like a custom rule)."""
+        return {k: v for k, v in self.catalog.items() if k != EXPIRED_WAIVER_RULE}
 
 
 @dataclass(frozen=True)
@@ -205,7 +327,7 @@ class Waiver:
     ticket: str
     expires: str  # ISO date; the waiver holds through that day (UTC)
     region: str | None = None  # primary | secondary | a region name
-    phase: str | None = None
+    phase: Phase | None = None
     index: int = 0  # position in the file (0-based)
     line: int | None = None  # 1-based line of the entry in the file, when known
 
@@ -235,7 +357,7 @@ class WaiverUse:
 @dataclass(frozen=True)
 class BaselineUse:
     file: str
-    fingerprints: frozenset[str]
+    keys: frozenset[FindingKey]  # the baseline report's findings
     known: int = 0  # findings of this run found in the baseline
 
 
@@ -252,13 +374,18 @@ def worst_exit_code(codes: Iterable[ExitCode]) -> ExitCode:
 
 
 def decision_from_dict(raw: Mapping[str, Any]) -> Decision:
+    """The engine's answer for one phase (data.failback.main.decision) as a Decision."""
     findings: Sequence[Mapping[str, Any]] = raw.get("findings", [])
     cells: Sequence[Mapping[str, Any]] = raw.get("scorecard", [])
+    summary: Mapping[str, int] = raw.get("summary", {})
+    expired: Sequence[int] = raw.get("exceptions", {}).get("waivers_expired", [])
     return Decision(
-        phase=str(raw["phase"]),
-        verdict=str(raw["verdict"]),
+        phase=_member(raw["phase"], PHASES, "phase"),
+        verdict=_member(raw["verdict"], VERDICTS, "verdict"),
         findings=tuple(Finding.from_dict(f) for f in findings),
         gaps=tuple(raw.get("gaps", [])),
         scorecard=tuple(ScoreCell.from_dict(c) for c in cells),
-        raw=raw,
+        fail_on=_member(raw.get("fail_on"), SEVERITIES, "fail_on"),
+        summary={_member(k, SEVERITIES, "severity"): int(v) for k, v in summary.items()},
+        waivers_expired=tuple(int(i) for i in expired),
     )

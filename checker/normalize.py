@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+from .completeness import incomplete_areas
 from .errors import InputError
 from .grants import WRITE_OPERATIONS, Grant, TopicIndex, from_acls, from_iam
 from .identity import Canon
@@ -152,7 +153,7 @@ class _Context:
             {
                 str(topic)
                 for family in plan.families
-                for topic in (family.document.get("connect") or {}).get("internal_topics", [])
+                for topic in (family.connect.internal_topics if family.connect else ())
             }
         )
         self.prefixes: dict[str, set[str]] = defaultdict(set)
@@ -191,6 +192,12 @@ def normalize_pair(plan: Plan, primary: Snapshot, secondary: Snapshot) -> Normal
         role: _snapshot(snap, role, ctx, names[role], topic_families, index)
         for role, snap in snapshots.items()
     }
+    reported = {role: {g["area"] for g in result[role]["gaps"]} for role in result}
+    documents = {role: snap.document for role, snap in snapshots.items()}
+    for role, gaps in incomplete_areas(documents, reported).items():
+        if gaps:
+            merged = [*result[role]["gaps"], *gaps]
+            result[role]["gaps"] = sorted(merged, key=lambda g: (g["area"], g["reason"]))
     cidrs = {role: _cidrs(snapshots[role], ctx) for role in snapshots}
     for role, other in (("primary", "secondary"), ("secondary", "primary")):
         result[role]["facts"]["ingress_uncovered"] = uncovered(
@@ -478,8 +485,7 @@ def _flows(ctx: _Context, topic_families: Mapping[str, str | None]) -> dict[str,
             "state": state,
             "active": state not in INACTIVE_FLOW_STATES,
             "healthy": state in HEALTHY_FLOW_STATES,
-            "owner": raw.get("owner")
-            or ctx.plan.document.get("cost", {}).get("flow_owners", {}).get(raw["name"]),
+            "owner": raw.get("owner") or ctx.plan.flow_owner(raw["name"]),
             "families": sorted({f for t in carried_topics if (f := topic_families[t])}),
             "topic_count": len(carried_topics),
             "internal_topics": [t for t in ctx.connect_topics if carried(t)],

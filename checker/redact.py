@@ -1,4 +1,14 @@
-"""Recognising secret-bearing configuration keys, so their values never reach an output."""
+"""Keeping secrets out of snapshots, reports and logs: which configuration values may travel.
+
+Two lists decide:
+- `SAFE_KEYS`, a documented allow list: the broker and topic settings the rules read, and other
+  well-known Kafka settings that never hold a secret, also as per-listener overrides
+  (`listener.name.<listener>.<key>`). Their values are always kept.
+- every other key is dropped, value and all, when it looks secret (`SECRET_KEY`): passwords,
+  JAAS and SASL client settings, keys and keystores, tokens, API keys, authorization headers,
+  basic-auth user info, licences, credentials, session and private material. The pattern is
+  deliberately broad: a harmless key it drops only costs a value no rule reads.
+"""
 
 from __future__ import annotations
 
@@ -6,16 +16,70 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-# sasl.jaas.config, *.password, ssl.keystore.key, sasl.oauthbearer.*, aws secret keys, tokens...
-_SECRET_KEY = re.compile(
-    r"(password|passwd|secret|jaas|token|credential|private|(^|\.)key$|keystore\.key|"
-    r"ssl\.key|sasl\.oauthbearer|access[._-]?key|session)",
+# Read by the rules or by normalisation; none can hold a secret.
+SAFE_KEYS: frozenset[str] = frozenset(
+    {
+        # authorization and authentication settings (names and switches, no credentials)
+        "authorizer.class.name",
+        "allow.everyone.if.no.acl.found",
+        "super.users",
+        "sasl.enabled.mechanisms",
+        "sasl.mechanism.inter.broker.protocol",
+        "sasl.mechanism.controller.protocol",
+        "ssl.client.auth",
+        "ssl.enabled.protocols",
+        "ssl.protocol",
+        "ssl.endpoint.identification.algorithm",
+        "listener.security.protocol.map",
+        "inter.broker.listener.name",
+        "security.inter.broker.protocol",
+        "controller.listener.names",
+        # retention, durability, topic structure
+        "log.retention.ms",
+        "log.retention.minutes",
+        "log.retention.hours",
+        "log.retention.bytes",
+        "log.cleanup.policy",
+        "retention.ms",
+        "retention.bytes",
+        "cleanup.policy",
+        "min.insync.replicas",
+        "unclean.leader.election.enable",
+        "default.replication.factor",
+        "num.partitions",
+        "auto.create.topics.enable",
+        "offsets.retention.minutes",
+        "message.max.bytes",
+        "max.message.bytes",
+        "message.timestamp.type",
+        "remote.log.storage.system.enable",
+        "remote.storage.enable",
+        "transaction.state.log.replication.factor",
+        "transaction.state.log.min.isr",
+        "offsets.topic.replication.factor",
+    }
+)
+
+SECRET_KEY = re.compile(
+    r"pass(word|wd|phrase)?|pwd|secret|jaas|token|credential|private|session|cookie|bearer|"
+    r"licen[cs]e|signature|user[._-]?info|basic[._-]auth|authori[sz]ation|auth[._-]header|"
+    r"api[._-]?key|access[._-]?key|(^|[._-])key($|[._-])|keystore|truststore|ssl\.key|"
+    r"(^|[._-])sasl[._-]|oauth|saml|kerberos|keytab|certificate|(^|[._-])pem($|[._-])",
     re.IGNORECASE,
 )
 
 
+def _safe(key: str) -> bool:
+    """Allow-listed, also per listener (`listener.name.<listener>.sasl.enabled.mechanisms`)."""
+    if key.startswith("listener.name."):
+        parts = key.split(".", 3)
+        return len(parts) == 4 and parts[3] in SAFE_KEYS
+    return key in SAFE_KEYS
+
+
 def is_secret_key(key: str) -> bool:
-    return bool(_SECRET_KEY.search(key))
+    """True when a key's value must not leave the source (allow-listed keys never are)."""
+    return not _safe(key) and bool(SECRET_KEY.search(key))
 
 
 def scrub(config: Mapping[str, Any]) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from .errors import InputError
 from .model import SNAPSHOT_AREAS, Snapshot
@@ -49,7 +49,11 @@ def _sources(region: RegionRef) -> list[Mapping[str, Any]]:
     return list(raw) if isinstance(raw, list) else [raw]
 
 
-def region_snapshot(plan: Plan, region: RegionRef, override: Path | None) -> Snapshot:
+def region_snapshot(
+    plan: Plan, region: RegionRef, override: Path | None, messages: TextIO | None = None
+) -> Snapshot:
+    """The region's snapshot: the override file, the plan's snapshot file, or its sources
+    exported now (their progress and warnings go to `messages`)."""
     if override is not None:
         return load_snapshot(override)
     if region.snapshot is not None:
@@ -58,7 +62,9 @@ def region_snapshot(plan: Plan, region: RegionRef, override: Path | None) -> Sna
     if sources:
         from .exporters import from_source
 
-        documents = [from_source(source, region.name, plan.base_dir) for source in sources]
+        documents = [
+            from_source(source, region.name, plan.base_dir, messages) for source in sources
+        ]
         kinds = "+".join(str(s.get("type", "?")) for s in sources)
         return parse_snapshot(
             merge(documents), f"{kinds} source of {region.role} region {region.name}"

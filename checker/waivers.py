@@ -1,15 +1,14 @@
-"""Waivers: accepted risks with an owner, a reason, a ticket and an end date.
+"""Waivers: accepted risks with an owner, a reason, a ticket and an end date (loading only).
 
-Applied in Python after evaluation, so every engine sees the same policies and the decision
-stays identical across engines: a waived finding keeps its place in the report with
-`"waived": {owner, reason, ticket, expires}` and stops blocking; an expired waiver adds its own
-blocking finding (WVR-001); a waiver that matched nothing is reported as unused.
+The policies apply them (policies/failback/exceptions, input from checker/exceptions.py): a
+waived finding keeps its place in the report with `"waived": {owner, reason, ticket, expires}`
+and stops blocking; an expired waiver raises its own finding (WVR-001); a waiver that matched
+nothing is reported as unused.
 """
 
 from __future__ import annotations
 
-import fnmatch
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -17,20 +16,9 @@ from typing import Any
 from . import schemas
 from .errors import InputError
 from .io.read import load_document, read_text
-from .model import SEVERITY_RANK, Decision, Waiver, WaiverUse
+from .model import Waiver
 
-MAX_DAYS = 180
-RULE_ID = "WVR-001"
-RULE = {
-    "area": "evidence",
-    "severity": "high",
-    "title": "Waiver expired",
-    "description": "A waiver's end date has passed: the risk it accepted is no longer accepted.",
-    "remediation": "Fix the waived findings, or renew the waiver with its owner's approval and "
-    f"a new expiry date at most {MAX_DAYS} days ahead.",
-    "phases": ["normal", "failover", "dr_operation", "failback", "cleanup"],
-    "inputs": [],
-}
+MAX_DAYS = 180  # also in WVR-001's remediation (policies/failback/catalog/exception_rules.rego)
 HOW_TO_WAIVE = (
     f"to accept a risk, add {{rule_id, resource, owner, reason, ticket, expires}} "
     f"(at most {MAX_DAYS} days ahead) to waivers.yaml and pass --waivers "
@@ -108,98 +96,3 @@ def parse_waivers(
 def load_waivers(path: Path, now: datetime) -> tuple[Waiver, ...]:
     document = load_document(path, "waivers")  # an impossible date is an InputError there
     return parse_waivers(document, str(path), now, _entry_lines(path))
-
-
-def expired(waiver: Waiver, now: datetime) -> bool:
-    return now.date() > date.fromisoformat(waiver.expires)
-
-
-def matches(
-    waiver: Waiver, finding: Mapping[str, Any], phase: str, regions: Mapping[str, str]
-) -> bool:
-    if waiver.rule_id != finding.get("rule_id"):
-        return False
-    if waiver.phase is not None and waiver.phase != phase:
-        return False
-    if waiver.region is not None:
-        role = finding.get("region")
-        if role is None or waiver.region not in (role, regions.get(str(role))):
-            return False
-    return fnmatch.fnmatchcase(str(finding.get("resource", "")), waiver.resource)
-
-
-def waiver_resource(waiver: Waiver) -> str:
-    """The resource of a WVR-001 finding: what the waiver covered, stable across edits."""
-    scope = "".join(
-        f" {k}={v}"
-        for k, v in (("region", waiver.region), ("phase", waiver.phase))
-        if v is not None
-    )
-    return f"{waiver.rule_id} {waiver.resource}{scope}"
-
-
-def expired_finding(waiver: Waiver, fail_on: str) -> dict[str, Any]:
-    return {
-        "rule_id": RULE_ID,
-        "area": RULE["area"],
-        "severity": RULE["severity"],
-        "title": RULE["title"],
-        "remediation": RULE["remediation"],
-        "resource": waiver_resource(waiver),
-        "message": (
-            f"The waiver for {waiver.rule_id} on {waiver.resource} (owner {waiver.owner}, "
-            f"ticket {waiver.ticket}) expired on {waiver.expires}"
-        ),
-        "region": None,
-        "family": None,
-        "primary": None,
-        "secondary": None,
-        "blocking": SEVERITY_RANK[str(RULE["severity"])] >= SEVERITY_RANK.get(fail_on, 3),
-    }
-
-
-def apply_waivers(
-    decisions: Sequence[Decision],
-    waivers: Sequence[Waiver],
-    file: str,
-    now: datetime,
-    fail_on: str,
-    regions: Mapping[str, str],
-) -> tuple[list[list[dict[str, Any]]], WaiverUse]:
-    """The findings of each decision with waivers applied (raw form), and how they were used."""
-    from .baseline import fingerprint_of
-
-    active = [w for w in waivers if not expired(w, now)]
-    stale = [w for w in waivers if expired(w, now)]
-    used: set[int] = set()
-    out: list[list[dict[str, Any]]] = []
-    for decision in decisions:
-        findings: list[dict[str, Any]] = []
-        for raw in decision.raw.get("findings", []):
-            finding = dict(raw)
-            waiver = next((w for w in active if matches(w, finding, decision.phase, regions)), None)
-            if waiver is not None:
-                used.add(waiver.index)
-                finding["blocking"] = False
-                finding["waived"] = {
-                    "owner": waiver.owner,
-                    "reason": waiver.reason,
-                    "ticket": waiver.ticket,
-                    "expires": waiver.expires,
-                }
-            findings.append(finding)
-        for waiver in stale:
-            if waiver.phase is None or waiver.phase == decision.phase:
-                extra = expired_finding(waiver, fail_on)
-                extra["fingerprint"] = fingerprint_of(extra)
-                extra["waived"] = None
-                extra["known"] = False
-                findings.append(extra)
-        out.append(findings)
-    use = WaiverUse(
-        file=file,
-        waivers=tuple(waivers),
-        unused=tuple(w for w in active if w.index not in used),
-        expired=tuple(stale),
-    )
-    return out, use

@@ -245,6 +245,7 @@ def scenario(seed: int) -> tuple[Doc, str, str]:
     return input_document(plan, primary, secondary, phase, fail_on), phase, fail_on
 
 
+@pytest.mark.slow  # 300 scenarios on both engines: `make test` runs it, `make unit` skips it
 def test_random_scenarios_agree(engines: Any) -> None:
     verdicts: dict[str, int] = {}
     rules: set[str] = set()

@@ -232,3 +232,59 @@ def test_bad_retention_value_is_an_input_error() -> None:
     a["topics"]["ledger.entries"]["configs"]["retention.ms"] = "a week"
     with pytest.raises(InputError, match=r"retention\.ms 'a week' is not an integer"):
         _normalize(plan, a, b)
+
+
+def test_plan_accessors_fill_in_defaults() -> None:
+    from pathlib import Path
+
+    from checker.plan import Connect, Evidence, Rollback, parse_plan
+
+    document = {
+        "schema_version": "1.0",
+        "regions": {"primary": {"name": "a"}, "secondary": {"name": "b"}},
+        "topic_families": [{"name": "f", "match": ["f.*"]}],
+    }
+    bare = parse_plan(document, "bare", Path("/plans/failback.yaml"))
+    assert bare.waivers_file is None
+    assert bare.evidence_settings == {
+        "max_snapshot_skew_hours": 24,
+        "max_snapshot_age_hours": 168,
+        "rehearsal_max_age_days": 90,
+    }
+    assert bare.out_of_scope == frozenset()
+    assert bare.rollback == Rollback(None, None)
+    assert (bare.cost.max_dual_region_days, bare.cost.owner) == (None, None)
+    assert bare.flow_owner("mm2") is None
+    family = bare.families[0]
+    assert (family.owner, family.tier, family.producers, family.connect) == (None, 3, (), None)
+    assert family.evidence("failback") == Evidence(None, None, (), ())
+    full = parse_plan(
+        {
+            **document,
+            "waivers": "accepted.yaml",
+            "evidence": {"rehearsal_max_age_days": 30, "out_of_scope": ["audit"]},
+            "rollback": {"stop_point": "s", "return_path": "r"},
+            "cost": {"max_dual_region_days": 14, "owner": "o", "flow_owners": {"mm2": "team"}},
+            "topic_families": [
+                {
+                    "name": "f",
+                    "match": ["f.*"],
+                    "tier": 1,
+                    "connect": {"internal_topics": ["connect-offsets"]},
+                    "evidence": {"failback": {"runbook": "r.md", "metrics": ["m"]}},
+                }
+            ],
+        },
+        "full",
+        Path("/plans/failback.yaml"),
+    )
+    assert full.waivers_file == Path("/plans/accepted.yaml")
+    assert full.evidence_settings["rehearsal_max_age_days"] == 30
+    assert full.out_of_scope == frozenset({"audit"})
+    assert full.rollback == Rollback("s", "r")
+    assert (full.cost.max_dual_region_days, full.cost.owner) == (14, "o")
+    assert full.flow_owner("mm2") == "team"
+    family = full.families[0]
+    assert family.tier == 1
+    assert family.connect == Connect(("connect-offsets",), False)
+    assert family.evidence("failback") == Evidence("r.md", None, ("m",), ())

@@ -7,14 +7,19 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from ..errors import InputError
-from ..model import PHASES, SEVERITIES
+from ..model import PHASES, SEVERITIES, Severity, is_severity
 from ..reports import FORMATS
 from .errors import EXIT_CODES_HELP, handle_errors
+
+if TYPE_CHECKING:
+    from ..exceptions import Exceptions
+    from ..model import Waiver
+    from ..plan import Plan
 
 
 def _parse_now(value: str | None) -> datetime:
@@ -100,6 +105,13 @@ def _parse_now(value: str | None) -> datetime:
     help="Rego engine: embedded (regorus, in process) or opa (Open Policy Agent).",
 )
 @click.option(
+    "--timeout",
+    default=None,
+    type=click.FloatRange(0.1, 3600),
+    help="Seconds policy work may take per step: checking and loading --policy-dir "
+    "policies, each phase's evaluation, each OPA request. [default: 30]",
+)
+@click.option(
     "--opa-url",
     default=None,
     envvar="FAILBACK_OPA_URL",
@@ -114,10 +126,9 @@ def _parse_now(value: str | None) -> datetime:
 )
 @click.option(
     "--opa-timeout",
-    default=30.0,
-    show_default=True,
+    default=None,
     type=click.FloatRange(0.1, 3600),
-    help="Seconds to wait for each OPA request.",
+    help="The same as --timeout (kept for existing scripts).",
 )
 @click.option(
     "--opa-ca-cert",
@@ -163,9 +174,10 @@ def check(
     baseline_path: Path | None,
     policy_dirs: Sequence[Path],
     engine: str,
+    timeout: float | None,
     opa_url: str | None,
     opa_token: str | None,
-    opa_timeout: float,
+    opa_timeout: float | None,
     opa_ca_cert: str | None,
     opa_client_cert: str | None,
     opa_insecure: bool,
@@ -195,14 +207,14 @@ def check(
         secondary,
         phases,
         now,
-        fail_on,
+        _severity(fail_on),
         exceptions,
         policy_dirs,
         engine,
         {
             "url": opa_url,
             "token": opa_token,
-            "timeout": opa_timeout,
+            **_timeout(timeout, opa_timeout),
             "ca_cert": opa_ca_cert,
             "client_cert": opa_client_cert,
             "insecure": opa_insecure,
@@ -212,6 +224,17 @@ def check(
     )
     _write_reports(report, targets)
     sys.exit(int(report.exit_code))
+
+
+def _timeout(timeout: float | None, opa_timeout: float | None) -> dict[str, Any]:
+    """--timeout, or its older name --opa-timeout; error messages name the one given."""
+    from ..engines import DEFAULT_TIMEOUT
+
+    if timeout is not None and opa_timeout is not None and timeout != opa_timeout:
+        raise InputError("--timeout and --opa-timeout disagree", hint="give one of them")
+    if timeout is None and opa_timeout is not None:
+        return {"timeout": opa_timeout, "timeout_option": "--opa-timeout"}
+    return {"timeout": DEFAULT_TIMEOUT if timeout is None else timeout}
 
 
 def _targets(formats: Sequence[str], outputs: Sequence[Path]) -> list[tuple[str, Path | None]]:
@@ -236,14 +259,12 @@ def _targets(formats: Sequence[str], outputs: Sequence[Path]) -> list[tuple[str,
 
 
 def _exceptions(
-    plan: Any, waivers_path: Path | None, baseline_path: Path | None, now: datetime
-) -> Any:
-    from ..evaluate import Exceptions
+    plan: Plan, waivers_path: Path | None, baseline_path: Path | None, now: datetime
+) -> Exceptions:
+    from ..exceptions import Exceptions
 
-    waiver_file = waivers_path
-    if waiver_file is None and plan.document.get("waivers"):
-        waiver_file = plan.base_dir / str(plan.document["waivers"])
-    waivers: tuple[Any, ...] = ()
+    waiver_file = waivers_path if waivers_path is not None else plan.waivers_file
+    waivers: tuple[Waiver, ...] = ()
     if waiver_file is not None:
         from ..waivers import load_waivers
 
@@ -298,8 +319,8 @@ def _evaluate(
     secondary: Path | None,
     phases: Sequence[str],
     now: datetime,
-    fail_on: str,
-    exceptions: Any,
+    fail_on: Severity,
+    exceptions: Exceptions,
     policy_dirs: Sequence[Path],
     engine: str,
     opa: dict[str, Any],
@@ -310,8 +331,8 @@ def _evaluate(
     from ..policy.locate import load_policies
     from ..sources import region_snapshot
 
-    left = region_snapshot(plan, plan.primary, primary)
-    right = region_snapshot(plan, plan.secondary, secondary)
+    left = region_snapshot(plan, plan.primary, primary, sys.stderr)
+    right = region_snapshot(plan, plan.secondary, secondary, sys.stderr)
     for snap, role in ((left, plan.primary), (right, plan.secondary)):
         if snap.region != role.name:
             raise InputError(
@@ -320,9 +341,11 @@ def _evaluate(
             )
     if export_dir is not None:
         _export(export_dir, (left, right))
-    options = {} if engine == "embedded" else opa
-    if engine == "embedded" and (opa.get("url") or opa.get("preloaded")):
-        raise InputError("--opa-url and --opa-preloaded need --engine opa")
+    options = opa
+    if engine == "embedded":
+        if opa.get("url") or opa.get("preloaded"):
+            raise InputError("--opa-url and --opa-preloaded need --engine opa")
+        options = {"timeout": opa["timeout"]} if "timeout" in opa else {}
     runner = ENGINES[engine](**options)
     try:
         runner.load(load_policies(policy_dirs))
@@ -335,7 +358,7 @@ def _export(directory: Path, snapshots: Sequence[Any]) -> None:
     """Both snapshots as <region>.json in `directory` (created if missing), written as a set.
     Region names come from the plan and the snapshots: one that is not a plain file name
     (a path, '..', a hidden or control-character name) is refused, never sanitised."""
-    from ..exporters.common import write_snapshot
+    from ..exporters._shared.snapshot import write_snapshot
     from ..io.atomic import output_directory, safe_file_name, write_all
 
     files = [
@@ -390,6 +413,12 @@ def scorecard(config: Path, fmt: str, now_text: str | None) -> None:
     exceptions = _exceptions(plan, None, None, now)
     report = _evaluate(plan, None, None, list(PHASES), now, "high", exceptions, (), "embedded", {})
     click.echo(render(report, fmt), nl=False)
+
+
+def _severity(value: str) -> Severity:
+    if not is_severity(value):
+        raise InputError(f"unknown severity {value!r}; expected one of {', '.join(SEVERITIES)}")
+    return value
 
 
 def _phases(value: str) -> list[str]:

@@ -1,34 +1,45 @@
-"""Exporter registry: source type -> module. Explicit and lazy (boto3, confluent-kafka load on use).
+"""Exporter registry: source type -> (package, summary). Explicit and lazy: a source's package
+(and boto3, confluent-kafka behind it) is imported only when that source is used.
 
-Every exporter module provides
-  command:      a click.Command, mounted as `failback export <name>`
-  from_source:  (source mapping from failback.yaml, region name, plan directory) -> snapshot dict
+Every source package (aws/, kafka/, terraform/, strimzi/) provides
+  <Name>Source:  a frozen dataclass, what one export reads (region, cluster, paths, ...)
+  from_plan:     (failback.yaml `source:` mapping, region name, plan directory) -> <Name>Source
+  export:        (<Name>Source, messages: TextIO | None) -> snapshot v1 document (a dict);
+                 progress and warnings go to `messages` (the command line hands in stderr)
+and imports only from itself, _shared/ and checker's core modules, never from another source
+or the command line. Adding a source: a package beside these and one line below.
 """
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, NamedTuple, TextIO
 
 from ..errors import InputError
 
-EXPORTERS: Mapping[str, str] = {
-    "aws": "checker.exporters.aws",
-    "kafka": "checker.exporters.kafka",
-    "terraform": "checker.exporters.terraform",
-    "strimzi": "checker.exporters.strimzi",
-}
-SUMMARIES: Mapping[str, str] = {
-    "aws": "Live AWS: MSK and its surroundings (boto3, read-only).",
-    "kafka": "Live Kafka: ACLs, topics, brokers, groups (Admin API); MirrorMaker 2 config.",
-    "terraform": "A `terraform show -json` plan or state.",
-    "strimzi": "Strimzi custom resources (Kafka, KafkaTopic, KafkaUser, KafkaMirrorMaker2).",
-}
 
-FromSource = Callable[[Mapping[str, Any], str, Path], dict[str, Any]]
+class Exporter(NamedTuple):
+    module: str
+    summary: str
+
+
+EXPORTERS: Mapping[str, Exporter] = {
+    "aws": Exporter(
+        "checker.exporters.aws", "Live AWS: MSK and its surroundings (boto3, read-only)."
+    ),
+    "kafka": Exporter(
+        "checker.exporters.kafka",
+        "Live Kafka: ACLs, topics, brokers, groups (Admin API); MirrorMaker 2 config.",
+    ),
+    "terraform": Exporter("checker.exporters.terraform", "A `terraform show -json` plan or state."),
+    "strimzi": Exporter(
+        "checker.exporters.strimzi",
+        "Strimzi custom resources (Kafka, KafkaTopic, KafkaUser, KafkaMirrorMaker2).",
+    ),
+}
 
 
 def module(name: str) -> ModuleType:
@@ -38,7 +49,7 @@ def module(name: str) -> ModuleType:
             f"{', '.join(sorted(EXPORTERS))} or snapshot"
         )
     try:
-        return importlib.import_module(EXPORTERS[name])
+        return importlib.import_module(EXPORTERS[name].module)
     except ModuleNotFoundError as exc:
         raise InputError(
             f"the {name} exporter needs the missing module {exc.name!r} "
@@ -50,7 +61,11 @@ def available() -> list[str]:
     return sorted(EXPORTERS)
 
 
-def from_source(source: Mapping[str, Any], region: str, base_dir: Path) -> dict[str, Any]:
+def from_source(
+    source: Mapping[str, Any], region: str, base_dir: Path, messages: TextIO | None
+) -> dict[str, Any]:
     """Export one region from a source declared in failback.yaml."""
-    exporter: FromSource = module(str(source.get("type"))).from_source
-    return exporter(source, region, base_dir)
+    exporter = module(str(source.get("type")))
+    config = exporter.from_plan(source, region, base_dir)
+    snapshot: dict[str, Any] = exporter.export(config, messages)
+    return snapshot

@@ -4,17 +4,32 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..engines.base import Engine
 from ..engines.embedded import EmbeddedEngine
 from ..errors import EngineError
 from ..io.read import read_text
 from .locate import CATALOG, PolicyFile, builtin_dir
 
 
-def load_catalog() -> dict[str, dict[str, Any]]:
-    path = builtin_dir() / "failback" / "catalog" / "catalog.rego"
-    engine = EmbeddedEngine()
-    engine.load([PolicyFile("policies/failback/catalog/catalog.rego", read_text(path, "policy"))])
+def catalog_of(engine: Engine) -> dict[str, dict[str, Any]]:
+    """data.failback.catalog.rules of an engine that has the library loaded, sorted by id."""
     rules = engine.query(CATALOG, None)
     if not isinstance(rules, dict):
         raise EngineError("the rule catalog is empty or missing")
     return {k: rules[k] for k in sorted(rules)}
+
+
+def load_catalog() -> dict[str, dict[str, Any]]:
+    """The built-in catalog alone (package failback.catalog), without judging anything."""
+    directory = builtin_dir() / "failback" / "catalog"
+    engine = EmbeddedEngine()
+    engine.load(
+        [
+            PolicyFile(
+                f"policies/failback/catalog/{path.name}", read_text(path, "policy"), builtin=True
+            )
+            for path in sorted(directory.glob("*.rego"))
+            if not path.name.endswith("_test.rego")
+        ]
+    )
+    return catalog_of(engine)

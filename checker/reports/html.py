@@ -10,6 +10,7 @@ evidence each snapshot came from. Every value from a snapshot or plan is HTML-es
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from html import escape
 from typing import Any
 
@@ -213,7 +214,7 @@ def _findings(report: Report) -> str:
         if any(f.severity == s for d in report.decisions for f in d.findings)
     ]
 
-    def select(ident: str, label: str, values: list[str]) -> str:
+    def select(ident: str, label: str, values: Sequence[str]) -> str:
         options = "".join(f'<option value="{e(v)}">{e(v)}</option>' for v in values)
         return (
             f'<label for="{ident}">{label}</label><select id="{ident}">'

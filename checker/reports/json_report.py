@@ -1,5 +1,5 @@
-"""Machine-readable report: the decisions exactly as the policies returned them, with each
-finding's fingerprint (and waiver or baseline status) added after evaluation."""
+"""Machine-readable report: the decisions as the policies returned them (waiver and baseline
+status included), each finding labelled with its fingerprint after evaluation."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ def document(report: Report) -> dict[str, Any]:
         "exit_code": int(report.exit_code),
         "primary": _evidence(report.primary),
         "secondary": _evidence(report.secondary),
-        "decisions": [dict(d.raw) for d in report.decisions],
+        "decisions": [d.as_dict() for d in report.decisions],
     }
     if report.waivers is not None:
         doc["waivers"] = {

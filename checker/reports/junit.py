@@ -146,17 +146,10 @@ def _suite(
     suite.set("time", "0")
 
 
-def document(
-    report: Report,
-    catalog: Mapping[str, Mapping[str, Any]] | None = None,
-) -> ET.Element:
-    if catalog is None:
-        from ..policy.catalog import load_catalog
-
-        catalog = load_catalog()
+def document(report: Report) -> ET.Element:
     root = ET.Element("testsuites", {"name": f"failback-checker {report.plan_name}"})
     for decision in report.decisions:
-        _suite(root, report, decision, catalog)
+        _suite(root, report, decision, report.judged_rules)
     for key in ("tests", "failures", "errors", "skipped"):
         root.set(key, str(sum(int(s.get(key, "0")) for s in root)))
     root.set("time", "0")

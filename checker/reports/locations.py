@@ -18,7 +18,7 @@ from typing import Any
 
 from ..errors import InputError
 from ..io.read import read_text
-from ..model import SNAPSHOT_AREAS, Finding, Report, Snapshot
+from ..model import EXPIRED_WAIVER_RULE, SNAPSHOT_AREAS, Finding, Report, Snapshot
 
 PLAN_AREAS = frozenset({"rollback", "cost", "readiness"})
 PLAN_RULES = frozenset({"WA-003"})
@@ -239,14 +239,13 @@ class Locator:
     # --- waivers --------------------------------------------------------------------------
 
     def waiver_location(self, finding: Finding) -> Location | None:
+        """The entry of the expired waiver a WVR-001 finding names (its waiver_index)."""
         use = self.report.waivers
         if use is None:
             return None
-        from ..waivers import waiver_resource
-
-        for waiver in use.expired:
-            if waiver_resource(waiver) == finding.resource:
-                return Location(Path(use.file), waiver.line)
+        index = finding.waiver_index
+        if index is not None and 0 <= index < len(use.waivers):
+            return Location(Path(use.file), use.waivers[index].line)
         return Location(Path(use.file), None)
 
     # --- the one entry point --------------------------------------------------------------
@@ -259,9 +258,7 @@ class Locator:
         )
 
     def locate(self, finding: Finding, phase: str | None = None) -> tuple[Location, ...]:
-        from ..waivers import RULE_ID
-
-        if finding.rule_id == RULE_ID:
+        if finding.rule_id == EXPIRED_WAIVER_RULE:
             found = self.waiver_location(finding)
             return (found,) if found else ()
         if self.is_plan_level(finding):

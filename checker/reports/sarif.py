@@ -1,8 +1,9 @@
 """SARIF 2.1.0 for code scanning (GitHub, GitLab, Azure DevOps, IDE viewers).
 
 One run per judged phase (automationDetails.id `failback-checker/<phase>/`, so code scanning
-keeps each phase's alerts apart), one rule per catalog entry (plus any custom or waiver rule a
-finding uses), one result per finding located in the file that declares its resource.
+keeps each phase's alerts apart), one rule per rule judged (the catalog the Report carries),
+plus any custom or waiver rule a finding uses, one result per finding located in the file
+that declares its resource.
 Waived findings carry `suppressions` (accepted, with the waiver's justification); with a
 baseline, results carry `baselineState` (new / unchanged).
 """
@@ -139,9 +140,9 @@ def result(
     return out
 
 
-def _rules(report: Report, catalog: Mapping[str, Mapping[str, Any]]) -> list[dict[str, Any]]:
-    from ..waivers import RULE, RULE_ID
-
+def _rules(report: Report) -> list[dict[str, Any]]:
+    """The rules judged, then any other rule a finding uses (WVR-001, custom rules)."""
+    catalog = report.judged_rules
     rules = [rule(rule_id, entry, report.fail_on) for rule_id, entry in catalog.items()]
     seen = set(catalog)
     for decision in report.decisions:
@@ -149,31 +150,19 @@ def _rules(report: Report, catalog: Mapping[str, Mapping[str, Any]]) -> list[dic
             if finding.rule_id in seen:
                 continue
             seen.add(finding.rule_id)
-            entry: Mapping[str, Any] = (
-                RULE
-                if finding.rule_id == RULE_ID
-                else {
-                    "area": finding.area,
-                    "severity": finding.severity,
-                    "title": finding.title,
-                    "remediation": finding.remediation,
-                }
-            )
+            entry: Mapping[str, Any] = report.catalog.get(finding.rule_id) or {
+                "area": finding.area,
+                "severity": finding.severity,
+                "title": finding.title,
+                "remediation": finding.remediation,
+            }
             rules.append(rule(finding.rule_id, entry, report.fail_on))
     return rules
 
 
-def document(
-    report: Report,
-    options: RenderOptions | None = None,
-    catalog: Mapping[str, Mapping[str, Any]] | None = None,
-) -> dict[str, Any]:
+def document(report: Report, options: RenderOptions | None = None) -> dict[str, Any]:
     options = options or RenderOptions()
-    if catalog is None:
-        from ..policy.catalog import load_catalog
-
-        catalog = load_catalog()
-    rules = _rules(report, catalog)
+    rules = _rules(report)
     index = {r["id"]: i for i, r in enumerate(rules)}
     locator = Locator(report)
     runs = []

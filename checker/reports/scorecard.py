@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from ..model import PHASES, Report, ScoreCell
+from ..model import PHASES, Report
 from .escape import visible
 from .matrix import cells, grid
 
@@ -16,21 +16,10 @@ _SHORT = {
 }
 
 
-def cell_dict(cell: ScoreCell) -> dict[str, object]:
-    return {
-        "family": cell.family,
-        "phase": cell.phase,
-        "level": cell.level,
-        "evidence_level": cell.evidence_level,
-        "reasons": list(cell.reasons),
-        "next_step": cell.next_step,
-    }
-
-
 def render_json(report: Report) -> str:
     return (
         json.dumps(
-            {"plan": report.plan_name, "scorecard": [cell_dict(c) for c in cells(report)]},
+            {"plan": report.plan_name, "scorecard": [c.as_dict() for c in cells(report)]},
             indent=2,
             sort_keys=True,
         )

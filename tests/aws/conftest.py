@@ -1,7 +1,7 @@
 """AWS exporter test rig: moto in server mode over real HTTP, plus botocore Stubber for the MSK
 operations moto lacks, plus a recorder of every operation the exporter performs.
 
-The exporter makes all its clients through checker.exporters.aws_client.new_client; the
+The exporter makes all its clients through checker.exporters.aws.client.new_client; the
 `world` fixture wraps it so that
   - every client records (IAM prefix, operation) through a botocore event hook,
   - the kafka client sends the operations moto does not implement (configuration revisions,
@@ -24,11 +24,11 @@ from typing import Any
 
 import boto3
 import pytest
-from botocore.awsrequest import AWSResponse
+from botocore.awsrequest import AWSResponse, HTTPHeaders
 from botocore.stub import Stubber
 from moto.server import ThreadedMotoServer
 
-from checker.exporters import aws_client
+from checker.exporters.aws import client as aws_client
 
 ACCOUNT = "123456789012"  # moto's default account
 STUBBED = frozenset(
@@ -229,7 +229,7 @@ class World:
                 return None
             status = 403 if "AccessDenied" in code else 400
             return (
-                AWSResponse("https://fake", status, {}, None),
+                AWSResponse("https://fake", status, HTTPHeaders(), None),
                 {
                     "Error": {"Code": code, "Message": f"{code} (test)"},
                     "ResponseMetadata": {"HTTPStatusCode": status},
@@ -246,10 +246,12 @@ class World:
             return AWSResponse(
                 request.url,
                 400,
-                {
-                    "x-amzn-ErrorType": "ThrottlingException",
-                    "Content-Type": "application/x-amz-json-1.1",
-                },
+                HTTPHeaders.from_dict(
+                    {
+                        "x-amzn-ErrorType": "ThrottlingException",
+                        "Content-Type": "application/x-amz-json-1.1",
+                    }
+                ),
                 _Raw(body.encode()),
             )
 

@@ -9,12 +9,13 @@ from typing import Any
 import pytest
 
 from checker.errors import InputError
-from checker.exporters import aws
-from checker.exporters.aws_iam import applies
-from checker.exporters.aws_msk import Cluster, parse_cluster_arn, parse_properties
-from checker.exporters.aws_replication import replicator_flows
-from checker.exporters.aws_topics import decode_configs
-from checker.exporters.iam_policy import document_grants, statement_grants
+from checker.exporters import from_source
+from checker.exporters._shared.iam_policy import document_grants, statement_grants
+from checker.exporters._shared.properties import parse_properties
+from checker.exporters.aws.iam import applies
+from checker.exporters.aws.msk import Cluster, parse_cluster_arn
+from checker.exporters.aws.replication import replicator_flows
+from checker.exporters.aws.topics import decode_configs
 
 CLUSTER = Cluster(
     arn="arn:aws:kafka:us-east-1:111122223333:cluster/payments-use1/5e7c-3",
@@ -157,7 +158,7 @@ def test_policy_documents_as_text() -> None:
         assert grant["actions"] == ["kafka-cluster:ReadData"]
 
 
-def replicator(naming: str, groups: dict[str, Any]) -> dict[str, Any]:
+def replicator(naming: str, groups: dict[str, Any]) -> Any:
     return {
         "ReplicatorName": "dr",
         "ReplicatorState": "CREATING",
@@ -212,4 +213,4 @@ def test_replicator_flow_prefixed_external_source_default_mode() -> None:
 )
 def test_source_validation(source: dict[str, Any], message: str) -> None:
     with pytest.raises(InputError, match=message):
-        aws.from_source(source, "us-west-2", Path("."))
+        from_source(source, "us-west-2", Path("."), None)

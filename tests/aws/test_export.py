@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 
 from checker.exporters import aws
-from checker.exporters.aws_client import Progress, Settings
+from checker.exporters.aws import AwsSource
+from checker.exporters.aws.client import Progress
 
 from . import estate
 from .conftest import ACCOUNT, World, closed_port
@@ -43,10 +44,10 @@ def export_args(world: World, region: estate.Region, *extra: str) -> list[str]:
 
 
 def export(world: World, region: estate.Region, **settings: Any) -> dict[str, Any]:
-    options = Settings(
+    options = AwsSource(
         region=region.name, cluster_arn=region.cluster_arn, endpoint_url=world.url, **settings
     )
-    return aws.export(options, Progress("test", quiet=True))
+    return aws.export(options, None)
 
 
 def test_primary_snapshot(world: World, cli: Any, tmp_path: Path) -> None:
@@ -409,7 +410,7 @@ def test_progress_plain_lines_when_not_a_tty(world: World, cli: Any, tmp_path: P
 
 
 def test_progress_counter_on_a_tty(capsys: pytest.CaptureFixture[str]) -> None:
-    progress = Progress("aws us-east-1", tty=True)
+    progress = Progress("aws us-east-1", sys.stderr, tty=True)
     progress.call("kafka:DescribeClusterV2")
     progress.call("kafka:DescribeTopic")
     progress.done(gaps=1)
@@ -417,11 +418,11 @@ def test_progress_counter_on_a_tty(capsys: pytest.CaptureFixture[str]) -> None:
     assert err.startswith("\r| aws us-east-1: 1 calls, kafka:DescribeClusterV2")
     assert "2 calls, kafka:DescribeTopic" in err
     assert err.endswith("aws us-east-1: done, 2 calls, 1 gap\n")
-    failing = Progress("aws us-east-1", tty=True)
+    failing = Progress("aws us-east-1", sys.stderr, tty=True)
     failing.call("kafka:DescribeClusterV2")
     failing.clear()  # before an error line, the counter is erased
     assert capsys.readouterr().err.endswith("\r" + " " * 78 + "\r")
-    quiet = Progress("x", quiet=True, tty=True)
+    quiet = Progress("x", sys.stderr, quiet=True, tty=True)
     quiet.call("a")
     quiet.done(0)
     assert capsys.readouterr().err == ""

@@ -16,6 +16,8 @@ import yaml
 
 from checker.errors import CheckerError
 from checker.exporters import strimzi, terraform
+from checker.exporters.strimzi import StrimziSource
+from checker.exporters.terraform import TerraformSource
 
 from .conftest import PLAN, STRIMZI, TERRAFORM
 
@@ -91,7 +93,7 @@ def test_mutated_terraform_plans_never_crash(tmp_path: Path, seed: int) -> None:
         path.write_text(json.dumps(_mutate(base, paths, rnd)))
         for region in ("us-west-2", "us-east-1"):
             try:
-                terraform.export(path, region, storage_buckets=("payments-*",))
+                terraform.export(TerraformSource(path, region, storage_buckets=("payments-*",)))
                 exported += 1
             except CheckerError:
                 pass
@@ -113,7 +115,11 @@ def test_mutated_strimzi_manifests_never_crash(tmp_path: Path, seed: int) -> Non
         for name, documents in _mutate(files, paths, rnd).items():
             (folder / name).write_text(yaml.safe_dump_all(documents))
         try:
-            strimzi.export([folder], "us-west-2", None, {"use1": "us-east-1", "usw2": "us-west-2"})
+            strimzi.export(
+                StrimziSource(
+                    (folder,), "us-west-2", None, {"use1": "us-east-1", "usw2": "us-west-2"}
+                )
+            )
             exported += 1
         except CheckerError:
             pass

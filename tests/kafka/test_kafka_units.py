@@ -13,16 +13,15 @@ from typing import Any
 
 import pytest
 
+from checker.cli.export import parse_overrides, parse_region_pairs
 from checker.errors import InputError
-from checker.exporters import kafka
-from checker.exporters.common import parse_region_pairs
-from checker.exporters.kafka_admin import Reader, broker_config, listener_facts, topic_configs
-from checker.exporters.kafka_mm2 import alias_regions, parse_mm2
-from checker.exporters.kafka_props import (
+from checker.exporters import from_source, kafka
+from checker.exporters._shared.properties import parse_properties
+from checker.exporters.kafka.admin import Reader, broker_config, listener_facts, topic_configs
+from checker.exporters.kafka.mm2 import alias_regions, parse_mm2
+from checker.exporters.kafka.props import (
     client_settings,
     parse_jaas,
-    parse_overrides,
-    parse_properties,
     translate_java,
 )
 
@@ -470,16 +469,17 @@ def test_denied_and_disabled_acls() -> None:
 
 def test_source_keys_are_checked(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="unknown key 'bootstrap_servers'"):
-        kafka.from_source({"type": "kafka", "bootstrap_servers": "b:9092"}, "r", tmp_path)
+        from_source({"type": "kafka", "bootstrap_servers": "b:9092"}, "r", tmp_path, None)
     with pytest.raises(InputError, match="timeout must be a positive number"):
-        kafka.from_source(
-            {"type": "kafka", "bootstrap": "b:9092", "timeout": "soon"}, "r", tmp_path
+        from_source(
+            {"type": "kafka", "bootstrap": "b:9092", "timeout": "soon"}, "r", tmp_path, None
         )
     with pytest.raises(InputError, match=r"client properties .*nope\.properties does not exist"):
-        kafka.from_source(
+        from_source(
             {"type": "kafka", "bootstrap": "b:9092", "command_config": "nope.properties"},
             "r",
             tmp_path,
+            None,
         )
 
 
@@ -487,7 +487,7 @@ def test_mm2_aliases_must_reach_the_exported_region(tmp_path: Path) -> None:
     (tmp_path / "mm2.properties").write_text("clusters = a, b\na->b.enabled = true\n")
     with pytest.raises(InputError, match="no cluster alias maps to region us-east-1"):
         kafka.export(
-            kafka.Options(
+            kafka.KafkaSource(
                 region="us-east-1", bootstrap="127.0.0.1:1", mm2_config=tmp_path / "mm2.properties"
             )
         )
@@ -534,9 +534,9 @@ def _failing(code: int | None) -> Any:
 def test_retriable_errors_are_retried(monkeypatch: Any) -> None:
     from confluent_kafka import KafkaError
 
-    from checker.exporters import kafka_admin
+    from checker.exporters.kafka import admin as kafka_admin
 
-    monkeypatch.setattr(kafka_admin.time, "sleep", lambda _: None)
+    monkeypatch.setattr("checker.exporters.kafka.admin.time.sleep", lambda _: None)
     answers = [KafkaError.COORDINATOR_LOAD_IN_PROGRESS, KafkaError.NOT_COORDINATOR, None]
     calls = iter(answers)
     assert kafka_admin.retrying(lambda: _failing(next(calls)), 1.0) == "answer"
@@ -545,9 +545,9 @@ def test_retriable_errors_are_retried(monkeypatch: Any) -> None:
 def test_other_errors_are_not_retried(monkeypatch: Any) -> None:
     from confluent_kafka import KafkaError
 
-    from checker.exporters import kafka_admin
+    from checker.exporters.kafka import admin as kafka_admin
 
-    monkeypatch.setattr(kafka_admin.time, "sleep", lambda _: None)
+    monkeypatch.setattr("checker.exporters.kafka.admin.time.sleep", lambda _: None)
     issued = []
 
     def call() -> Any:

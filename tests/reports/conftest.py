@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from checker.engines.embedded import EmbeddedEngine
-from checker.evaluate import Exceptions
 from checker.evaluate import check as run_check
+from checker.exceptions import Exceptions
 from checker.model import Finding, Report
 from checker.plan import load_plan
 from checker.policy.locate import load_policies
@@ -47,10 +47,9 @@ def build_report(
 
 
 def with_findings(report: Report, findings: Sequence[Finding]) -> Report:
-    """The report with its first decision's findings replaced (raw form kept in step)."""
+    """The report with its first decision's findings replaced."""
     decision = report.decisions[0]
-    raw = {**decision.raw, "findings": [dataclasses.asdict(f) for f in findings]}
-    new = dataclasses.replace(decision, findings=tuple(findings), raw=raw)
+    new = dataclasses.replace(decision, findings=tuple(findings))
     return dataclasses.replace(report, decisions=(new, *report.decisions[1:]))
 
 

@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from checker.baseline import fingerprint
+from checker.fingerprint import fingerprint
 
 from ..conftest import ESTATE, NOW, run_cli
 from .conftest import waiver, write_waivers

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from checker.evaluate import Exceptions
+from checker.exceptions import Exceptions
 from checker.model import PHASES, READINESS_LEVELS, Report
 from checker.reports import REPORTERS
 

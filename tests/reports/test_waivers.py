@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from checker.evaluate import Exceptions
+from checker.exceptions import Exceptions
 from checker.schemas import schema
 
 from ..conftest import ESTATE, NOW, assert_one_line_error, run_cli
@@ -71,9 +71,9 @@ def test_waiving_every_blocking_finding_makes_the_verdict_go(tmp_path: Path) -> 
     assert all("lowered" not in " ".join(c["reasons"]) for c in decision["scorecard"])
 
 
-def test_python_rejudging_matches_the_policies(tmp_path: Path) -> None:
+def test_waiving_the_high_findings_judges_like_fail_on_critical(tmp_path: Path) -> None:
     """Waiving the high (not critical) blocking findings must give exactly the decision the
-    Rego policies give with --fail-on critical: same blocking set, verdict and scorecard."""
+    policies give with --fail-on critical: same blocking set, verdict and scorecard."""
     high = [f for f in build_report().decisions[0].findings if f.blocking and f.severity == "high"]
     path = write_waivers(tmp_path / "w.yaml", *[waiver(f.rule_id, f.resource) for f in high])
     waived = check("--waivers", str(path)).json()["decisions"][0]

@@ -12,7 +12,10 @@ package failback.catalog
 
 all_phases := ["normal", "failover", "dr_operation", "failback", "cleanup"]
 
-rules := {
+# exception_rules.rego adds WVR-001; named by its full path, so that each file compiles alone
+rules := object.union(area_rules, data.failback.catalog.exception_rules)
+
+area_rules := {
 	"WA-001": {
 		"area": "write_authority",
 		"severity": "critical",

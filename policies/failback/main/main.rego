@@ -3,7 +3,8 @@
 # description: |
 #   The one entrypoint, data.failback.main.decision: collects every area's findings,
 #   applies the catalog (severity, phases, inputs), suppresses rules whose inputs have
-#   evidence gaps, and returns the verdict, sorted findings and the readiness scorecard.
+#   evidence gaps, applies waivers and the baseline (failback.exceptions), and returns the
+#   verdict, sorted findings and the readiness scorecard.
 package failback.main
 
 import data.failback.acl
@@ -13,6 +14,7 @@ import data.failback.compatibility
 import data.failback.cost
 import data.failback.encryption
 import data.failback.evidence
+import data.failback.exceptions
 import data.failback.network
 import data.failback.offsets
 import data.failback.readiness
@@ -30,6 +32,7 @@ builtin_raw := union({
 	cost.deny,
 	encryption.deny,
 	evidence.deny,
+	exceptions.deny,
 	network.deny,
 	offsets.deny,
 	readiness.deny,
@@ -72,11 +75,71 @@ custom contains object.union(
 		"area": "custom", "severity": "medium", "title": f.rule_id, "remediation": "",
 		"region": null, "family": null, "primary": null, "secondary": null,
 	},
-	object.union(f, {"blocking": blocks(object.get(f, "severity", "medium"), f.rule_id)}),
+	object.union(f, {"severity": severity, "blocking": blocks(severity, f.rule_id)}),
 ) if {
 	# Reference iteration on purpose: it evaluates only each package's deny, where
 	# `some pkg in data.failback.custom` would evaluate every rule of the user's packages.
 	f := data.failback.custom[_].deny[_]
+	severity := custom_severity(f)
+}
+
+# Custom findings the decision cannot judge: the checker refuses the run (exit 3) when this
+# is not empty, instead of dropping them. rule_id, resource and message are required
+# non-empty strings; severity is optional (medium) and case-insensitive.
+invalid_custom contains invalid_finding(name, f, "not_an_object", null, null) if {
+	some name
+	f := data.failback.custom[name].deny[_]
+	not is_object(f)
+}
+
+invalid_custom contains invalid_finding(name, f, "missing", key, null) if {
+	some name
+	f := data.failback.custom[name].deny[_]
+	is_object(f)
+	some key in ["rule_id", "resource", "message"]
+	not non_empty_string(object.get(f, key, null))
+}
+
+invalid_custom contains invalid_finding(name, f, "unknown_severity", "severity", f.severity) if {
+	some name
+	f := data.failback.custom[name].deny[_]
+	is_object(f)
+	not known_severity(object.get(f, "severity", "medium"))
+}
+
+invalid_custom contains invalid_finding(name, f, "builtin_rule_id", "rule_id", f.rule_id) if {
+	some name
+	f := data.failback.custom[name].deny[_]
+	is_object(f)
+	catalog.rules[f.rule_id]
+}
+
+invalid_finding(name, f, problem, key, value) := {
+	"package": concat(".", ["failback.custom", name]),
+	"rule_id": custom_rule_id(f),
+	"problem": problem,
+	"field": key,
+	"value": value,
+}
+
+custom_severity(f) := lower(severity) if {
+	is_object(f)
+	severity := object.get(f, "severity", "medium")
+	is_string(severity)
+}
+
+default custom_rule_id(_) := null
+
+custom_rule_id(f) := f.rule_id if non_empty_string(f.rule_id)
+
+non_empty_string(value) if {
+	is_string(value)
+	value != ""
+}
+
+known_severity(severity) if {
+	is_string(severity)
+	severity_rank[lower(severity)]
 }
 
 # Evidence gaps never block: they make the verdict indeterminate.
@@ -93,7 +156,13 @@ sort_key(f) := sprintf("%d|%s|%v|%v|%v|%v", [
 	4 - severity_rank[f.severity], f.rule_id, f.region, f.family, f.resource, f.message,
 ])
 
-findings := [pair[1] | some pair in sort({[sort_key(f), f] | some f in all_findings})]
+sorted_findings := [pair[1] | some pair in sort({[sort_key(f), f] | some f in all_findings})]
+
+# Waived and known findings keep their place but never block. Only the exceptions say
+# whether a finding is waived or known, whatever fields a custom rule returned.
+findings := [object.union(object.remove(f, ["waived", "known"]), exceptions.status(f)) |
+	some f in sorted_findings
+]
 
 blocking_count := count([f | some f in findings; f.blocking])
 
@@ -116,12 +185,15 @@ summary[severity] := count([f | some f in findings; f.severity == severity]) if 
 # METADATA
 # description: The decision for input.phase; the only rule the checker queries.
 # entrypoint: true
-decision := {
-	"phase": input.phase,
-	"verdict": verdict,
-	"fail_on": input.options.fail_on,
-	"findings": findings,
-	"gaps": [pair[1] | some pair in gap_pairs],
-	"summary": summary,
-	"scorecard": readiness.scorecard(findings),
-}
+decision := object.union(
+	{
+		"phase": input.phase,
+		"verdict": verdict,
+		"fail_on": input.options.fail_on,
+		"findings": findings,
+		"gaps": [pair[1] | some pair in gap_pairs],
+		"summary": summary,
+		"scorecard": readiness.scorecard(findings),
+	},
+	exceptions.report,
+)

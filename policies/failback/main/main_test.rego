@@ -232,3 +232,111 @@ test_scorecard_uses_the_decision_findings if {
 	cell.phase == "failback"
 	cell.reasons[count(cell.reasons) - 1] == "lowered by blocking findings: ACL-003"
 }
+
+# waivers and the baseline (failback.exceptions)
+
+# One family, rehearsed for failback: blocking findings lower its failback cell to documented.
+one_family := {"plan": {
+	"families": {"payments": {
+		"tier": 3, "producers": [], "phases": {},
+		"evidence": {"failback": {"runbook": "r.md", "rehearsed_epoch": 1699000000, "metrics": 0, "alerts": 0}},
+	}},
+	"evidence": {"rehearsal_max_age_days": 90},
+	"regions": {"primary": "us-east-1", "secondary": "us-west-2"},
+}}
+
+everyone_waiver(fields) := object.union(
+	{
+		"rule_id": "ACL-003", "resource": "allow.everyone.*", "pattern": `^allow\x{2e}everyone\x{2e}(?s:.)*$`,
+		"region": "us-west-2", "phase": null, "owner": "team-sec", "reason": "accepted", "ticket": "SEC-1",
+		"expires": "2023-11-30", "expires_epoch": 1701302400,
+	},
+	fields,
+)
+
+with_exceptions(waivers, baseline) := with_fields(object.union_n([
+	allow_everyone,
+	one_family,
+	{"exceptions": {"waivers": waivers, "baseline": baseline}},
+]))
+
+failback_cell(decision) := cell if {
+	some cell in decision.scorecard
+	cell.phase == "failback"
+}
+
+test_waived_finding_neither_blocks_nor_lowers_the_scorecard if {
+	decision := main.decision with input as with_exceptions([everyone_waiver({})], [])
+	decision.verdict == "go"
+	decision.exceptions == {"waivers_expired": []}
+	[[f.rule_id, f.blocking, f.waived.ticket] | some f in decision.findings] == [["ACL-003", false, "SEC-1"]]
+	failback_cell(decision).level == "rehearsed"
+	every reason in failback_cell(decision).reasons {
+		not startswith(reason, "lowered")
+	}
+}
+
+test_known_finding_does_not_block if {
+	baseline := [["ACL-003", "secondary", "allow.everyone.if.no.acl.found"]]
+	decision := main.decision with input as with_exceptions([], baseline)
+	decision.verdict == "go"
+	[[f.rule_id, f.blocking, f.known] | some f in decision.findings] == [["ACL-003", false, true]]
+	decision.summary.critical == 1
+}
+
+test_expired_waiver_blocks_with_wvr_001 if {
+	expired := everyone_waiver({"expires": "2023-11-01", "expires_epoch": 1698796800})
+	decision := main.decision with input as with_exceptions([expired], [])
+	decision.verdict == "no-go"
+	rule_ids(decision) == ["ACL-003", "WVR-001", "WA-003"] # WA-003: medium, no writer declared
+	wvr := decision.findings[1]
+	[wvr.area, wvr.severity, wvr.title, wvr.blocking] == ["evidence", "high", "Waiver expired", true]
+	wvr.resource == "ACL-003 allow.everyone.* region=us-west-2"
+	decision.exceptions == {"waivers_expired": [0]}
+	cell := failback_cell(decision)
+	cell.level == "documented"
+	cell.reasons[count(cell.reasons) - 1] == "lowered by blocking findings: ACL-003, WVR-001"
+}
+
+test_custom_finding_cannot_claim_to_be_waived_or_known if {
+	own := {"rule_id": "TEAM-003", "resource": "t", "message": "m", "severity": "high", "waived": {}, "known": true}
+	decision := main.decision with input as base with data.failback.custom as {"team": {"deny": {own}}}
+	f := decision.findings[0]
+	not "waived" in object.keys(f)
+	not "known" in object.keys(f)
+	f.blocking == true
+}
+
+# custom findings: validated, severity in any case
+
+test_custom_severity_in_any_case if {
+	own := {"rule_id": "TEAM-003", "resource": "topic.z", "message": "m", "severity": "CRITICAL"}
+	decision := main.decision with input as base with data.failback.custom as {"team": {"deny": {own}}}
+	decision.findings[0].severity == "critical"
+	decision.findings[0].blocking == true
+	decision.verdict == "no-go"
+	count(main.invalid_custom) == 0 with input as base with data.failback.custom as {"team": {"deny": {own}}}
+}
+
+test_invalid_custom_findings_are_listed if {
+	findings := {
+		"not an object",
+		{"rule_id": "TEAM-004", "message": "no resource"},
+		{"rule_id": "", "resource": "r", "message": "empty id"},
+		{"rule_id": "TEAM-005", "resource": "r", "message": "m", "severity": "blocker"},
+		{"rule_id": "TEAM-006", "resource": "r", "message": "m", "severity": 3},
+		{"rule_id": "NET-002", "resource": "r", "message": "borrowed id"},
+	}
+	invalid := main.invalid_custom with input as base with data.failback.custom as {"team": {"deny": findings}}
+	{[f.rule_id, f.problem, f.field, f.value] | some f in invalid} == {
+		[null, "not_an_object", null, null],
+		["TEAM-004", "missing", "resource", null],
+		[null, "missing", "rule_id", null],
+		["TEAM-005", "unknown_severity", "severity", "blocker"],
+		["TEAM-006", "unknown_severity", "severity", 3],
+		["NET-002", "builtin_rule_id", "rule_id", "NET-002"],
+	}
+	every f in invalid {
+		f["package"] == "failback.custom.team"
+	}
+}

@@ -1,0 +1,11 @@
+"""What the source exporters share (never a source of its own).
+
+    snapshot.py    the snapshot skeleton, gaps, validation against the schema, writing
+    paths.py       how a file read is shown in a snapshot and in messages
+    iam_policy.py  IAM policy documents -> iam_grants (live AWS and Terraform)
+    msk.py         an MSK cluster's default broker configuration (live AWS and Terraform)
+    properties.py  java.util.Properties parsing (MSK server.properties, client and MM2 files)
+
+A source package imports from its own package, from here and from checker's core modules,
+never from another source.
+"""
