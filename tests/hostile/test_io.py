@@ -403,7 +403,6 @@ def test_missing_directory_is_an_input_error(tmp_path: Path) -> None:
 
 def _deny_under(monkeypatch: pytest.MonkeyPatch, directory: Path) -> None:
     """Opening anything under `directory` fails as the kernel would for a non-root user."""
-    from checker.io import atomic
 
     real_open = os.open
 
@@ -412,7 +411,7 @@ def _deny_under(monkeypatch: pytest.MonkeyPatch, directory: Path) -> None:
             raise PermissionError(13, "Permission denied")
         return real_open(path, *args, **kwargs)
 
-    monkeypatch.setattr(atomic.os, "open", denied)
+    monkeypatch.setattr(os, "open", denied)  # the os module checker.io.atomic calls
 
 
 def test_permission_denied_is_exit_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -499,7 +498,7 @@ def test_failing_second_render_leaves_the_first_target(
     def broken(*_: Any) -> str:
         raise RuntimeError("renderer failed")
 
-    monkeypatch.setitem(reports.REPORTERS, "html", broken)  # type: ignore[index]
+    monkeypatch.setitem(reports.REPORTERS, "html", broken)
     plan, first, second = _two_targets(tmp_path)
     run = _both(plan, first, second)
     assert_one_line_error(run, 3, "internal error", "renderer failed")
@@ -509,7 +508,6 @@ def test_failing_second_render_leaves_the_first_target(
 def test_failing_second_write_leaves_the_first_target(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from checker.io import atomic
 
     real_fsync = os.fsync
     calls: list[int] = []
@@ -520,7 +518,7 @@ def test_failing_second_write_leaves_the_first_target(
             raise OSError(28, "No space left on device")
         real_fsync(fd)
 
-    monkeypatch.setattr(atomic.os, "fsync", full_disk)
+    monkeypatch.setattr(os, "fsync", full_disk)  # the os module checker.io.atomic calls
     plan, first, second = _two_targets(tmp_path)
     run = _both(plan, first, second)
     assert_one_line_error(run, 2, f"cannot write {second}: No space left on device")
