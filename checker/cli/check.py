@@ -65,7 +65,8 @@ def _parse_now(value: str | None) -> datetime:
     "outputs",
     multiple=True,
     type=click.Path(path_type=Path),
-    help="Write the report of the matching --format here (atomically). Repeatable.",
+    help="Write the report of the matching --format here (atomically, all -o of a run as "
+    "one set; - is stdout). Repeatable.",
 )
 @click.option(
     "--fail-on",
@@ -149,10 +150,10 @@ def _parse_now(value: str | None) -> datetime:
 )
 @click.option(
     "--export-dir",
-    type=click.Path(path_type=Path, file_okay=False),
+    type=click.Path(path_type=Path),
     default=None,
-    help="Also save both regions' snapshots here (<region>.json): the evidence of "
-    "an audit whose plan names live sources.",
+    help="Also save both regions' snapshots here (<region>.json, created if missing): the "
+    "evidence of an audit whose plan names live sources.",
 )
 @click.option(
     "--now",
@@ -244,7 +245,10 @@ def _targets(formats: Sequence[str], outputs: Sequence[Path]) -> list[tuple[str,
             f"{len(outputs)} -o given for {len(chosen)} --format",
             hint="give one --format per -o, in the same order",
         )
-    targets = [(fmt, outputs[i] if i < len(outputs) else None) for i, fmt in enumerate(chosen)]
+    targets = [
+        (fmt, outputs[i] if i < len(outputs) and str(outputs[i]) != "-" else None)
+        for i, fmt in enumerate(chosen)
+    ]
     on_stdout = [fmt for fmt, out in targets if out is None]
     if len(on_stdout) > 1:
         raise InputError(
@@ -279,17 +283,21 @@ def _exceptions(
 
 
 def _write_reports(report: Any, targets: Sequence[tuple[str, Path | None]]) -> None:
-    from ..io.atomic import write_atomic
+    """Render every format first, then commit the -o files as one set, then stdout: a failure
+    anywhere leaves every -o target as it was."""
+    from ..io.atomic import write_all
     from ..reports import REPORTERS, RenderOptions
 
-    stdout: tuple[str, str] | None = None
+    stdout: str | None = None
+    files: list[tuple[Path, bytes]] = []
     for fmt, out in targets:
         if out is None:
-            stdout = (fmt, REPORTERS[fmt](report, _terminal_options(fmt)))
+            stdout = REPORTERS[fmt](report, _terminal_options(fmt))
         else:
-            write_atomic(out, REPORTERS[fmt](report, RenderOptions()))
+            files.append((out, REPORTERS[fmt](report, RenderOptions()).encode("utf-8")))
+    write_all(files)
     if stdout is not None:
-        click.echo(stdout[1], nl=False)
+        click.echo(stdout, nl=False)
 
 
 def _terminal_options(fmt: str) -> Any:
@@ -332,12 +340,7 @@ def _evaluate(
                 f"{role.role} region is {role.name}"
             )
     if export_dir is not None:
-        from ..exporters._shared.snapshot import write_snapshot
-
-        if not export_dir.is_dir():
-            raise InputError(f"--export-dir {export_dir} is not a directory")
-        for snap in (left, right):
-            write_snapshot(dict(snap.document), export_dir / f"{snap.region}.json")
+        _export(export_dir, (left, right))
     options = opa
     if engine == "embedded":
         if opa.get("url") or opa.get("preloaded"):
@@ -349,6 +352,24 @@ def _evaluate(
         return run_check(plan, left, right, phases, runner, now, fail_on, exceptions)
     finally:
         runner.close()
+
+
+def _export(directory: Path, snapshots: Sequence[Any]) -> None:
+    """Both snapshots as <region>.json in `directory` (created if missing), written as a set.
+    Region names come from the plan and the snapshots: one that is not a plain file name
+    (a path, '..', a hidden or control-character name) is refused, never sanitised."""
+    from ..exporters._shared.snapshot import write_snapshot
+    from ..io.atomic import output_directory, safe_file_name, write_all
+
+    files = [
+        (
+            directory / f"{safe_file_name(snap.region, '--export-dir: region name')}.json",
+            write_snapshot(dict(snap.document), None).encode("utf-8"),
+        )
+        for snap in snapshots
+    ]
+    output_directory(directory, "--export-dir")
+    write_all(files)
 
 
 @click.command(epilog=EXIT_CODES_HELP)

@@ -30,8 +30,15 @@ Exit codes:
 """
 
 
+def error_line(message: str) -> str:
+    """`failback: error: ...` as one visible line (messages quote names from the data)."""
+    from ..reports.escape import visible
+
+    return f"failback: error: {visible(' '.join(message.split()))}"
+
+
 def fail(message: str, code: int) -> None:
-    click.echo(f"failback: error: {message}", err=True)
+    click.echo(error_line(message), err=True)
     sys.exit(code)
 
 

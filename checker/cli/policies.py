@@ -22,7 +22,7 @@ def policies() -> None:
     "--output",
     type=click.Path(path_type=Path),
     required=True,
-    help="Where to write the bundle (tar.gz).",
+    help="Where to write the bundle (tar.gz; - for stdout).",
 )
 @click.option(
     "--policy-dir",
@@ -48,7 +48,8 @@ def bundle(output: Path, policy_dirs: Sequence[Path]) -> None:
     if any(not f.builtin for f in files):
         vet_in_child(files, DEFAULT_TIMEOUT)  # the same checks as `failback check`
     write_atomic_bytes(output, build(files))
-    click.echo(f"{output}: {len(files)} modules, roots {', '.join(ROOTS)}")
+    summary = f"{output}: {len(files)} modules, roots {', '.join(ROOTS)}"
+    click.echo(summary, err=str(output) == "-")  # the bundle itself is on stdout
 
 
 @click.command()
