@@ -45,8 +45,10 @@ def check(variant: str, *extra: str):  # type: ignore[no-untyped-def]
 
 
 def local_opa_processes() -> set[str]:
+    """OPA servers this test process started (children of it): other runs on the machine may
+    have their own, which are none of this test's business."""
     found = subprocess.run(
-        ["pgrep", "-f", "run --server --addr 127.0.0.1"],
+        ["pgrep", "-P", str(os.getpid()), "-f", "run --server --addr 127.0.0.1"],
         capture_output=True,
         text=True,
         check=False,
