@@ -305,8 +305,8 @@ def _evaluate(
     from ..policy.locate import load_policies
     from ..sources import region_snapshot
 
-    left = region_snapshot(plan, plan.primary, primary, sys.stderr)
-    right = region_snapshot(plan, plan.secondary, secondary, sys.stderr)
+    left = region_snapshot(plan, plan.primary, primary, sys.stderr, now)
+    right = region_snapshot(plan, plan.secondary, secondary, sys.stderr, now)
     for snap, role in ((left, plan.primary), (right, plan.secondary)):
         if snap.region != role.name:
             raise InputError(
