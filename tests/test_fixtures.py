@@ -8,7 +8,7 @@ import sys
 
 from .conftest import ESTATE, NOW, ROOT, run_cli
 
-SEEDED = {
+SEEDED: dict[str, list[tuple[str, str, str | None, str | None]]] = {
     # area: (rule id, resource, region, family)
     "write_authority": [
         ("WA-001", "fraud", "secondary", "fraud"),

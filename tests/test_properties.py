@@ -55,7 +55,7 @@ def shuffled(document: dict[str, Any], rng: random.Random) -> dict[str, Any]:
             rng.shuffle(holder[path[-1]])
     # dict order must not matter either
     copy["topics"] = dict(rng.sample(list(copy["topics"].items()), len(copy["topics"])))
-    return copy
+    return dict(copy)
 
 
 def normalized(plan: dict[str, Any], primary: dict[str, Any], secondary: dict[str, Any]) -> Any:
@@ -72,7 +72,7 @@ def drifted(document: dict[str, Any], rng: random.Random) -> dict[str, Any]:
     for topic in rng.sample(sorted(copy["topics"]), rng.randint(0, 5)):
         copy["topics"][topic]["configs"]["retention.ms"] = str(rng.randint(1, 10**9))
     copy["encryption"]["in_transit"]["in_cluster"] = rng.random() < 0.5
-    return copy
+    return dict(copy)
 
 
 @SETTINGS

@@ -65,7 +65,8 @@ def _parse_now(value: str | None) -> datetime:
     "outputs",
     multiple=True,
     type=click.Path(path_type=Path),
-    help="Write the report of the matching --format here (atomically). Repeatable.",
+    help="Write the report of the matching --format here (atomically, all -o of a run as "
+    "one set; - is stdout). Repeatable.",
 )
 @click.option(
     "--fail-on",
@@ -104,6 +105,13 @@ def _parse_now(value: str | None) -> datetime:
     help="Rego engine: embedded (regorus, in process) or opa (Open Policy Agent).",
 )
 @click.option(
+    "--timeout",
+    default=None,
+    type=click.FloatRange(0.1, 3600),
+    help="Seconds policy work may take per step: checking and loading --policy-dir "
+    "policies, each phase's evaluation, each OPA request. [default: 30]",
+)
+@click.option(
     "--opa-url",
     default=None,
     envvar="FAILBACK_OPA_URL",
@@ -126,10 +134,9 @@ def _parse_now(value: str | None) -> datetime:
 )
 @click.option(
     "--opa-timeout",
-    default=30.0,
-    show_default=True,
+    default=None,
     type=click.FloatRange(0.1, 3600),
-    help="Seconds to wait for each OPA request.",
+    help="The same as --timeout (kept for existing scripts).",
 )
 @click.option(
     "--opa-ca-cert",
@@ -151,10 +158,10 @@ def _parse_now(value: str | None) -> datetime:
 )
 @click.option(
     "--export-dir",
-    type=click.Path(path_type=Path, file_okay=False),
+    type=click.Path(path_type=Path),
     default=None,
-    help="Also save both regions' snapshots here (<region>.json): the evidence of "
-    "an audit whose plan names live sources.",
+    help="Also save both regions' snapshots here (<region>.json, created if missing): the "
+    "evidence of an audit whose plan names live sources.",
 )
 @click.option(
     "--now",
@@ -180,10 +187,11 @@ def check(
     baseline_path: Path | None,
     policy_dirs: Sequence[Path],
     engine: str,
+    timeout: float | None,
     opa_url: str | None,
     opa_token: str | None,
     opa_token_file: Path | None,
-    opa_timeout: float,
+    opa_timeout: float | None,
     opa_ca_cert: str | None,
     opa_client_cert: str | None,
     opa_insecure: bool,
@@ -219,7 +227,7 @@ def check(
         {
             "url": opa_url,
             "token": _opa_token(opa_token, opa_token_file),
-            "timeout": opa_timeout,
+            **_timeout(timeout, opa_timeout),
             "ca_cert": opa_ca_cert,
             "client_cert": opa_client_cert,
             "insecure": opa_insecure,
@@ -269,6 +277,17 @@ def _opa_token(token: str | None, token_file: Path | None) -> str | None:
     return token
 
 
+def _timeout(timeout: float | None, opa_timeout: float | None) -> dict[str, Any]:
+    """--timeout, or its older name --opa-timeout; error messages name the one given."""
+    from ..engines import DEFAULT_TIMEOUT
+
+    if timeout is not None and opa_timeout is not None and timeout != opa_timeout:
+        raise InputError("--timeout and --opa-timeout disagree", hint="give one of them")
+    if timeout is None and opa_timeout is not None:
+        return {"timeout": opa_timeout, "timeout_option": "--opa-timeout"}
+    return {"timeout": DEFAULT_TIMEOUT if timeout is None else timeout}
+
+
 def _targets(formats: Sequence[str], outputs: Sequence[Path]) -> list[tuple[str, Path | None]]:
     """Pair the i-th --format with the i-th -o; the rest go to stdout (at most one)."""
     chosen = list(formats) or ["text"]
@@ -277,7 +296,10 @@ def _targets(formats: Sequence[str], outputs: Sequence[Path]) -> list[tuple[str,
             f"{len(outputs)} -o given for {len(chosen)} --format",
             hint="give one --format per -o, in the same order",
         )
-    targets = [(fmt, outputs[i] if i < len(outputs) else None) for i, fmt in enumerate(chosen)]
+    targets = [
+        (fmt, outputs[i] if i < len(outputs) and str(outputs[i]) != "-" else None)
+        for i, fmt in enumerate(chosen)
+    ]
     on_stdout = [fmt for fmt, out in targets if out is None]
     if len(on_stdout) > 1:
         raise InputError(
@@ -312,17 +334,21 @@ def _exceptions(
 
 
 def _write_reports(report: Any, targets: Sequence[tuple[str, Path | None]]) -> None:
-    from ..io.atomic import write_atomic
+    """Render every format first, then commit the -o files as one set, then stdout: a failure
+    anywhere leaves every -o target as it was."""
+    from ..io.atomic import write_all
     from ..reports import REPORTERS, RenderOptions
 
-    stdout: tuple[str, str] | None = None
+    stdout: str | None = None
+    files: list[tuple[Path, bytes]] = []
     for fmt, out in targets:
         if out is None:
-            stdout = (fmt, REPORTERS[fmt](report, _terminal_options(fmt)))
+            stdout = REPORTERS[fmt](report, _terminal_options(fmt))
         else:
-            write_atomic(out, REPORTERS[fmt](report, RenderOptions()))
+            files.append((out, REPORTERS[fmt](report, RenderOptions()).encode("utf-8")))
+    write_all(files)
     if stdout is not None:
-        click.echo(stdout[1], nl=False)
+        click.echo(stdout, nl=False)
 
 
 def _terminal_options(fmt: str) -> Any:
@@ -365,21 +391,36 @@ def _evaluate(
                 f"{role.role} region is {role.name}"
             )
     if export_dir is not None:
-        from ..exporters._shared.snapshot import write_snapshot
-
-        if not export_dir.is_dir():
-            raise InputError(f"--export-dir {export_dir} is not a directory")
-        for snap in (left, right):
-            write_snapshot(dict(snap.document), export_dir / f"{snap.region}.json")
-    options = {} if engine == "embedded" else opa
-    if engine == "embedded" and (opa.get("url") or opa.get("preloaded")):
-        raise InputError("--opa-url and --opa-preloaded need --engine opa")
+        _export(export_dir, (left, right))
+    options = opa
+    if engine == "embedded":
+        if opa.get("url") or opa.get("preloaded"):
+            raise InputError("--opa-url and --opa-preloaded need --engine opa")
+        options = {"timeout": opa["timeout"]} if "timeout" in opa else {}
     runner = ENGINES[engine](**options)
     try:
         runner.load(load_policies(policy_dirs))
         return run_check(plan, left, right, phases, runner, now, fail_on, exceptions)
     finally:
         runner.close()
+
+
+def _export(directory: Path, snapshots: Sequence[Any]) -> None:
+    """Both snapshots as <region>.json in `directory` (created if missing), written as a set.
+    Region names come from the plan and the snapshots: one that is not a plain file name
+    (a path, '..', a hidden or control-character name) is refused, never sanitised."""
+    from ..exporters._shared.snapshot import write_snapshot
+    from ..io.atomic import output_directory, safe_file_name, write_all
+
+    files = [
+        (
+            directory / f"{safe_file_name(snap.region, '--export-dir: region name')}.json",
+            write_snapshot(dict(snap.document), None).encode("utf-8"),
+        )
+        for snap in snapshots
+    ]
+    output_directory(directory, "--export-dir")
+    write_all(files)
 
 
 @click.command(epilog=EXIT_CODES_HELP)

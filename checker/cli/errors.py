@@ -31,14 +31,23 @@ Exit codes:
 """
 
 
+def error_line(message: str) -> str:
+    """`failback: error: ...` as one visible line (messages quote names from the data)."""
+    from ..reports.escape import visible
+
+    return f"failback: error: {visible(' '.join(redact_urls(message).split()))}"
+
+
 def fail(message: str, code: int) -> None:
-    click.echo(f"failback: error: {redact_urls(message)}", err=True)
+    click.echo(error_line(message), err=True)
     sys.exit(code)
 
 
 def warn(message: str) -> None:
-    """One warning line on stderr (URLs' user information redacted, as in errors)."""
-    click.echo(f"failback: warning: {redact_urls(message)}", err=True)
+    """`failback: warning: ...` as one visible line on stderr, like `error_line`."""
+    from ..reports.escape import visible
+
+    click.echo(f"failback: warning: {visible(' '.join(redact_urls(message).split()))}", err=True)
 
 
 def handle_errors(func: F) -> F:

@@ -10,8 +10,7 @@ import click
 
 from ..errors import InputError
 from ..model import ExitCode
-from ..redact import redact_urls
-from .errors import handle_errors
+from .errors import error_line, handle_errors
 
 
 @click.command()
@@ -39,8 +38,10 @@ def validate(files: Sequence[Path], allow_outside_repo: bool) -> None:
                 kind = "plan"
         except InputError as exc:
             failures += 1
-            click.echo(f"failback: error: {redact_urls(exc.one_line())}", err=True)
+            click.echo(error_line(exc.one_line()), err=True)
         else:
-            click.echo(f"{path}: valid {kind}")
+            from ..reports.escape import visible
+
+            click.echo(f"{visible(path)}: valid {kind}")
     if failures:
         sys.exit(ExitCode.INPUT_ERROR)

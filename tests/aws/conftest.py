@@ -24,7 +24,7 @@ from typing import Any
 
 import boto3
 import pytest
-from botocore.awsrequest import AWSResponse
+from botocore.awsrequest import AWSResponse, HTTPHeaders
 from botocore.stub import Stubber
 from moto.server import ThreadedMotoServer
 
@@ -229,7 +229,7 @@ class World:
                 return None
             status = 403 if "AccessDenied" in code else 400
             return (
-                AWSResponse("https://fake", status, {}, None),
+                AWSResponse("https://fake", status, HTTPHeaders(), None),
                 {
                     "Error": {"Code": code, "Message": f"{code} (test)"},
                     "ResponseMetadata": {"HTTPStatusCode": status},
@@ -246,10 +246,12 @@ class World:
             return AWSResponse(
                 request.url,
                 400,
-                {
-                    "x-amzn-ErrorType": "ThrottlingException",
-                    "Content-Type": "application/x-amz-json-1.1",
-                },
+                HTTPHeaders.from_dict(
+                    {
+                        "x-amzn-ErrorType": "ThrottlingException",
+                        "Content-Type": "application/x-amz-json-1.1",
+                    }
+                ),
                 _Raw(body.encode()),
             )
 

@@ -33,7 +33,7 @@ min.insync.replicas=2
 unclean.leader.election.enable=false
 log.retention.hours=168
 """
-TOPICS = {
+TOPICS: dict[str, dict[str, Any]] = {
     "ledger.entries": {
         "partitions": 24,
         "replication_factor": 3,

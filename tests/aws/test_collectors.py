@@ -158,7 +158,7 @@ def test_policy_documents_as_text() -> None:
         assert grant["actions"] == ["kafka-cluster:ReadData"]
 
 
-def replicator(naming: str, groups: dict[str, Any]) -> dict[str, Any]:
+def replicator(naming: str, groups: dict[str, Any]) -> Any:
     return {
         "ReplicatorName": "dr",
         "ReplicatorState": "CREATING",

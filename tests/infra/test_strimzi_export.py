@@ -489,9 +489,9 @@ def test_an_empty_directory_has_no_kafka(tmp_path: Path) -> None:
         ({"type": "strimzi", "paths": ["nowhere"]}, ["Strimzi manifests not found"]),
     ],
 )
-def test_bad_strimzi_sources_in_the_plan(
+def test_bad_strimzi_sources_in_the_plan(  # type: ignore[no-untyped-def]
     k8s_estate,
-    source: dict[str, Any],  # type: ignore[no-untyped-def]
+    source: dict[str, Any],
     fragments: list[str],
 ) -> None:
     estate = k8s_estate("ready")

@@ -502,9 +502,9 @@ def test_provider_keys_of_modules_and_opentofu() -> None:
 
 def test_iam_resource_globs_name_clusters_by_region() -> None:
     dr = Cluster(
-        resource=None,
+        resource=None,  # type: ignore[arg-type]
         name="payments-usw2",
-        arn=USW2_ARN,  # type: ignore[arg-type]
+        arn=USW2_ARN,
         account=ACCOUNT,
         uuid="9b2d4f61-1c8e-4a3b-b5d7-6e0f2a8c4b19-2",
         serverless=False,
@@ -680,9 +680,9 @@ def test_odd_values_do_not_crash(tmp_path: Path) -> None:
         ({"type": "terraform", "plan": PLAN, "storage_buckets": "x"}, ["storage_buckets"]),
     ],
 )
-def test_bad_terraform_sources_in_the_plan(
+def test_bad_terraform_sources_in_the_plan(  # type: ignore[no-untyped-def]
     tf_estate,
-    source: dict[str, Any],  # type: ignore[no-untyped-def]
+    source: dict[str, Any],
     fragments: list[str],
 ) -> None:
     import yaml

@@ -195,7 +195,9 @@ def _create_topics(cluster: Cluster, topics: dict[str, tuple[int, dict[str, str]
 def seed(pair: Pair) -> None:
     """Topics, topic configs and ACLs, with the drift the module docstring lists."""
     for cluster in pair:
-        topics = {name: (partitions, {}) for name, partitions in ORDERS_TOPICS.items()}
+        topics: dict[str, tuple[int, dict[str, str]]] = {
+            name: (partitions, {}) for name, partitions in ORDERS_TOPICS.items()
+        }
         topics["orders.created"] = (
             3,
             {"retention.ms": RETENTION_MS[cluster.name], "min.insync.replicas": "1"},

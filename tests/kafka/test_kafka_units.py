@@ -536,7 +536,7 @@ def test_retriable_errors_are_retried(monkeypatch: Any) -> None:
 
     from checker.exporters.kafka import admin as kafka_admin
 
-    monkeypatch.setattr(kafka_admin.time, "sleep", lambda _: None)
+    monkeypatch.setattr("checker.exporters.kafka.admin.time.sleep", lambda _: None)
     answers = [KafkaError.COORDINATOR_LOAD_IN_PROGRESS, KafkaError.NOT_COORDINATOR, None]
     calls = iter(answers)
     assert kafka_admin.retrying(lambda: _failing(next(calls)), 1.0) == "answer"
@@ -547,7 +547,7 @@ def test_other_errors_are_not_retried(monkeypatch: Any) -> None:
 
     from checker.exporters.kafka import admin as kafka_admin
 
-    monkeypatch.setattr(kafka_admin.time, "sleep", lambda _: None)
+    monkeypatch.setattr("checker.exporters.kafka.admin.time.sleep", lambda _: None)
     issued = []
 
     def call() -> Any:

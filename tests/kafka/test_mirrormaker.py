@@ -32,7 +32,7 @@ GROUP = "orders-audit"  # matches the flow's `groups = orders-.*`
 
 def flow(snapshot: dict[str, Any]) -> dict[str, Any]:
     (only,) = snapshot["replication"]
-    return only
+    return dict(only)
 
 
 def commit_offsets(cluster: Any, topic: str, count: int) -> None:

@@ -92,7 +92,8 @@ def test_untrusted_text_cannot_inject_markup(faulted: Report) -> None:
     text = render(with_findings(faulted, [evil]))
     assert "<img" not in text
     assert "&lt;img src=x onerror=alert(1)&gt;" in text
-    assert r"\[link\](http://x)" in text and r"\*bold\*" in text
+    # the link's brackets and GitHub's bare-URL autolink are both escaped
+    assert r"\[link\](http\://x)" in text and r"\*bold\*" in text
     assert "`` a`b|c ``" in text
 
 

@@ -78,13 +78,9 @@ _MSK_HANDLER = "software.amazon.msk.auth.iam"
 
 
 def read_properties(path: Path, what: str) -> dict[str, str]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(f"{what} {path} does not exist") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read {what} {path}: {exc}") from None
-    return parse_properties(text)
+    if not path.exists():
+        raise InputError(f"{what} {path} does not exist")
+    return parse_properties(read_text(path, what))  # regular files only, bounded
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ...errors import InputError
-from ...io.read import parse_json, read_text
+from ...io.read import parse_json, read_bytes
 from .._shared.snapshot import Gaps
 
 GLOBAL_TYPES = frozenset(
@@ -433,21 +433,17 @@ def _walk(root: Any, origin: str) -> Iterator[Mapping[str, Any]]:
 
 def load(path: Path) -> TerraformDocument:
     """Read and shape-check a `terraform show -json` document."""
-    try:
-        with path.open("rb") as handle:
-            head = handle.read(4)
-    except FileNotFoundError:
-        raise InputError(f"terraform plan not found: {path}") from None
-    except IsADirectoryError:
-        raise InputError(f"terraform plan {path} is a directory, expected a file") from None
-    except OSError as exc:
-        raise InputError(f"cannot read terraform plan {path}: {exc.strerror}") from None
-    if head == b"PK\x03\x04":
+    data = read_bytes(path, "terraform plan")  # regular files only, bounded
+    if data[:4] == b"PK\x03\x04":
         raise InputError(
             f"{path} is a binary plan file, not JSON",
             hint=f"export it with `terraform show -json {path} > plan.json`",
         )
-    document = parse_json(read_text(path, "terraform plan"), str(path), "terraform plan")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"terraform plan {path} is not UTF-8 text (byte {exc.start})") from None
+    document = parse_json(text, str(path), "terraform plan")
     return parse(document, str(path))
 
 

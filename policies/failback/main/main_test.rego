@@ -377,3 +377,37 @@ test_custom_rule_never_decides_evidence_quality if {
 	decision := main.decision with input as fresh with data.failback.custom as {"team": {"deny": {own}}}
 	decision.verdict == "go"
 }
+
+# custom findings: validated, severity in any case
+
+test_custom_severity_in_any_case if {
+	own := {"rule_id": "TEAM-003", "resource": "topic.z", "message": "m", "severity": "CRITICAL"}
+	decision := main.decision with input as base with data.failback.custom as {"team": {"deny": {own}}}
+	decision.findings[0].severity == "critical"
+	decision.findings[0].blocking == true
+	decision.verdict == "no-go"
+	count(main.invalid_custom) == 0 with input as base with data.failback.custom as {"team": {"deny": {own}}}
+}
+
+test_invalid_custom_findings_are_listed if {
+	findings := {
+		"not an object",
+		{"rule_id": "TEAM-004", "message": "no resource"},
+		{"rule_id": "", "resource": "r", "message": "empty id"},
+		{"rule_id": "TEAM-005", "resource": "r", "message": "m", "severity": "blocker"},
+		{"rule_id": "TEAM-006", "resource": "r", "message": "m", "severity": 3},
+		{"rule_id": "NET-002", "resource": "r", "message": "borrowed id"},
+	}
+	invalid := main.invalid_custom with input as base with data.failback.custom as {"team": {"deny": findings}}
+	{[f.rule_id, f.problem, f.field, f.value] | some f in invalid} == {
+		[null, "not_an_object", null, null],
+		["TEAM-004", "missing", "resource", null],
+		[null, "missing", "rule_id", null],
+		["TEAM-005", "unknown_severity", "severity", "blocker"],
+		["TEAM-006", "unknown_severity", "severity", 3],
+		["NET-002", "builtin_rule_id", "rule_id", "NET-002"],
+	}
+	every f in invalid {
+		f["package"] == "failback.custom.team"
+	}
+}
