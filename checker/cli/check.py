@@ -14,7 +14,7 @@ import click
 from ..errors import InputError
 from ..model import PHASES, SEVERITIES, Severity, is_severity
 from ..reports import FORMATS
-from .errors import EXIT_CODES_HELP, handle_errors
+from .errors import EXIT_CODES_HELP, handle_errors, warn
 
 if TYPE_CHECKING:
     from ..exceptions import Exceptions
@@ -122,7 +122,15 @@ def _parse_now(value: str | None) -> datetime:
     "--opa-token",
     default=None,
     envvar="FAILBACK_OPA_TOKEN",
-    help="Bearer token for the OPA server (or FAILBACK_OPA_TOKEN).",
+    help="Bearer token for the OPA server; prefer FAILBACK_OPA_TOKEN or --opa-token-file "
+    "(a command line is visible to every user of the machine).",
+)
+@click.option(
+    "--opa-token-file",
+    default=None,
+    envvar="FAILBACK_OPA_TOKEN_FILE",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Read the OPA bearer token from this file (or FAILBACK_OPA_TOKEN_FILE).",
 )
 @click.option(
     "--opa-timeout",
@@ -161,6 +169,11 @@ def _parse_now(value: str | None) -> datetime:
     default=None,
     help="Judge as of this RFC 3339 time instead of the clock (reproducible runs).",
 )
+@click.option(
+    "--allow-outside-repo",
+    is_flag=True,
+    help="Let the plan name files outside its repository (its git work tree, else its directory).",
+)
 @handle_errors
 def check(
     config: Path,
@@ -177,6 +190,7 @@ def check(
     timeout: float | None,
     opa_url: str | None,
     opa_token: str | None,
+    opa_token_file: Path | None,
     opa_timeout: float | None,
     opa_ca_cert: str | None,
     opa_client_cert: str | None,
@@ -184,6 +198,7 @@ def check(
     opa_preloaded: bool,
     export_dir: Path | None,
     now_text: str | None,
+    allow_outside_repo: bool,
 ) -> None:
     """Judge failback readiness: one go / no-go verdict per phase.
 
@@ -194,11 +209,9 @@ def check(
     Formats: text, short (pre-commit), json, sarif, junit, markdown, html.
       failback check --format sarif -o out.sarif --format junit -o out.xml --format text
     """
-    from ..plan import load_plan
-
     targets = _targets(formats, outputs)
     now = _parse_now(now_text)
-    plan = load_plan(config)
+    plan = _load_plan(config, allow_outside_repo)
     phases = _phases(phase or plan.current_phase)
     exceptions = _exceptions(plan, waivers_path, baseline_path, now)
     report = _evaluate(
@@ -213,7 +226,7 @@ def check(
         engine,
         {
             "url": opa_url,
-            "token": opa_token,
+            "token": _opa_token(opa_token, opa_token_file),
             **_timeout(timeout, opa_timeout),
             "ca_cert": opa_ca_cert,
             "client_cert": opa_client_cert,
@@ -224,6 +237,44 @@ def check(
     )
     _write_reports(report, targets)
     sys.exit(int(report.exit_code))
+
+
+def _load_plan(config: Path, allow_outside_repo: bool) -> Plan:
+    """The plan, confined to its repository unless allowed; a warning for each secret it
+    holds in clear text."""
+    from ..plan import load_plan
+
+    plan = load_plan(config, allow_outside_repo=allow_outside_repo)
+    for key in plan.clear_text_secrets:
+        warn(f"plan {config}: {key} holds a secret in clear text; name it with env:VAR or @FILE")
+    return plan
+
+
+def _opa_token(token: str | None, token_file: Path | None) -> str | None:
+    """The OPA token: from --opa-token-file, FAILBACK_OPA_TOKEN or (with a warning, since `ps`
+    shows it) --opa-token."""
+    from click.core import ParameterSource
+
+    on_command_line = (
+        token is not None
+        and click.get_current_context().get_parameter_source("opa_token")
+        is ParameterSource.COMMANDLINE
+    )
+    if token_file is not None:
+        if on_command_line:
+            raise InputError("give --opa-token or --opa-token-file, not both")
+        from ..io.read import read_text
+
+        text = read_text(token_file, "--opa-token-file").strip()
+        if not text:
+            raise InputError(f"--opa-token-file {token_file} is empty")
+        return text
+    if on_command_line:
+        warn(
+            "--opa-token puts the token on the command line, where other users see it (ps); "
+            "use FAILBACK_OPA_TOKEN or --opa-token-file"
+        )
+    return token
 
 
 def _timeout(timeout: float | None, opa_timeout: float | None) -> dict[str, Any]:
@@ -331,8 +382,8 @@ def _evaluate(
     from ..policy.locate import load_policies
     from ..sources import region_snapshot
 
-    left = region_snapshot(plan, plan.primary, primary, sys.stderr)
-    right = region_snapshot(plan, plan.secondary, secondary, sys.stderr)
+    left = region_snapshot(plan, plan.primary, primary, sys.stderr, now)
+    right = region_snapshot(plan, plan.secondary, secondary, sys.stderr, now)
     for snap, role in ((left, plan.primary), (right, plan.secondary)):
         if snap.region != role.name:
             raise InputError(
@@ -396,8 +447,13 @@ def _export(directory: Path, snapshots: Sequence[Any]) -> None:
     default=None,
     help="Judge as of this RFC 3339 time instead of the clock (reproducible runs).",
 )
+@click.option(
+    "--allow-outside-repo",
+    is_flag=True,
+    help="Let the plan name files outside its repository (its git work tree, else its directory).",
+)
 @handle_errors
-def scorecard(config: Path, fmt: str, now_text: str | None) -> None:
+def scorecard(config: Path, fmt: str, now_text: str | None, allow_outside_repo: bool) -> None:
     """The readiness matrix: every topic family x phase, its level, why, and what raises it.
 
     \b
@@ -405,11 +461,10 @@ def scorecard(config: Path, fmt: str, now_text: str | None) -> None:
     operationalized (plus metrics and alerts); a phase's cells drop one level while that
     phase has blocking findings about the family. Exits 0 unless an error occurs.
     """
-    from ..plan import load_plan
     from ..reports.scorecard import render
 
     now = _parse_now(now_text)
-    plan = load_plan(config)
+    plan = _load_plan(config, allow_outside_repo)
     exceptions = _exceptions(plan, None, None, now)
     report = _evaluate(plan, None, None, list(PHASES), now, "high", exceptions, (), "embedded", {})
     click.echo(render(report, fmt), nl=False)

@@ -36,7 +36,7 @@ def diff(primary: Path, secondary: Path, config: Path | None, fmt: str) -> None:
     left = load_snapshot(primary)
     right = load_snapshot(secondary)
     plan = (
-        load_plan(config)
+        load_plan(config, allow_outside_repo=True)  # reads none of the files the plan names
         if config
         else parse_plan(
             {

@@ -15,9 +15,15 @@ from .errors import error_line, handle_errors
 
 @click.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--allow-outside-repo",
+    is_flag=True,
+    help="Accept plans that name files outside their repository.",
+)
 @handle_errors
-def validate(files: Sequence[Path]) -> None:
-    """Validate snapshots (.json) and plans (.yaml/.yml) against their JSON Schemas."""
+def validate(files: Sequence[Path], allow_outside_repo: bool) -> None:
+    """Validate snapshots (.json) and plans (.yaml/.yml) against their JSON Schemas; a plan's
+    paths must also stay inside its repository (its git work tree, else its directory)."""
     from ..plan import load_plan
     from ..snapshot import load_snapshot
 
@@ -28,7 +34,7 @@ def validate(files: Sequence[Path]) -> None:
                 load_snapshot(path)
                 kind = "snapshot"
             else:
-                load_plan(path)
+                load_plan(path, allow_outside_repo=allow_outside_repo)
                 kind = "plan"
         except InputError as exc:
             failures += 1

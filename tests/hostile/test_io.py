@@ -195,7 +195,9 @@ def _point_snapshot_at(plan: Path, target: str) -> None:
 def test_plan_naming_a_device_is_refused(tmp_path: Path, target: str, kind: str) -> None:
     plan = estate(tmp_path)
     _point_snapshot_at(plan, target)
-    run = check(plan)
+    # outside the plan's repository: the reader is reached only with --allow-outside-repo
+    assert_one_line_error(check(plan), 2, "regions.secondary.snapshot", "outside")
+    run = check(plan, "--allow-outside-repo")
     assert_one_line_error(run, 2, f"snapshot {target} is {kind}", "not a regular file")
 
 
@@ -204,7 +206,8 @@ def test_committed_symlink_to_a_device_is_refused(tmp_path: Path) -> None:
     snapshot = plan.parent / "us-west-2.json"
     snapshot.unlink()
     snapshot.symlink_to("/dev/zero")
-    run = check(plan)
+    assert_one_line_error(check(plan), 2, "regions.secondary.snapshot", "outside")
+    run = check(plan, "--allow-outside-repo")
     assert_one_line_error(run, 2, str(snapshot), "is a character device, not a regular file")
 
 
@@ -227,7 +230,8 @@ def test_proc_file_is_read_with_a_bound(tmp_path: Path) -> None:
         read_bytes(Path("/proc/self/maps"), "snapshot", limit=64)
     plan = estate(tmp_path)
     _point_snapshot_at(plan, "/proc/self/status")
-    run = check(plan)
+    assert_one_line_error(check(plan), 2, "regions.secondary.snapshot", "outside")
+    run = check(plan, "--allow-outside-repo")
     assert_one_line_error(run, 2, "snapshot /proc/self/status is not valid JSON")
 
 

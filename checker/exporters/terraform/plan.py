@@ -220,6 +220,19 @@ class TerraformDocument:
         self.timestamp = (
             document.get("timestamp") if isinstance(document.get("timestamp"), str) else None
         )
+        # A plan Terraform could not finish (deferred actions, -target) says complete: false;
+        # the resources it did not plan are missing from planned_values. A state is complete.
+        self.complete = self.kind == "state" or document.get("complete") is not False
+        self.deferred: list[tuple[str, str, str]] = []  # (address, type, reason)
+        for entry in document.get("deferred_changes") or []:
+            change = _mapping(entry.get("resource_change"))
+            self.deferred.append(
+                (
+                    str(change.get("address") or "?"),
+                    str(change.get("type") or ""),
+                    str(entry.get("reason") or "no reason given"),
+                )
+            )
         changes = {
             str(c.get("address")): c.get("change", {}).get("after_unknown", False)
             for c in document.get("resource_changes", []) or []
@@ -527,6 +540,16 @@ def _shape(document: Mapping[str, Any], origin: str) -> None:
         _need(document.get("variables"), Mapping, "variables", origin) or {}
     ).items():
         _need(variable, Mapping, f"variables.{name}", origin)
+    for index, deferred in enumerate(
+        _need(document.get("deferred_changes"), list, "deferred_changes", origin) or []
+    ):
+        _need(deferred, Mapping, f"deferred_changes[{index}]", origin, optional=False)
+        _need(
+            deferred.get("resource_change"),
+            Mapping,
+            f"deferred_changes[{index}].resource_change",
+            origin,
+        )
 
 
 def parse(document: Any, origin: str) -> TerraformDocument:
@@ -547,6 +570,12 @@ def parse(document: Any, origin: str) -> TerraformDocument:
         raise InputError(
             f"{origin}: terraform JSON format_version {version!r} is not 0.x or "
             "1.x, which this exporter reads"
+        )
+    if document.get("errored") is True:
+        raise InputError(
+            f"{origin} is the plan of a failed `terraform plan` (errored: true): it does not "
+            "describe what apply would build",
+            hint="fix the plan's errors and export it again",
         )
     _shape(document, origin)
     return TerraformDocument(document, origin)

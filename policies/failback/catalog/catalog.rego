@@ -3,8 +3,9 @@
 # description: |
 #   Every built-in rule's id, area, severity, title, remediation, the phases it judges
 #   and the snapshot areas it reads (a gap in one of those areas suppresses the rule and
-#   makes the verdict indeterminate). Kept as data because the embedded engine has no
-#   rego.metadata built-ins.
+#   makes the verdict indeterminate). An evidence-quality rule (indeterminate: true) never
+#   blocks: its finding makes the verdict indeterminate, whatever waivers and the baseline
+#   say. Kept as data because the embedded engine has no rego.metadata built-ins.
 package failback.catalog
 
 # Long texts are written as concat(" ", [lines]) only to keep source lines short: every value
@@ -12,8 +13,13 @@ package failback.catalog
 
 all_phases := ["normal", "failover", "dr_operation", "failback", "cleanup"]
 
-# exception_rules.rego adds WVR-001; named by its full path, so that each file compiles alone
-rules := object.union(area_rules, data.failback.catalog.exception_rules)
+# evidence_rules.rego adds the EVD rules and exception_rules.rego WVR-001; named by their full
+# paths, so that each file compiles alone
+rules := object.union_n([
+	area_rules,
+	data.failback.catalog.evidence_rules,
+	data.failback.catalog.exception_rules,
+])
 
 area_rules := {
 	"WA-001": {
@@ -390,51 +396,6 @@ area_rules := {
 		"remediation": "Tag the flow with an owner or list it in cost.flow_owners.",
 		"phases": all_phases,
 		"inputs": ["replication"],
-	},
-	"EVD-001": {
-		"area": "evidence",
-		"severity": "high",
-		"title": "Evidence gap",
-		"description": concat(" ", [
-			"An exporter could not read a governance area; rules that need it are not judged and the",
-			"verdict is indeterminate.",
-		]),
-		"remediation": "Grant the exporter the missing read permission (see the shipped IAM policy) and export again.",
-		"phases": all_phases,
-		"inputs": [],
-	},
-	"EVD-002": {
-		"area": "evidence",
-		"severity": "medium",
-		"title": "Snapshots captured too far apart",
-		"description": concat(" ", [
-			"The two regions were captured further apart than evidence.max_snapshot_skew_hours, so they may",
-			"not describe one moment.",
-		]),
-		"remediation": "Export both regions again, close together.",
-		"phases": all_phases,
-		"inputs": [],
-	},
-	"EVD-003": {
-		"area": "evidence",
-		"severity": "medium",
-		"title": "Stale snapshot",
-		"description": "A snapshot is older than evidence.max_snapshot_age_hours.",
-		"remediation": "Export the region again.",
-		"phases": all_phases,
-		"inputs": [],
-	},
-	"EVD-004": {
-		"area": "evidence",
-		"severity": "low",
-		"title": "Snapshot schema versions differ",
-		"description": concat(" ", [
-			"The two snapshots use different minor versions of the snapshot schema; fields added later are",
-			"missing from one side.",
-		]),
-		"remediation": "Export both regions with the same failback-checker version.",
-		"phases": all_phases,
-		"inputs": [],
 	},
 	"CMP-001": {
 		"area": "compatibility",

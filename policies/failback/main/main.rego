@@ -142,11 +142,14 @@ known_severity(severity) if {
 	severity_rank[lower(severity)]
 }
 
-# Evidence gaps never block: they make the verdict indeterminate.
+# Evidence-quality rules (the catalog's indeterminate: true: gaps, skewed or stale snapshots)
+# never block: they make the verdict indeterminate.
+evidence_quality(rule_id) if catalog.rules[rule_id].indeterminate == true
+
 default blocks(_, _) := false
 
 blocks(severity, rule_id) if {
-	rule_id != "EVD-001"
+	not evidence_quality(rule_id)
 	severity_rank[severity] >= severity_rank[input.options.fail_on]
 }
 
@@ -170,12 +173,15 @@ gap_pairs := sort({[sprintf("%s|%s|%s", [gap.region, gap.area, gap.reason]), gap
 
 in_scope_gap_count := count([g | some g in input.gaps; g.in_scope])
 
+# Counted before the exceptions: a waiver or the baseline never makes doubtful evidence a go.
+doubtful_evidence_count := count([f | some f in builtin; evidence_quality(f.rule_id)])
+
 default verdict := "go"
 
 verdict := "no-go" if {
 	blocking_count > 0
 } else := "indeterminate" if {
-	in_scope_gap_count > 0
+	in_scope_gap_count + doubtful_evidence_count > 0
 }
 
 summary[severity] := count([f | some f in findings; f.severity == severity]) if {
