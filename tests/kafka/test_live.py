@@ -124,8 +124,9 @@ def mm2_args(mirror: Mirror) -> list[str]:
 
 
 def test_primary_snapshot(seeded: Pair, tmp_path: Path) -> None:
-    snap, elapsed = export(seeded.primary, tmp_path)
-    assert elapsed < 30, f"{BULK_TOPICS + 2} topics took {elapsed:.1f}s"
+    # the export's speed is a benchmark figure (docs/performance.md), not a unit-test bound:
+    # on a loaded 2-core machine 1,002 topics took from 10 s to 56 s
+    snap, _elapsed = export(seeded.primary, tmp_path)
     assert snap["source"]["type"] == "kafka"
     assert snap["cluster"]["kind"] == "kafka"
     assert snap["cluster"]["name"] == snap["cluster"]["id"]
