@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from . import replication
 from .completeness import incomplete_areas
 from .errors import InputError
 from .grants import WRITE_OPERATIONS, Grant, TopicIndex, from_acls, from_iam
@@ -46,6 +47,7 @@ class Normalized:
     primary: dict[str, Any]
     secondary: dict[str, Any]
     flows: dict[str, Any]
+    replication: dict[str, Any]
 
 
 def epoch(timestamp: str) -> int:
@@ -140,8 +142,12 @@ def normalize_pair(plan: Plan, primary: Snapshot, secondary: Snapshot) -> Normal
             result[other]["network"]["ingress"],
             cidrs[other],
         )
-    flows = _flows(ctx, topic_families)
-    return Normalized(result["primary"], result["secondary"], flows)
+    model = replication.build(
+        _flows(ctx, topic_families),
+        {role: {t: topic_families[t] for t in names[role]} for role in names},
+        (f.name for f in plan.families),
+    )
+    return Normalized(result["primary"], result["secondary"], model.flows, model.families)
 
 
 def _snapshot(
@@ -420,5 +426,6 @@ def _flows(ctx: _Context, topic_families: Mapping[str, str | None]) -> dict[str,
             "families": sorted({f for t in carried_topics if (f := topic_families[t])}),
             "topic_count": len(carried_topics),
             "internal_topics": [t for t in ctx.connect_topics if carried(t)],
+            "topics": carried_topics,  # read by replication.build, not passed to Rego
         }
     return dict(sorted(flows.items()))

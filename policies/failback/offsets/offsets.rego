@@ -30,6 +30,23 @@ synced_between(name, source, target) if {
 	flow.offset_sync == true
 }
 
+# An active MSK Replicator flow with IDENTICAL names from the flow's target back to its source.
+has_reverse_leg(flow) if {
+	some key in flow.reverse_flows
+	other := input.flows[key]
+	other.tool == "msk-replicator"
+	other.naming == "identical"
+}
+
+enhanced_unpaired(flow) := "its topic names are prefixed, and ENHANCED needs IDENTICAL names" if {
+	flow.naming != "identical"
+} else := sprintf(
+	"no active MSK Replicator with IDENTICAL names runs from the %s back to the %s",
+	[flow.target, flow.source],
+) if {
+	not has_reverse_leg(flow)
+}
+
 deny contains lib.finding_at(
 	"OFF-001", name,
 	sprintf(
@@ -87,4 +104,20 @@ deny contains lib.finding_at(
 	family.offset_strategy in replay_strategies
 	some sink in family.sinks
 	sink.idempotency == "not-idempotent"
+}
+
+deny contains lib.finding_at(
+	"OFF-005", flow.name,
+	sprintf(
+		"MSK Replicator flow %s from the %s to the %s syncs offsets in ENHANCED mode, but %s",
+		[flow.name, flow.source, flow.target, reason],
+	),
+	flow.target, null,
+) if {
+	some flow in input.flows
+	flow.active == true
+	flow.tool == "msk-replicator"
+	flow.offset_sync == true
+	flow.offset_sync_mode == "ENHANCED"
+	reason := enhanced_unpaired(flow)
 }

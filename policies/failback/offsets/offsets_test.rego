@@ -35,8 +35,8 @@ base := {
 	"primary": groups(false),
 	"secondary": groups(true),
 	"flows": {
-		"k-fwd": flow("fwd", "primary", "secondary", {}),
-		"k-rev": flow("rev", "secondary", "primary", {}),
+		"k-fwd": flow("fwd", "primary", "secondary", {"reverse_flows": ["k-rev"]}),
+		"k-rev": flow("rev", "secondary", "primary", {"reverse_flows": ["k-fwd"]}),
 	},
 }
 
@@ -139,4 +139,45 @@ test_off_004_dedupe_sink_passes if {
 test_off_004_translated_strategy_passes if {
 	sinks := [{"name": "warehouse", "idempotency": "not-idempotent"}]
 	count(found("OFF-004", offsets.deny)) == 0 with input as with_family(family("translated", sinks))
+}
+
+test_off_005_enhanced_without_reverse_replicator_fires if {
+	inp := with_flows({"k-fwd": flow("fwd", "primary", "secondary", {"reverse_flows": []})})
+	fs := found("OFF-005", offsets.deny) with input as inp
+	count(fs) == 1
+	some f in fs
+	f.resource == "fwd"
+	f.region == "secondary"
+	contains(f.message, "no active MSK Replicator with IDENTICAL names runs from the secondary back to the primary")
+}
+
+test_off_005_reverse_mirrormaker_is_not_the_pair if {
+	inp := with_flows({
+		"k-fwd": flow("fwd", "primary", "secondary", {"reverse_flows": ["k-rev"]}),
+		"k-rev": flow("rev", "secondary", "primary", {"tool": "mirrormaker2", "reverse_flows": ["k-fwd"]}),
+	})
+	{f.resource | some f in found("OFF-005", offsets.deny)} == {"fwd"} with input as inp
+}
+
+test_off_005_prefixed_enhanced_fires if {
+	inp := with_flows({
+		"k-fwd": flow("fwd", "primary", "secondary", {"naming": "prefixed", "reverse_flows": ["k-rev"]}),
+		"k-rev": flow("rev", "secondary", "primary", {"reverse_flows": ["k-fwd"]}),
+	})
+	fs := found("OFF-005", offsets.deny) with input as inp
+
+	# the prefixed leg is not a pair for the identical one either
+	{f.resource | some f in fs} == {"fwd", "rev"}
+	some f in fs
+	f.resource == "fwd"
+	contains(f.message, "ENHANCED needs IDENTICAL names")
+}
+
+test_off_005_enhanced_pair_passes if {
+	count(found("OFF-005", offsets.deny)) == 0 with input as base
+}
+
+test_off_005_legacy_without_pair_passes if {
+	inp := with_flows({"k-fwd": flow("fwd", "primary", "secondary", {"offset_sync_mode": "LEGACY", "reverse_flows": []})})
+	count(found("OFF-005", offsets.deny)) == 0 with input as inp
 }

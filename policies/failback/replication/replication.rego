@@ -3,7 +3,9 @@
 # description: |
 #   Replication flows (MSK Replicator, MirrorMaker 2, cluster links) must not write into the
 #   active writer, must not loop, must carry tier-1 families, and the failback catch-up flow
-#   must be gone by cleanup.
+#   must be gone by cleanup. The documented bidirectional MSK Replicator setup (a pair of
+#   IDENTICAL-name replicators, one each way: input.replication[family].pair) is loop-safe,
+#   and with ENHANCED offset sync its reverse leg stays.
 package failback.replication
 
 import data.failback.lib
@@ -12,13 +14,26 @@ active(flow) if flow.active == true
 
 identical(flow) if flow.naming == "identical"
 
-unprotected(flow) if not flow.loop_protection == true
+# Loop prevention from the replication model: header | prefix | declared | none.
+unprotected(flow) if flow.loop_prevention == "none"
 
-# Families a flow carries from the DR-operation writer that no longer writes in cleanup.
+# The flow is a leg of the documented bidirectional MSK Replicator pair for the family.
+paired(flow, name) if name in flow.paired_families
+
+# ... and a leg of that pair syncs offsets ENHANCED, which requires the reverse leg.
+enhanced_pair(flow, name) if {
+	paired(flow, name)
+	input.replication[name].enhanced == true
+}
+
+# Families an identical-name flow carries from the DR-operation writer that no longer writes in
+# cleanup (a prefixed flow writes remote topics of its own: the standing bidirectional setup).
 catch_up_families(flow) := {name |
+	identical(flow)
 	some name in flow.families
 	flow.source == lib.single_writer(name, "dr_operation")
 	flow.source != lib.single_writer(name, "cleanup")
+	not enhanced_pair(flow, name)
 }
 
 deny contains lib.finding_at(
@@ -35,6 +50,7 @@ deny contains lib.finding_at(
 	identical(flow)
 	some name in flow.families
 	lib.single_writer(name, phase) == flow.target
+	not paired(flow, name)
 }
 
 # One finding per unordered pair of flows (flow keys break ties between equal names).

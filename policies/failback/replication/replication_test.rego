@@ -18,13 +18,27 @@ flow(name, source, target, overrides) := object.union(
 		"naming": "identical", "loop_protection": false, "offset_sync": true,
 		"offset_sync_mode": "ENHANCED", "state": "RUNNING", "active": true, "healthy": true,
 		"owner": "platform", "families": ["payments"], "topic_count": 4, "internal_topics": [],
+		"loop_prevention": "header", "reverse_flows": [], "paired_families": [],
 	},
 	overrides,
+)
+
+# A MirrorMaker 2 flow under IdentityReplicationPolicy: identical names, no loop prevention.
+identity(name, source, target, overrides) := flow(
+	name, source, target,
+	object.union({"tool": "mirrormaker2", "loop_prevention": "none", "offset_sync_mode": "CHECKPOINTS"}, overrides),
 )
 
 forward := flow("fwd", "primary", "secondary", {"loop_protection": true})
 
 reverse := flow("rev", "secondary", "primary", {})
+
+# The documented bidirectional MSK Replicator setup: both legs paired for the family.
+paired_forward := flow("fwd", "primary", "secondary", {"reverse_flows": ["k-rev"], "paired_families": ["payments"]})
+
+paired_reverse := flow("rev", "secondary", "primary", {"reverse_flows": ["k-fwd"], "paired_families": ["payments"]})
+
+pair_model(enhanced) := {"payments": {"pair": true, "enhanced": enhanced}}
 
 base := {
 	"phase": "normal",
@@ -59,10 +73,30 @@ test_rep_001_stopped_flow_passes if {
 	count(found("REP-001", replication.deny)) == 0 with input as inp
 }
 
+test_rep_001_paired_msk_replicator_passes if {
+	inp := with_flows("normal", {"k-fwd": paired_forward, "k-rev": paired_reverse})
+	count(found("REP-001", replication.deny)) == 0 with input as inp
+}
+
+test_rep_001_pair_for_another_family_fires if {
+	other := object.union(paired_reverse, {"families": ["payments", "orders"]})
+	inp := object.union(
+		with_flows("normal", {"k-fwd": paired_forward, "k-rev": other}),
+		{"plan": {"families": {"payments": family(1), "orders": family(1)}}},
+	)
+	fs := found("REP-001", replication.deny) with input as inp
+	{[f.resource, f.family] | some f in fs} == {["rev", "orders"]}
+}
+
+test_rep_001_identity_mirrormaker_into_writer_fires if {
+	inp := with_flows("normal", {"k-fwd": forward, "k-rev": identity("rev", "secondary", "primary", {})})
+	{f.resource | some f in found("REP-001", replication.deny)} == {"rev"} with input as inp
+}
+
 test_rep_002_unprotected_loop_fires_once if {
 	inp := with_flows("failback", {
-		"k-a": flow("b-flow", "primary", "secondary", {}),
-		"k-b": flow("a-flow", "secondary", "primary", {"families": ["payments", "orders"]}),
+		"k-a": identity("b-flow", "primary", "secondary", {}),
+		"k-b": identity("a-flow", "secondary", "primary", {"families": ["payments", "orders"]}),
 	})
 	fs := found("REP-002", replication.deny) with input as inp
 	count(fs) == 1
@@ -77,10 +111,15 @@ test_rep_002_loop_protection_passes if {
 	count(found("REP-002", replication.deny)) == 0 with input as inp
 }
 
+test_rep_002_identical_msk_replicator_pair_passes if {
+	inp := with_flows("failback", {"k-fwd": paired_forward, "k-rev": paired_reverse})
+	count(found("REP-002", replication.deny)) == 0 with input as inp
+}
+
 test_rep_002_prefixed_passes if {
 	inp := with_flows("failback", {
-		"k-a": flow("a", "primary", "secondary", {}),
-		"k-b": flow("b", "secondary", "primary", {"naming": "prefixed"}),
+		"k-a": identity("a", "primary", "secondary", {}),
+		"k-b": identity("b", "secondary", "primary", {"naming": "prefixed", "loop_prevention": "prefix"}),
 	})
 	count(found("REP-002", replication.deny)) == 0 with input as inp
 }
@@ -126,5 +165,27 @@ test_rep_004_original_flow_passes if {
 
 test_rep_004_deleted_reverse_flow_passes if {
 	inp := with_flows("cleanup", {"k-fwd": forward, "k-rev": flow("rev", "secondary", "primary", {"active": false})})
+	count(found("REP-004", replication.deny)) == 0 with input as inp
+}
+
+test_rep_004_reverse_leg_of_an_enhanced_pair_passes if {
+	inp := object.union(
+		with_flows("cleanup", {"k-fwd": paired_forward, "k-rev": paired_reverse}),
+		{"replication": pair_model(true)},
+	)
+	count(found("REP-004", replication.deny)) == 0 with input as inp
+}
+
+test_rep_004_reverse_leg_of_a_pair_without_enhanced_sync_fires if {
+	inp := object.union(
+		with_flows("cleanup", {"k-fwd": paired_forward, "k-rev": paired_reverse}),
+		{"replication": pair_model(false)},
+	)
+	{f.resource | some f in found("REP-004", replication.deny)} == {"rev"} with input as inp
+}
+
+test_rep_004_prefixed_reverse_flow_passes if {
+	prefixed := flow("rev", "secondary", "primary", {"naming": "prefixed", "loop_prevention": "prefix"})
+	inp := with_flows("cleanup", {"k-fwd": forward, "k-rev": prefixed})
 	count(found("REP-004", replication.deny)) == 0 with input as inp
 }

@@ -1,0 +1,158 @@
+# The rule catalog, continued: how data moves between the regions (replication flows,
+# consumer offsets, the rollback path, topic structure). In its own file to keep catalog.rego
+# under Regal's file length, and self-contained: OPA compiles each module as it is uploaded,
+# so the phase list is spelled out here too.
+package failback.catalog
+
+every_phase := ["normal", "failover", "dr_operation", "failback", "cleanup"]
+
+flow_rules := {
+	"REP-001": {
+		"area": "replication",
+		"severity": "critical",
+		"title": "Replication writes into the active writer",
+		"description": concat(" ", [
+			"A flow with identical topic names replicates a family into the region that is the family's",
+			"only writer in this phase: two sources write one topic. A leg of the documented bidirectional",
+			"MSK Replicator setup (IDENTICAL names, a replicator each way carrying the family) is not a",
+			"finding: the __mskmr record header keeps records from going back to their origin.",
+		]),
+		"remediation": concat(" ", [
+			"Stop or delete the flow into the writing region, pair it with an MSK Replicator the other way",
+			"(IDENTICAL names), or change the plan's writer for the phase.",
+		]),
+		"phases": ["normal", "failover", "dr_operation"],
+		"inputs": ["replication", "topics"],
+	},
+	"REP-002": {
+		"area": "replication",
+		"severity": "critical",
+		"title": "Bidirectional identical-name flows without loop protection",
+		"description": concat(" ", [
+			"Flows in both directions carry the same family with identical topic names and no loop",
+			"protection: records replicate back and forth forever.",
+		]),
+		"remediation": concat(" ", [
+			"Use prefixed topic names, a replicator with loop protection (MSK Replicator, bidirectional",
+			"cluster links), or remove one direction.",
+		]),
+		"phases": every_phase,
+		"inputs": ["replication", "topics"],
+	},
+	"REP-003": {
+		"area": "replication",
+		"severity": "high",
+		"title": "Tier-1 family not replicated",
+		"description": concat(" ", [
+			"No healthy replication flow carries a tier-1 family, so the other region has nothing to fail",
+			"over or back to.",
+		]),
+		"remediation": concat(" ", [
+			"Create a replication flow (MSK Replicator, MirrorMaker 2, cluster link) whose topic patterns",
+			"include the family.",
+		]),
+		"phases": every_phase,
+		"inputs": ["replication", "topics"],
+	},
+	"REP-004": {
+		"area": "replication",
+		"severity": "high",
+		"title": "Catch-up flow still running in cleanup",
+		"description": concat(" ", [
+			"The identical-name reverse flow used for failback still writes into the primary's topics in",
+			"the cleanup phase. The reverse leg of an MSK Replicator pair with ENHANCED offset sync is not",
+			"a finding (ENHANCED requires it), nor is a prefixed flow (it writes remote topics of its own).",
+		]),
+		"remediation": concat(" ", [
+			"Delete the reverse replicator or MirrorMaker 2 flow once consumers have moved back, then check",
+			"the original flow is RUNNING.",
+		]),
+		"phases": ["cleanup"],
+		"inputs": ["replication", "topics"],
+	},
+	"OFF-001": {
+		"area": "offsets",
+		"severity": "high",
+		"title": "Consumers without offset sync",
+		"description": concat(" ", [
+			"The family has active consumer groups and its offset strategy relies on replicated or",
+			"translated offsets, but no healthy flow carrying it syncs consumer offsets.",
+		]),
+		"remediation": concat(" ", [
+			"Enable consumer-group offset sync on the flow (SynchroniseConsumerGroupOffsets,",
+			"sync.group.offsets.enabled) or change the family's offset_strategy.",
+		]),
+		"phases": every_phase,
+		"inputs": ["replication", "consumer_groups", "topics"],
+	},
+	"OFF-002": {
+		"area": "offsets",
+		"severity": "high",
+		"title": "Offset-sync mode cannot support failback",
+		"description": concat(" ", [
+			"MSK Replicator LEGACY offset sync only translates while producers write the source and not the",
+			"target; it does not support failback.",
+		]),
+		"remediation": concat(" ", [
+			"Recreate the replicator with ConsumerGroupOffsetSyncMode ENHANCED, IDENTICAL topic names and a",
+			"replicator from the target back to the source (the mode cannot be changed in place).",
+		]),
+		"phases": every_phase,
+		"inputs": ["replication"],
+	},
+	"OFF-005": {
+		"area": "offsets",
+		"severity": "high",
+		"title": "ENHANCED offset sync without its reverse replicator",
+		"description": concat(" ", [
+			"MSK Replicator ENHANCED consumer-offset sync requires a replicator from the target back to the",
+			"source, and both with IDENTICAL topic names; without that pair offsets are not synced as the",
+			"mode promises.",
+		]),
+		"remediation": concat(" ", [
+			"Create the reverse MSK Replicator (target to source, IDENTICAL names) and keep it running, or",
+			"recreate the flow with IDENTICAL names.",
+		]),
+		"phases": every_phase,
+		"inputs": ["replication"],
+	},
+	"OFF-003": {
+		"area": "offsets",
+		"severity": "high",
+		"title": "No reverse offset path for failback",
+		"description": concat(" ", [
+			"No healthy flow from the region that wrote during DR operation back to the failback writer",
+			"syncs the family's consumer offsets.",
+		]),
+		"remediation": concat(" ", [
+			"Create the reverse flow (secondary to primary) with offset sync before failback; MirrorMaker 2",
+			"checkpoints flow one way only.",
+		]),
+		"phases": ["dr_operation", "failback"],
+		"inputs": ["replication", "topics"],
+	},
+	"OFF-004": {
+		"area": "offsets",
+		"severity": "high",
+		"title": "Replay into a non-idempotent sink",
+		"description": concat(" ", [
+			"The family's offset strategy replays records, and one of its sinks is not idempotent: failback",
+			"will write duplicates.",
+		]),
+		"remediation": "Make the sink idempotent or dedupe by key, or choose an offset strategy that does not replay.",
+		"phases": every_phase,
+		"inputs": [],
+	},
+	"RB-001": {
+		"area": "rollback",
+		"severity": "high",
+		"title": "Failback without a rollback point",
+		"description": "The plan has no stop point and return path for failback.",
+		"remediation": concat(" ", [
+			"Declare rollback.stop_point (the last step that can still be undone) and rollback.return_path",
+			"in failback.yaml.",
+		]),
+		"phases": ["failback"],
+		"inputs": [],
+	},
+}
