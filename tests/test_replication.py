@@ -14,6 +14,7 @@ from .setups import (
     PRIMARY,
     REVERSE,
     SECONDARY,
+    SYNCED_FAMILIES,
     documents,
     flow,
     ids,
@@ -183,4 +184,100 @@ def test_mirrormaker_identity_policy_both_ways_loops(tmp_path: Path) -> None:
     # ... and in normal the reverse flow also writes into the writer
     assert ids(found["normal"]) == sorted(
         loops + [("REP-001", REVERSE, "primary", name) for name in families]
+    )
+
+
+# --- failback prerequisites ------------------------------------------------------------------
+
+ALL_FAMILIES = (
+    "analytics",
+    "customer",
+    "fraud",
+    "integrations",
+    "ledger",
+    "notifications",
+    "payments-core",
+)
+
+
+def test_reverse_flow_starting_at_latest_loses_dr_writes(tmp_path: Path) -> None:
+    plan, primary, secondary = documents()
+    flow(primary, REVERSE)["starting_position"] = "LATEST"
+    found = judge(tmp_path, plan, primary, secondary)
+    for phase in ("dr_operation", "failback"):
+        assert ids(found[phase]) == [("REP-005", REVERSE, "primary", None)], phase
+    assert ids(found["normal"]) == []
+
+
+def test_reverse_flow_carrying_one_of_twelve_topics(tmp_path: Path) -> None:
+    plan, primary, secondary = documents()
+    reverse = flow(primary, REVERSE)
+    include = reverse["topics_include"]
+    reverse["topics_include"] = [
+        "payments\\.authorizations" if p == "payments\\..*" else p for p in include
+    ]
+    found = judge(tmp_path, plan, primary, secondary)
+    [finding] = [f for f in found["failback"] if f["rule_id"] == "REP-006"]
+    assert finding["message"].startswith(
+        "11 of the 12 topics of family payments-core in the secondary reach the primary through "
+        "no active flow: payments.captures, payments.card-tokens,"
+    )
+    for phase in ("dr_operation", "failback"):
+        assert ids(found[phase]) == [("REP-006", "payments-core", "primary", "payments-core")]
+    assert ids(found["normal"]) == []
+
+
+def test_topic_created_during_dr_must_come_back(tmp_path: Path) -> None:
+    plan, primary, secondary = documents()
+    secondary["topics"]["ledger.dr-corrections"] = secondary["topics"]["ledger.entries"]
+    found = judge(tmp_path, plan, primary, secondary)
+    [finding] = [f for f in found["failback"] if f["rule_id"] == "REP-006"]
+    assert finding["message"] == (
+        "1 of the 11 topics of family ledger in the secondary reach the primary through no "
+        "active flow: ledger.dr-corrections"
+    )
+    assert ids(found["failback"]) == [("REP-006", "ledger", "primary", "ledger")]
+
+
+def test_forward_flow_stopped_during_failback(tmp_path: Path) -> None:
+    plan, primary, secondary = documents()
+    flow(secondary, FORWARD)["state"] = "STOPPED"
+    found = judge(tmp_path, plan, primary, secondary)
+    rollback = [("RB-002", name, "secondary", name) for name in ALL_FAMILIES]
+    # the reverse ENHANCED replicator has lost its pair too
+    unpaired = ("OFF-005", REVERSE, "primary", None)
+    assert ids(found["failback"]) == sorted([*rollback, unpaired])
+
+
+def test_consumers_active_in_both_regions(tmp_path: Path) -> None:
+    plan, primary, secondary = documents()
+    secondary["consumer_groups"]["ledger-reader.ledger"]["state"] = "STABLE"
+    found = judge(tmp_path, plan, primary, secondary)
+    for phase in PHASES:
+        assert ids(found[phase]) == [("OFF-006", "ledger", None, "ledger")], phase
+    [finding] = found["failback"]
+    assert (finding["primary"], finding["secondary"]) == (
+        ["ledger-reader.ledger", "reporting.ledger", "statement-service.ledger"],
+        ["ledger-reader.ledger"],
+    )
+
+
+def test_mirrormaker_one_way_with_checkpoints_has_no_way_back(tmp_path: Path) -> None:
+    """The usual failover setup: clean until DR operation, then nothing carries data or
+    offsets back (checkpoints flow one way only)."""
+    plan, primary, secondary = documents()
+    secondary["replication"] = [
+        mirrormaker(FORWARD, PRIMARY, SECONDARY, "use1", flow(secondary, FORWARD))
+    ]
+    primary["replication"] = []
+    prefix_topics(secondary, "use1")
+    found = judge(tmp_path, plan, primary, secondary)
+    assert ids(found["normal"]) == ids(found["cleanup"]) == []
+    no_way_back = [("REP-006", name, "primary", name) for name in ALL_FAMILIES]
+    no_offsets = [("OFF-003", name, "primary", name) for name in SYNCED_FAMILIES]
+    for phase in ("dr_operation", "failback"):
+        assert ids(found[phase]) == sorted(no_way_back + no_offsets), phase
+    messages = {f["family"]: f["message"] for f in found["failback"] if f["rule_id"] == "REP-006"}
+    assert messages["ledger"].startswith(
+        "10 of the 10 topics of family ledger in the secondary reach the primary"
     )

@@ -70,6 +70,37 @@ flow_rules := {
 		"phases": ["cleanup"],
 		"inputs": ["replication", "topics"],
 	},
+	"REP-005": {
+		"area": "replication",
+		"severity": "high",
+		"title": "Failback flow starts at LATEST",
+		"description": concat(" ", [
+			"The flow that carries a family back from the DR-operation writer to the failback writer starts",
+			"at LATEST: records written before it (or before a topic) existed never reach the primary.",
+		]),
+		"remediation": concat(" ", [
+			"Recreate the reverse flow with starting position EARLIEST (MSK Replicator StartingPosition,",
+			"MirrorMaker 2 consumer.auto.offset.reset=earliest) and wait for its lag to reach zero.",
+		]),
+		"phases": ["dr_operation", "failback"],
+		"inputs": ["replication"],
+	},
+	"REP-006": {
+		"area": "replication",
+		"severity": "high",
+		"title": "Topics of a replicated family left behind",
+		"description": concat(" ", [
+			"Some topics of a replicated family in the region that writes it reach the region that writes",
+			"next through no active flow (the patterns miss them, or the target lacks them, as with a topic",
+			"created during DR operation): their records stay behind at the switch.",
+		]),
+		"remediation": concat(" ", [
+			"Widen the flow's topic patterns to every topic of the family and let the flow create the",
+			"missing topics (MSK Replicator DetectAndCopyNewTopics, MirrorMaker 2 refresh.topics).",
+		]),
+		"phases": ["normal", "dr_operation", "failback", "cleanup"],
+		"inputs": ["replication", "topics"],
+	},
 	"OFF-001": {
 		"area": "offsets",
 		"severity": "high",
@@ -116,6 +147,22 @@ flow_rules := {
 		"phases": every_phase,
 		"inputs": ["replication"],
 	},
+	"OFF-006": {
+		"area": "offsets",
+		"severity": "high",
+		"title": "Consumers active in both regions",
+		"description": concat(" ", [
+			"A family has consumer groups with active members in both regions while the plan names one",
+			"consuming region: records are processed twice, and replicators never commit offsets for a",
+			"group that is active on the target.",
+		]),
+		"remediation": concat(" ", [
+			"Stop the consumers in the region that must not consume in this phase, or declare",
+			"phases.<phase>.consumer: both if the family is consumed in both regions on purpose.",
+		]),
+		"phases": every_phase,
+		"inputs": ["consumer_groups", "topics"],
+	},
 	"OFF-003": {
 		"area": "offsets",
 		"severity": "high",
@@ -154,5 +201,21 @@ flow_rules := {
 		]),
 		"phases": ["failback"],
 		"inputs": [],
+	},
+	"RB-002": {
+		"area": "rollback",
+		"severity": "high",
+		"title": "No forward flow behind the rollback path",
+		"description": concat(" ", [
+			"During failback no healthy flow carries a replicated family from the failback writer to the",
+			"DR-operation writer: rolling back to the DR region would lose what the primary takes once",
+			"producers moved.",
+		]),
+		"remediation": concat(" ", [
+			"Keep (or restart) the original flow from the primary to the secondary until cleanup, and check",
+			"it is RUNNING before moving producers back.",
+		]),
+		"phases": ["failback"],
+		"inputs": ["replication", "topics"],
 	},
 }

@@ -31,6 +31,47 @@ passive_regions(family, phase) := {other_role(single_writer(family, phase))}
 
 passive_regions(family, phase) := {role | some role in roles} if writer(family, phase) == "none"
 
+# consumer(family, phase): the region that consumes a family in a phase, as the plan declares it.
+consumer(family, phase) := c if {
+	c := families[family].phases[phase].consumer
+	c != null
+}
+
+# The failback direction of a family: [the DR-operation writer, the failback writer], when
+# these are two different single regions (data written during DR operation must flow back).
+failback_direction(family) := [source, target] if {
+	source := single_writer(family, "dr_operation")
+	target := single_writer(family, "failback")
+	source != target
+}
+
+# The direction data must flow before a phase's next switch: normal and cleanup feed the
+# failover writer, dr_operation and failback feed the failback writer. Undefined in failover
+# (the primary may be gone) and when the regions are not two single writers.
+switch_direction(family, phase) := [source, target] if {
+	phase in {"normal", "cleanup"}
+	source := single_writer(family, phase)
+	target := single_writer(family, "failover")
+	source != target
+}
+
+switch_direction(family, phase) := failback_direction(family) if phase in {"dr_operation", "failback"}
+
+# The replication model of a family in one direction (input.replication, checker/replication.py).
+direction_model(family, source, target) := input.replication[family].directions[sprintf("%s->%s", [source, target])]
+
+# A family some flow carries, in either direction and whatever its state: the plan means it to
+# be replicated.
+replicated(family) if {
+	some direction in input.replication[family].directions
+	count(direction.flows) > 0
+}
+
+# At most `limit` items of a sorted list, joined, with how many were left out.
+abbreviate(items, limit) := concat(", ", items) if {
+	count(items) <= limit
+} else := sprintf("%s and %d more", [concat(", ", array.slice(items, 0, limit)), count(items) - limit])
+
 # finding(rule_id, resource, message): the fields every rule returns; main adds the rest.
 finding(rule_id, resource, message) := {
 	"rule_id": rule_id,

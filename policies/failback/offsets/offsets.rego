@@ -30,6 +30,13 @@ synced_between(name, source, target) if {
 	flow.offset_sync == true
 }
 
+# Consumer groups of a family with active members in a region.
+active_groups(name, role) := sort([id |
+	some id, group in input[role].consumer_groups
+	group.active == true
+	name in group.families
+])
+
 # An active MSK Replicator flow with IDENTICAL names from the flow's target back to its source.
 has_reverse_leg(flow) if {
 	some key in flow.reverse_flows
@@ -120,4 +127,26 @@ deny contains lib.finding_at(
 	flow.offset_sync == true
 	flow.offset_sync_mode == "ENHANCED"
 	reason := enhanced_unpaired(flow)
+}
+
+# One family consumed in both regions at once: records are processed twice, and no replicator
+# commits offsets for a group that is active on its target.
+deny contains f if {
+	some name, _ in input.plan.families
+	not lib.consumer(name, input.phase) == "both"
+	primary := active_groups(name, "primary")
+	count(primary) > 0
+	secondary := active_groups(name, "secondary")
+	count(secondary) > 0
+	f := lib.compare(
+		lib.finding_at(
+			"OFF-006", name,
+			sprintf(
+				"Family %s has active consumer groups in both regions in the %s phase (primary: %s; secondary: %s)",
+				[name, input.phase, lib.abbreviate(primary, 5), lib.abbreviate(secondary, 5)],
+			),
+			null, name,
+		),
+		primary, secondary,
+	)
 }

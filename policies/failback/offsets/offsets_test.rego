@@ -181,3 +181,25 @@ test_off_005_legacy_without_pair_passes if {
 	inp := with_flows({"k-fwd": flow("fwd", "primary", "secondary", {"offset_sync_mode": "LEGACY", "reverse_flows": []})})
 	count(found("OFF-005", offsets.deny)) == 0 with input as inp
 }
+
+test_off_006_consumers_active_in_both_regions_fires if {
+	inp := object.union(base, {"primary": groups(true)})
+	fs := found("OFF-006", offsets.deny) with input as inp
+	count(fs) == 1
+	some f in fs
+	f.resource == "payments"
+	f.family == "payments"
+	f.region == null
+	f.primary == ["ledger"]
+	f.secondary == ["ledger"]
+}
+
+test_off_006_declared_both_passes if {
+	both := object.union(phases, {"dr_operation": {"writer": "secondary", "consumer": "both"}})
+	inp := object.union(with_family(object.union(family("translated", []), {"phases": both})), {"primary": groups(true)})
+	count(found("OFF-006", offsets.deny)) == 0 with input as inp
+}
+
+test_off_006_one_region_passes if {
+	count(found("OFF-006", offsets.deny)) == 0 with input as base
+}

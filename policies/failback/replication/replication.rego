@@ -105,3 +105,46 @@ deny contains lib.finding_at(
 	families := catch_up_families(flow)
 	count(families) > 0
 }
+
+# The failback reverse flow must start from the beginning of the topics, or what the DR writer
+# took before the flow (or a topic) existed never comes back.
+deny contains lib.finding_at(
+	"REP-005", flow.name,
+	sprintf(
+		concat(" ", [
+			"Flow %s carries %s back from the %s (the DR-operation writer) to the %s starting at LATEST:",
+			"records written before it started never come back",
+		]),
+		[flow.name, concat(", ", sort(families)), flow.source, flow.target],
+	),
+	flow.target, null,
+) if {
+	some flow in input.flows
+	active(flow)
+	flow.starting_position == "LATEST"
+	families := {name |
+		some name in flow.families
+		lib.failback_direction(name) == [flow.source, flow.target]
+	}
+	count(families) > 0
+}
+
+# Coverage per topic: every topic of the family in the region that writes it must reach the
+# region that writes next, not "one topic carried, so the family is replicated".
+deny contains f if {
+	phase := input.phase
+	some name, _ in input.plan.families
+	lib.replicated(name)
+	direction := lib.switch_direction(name, phase)
+	model := lib.direction_model(name, direction[0], direction[1])
+	missing := model.uncarried
+	count(missing) > 0
+	f := lib.finding_at(
+		"REP-006", name,
+		sprintf(
+			"%d of the %d topics of family %s in the %s reach the %s through no active flow: %s",
+			[count(missing), model.source_topics, name, direction[0], direction[1], lib.abbreviate(missing, 10)],
+		),
+		direction[1], name,
+	)
+}

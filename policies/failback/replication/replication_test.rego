@@ -189,3 +189,98 @@ test_rep_004_prefixed_reverse_flow_passes if {
 	inp := with_flows("cleanup", {"k-fwd": forward, "k-rev": prefixed})
 	count(found("REP-004", replication.deny)) == 0 with input as inp
 }
+
+test_rep_005_failback_flow_at_latest_fires if {
+	latest := flow("rev", "secondary", "primary", {"starting_position": "LATEST", "families": ["payments", "orders"]})
+	inp := object.union(
+		with_flows("failback", {"k-fwd": forward, "k-rev": latest}),
+		{"plan": {"families": {"payments": family(1), "orders": family(3)}}},
+	)
+	fs := found("REP-005", replication.deny) with input as inp
+	count(fs) == 1
+	some f in fs
+	f.resource == "rev"
+	f.region == "primary"
+	contains(f.message, "carries orders, payments back from the secondary")
+}
+
+test_rep_005_failback_flow_at_earliest_passes if {
+	earliest := flow("rev", "secondary", "primary", {"starting_position": "EARLIEST"})
+	inp := with_flows("failback", {"k-fwd": forward, "k-rev": earliest})
+	count(found("REP-005", replication.deny)) == 0 with input as inp
+}
+
+test_rep_005_forward_flow_at_latest_passes if {
+	inp := with_flows("failback", {"k-fwd": object.union(forward, {"starting_position": "LATEST"})})
+	count(found("REP-005", replication.deny)) == 0 with input as inp
+}
+
+test_rep_005_stopped_flow_passes if {
+	stopped := flow("rev", "secondary", "primary", {"starting_position": "LATEST", "active": false})
+	inp := with_flows("failback", {"k-rev": stopped})
+	count(found("REP-005", replication.deny)) == 0 with input as inp
+}
+
+# The replication model of "payments": each direction's flows and uncarried topics.
+direction(flows, source_topics, uncarried) := {
+	"flows": flows, "active": flows, "healthy": flows, "offset_sync": true,
+	"source_topics": source_topics, "uncarried": uncarried,
+}
+
+model(forth, back) := {"payments": {"pair": false, "enhanced": false, "directions": {
+	"primary->secondary": object.union(forth, {"source": "primary", "target": "secondary"}),
+	"secondary->primary": object.union(back, {"source": "secondary", "target": "primary"}),
+}}}
+
+uncarried := [sprintf("payments.t%02d", [i]) | some i in numbers.range(1, 11)]
+
+test_rep_006_reverse_flow_with_one_of_twelve_topics_fires if {
+	inp := object.union(
+		with_flows("failback", {"k-fwd": forward, "k-rev": reverse}),
+		{"replication": model(direction(["k-fwd"], 12, []), direction(["k-rev"], 12, uncarried))},
+	)
+	fs := found("REP-006", replication.deny) with input as inp
+	count(fs) == 1
+	some f in fs
+	f.resource == "payments"
+	f.region == "primary"
+	f.family == "payments"
+	startswith(f.message, "11 of the 12 topics of family payments in the secondary reach the primary")
+	endswith(f.message, "payments.t10 and 1 more")
+}
+
+test_rep_006_forward_coverage_in_normal_fires if {
+	inp := object.union(
+		with_flows("normal", {"k-fwd": forward}),
+		{"replication": model(direction(["k-fwd"], 3, ["payments.new"]), direction([], 0, []))},
+	)
+	fs := found("REP-006", replication.deny) with input as inp
+	{[f.region, f.message] | some f in fs} == {[
+		"secondary",
+		"1 of the 3 topics of family payments in the primary reach the secondary through no active flow: payments.new",
+	]}
+}
+
+test_rep_006_full_coverage_passes if {
+	inp := object.union(
+		with_flows("failback", {"k-fwd": forward, "k-rev": reverse}),
+		{"replication": model(direction(["k-fwd"], 12, []), direction(["k-rev"], 12, []))},
+	)
+	count(found("REP-006", replication.deny)) == 0 with input as inp
+}
+
+test_rep_006_unreplicated_family_passes if {
+	inp := object.union(
+		with_flows("failback", {}),
+		{"replication": model(direction([], 12, uncarried), direction([], 12, uncarried))},
+	)
+	count(found("REP-006", replication.deny)) == 0 with input as inp
+}
+
+test_rep_006_not_judged_in_failover if {
+	inp := object.union(
+		with_flows("failover", {"k-fwd": forward}),
+		{"replication": model(direction(["k-fwd"], 12, uncarried), direction([], 12, uncarried))},
+	)
+	count(found("REP-006", replication.deny)) == 0 with input as inp
+}
