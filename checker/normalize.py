@@ -22,6 +22,8 @@ from .model import SNAPSHOT_AREAS, Snapshot
 from .network import ingress_rule, uncovered
 from .plan import Plan
 from .redact import scrub
+from .topics import is_internal
+from .topics import settings as topic_settings
 
 DEFAULT_RETENTION_MS = 7 * 24 * 3600 * 1000
 ACTIVE_GROUP_STATES = frozenset(
@@ -35,11 +37,6 @@ ACTIVE_GROUP_STATES = frozenset(
 )
 INACTIVE_FLOW_STATES = frozenset({"DELETING", "DELETED", "STOPPED", "PAUSED", "FAILED"})
 HEALTHY_FLOW_STATES = frozenset({"RUNNING"})
-# Topics that belong to Kafka or to the replication tooling, never to a business family.
-INTERNAL_TOPIC = re.compile(
-    r"^(__.*|_schemas|heartbeats|.*\.checkpoints\.internal|mm2-.*|.*\.heartbeats|"
-    r"connect-(offsets|configs|status).*)$"
-)
 
 
 @dataclass(frozen=True)
@@ -119,7 +116,7 @@ def normalize_pair(plan: Plan, primary: Snapshot, secondary: Snapshot) -> Normal
         for role, snap in snapshots.items()
     }
     topic_families = {
-        topic: None if INTERNAL_TOPIC.match(topic) else plan.family_of(topic)
+        topic: None if is_internal(topic) else plan.family_of(topic)
         for role_names in names.values()
         for topic in role_names
     }
@@ -184,7 +181,8 @@ def _snapshot(
             if retention_bytes is None
             else _int(retention_bytes, origin, f"topic {raw_name} retention.bytes"),
             "family": topic_families.get(name),
-            "internal": bool(INTERNAL_TOPIC.match(name)),
+            "internal": is_internal(name),
+            **topic_settings(configs, broker_config, origin, raw_name),
         }
 
     grant_list = [

@@ -218,4 +218,58 @@ flow_rules := {
 		"phases": ["failback"],
 		"inputs": ["replication", "topics"],
 	},
+	"TOP-001": {
+		"area": "topic_config",
+		"severity": "high",
+		"title": "Partition counts differ",
+		"description": concat(" ", [
+			"A replicated topic has a different number of partitions in the two regions: records of one key",
+			"hash to another partition after the switch, so per-key order breaks (partitions cannot be",
+			"reduced, and adding them moves no data).",
+		]),
+		"remediation": concat(" ", [
+			"Give the topic the same partition count in both regions (recreate the smaller side, or add",
+			"partitions to it before it takes writes).",
+		]),
+		"phases": every_phase,
+		"inputs": ["topics", "replication"],
+	},
+	"TOP-002": {
+		"area": "topic_config",
+		"severity": "high",
+		"title": "Cleanup policies differ",
+		"description": concat(" ", [
+			"A replicated topic is compacted in one region and deleted by retention in the other: consumers",
+			"after the switch see other data (every record, or the latest per key).",
+		]),
+		"remediation": "Set the same cleanup.policy on the topic in both regions.",
+		"phases": every_phase,
+		"inputs": ["topics", "replication", "broker_config"],
+	},
+	"TOP-003": {
+		"area": "topic_config",
+		"severity": "high",
+		"title": "Weaker durability where the family is written",
+		"description": concat(" ", [
+			"A replicated topic has a lower min.insync.replicas or replication factor in a region that takes",
+			"the family's writes in some phase: acknowledged writes there survive fewer broker failures.",
+			"MirrorMaker 2 does not copy min.insync.replicas by default.",
+		]),
+		"remediation": "Raise min.insync.replicas and the replication factor in that region to the other region's values.",
+		"phases": every_phase,
+		"inputs": ["topics", "replication", "broker_config"],
+	},
+	"TOP-004": {
+		"area": "topic_config",
+		"severity": "medium",
+		"title": "Message limits differ",
+		"description": concat(" ", [
+			"A replicated topic has a different max.message.bytes or message.timestamp.type in the two",
+			"regions: large records are rejected, or timestamps mean something else, after the switch.",
+			"MirrorMaker 2 does not copy message.timestamp.type by default.",
+		]),
+		"remediation": "Set the same max.message.bytes and message.timestamp.type on the topic in both regions.",
+		"phases": every_phase,
+		"inputs": ["topics", "replication", "broker_config"],
+	},
 }

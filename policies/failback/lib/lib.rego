@@ -67,6 +67,28 @@ replicated(family) if {
 	count(direction.flows) > 0
 }
 
+# Families some active flow replicates (computed once, not once per topic).
+actively_replicated contains family if {
+	some flow in input.flows
+	flow.active
+	some family in flow.families
+}
+
+# Topics present in both regions whose family some active flow replicates: name -> family.
+replicated_topics[name] := family if {
+	some name, topic in input.primary.topics
+	family := topic.family
+	family in actively_replicated
+	input.secondary.topics[name]
+}
+
+# The regions that take a family's writes in some phase.
+writing_regions(family) := {role |
+	some phase, _ in families[family].phases
+	some role in roles
+	writer(family, phase) in {role, "both"}
+}
+
 # At most `limit` items of a sorted list, joined, with how many were left out.
 abbreviate(items, limit) := concat(", ", items) if {
 	count(items) <= limit
