@@ -244,9 +244,11 @@ def test_forward_flow_stopped_during_failback(tmp_path: Path) -> None:
     flow(secondary, FORWARD)["state"] = "STOPPED"
     found = judge(tmp_path, plan, primary, secondary)
     rollback = [("RB-002", name, "secondary", name) for name in ALL_FAMILIES]
-    # the reverse ENHANCED replicator has lost its pair too
+    # the reverse ENHANCED replicator has lost its pair too, and the offsets of the consumers
+    # now active in the primary reach the secondary no more
     unpaired = ("OFF-005", REVERSE, "primary", None)
-    assert ids(found["failback"]) == sorted([*rollback, unpaired])
+    unsynced = [("OFF-001", name, "primary", name) for name in SYNCED_FAMILIES]
+    assert ids(found["failback"]) == sorted([*rollback, unpaired, *unsynced])
 
 
 def test_consumers_active_in_both_regions(tmp_path: Path) -> None:
@@ -281,3 +283,40 @@ def test_mirrormaker_one_way_with_checkpoints_has_no_way_back(tmp_path: Path) ->
     assert messages["ledger"].startswith(
         "10 of the 10 topics of family ledger in the secondary reach the primary"
     )
+
+
+# --- offsets ---------------------------------------------------------------------------------
+
+
+def test_mirrormaker_checkpoints_without_group_offset_sync_sync_nothing(tmp_path: Path) -> None:
+    """DefaultReplicationPolicy both ways, checkpoints emitted, sync.group.offsets.enabled left
+    at its default (false): the checkpoints land in <alias>.checkpoints.internal and no group
+    offset is committed on the target."""
+    plan, primary, secondary = documents()
+    legs = (
+        (secondary, FORWARD, PRIMARY, SECONDARY, "use1"),
+        (primary, REVERSE, SECONDARY, PRIMARY, "usw2"),
+    )
+    for document, name, source, target, alias in legs:
+        leg = mirrormaker(name, source, target, alias, flow(document, name))
+        leg["offset_sync"]["enabled"] = False
+        document["replication"] = [leg]
+        prefix_topics(document, alias)
+    found = judge(tmp_path, plan, primary, secondary)
+    unsynced = [("OFF-001", name, "primary", name) for name in SYNCED_FAMILIES]
+    no_way_back = [("OFF-003", name, "primary", name) for name in SYNCED_FAMILIES]
+    assert ids(found["normal"]) == unsynced
+    assert ids(found["failback"]) == sorted(unsynced + no_way_back)
+
+
+def test_translated_offsets_into_a_non_idempotent_sink(tmp_path: Path) -> None:
+    plan, primary, secondary = documents()
+    ledger = next(f for f in plan["topic_families"] if f["name"] == "ledger")
+    ledger["sinks"] = [{"name": "warehouse", "idempotency": "not-idempotent"}]
+    fraud = next(f for f in plan["topic_families"] if f["name"] == "fraud")
+    del fraud["offset_strategy"]
+    found = judge(tmp_path, plan, primary, secondary)
+    assert ids(found["failback"]) == [
+        ("OFF-004", "ledger -> warehouse", None, "ledger"),
+        ("OFF-007", "fraud", None, "fraud"),
+    ]
