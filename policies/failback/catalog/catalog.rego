@@ -168,7 +168,10 @@ area_rules := {
 		"area": "encryption",
 		"severity": "high",
 		"title": "Plaintext listener exposed in one region",
-		"description": "One region exposes a PLAINTEXT listener or bootstrap string that the other does not.",
+		"description": concat(" ", [
+			"One region exposes a PLAINTEXT listener or bootstrap string that the other does not (unless",
+			"ENC-001 already reports the weaker client-broker setting that opens it).",
+		]),
 		"remediation": "Remove the PLAINTEXT listener (or the plaintext bootstrap) in that region.",
 		"phases": all_phases,
 		"inputs": ["network"],
@@ -186,7 +189,10 @@ area_rules := {
 		"area": "network",
 		"severity": "critical",
 		"title": "Internet-open ingress in one region only",
-		"description": "A security group rule opens the cluster to the internet in one region only.",
+		"description": concat(" ", [
+			"A security group rule opens the cluster to the internet in one region, and no rule of the other",
+			"region opens the same protocol and ports to the internet (each rule is judged on its own).",
+		]),
 		"remediation": "Restrict the rule to the same private CIDRs or security groups as the other region.",
 		"phases": all_phases,
 		"inputs": ["network"],
@@ -358,8 +364,10 @@ area_rules := {
 		"severity": "high",
 		"title": "Kafka Connect internal topics not carried",
 		"description": concat(" ", [
-			"A connector's internal topic (offsets, configs, status) is neither replicated nor re-created",
-			"by the plan: connectors restart from scratch after switching.",
+			"A connector's internal topic (offsets, configs, status) is neither re-created by the plan nor",
+			"replicated in the direction the phase needs (from the region the connectors run in toward the",
+			"region that writes next, and into this phase's writer when the phase moved the connectors):",
+			"connectors restart from scratch after switching.",
 		]),
 		"remediation": concat(" ", [
 			"Replicate the internal topics or set connect.recreate: true with a runbook for rebuilding",

@@ -57,6 +57,32 @@ switch_direction(family, phase) := [source, target] if {
 
 switch_direction(family, phase) := failback_direction(family) if phase in {"dr_operation", "failback"}
 
+phase_order := ["normal", "failover", "dr_operation", "failback", "cleanup"]
+
+# [the phase's single writer, the single writer of the first later phase (cyclically, so
+# cleanup is followed by normal) that differs]: where the phase's data must go next.
+next_switch(family, phase) := [current, ahead[0]] if {
+	current := single_writer(family, phase)
+	some i, p in phase_order
+	p == phase
+	ahead := [w |
+		some k in numbers.range(1, 4)
+		w := single_writer(family, phase_order[(i + k) % 5])
+		w != current
+	]
+	count(ahead) > 0
+}
+
+# [the previous phase's single writer, this phase's] when the phase moved the writes.
+last_switch(family, phase) := [before, current] if {
+	some i, p in phase_order
+	p == phase
+	i > 0
+	before := single_writer(family, phase_order[i - 1])
+	current := single_writer(family, phase)
+	before != current
+}
+
 # The replication model of a family in one direction (input.replication, checker/replication.py).
 direction_model(family, source, target) := input.replication[family].directions[sprintf("%s->%s", [source, target])]
 
