@@ -41,7 +41,8 @@ def mirrormaker(
 ) -> dict[str, Any]:
     """A MirrorMaker 2 flow carrying what `template` carries: DefaultReplicationPolicy (topics
     prefixed with `alias`) or, with alias None, IdentityReplicationPolicy; checkpoints with
-    sync.group.offsets.enabled."""
+    sync.group.offsets.enabled; a read_committed source consumer (payments-core is
+    transactional)."""
     return {
         **copy.deepcopy(template),
         "name": name,
@@ -54,6 +55,7 @@ def mirrormaker(
         "offset_sync": {"enabled": True, "mode": "CHECKPOINTS", "checkpoints_present": True},
         "loop_protection": alias is not None,
         "starting_position": "EARLIEST",
+        "consumer_isolation": "read_committed",
     }
 
 

@@ -320,3 +320,24 @@ def test_translated_offsets_into_a_non_idempotent_sink(tmp_path: Path) -> None:
         ("OFF-004", "ledger -> warehouse", None, "ledger"),
         ("OFF-007", "fraud", None, "fraud"),
     ]
+
+
+def test_mirrormaker_reading_uncommitted_transactions(tmp_path: Path) -> None:
+    plan, primary, secondary = documents()
+    forward = mirrormaker(FORWARD, PRIMARY, SECONDARY, "use1", flow(secondary, FORWARD))
+    del forward["consumer_isolation"]  # MirrorMaker's default: read_uncommitted
+    secondary["replication"] = [forward]
+    primary["replication"] = [
+        mirrormaker(REVERSE, SECONDARY, PRIMARY, "usw2", flow(primary, REVERSE))
+    ]
+    prefix_topics(secondary, "use1")
+    prefix_topics(primary, "usw2")
+    found = judge(tmp_path, plan, primary, secondary)
+    for phase in PHASES:
+        assert ids(found[phase]) == [("REP-007", FORWARD, "secondary", None)], phase
+    [finding] = found["normal"]
+    assert finding["message"] == (
+        f"MirrorMaker 2 flow {FORWARD} carries transactional payments-core but its source "
+        "consumer reads an undeclared isolation level (MirrorMaker 2's default is "
+        "read_uncommitted): aborted and uncommitted transactions are replicated"
+    )

@@ -101,6 +101,22 @@ flow_rules := {
 		"phases": ["normal", "dr_operation", "failback", "cleanup"],
 		"inputs": ["replication", "topics"],
 	},
+	"REP-007": {
+		"area": "replication",
+		"severity": "high",
+		"title": "MirrorMaker 2 replicates uncommitted transactions",
+		"description": concat(" ", [
+			"A MirrorMaker 2 flow carries a transactional family, but its source consumer reads",
+			"read_uncommitted (the default): records of aborted and open transactions are replicated",
+			"(KAFKA-14021), and consumers in the other region see data that never committed.",
+		]),
+		"remediation": concat(" ", [
+			"Set consumer.isolation.level=read_committed on the source connector (or",
+			"<source>.consumer.isolation.level in mm2.properties).",
+		]),
+		"phases": every_phase,
+		"inputs": ["replication"],
+	},
 	"OFF-001": {
 		"area": "offsets",
 		"severity": "high",

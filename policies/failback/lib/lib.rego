@@ -86,11 +86,11 @@ last_switch(family, phase) := [before, current] if {
 # The replication model of a family in one direction (input.replication, checker/replication.py).
 direction_model(family, source, target) := input.replication[family].directions[sprintf("%s->%s", [source, target])]
 
-# A family some flow carries, in either direction and whatever its state: the plan means it to
-# be replicated.
+# A family some active flow carries, in either direction (a stopped flow alone, such as a
+# disabled MirrorMaker 2 direction whose patterns match everything, does not make it one).
 replicated(family) if {
 	some direction in input.replication[family].directions
-	count(direction.flows) > 0
+	count(direction.active) > 0
 }
 
 # Families some active flow replicates (computed once, not once per topic).

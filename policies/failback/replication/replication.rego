@@ -26,6 +26,11 @@ enhanced_pair(flow, name) if {
 	input.replication[name].enhanced == true
 }
 
+# How a flow's source consumer reads, for messages.
+isolation_text(flow) := flow.consumer_isolation if {
+	is_string(flow.consumer_isolation)
+} else := "an undeclared isolation level (MirrorMaker 2's default is read_uncommitted)"
+
 # Families an identical-name flow carries from the DR-operation writer that no longer writes in
 # cleanup (a prefixed flow writes remote topics of its own: the standing bidirectional setup).
 catch_up_families(flow) := {name |
@@ -147,4 +152,25 @@ deny contains f if {
 		),
 		direction[1], name,
 	)
+}
+
+# MirrorMaker 2's source consumer reads read_uncommitted unless told otherwise: records of
+# aborted and open transactions are replicated (KAFKA-14021).
+deny contains lib.finding_at(
+	"REP-007", flow.name,
+	sprintf(
+		concat(" ", [
+			"MirrorMaker 2 flow %s carries transactional %s but its source consumer reads %s:",
+			"aborted and uncommitted transactions are replicated",
+		]),
+		[flow.name, concat(", ", sort(families)), isolation_text(flow)],
+	),
+	flow.target, null,
+) if {
+	some flow in input.flows
+	active(flow)
+	flow.tool == "mirrormaker2"
+	not object.get(flow, "consumer_isolation", null) == "read_committed"
+	families := {name | some name in flow.families; input.plan.families[name].transactional == true}
+	count(families) > 0
 }

@@ -270,9 +270,11 @@ test_rep_006_full_coverage_passes if {
 }
 
 test_rep_006_unreplicated_family_passes if {
+	# a stopped flow alone does not make the family replicated
+	stopped := object.union(direction(["k-rev"], 12, uncarried), {"active": [], "healthy": []})
 	inp := object.union(
 		with_flows("failback", {}),
-		{"replication": model(direction([], 12, uncarried), direction([], 12, uncarried))},
+		{"replication": model(direction([], 12, uncarried), stopped)},
 	)
 	count(found("REP-006", replication.deny)) == 0 with input as inp
 }
@@ -283,4 +285,41 @@ test_rep_006_not_judged_in_failover if {
 		{"replication": model(direction(["k-fwd"], 12, uncarried), direction([], 12, uncarried))},
 	)
 	count(found("REP-006", replication.deny)) == 0 with input as inp
+}
+
+transactional_family := object.union(family(1), {"transactional": true})
+
+# A failback input with one MirrorMaker 2 flow (identity policy) reading at `isolation`.
+mm2_reading(isolation) := object.union(
+	with_flows("failback", {"k-mm2": identity("mm2", "primary", "secondary", {"consumer_isolation": isolation})}),
+	{"plan": {"families": {"payments": transactional_family}}},
+)
+
+test_rep_007_mirrormaker_reading_uncommitted_fires if {
+	fs := found("REP-007", replication.deny) with input as mm2_reading("read_uncommitted")
+	{[f.resource, f.region] | some f in fs} == {["mm2", "secondary"]}
+	some f in fs
+	contains(f.message, "carries transactional payments but its source consumer reads read_uncommitted")
+}
+
+test_rep_007_unknown_isolation_fires if {
+	inp := object.union(
+		with_flows("failback", {"k-mm2": identity("mm2", "primary", "secondary", {})}),
+		{"plan": {"families": {"payments": transactional_family}}},
+	)
+	count(found("REP-007", replication.deny)) == 1 with input as inp
+}
+
+test_rep_007_read_committed_passes if {
+	count(found("REP-007", replication.deny)) == 0 with input as mm2_reading("read_committed")
+}
+
+test_rep_007_non_transactional_or_msk_replicator_passes if {
+	mm2 := with_flows("failback", {"k-mm2": identity("mm2", "primary", "secondary", {})})
+	count(found("REP-007", replication.deny)) == 0 with input as mm2
+	msk := object.union(
+		with_flows("failback", {"k-fwd": forward}),
+		{"plan": {"families": {"payments": transactional_family}}},
+	)
+	count(found("REP-007", replication.deny)) == 0 with input as msk
 }

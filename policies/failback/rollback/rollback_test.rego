@@ -18,8 +18,8 @@ replicated(forth, back) := {
 		"rollback": {"stop_point": "before producers move", "return_path": "runbooks/return.md"},
 	},
 	"replication": {"payments": {"directions": {
-		"primary->secondary": {"flows": forth, "healthy": [f | some f in forth; f != "k-stopped"]},
-		"secondary->primary": {"flows": back, "healthy": back},
+		"primary->secondary": {"flows": forth, "active": forth, "healthy": [f | some f in forth; f != "k-stopped"]},
+		"secondary->primary": {"flows": back, "active": back, "healthy": back},
 	}}},
 }
 
