@@ -26,6 +26,8 @@ enhanced_pair(flow, name) if {
 	input.replication[name].enhanced == true
 }
 
+reads_committed(flow) if flow.consumer_isolation == "read_committed"
+
 # How a flow's source consumer reads, for messages.
 isolation_text(flow) := flow.consumer_isolation if {
 	is_string(flow.consumer_isolation)
@@ -170,7 +172,7 @@ deny contains lib.finding_at(
 	some flow in input.flows
 	active(flow)
 	flow.tool == "mirrormaker2"
-	not object.get(flow, "consumer_isolation", null) == "read_committed"
+	not reads_committed(flow)
 	families := {name | some name in flow.families; input.plan.families[name].transactional == true}
 	count(families) > 0
 }
