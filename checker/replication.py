@@ -106,8 +106,20 @@ def build(
     by_family = {
         role: _group(topics.get(role, {})) for role in ROLES
     }  # role -> family -> topic names
+    # direction -> the topics its active flows carry (a topic of a family is carried only by
+    # flows that carry the family, so one union per direction serves every family)
+    reached = {
+        direction: frozenset().union(
+            *(
+                carried[key]
+                for key, record in records.items()
+                if record["direction"] == direction and record["active"]
+            )
+        )
+        for direction in DIRECTIONS
+    }
     model = {
-        family: _family(family, records, carried, by_family, topics) for family in sorted(families)
+        family: _family(family, records, reached, by_family, topics) for family in sorted(families)
     }
     return Model(dict(sorted(records.items())), model)
 
@@ -123,31 +135,32 @@ def _group(topics: Mapping[str, str | None]) -> dict[str, list[str]]:
 def _family(
     family: str,
     records: Mapping[str, Mapping[str, Any]],
-    carried: Mapping[str, frozenset[str]],
+    reached: Mapping[str, frozenset[str]],
     by_family: Mapping[str, Mapping[str, list[str]]],
     topics: Mapping[str, Mapping[str, str | None]],
 ) -> dict[str, Any]:
     directions: dict[str, Any] = {}
     for direction in DIRECTIONS:
         source, target = direction.split("->")
-        mine = {k: r for k, r in records.items() if r["direction"] == direction}
-        keys = sorted(k for k, r in mine.items() if family in r["families"])
-        active = [k for k in keys if mine[k]["active"]]
-        reached = frozenset().union(*(carried[k] for k in active))
+        keys = sorted(
+            k for k, r in records.items() if r["direction"] == direction and family in r["families"]
+        )
         source_topics = by_family[source].get(family, [])
         target_topics = topics.get(target, {})
         directions[direction] = {
             "source": source,
             "target": target,
             "flows": keys,
-            "active": active,
-            "healthy": [k for k in keys if mine[k]["healthy"]],
-            "offset_sync": any(mine[k]["healthy"] and mine[k]["offset_sync"] for k in keys),
+            "active": [k for k in keys if records[k]["active"]],
+            "healthy": [k for k in keys if records[k]["healthy"]],
+            "offset_sync": any(records[k]["healthy"] and records[k]["offset_sync"] for k in keys),
             "source_topics": len(source_topics),
             # topics of the family in the source region that no active flow carries, or that
             # the target does not have (a topic created after the flow started and not
             # detected, or filtered out)
-            "uncarried": [t for t in source_topics if t not in reached or t not in target_topics],
+            "uncarried": [
+                t for t in source_topics if t not in reached[direction] or t not in target_topics
+            ],
         }
     pairs = [
         (key, other)

@@ -21,12 +21,18 @@ topic(overrides) := object.union(
 	overrides,
 )
 
+# The diff names a topic whose records differ (checker/diff.py).
+changes(primary, secondary) := [{"area": "topics", "key": "payments.events", "kind": "changed"}] if {
+	primary != secondary
+} else := []
+
 doc(primary, secondary) := {
 	"phase": "failback",
 	"plan": {"families": {"payments": {"tier": 1, "phases": dr_phases}}},
 	"primary": {"topics": {"payments.events": primary}},
 	"secondary": {"topics": {"payments.events": secondary}},
 	"flows": {"k": {"name": "fwd", "source": "primary", "target": "secondary", "active": true, "families": ["payments"]}},
+	"changes": changes(primary, secondary),
 }
 
 found(rule_id, findings) := {[f.resource, f.region, f.family, f.primary, f.secondary] |
@@ -88,4 +94,9 @@ test_top_004_message_limits_differ_fire if {
 		["payments.events/max.message.bytes", null, "payments", 1048588, 524288],
 		["payments.events/message.timestamp.type", null, "payments", "CreateTime", "LogAppendTime"],
 	}
+}
+
+test_only_topics_the_diff_names_are_judged if {
+	inp := object.union(doc(topic({}), topic({"partitions": 6})), {"changes": []})
+	count(topic_config.deny) == 0 with input as inp
 }
