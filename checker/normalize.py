@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+from . import replication
 from .completeness import incomplete_areas
 from .errors import InputError
 from .grants import WRITE_OPERATIONS, Grant, TopicIndex, from_acls, from_iam
@@ -22,6 +23,8 @@ from .model import SNAPSHOT_AREAS, Snapshot
 from .network import ingress_rule, uncovered
 from .plan import Plan
 from .redact import scrub
+from .topics import is_internal
+from .topics import settings as topic_settings
 
 DEFAULT_RETENTION_MS = 7 * 24 * 3600 * 1000
 ACTIVE_GROUP_STATES = frozenset(
@@ -35,11 +38,6 @@ ACTIVE_GROUP_STATES = frozenset(
 )
 INACTIVE_FLOW_STATES = frozenset({"DELETING", "DELETED", "STOPPED", "PAUSED", "FAILED"})
 HEALTHY_FLOW_STATES = frozenset({"RUNNING"})
-# Topics that belong to Kafka or to the replication tooling, never to a business family.
-INTERNAL_TOPIC = re.compile(
-    r"^(__.*|_schemas|heartbeats|.*\.checkpoints\.internal|mm2-.*|.*\.heartbeats|"
-    r"connect-(offsets|configs|status).*)$"
-)
 
 
 @dataclass(frozen=True)
@@ -47,6 +45,7 @@ class Normalized:
     primary: dict[str, Any]
     secondary: dict[str, Any]
     flows: dict[str, Any]
+    replication: dict[str, Any]
 
 
 def epoch(timestamp: str) -> int:
@@ -183,7 +182,7 @@ def normalize_pair(plan: Plan, primary: Snapshot, secondary: Snapshot) -> Normal
         for role, snap in snapshots.items()
     }
     topic_families = {
-        topic: None if INTERNAL_TOPIC.match(topic) else plan.family_of(topic)
+        topic: None if is_internal(topic) else plan.family_of(topic)
         for role_names in names.values()
         for topic in role_names
     }
@@ -206,8 +205,12 @@ def normalize_pair(plan: Plan, primary: Snapshot, secondary: Snapshot) -> Normal
             result[other]["network"]["ingress"],
             cidrs[other],
         )
-    flows = _flows(ctx, topic_families)
-    return Normalized(result["primary"], result["secondary"], flows)
+    model = replication.build(
+        _flows(ctx, topic_families),
+        {role: {t: topic_families[t] for t in names[role]} for role in names},
+        (f.name for f in plan.families),
+    )
+    return Normalized(result["primary"], result["secondary"], model.flows, model.families)
 
 
 def _snapshot(
@@ -244,7 +247,8 @@ def _snapshot(
             if retention_bytes is None
             else _int(retention_bytes, origin, f"topic {raw_name} retention.bytes"),
             "family": topic_families.get(name),
-            "internal": bool(INTERNAL_TOPIC.match(name)),
+            "internal": is_internal(name),
+            **topic_settings(configs, broker_config, origin, raw_name),
         }
 
     grant_list = [
@@ -482,6 +486,7 @@ def _flows(ctx: _Context, topic_families: Mapping[str, str | None]) -> dict[str,
             "offset_sync_mode": str(offset_sync.get("mode") or "NONE"),
             "checkpoints_present": offset_sync.get("checkpoints_present"),
             "starting_position": raw.get("starting_position"),
+            "consumer_isolation": raw.get("consumer_isolation"),
             "state": state,
             "active": state not in INACTIVE_FLOW_STATES,
             "healthy": state in HEALTHY_FLOW_STATES,
@@ -489,5 +494,6 @@ def _flows(ctx: _Context, topic_families: Mapping[str, str | None]) -> dict[str,
             "families": sorted({f for t in carried_topics if (f := topic_families[t])}),
             "topic_count": len(carried_topics),
             "internal_topics": [t for t in ctx.connect_topics if carried(t)],
+            "topics": carried_topics,  # read by replication.build, not passed to Rego
         }
     return dict(sorted(flows.items()))

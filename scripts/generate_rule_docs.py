@@ -102,6 +102,14 @@ AREAS: Mapping[str, tuple[str, str]] = {
         "time (or fewer bytes) in the secondary, the records needed to catch the primary up can "
         "be deleted before they are copied back: the replay window is lost.",
     ),
+    "topic_config": (
+        "Topic structure and config",
+        "Replication copies records, not always the topic around them: MirrorMaker 2 skips "
+        "min.insync.replicas and message.timestamp.type by default, and a topic created by hand "
+        "in the DR region can have another partition count or cleanup policy. After the switch "
+        "keys land in other partitions, compacted data is deleted by retention, acknowledged "
+        "writes survive fewer failures, or large records are rejected.",
+    ),
     "cost": (
         "Cost",
         "A failback that never finishes means paying for two full regions and cross-region "

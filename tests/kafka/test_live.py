@@ -350,6 +350,7 @@ EXPECTED_FINDINGS = {
     ("ACL-002", "User:analytics|TOPIC|LITERAL|*|READ|ALLOW|*"),
     ("ENC-005", "network.plaintext_listener"),
     ("OFF-003", "orders"),  # the reverse MM2 flow usw2->use1 is disabled
+    ("REP-006", "orders"),  # ... so no orders topic of the secondary reaches the primary
     ("RET-001", "orders.created"),
     ("WA-001", "orders"),
     ("WA-002", "User:orders-writer on orders"),

@@ -21,6 +21,7 @@ import data.failback.readiness
 import data.failback.replication
 import data.failback.retention
 import data.failback.rollback
+import data.failback.topic_config
 import data.failback.write_authority
 
 severity_rank := {"info": 0, "low": 1, "medium": 2, "high": 3, "critical": 4}
@@ -39,6 +40,7 @@ builtin_raw := union({
 	replication.deny,
 	retention.deny,
 	rollback.deny,
+	topic_config.deny,
 	write_authority.deny,
 })
 
