@@ -46,7 +46,7 @@ def record(name: str, source: str, target: str, **overrides: Any) -> dict[str, A
     }
 
 
-TOPICS = {
+TOPICS: dict[str, dict[str, str | None]] = {
     "primary": {"orders.created": "orders", "orders.paid": "orders", "__consumer_offsets": None},
     "secondary": {"orders.created": "orders", "orders.paid": "orders", "orders.dr-only": "orders"},
 }

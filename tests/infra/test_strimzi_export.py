@@ -520,7 +520,8 @@ def test_secret_kafka_config_is_scrubbed(tmp_path: Path) -> None:
 
 def test_mirrormaker2_source_consumer_isolation() -> None:
     """The source connector reads read_uncommitted unless its config says otherwise."""
-    assert consumer_isolation({}.get) == "read_uncommitted"
+    empty: dict[str, str] = {}
+    assert consumer_isolation(empty.get) == "read_uncommitted"
     assert consumer_isolation({"consumer.isolation.level": "read_committed"}.get) == (
         "read_committed"
     )
