@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -404,6 +405,8 @@ def test_check_judges_exported_snapshots(mirrormaker: Mirror, seeded: Pair, tmp_
 def test_check_exports_plan_sources_live(mirrormaker: Mirror, seeded: Pair, tmp_path: Path) -> None:
     """regions.<role>.source: {type: kafka, ...} exports while checking; paths are plan-relative."""
     regions = {}
+    # every file a plan names stays inside its repository (or its directory)
+    shutil.copyfile(mirrormaker.config, tmp_path / "mm2.properties")
     for role, cluster in (("primary", seeded.primary), ("secondary", seeded.secondary)):
         cluster.client_properties(tmp_path / f"{role}.properties")
         regions[role] = {
@@ -413,7 +416,7 @@ def test_check_exports_plan_sources_live(mirrormaker: Mirror, seeded: Pair, tmp_
                 "bootstrap": cluster.bootstrap,
                 "command_config": f"{role}.properties",
                 "config": {"client.id": "failback-plan-test", "socket.keepalive.enable": True},
-                "mm2_config": str(mirrormaker.config),
+                "mm2_config": "mm2.properties",
                 "mm2_regions": {alias: region for region, alias in ALIASES.items()},
                 "timeout": 20,
             },
