@@ -231,6 +231,28 @@ def write(
     return out / "failback.yaml"
 
 
+def many_families(out: Path, families: int, source: Path) -> Path:
+    """The estate in `source` (a fixture directory) with `families` more topic families in its
+    plan, each a copy of the plan's last family (evidence, phases, producers) matching no
+    topic: every copy has a blocking finding, so each lowers its own scorecard cells (the
+    plan-side scale that once made evaluation quadratic in the number of families)."""
+    import copy
+    import shutil
+
+    plan = yaml.safe_load((source / "failback.yaml").read_text())
+    template = plan["topic_families"][-1]
+    for index in range(families):
+        family = copy.deepcopy(template)
+        family["name"] = f"generated-{index:06d}"
+        family["match"] = [f"generated{index:06d}.*"]
+        plan["topic_families"].append(family)
+    out.mkdir(parents=True, exist_ok=True)
+    for name in (f"{PRIMARY}.json", f"{SECONDARY}.json"):
+        shutil.copyfile(source / name, out / name)
+    (out / "failback.yaml").write_text(yaml.safe_dump(plan, sort_keys=False))
+    return out / "failback.yaml"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--topics", type=int, default=10000)

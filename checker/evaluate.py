@@ -119,6 +119,7 @@ def build_input(
         "primary": _without_grants(normalized.primary),
         "secondary": _without_grants(normalized.secondary),
         "flows": normalized.flows,
+        "replication": normalized.replication,
         "changes": [c.as_dict() for c in changes],
         "gaps": gaps,
     }

@@ -33,6 +33,7 @@ AREAS: tuple[str, ...] = (
     "network",
     "audit",
     "retention",
+    "topic_config",
     "cost",
     "evidence",
     "compatibility",

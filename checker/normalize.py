@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import fnmatch
 import re
+import warnings
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
+from . import replication
 from .authority import estate_facts, region_access
 from .completeness import incomplete_areas
 from .errors import InputError
@@ -22,6 +24,8 @@ from .model import SNAPSHOT_AREAS, Snapshot
 from .network import ingress_rule, uncovered
 from .plan import Plan
 from .redact import scrub
+from .topics import is_internal
+from .topics import settings as topic_settings
 
 DEFAULT_RETENTION_MS = 7 * 24 * 3600 * 1000
 ACTIVE_GROUP_STATES = frozenset(
@@ -35,11 +39,6 @@ ACTIVE_GROUP_STATES = frozenset(
 )
 INACTIVE_FLOW_STATES = frozenset({"DELETING", "DELETED", "STOPPED", "PAUSED", "FAILED"})
 HEALTHY_FLOW_STATES = frozenset({"RUNNING"})
-# Topics that belong to Kafka or to the replication tooling, never to a business family.
-INTERNAL_TOPIC = re.compile(
-    r"^(__.*|_schemas|heartbeats|.*\.checkpoints\.internal|mm2-.*|.*\.heartbeats|"
-    r"connect-(offsets|configs|status).*)$"
-)
 
 
 @dataclass(frozen=True)
@@ -47,6 +46,7 @@ class Normalized:
     primary: dict[str, Any]
     secondary: dict[str, Any]
     flows: dict[str, Any]
+    replication: dict[str, Any]
 
 
 def epoch(timestamp: str) -> int:
@@ -60,13 +60,77 @@ def _int(value: Any, origin: str, what: str) -> int:
         raise InputError(f"{origin}: {what} {value!r} is not an integer") from None
 
 
-def _compile(patterns: Iterable[str], origin: str) -> list[re.Pattern[str]]:
-    compiled = []
+class TopicPattern(Protocol):
+    def fullmatch(self, text: str) -> object: ...
+
+
+# RE2 has no lookahead: a glob class that can match nothing ([z-a]) becomes this instead.
+_NOTHING = r"[^\x00-\x{10FFFF}]"
+
+
+def _glob(pattern: str) -> str:
+    """fnmatch's glob as an RE2 expression: * any run, ? one character, [...] a class."""
+    out: list[str] = []
+    i, n = 0, len(pattern)
+    while i < n:
+        char = pattern[i]
+        i += 1
+        if char == "*":
+            if not out or out[-1] != ".*":
+                out.append(".*")
+        elif char == "?":
+            out.append(".")
+        elif char == "[":
+            j = i
+            if j < n and pattern[j] == "!":
+                j += 1
+            if j < n and pattern[j] == "]":
+                j += 1
+            while j < n and pattern[j] != "]":
+                j += 1
+            if j >= n:
+                out.append(r"\[")
+                continue
+            # fnmatch's own translation of the class alone (ranges, negation, escapes)
+            translated = fnmatch.translate(pattern[i - 1 : j + 1])[len("(?s:") : -len(r")\Z")]
+            out.append(_NOTHING if translated == "(?!)" else translated)
+            i = j + 1
+        else:
+            out.append(re.escape(char))
+    return "(?s:" + "".join(out) + ")"
+
+
+def compile_topic_patterns(patterns: Iterable[str], origin: str) -> list[TopicPattern]:
+    """Replication topic patterns, matched in linear time (RE2): a pattern Python's `re`
+    accepts is a regular expression, anything else an fnmatch glob (as MirrorMaker 2 and MSK
+    Replicator configurations mix both). A regular expression RE2 cannot run (backreferences,
+    lookaround, atomic groups, \\Z) is an input error naming the pattern and `origin`: with
+    Python's backtracking engine `(a|aa)+$` over a 41-character topic took 51 s."""
+    import re2
+
+    options = re2.Options()
+    options.log_errors = False  # RE2 would print its own parse errors on stderr
+    compiled: list[TopicPattern] = []
     for pattern in patterns:
         try:
-            compiled.append(re.compile(pattern))
+            with warnings.catch_warnings():  # e.g. "possible nested set": not for stderr
+                warnings.simplefilter("ignore")
+                re.compile(pattern)
+            source = pattern
         except re.error:
-            compiled.append(re.compile(fnmatch.translate(pattern)))
+            source = _glob(pattern)
+        except (RecursionError, OverflowError):
+            source = pattern  # RE2 gives the reason below
+        try:
+            compiled.append(re2.compile(source, options))
+        except re2.error as exc:
+            reason = exc.args[0] if exc.args else "unsupported"
+            if isinstance(reason, bytes):
+                reason = reason.decode("utf-8", "replace")
+            raise InputError(
+                f"{origin}: topic pattern {pattern!r} cannot be matched in linear time ({reason})",
+                hint="RE2 syntax: no backreferences, lookaround or atomic groups; \\z, not \\Z",
+            ) from None
     return compiled
 
 
@@ -80,6 +144,7 @@ class _Context:
         }
         self.replicators = plan.replicator_principals()
         self.admins = plan.admin_principals()
+        self.origins = {role: snap.origin or f"{role} snapshot" for role, snap in snapshots.items()}
         self.raw_flows = [
             (role, flow)
             for role, snap in snapshots.items()
@@ -122,7 +187,7 @@ def normalize_pair(plan: Plan, primary: Snapshot, secondary: Snapshot) -> Normal
         for role, snap in snapshots.items()
     }
     topic_families = {
-        topic: None if INTERNAL_TOPIC.match(topic) else plan.family_of(topic)
+        topic: None if is_internal(topic) else plan.family_of(topic)
         for role_names in names.values()
         for topic in role_names
     }
@@ -164,8 +229,12 @@ def normalize_pair(plan: Plan, primary: Snapshot, secondary: Snapshot) -> Normal
             result[other]["network"]["ingress"],
             cidrs[other],
         )
-    flows = _flows(ctx, topic_families)
-    return Normalized(result["primary"], result["secondary"], flows)
+    model = replication.build(
+        _flows(ctx, topic_families),
+        {role: {t: topic_families[t] for t in names[role]} for role in names},
+        (f.name for f in plan.families),
+    )
+    return Normalized(result["primary"], result["secondary"], model.flows, model.families)
 
 
 def _snapshot(
@@ -202,7 +271,8 @@ def _snapshot(
             if retention_bytes is None
             else _int(retention_bytes, origin, f"topic {raw_name} retention.bytes"),
             "family": topic_families.get(name),
-            "internal": bool(INTERNAL_TOPIC.match(name)),
+            "internal": is_internal(name),
+            **topic_settings(configs, broker_config, origin, raw_name),
         }
 
     grant_list = [
@@ -374,17 +444,20 @@ def _flows(ctx: _Context, topic_families: Mapping[str, str | None]) -> dict[str,
     for topic, family in topic_families.items():
         if family:
             by_family[family].append(topic)
-    for _, raw in ctx.raw_flows:
+    for role, raw in ctx.raw_flows:
         source = ctx.role_of(raw["source_region"])
         target = ctx.role_of(raw["target_region"])
         key = f"{raw['name']}|{source}->{target}"
-        include = _compile(raw.get("topics_include", [".*"]), raw["name"])
-        exclude = _compile(raw.get("topics_exclude", []), raw["name"])
+        where = f"{ctx.origins[role]}: replication flow {raw['name']}"
+        include = compile_topic_patterns(
+            raw.get("topics_include", [".*"]), f"{where} topics_include"
+        )
+        exclude = compile_topic_patterns(raw.get("topics_exclude", []), f"{where} topics_exclude")
 
         def carried(
             topic: str,
-            include: Sequence[re.Pattern[str]] = include,
-            exclude: Sequence[re.Pattern[str]] = exclude,
+            include: Sequence[TopicPattern] = include,
+            exclude: Sequence[TopicPattern] = exclude,
         ) -> bool:
             return any(p.fullmatch(topic) for p in include) and not any(
                 p.fullmatch(topic) for p in exclude
@@ -406,6 +479,7 @@ def _flows(ctx: _Context, topic_families: Mapping[str, str | None]) -> dict[str,
             "offset_sync_mode": str(offset_sync.get("mode") or "NONE"),
             "checkpoints_present": offset_sync.get("checkpoints_present"),
             "starting_position": raw.get("starting_position"),
+            "consumer_isolation": raw.get("consumer_isolation"),
             "state": state,
             "active": state not in INACTIVE_FLOW_STATES,
             "healthy": state in HEALTHY_FLOW_STATES,
@@ -413,5 +487,6 @@ def _flows(ctx: _Context, topic_families: Mapping[str, str | None]) -> dict[str,
             "families": sorted({f for t in carried_topics if (f := topic_families[t])}),
             "topic_count": len(carried_topics),
             "internal_topics": [t for t in ctx.connect_topics if carried(t)],
+            "topics": carried_topics,  # read by replication.build, not passed to Rego
         }
     return dict(sorted(flows.items()))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
@@ -19,6 +19,7 @@ from . import schemas
 from .errors import InputError
 from .io.read import load_document
 from .model import PHASES, Phase, is_phase
+from .redact import FILE_PREFIX, holds_secret, is_reference
 
 # Evidence limits a plan may set (evidence: in failback.yaml) and their defaults.
 DEFAULT_EVIDENCE: Mapping[str, Any] = {
@@ -237,6 +238,11 @@ class Plan:
             owner=_text(raw.get("owner")),
         )
 
+    @property
+    def clear_text_secrets(self) -> list[str]:
+        """The keys of secret-looking settings the plan holds in clear text (`secret_literals`)."""
+        return secret_literals(self.document)
+
     def flow_owner(self, flow: str) -> str | None:
         """The owner cost.flow_owners names for a replication flow."""
         owners: Mapping[str, Any] = self.document.get("cost", {}).get("flow_owners", {})
@@ -283,9 +289,87 @@ def _check_unique(names: Iterable[str], origin: str, what: str) -> None:
         seen.add(name)
 
 
-def load_plan(path: Path) -> Plan:
+def repository_of(directory: Path) -> Path:
+    """The git work tree holding `directory` (the nearest parent with a `.git` directory or
+    file), else `directory` itself; symlinks resolved."""
+    start = directory.resolve()
+    for candidate in (start, *start.parents):
+        if (candidate / ".git").exists():
+            return candidate
+    return start
+
+
+def _source_paths(where: str, source: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+    for key in ("plan", "command_config", "mm2_config"):
+        if isinstance(source.get(key), str):
+            yield f"{where}.{key}", source[key]
+    for key in ("paths", "path"):
+        value = source.get(key)
+        for index, item in enumerate([value] if isinstance(value, str) else value or []):
+            yield f"{where}.{key}[{index}]", str(item)
+    config = source.get("config")
+    for key, value in (config if isinstance(config, Mapping) else {}).items():
+        if isinstance(value, str) and value.startswith(FILE_PREFIX):
+            yield f"{where}.config.{key}", value[len(FILE_PREFIX) :]
+
+
+def secret_literals(document: Mapping[str, Any]) -> list[str]:
+    """The plan keys that hold a secret-looking setting in clear text (a kafka source's
+    `config`) rather than naming it (env:VAR, @PATH)."""
+    found = []
+    for role in ("primary", "secondary"):
+        source = document["regions"][role].get("source")
+        sources = source if isinstance(source, list) else [source]
+        for index, item in enumerate(sources):
+            where = f"regions.{role}.source" + (f"[{index}]" if isinstance(source, list) else "")
+            config = item.get("config") if isinstance(item, Mapping) else None
+            for key, value in (config if isinstance(config, Mapping) else {}).items():
+                literal = not (isinstance(value, str) and is_reference(value))
+                if holds_secret(str(key)) and literal:
+                    found.append(f"{where}.config.{key}")
+    return found
+
+
+def plan_paths(document: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+    """(plan key, path) for every file or directory a plan names: the regions' snapshots and
+    their sources' files, the waiver file."""
+    for role in ("primary", "secondary"):
+        region: Mapping[str, Any] = document["regions"][role]
+        if isinstance(region.get("snapshot"), str):
+            yield f"regions.{role}.snapshot", region["snapshot"]
+        source = region.get("source")
+        if isinstance(source, list):
+            for index, item in enumerate(source):
+                yield from _source_paths(f"regions.{role}.source[{index}]", item)
+        elif isinstance(source, Mapping):
+            yield from _source_paths(f"regions.{role}.source", source)
+    if isinstance(document.get("waivers"), str):
+        yield "waivers", document["waivers"]
+
+
+def confine(plan: Plan) -> None:
+    """Refuse a plan that names a path outside its repository (repository_of the plan's
+    directory), symlinks resolved: a plan from a pull request must not read /etc/passwd or walk
+    the whole file system. Paths given on the command line are the user's own."""
+    root = repository_of(plan.base_dir)
+    for key, value in plan_paths(plan.document):
+        resolved = (plan.base_dir / value).resolve()
+        if resolved != root and root not in resolved.parents:
+            raise InputError(
+                f"plan {plan.path or plan.name}: {key} {value!r} is outside the plan's "
+                f"repository {root}",
+                hint="give --allow-outside-repo to read it anyway",
+            )
+
+
+def load_plan(path: Path, *, allow_outside_repo: bool = False) -> Plan:
+    """The plan at `path`; unless allow_outside_repo, every path it names must stay inside its
+    repository (`confine`)."""
     document = load_document(path, "plan")
-    return parse_plan(document, str(path), path.resolve())
+    plan = parse_plan(document, str(path), path.resolve())
+    if not allow_outside_repo:
+        confine(plan)
+    return plan
 
 
 def check_phase(phase: str) -> Phase:

@@ -85,3 +85,34 @@ def is_secret_key(key: str) -> bool:
 def scrub(config: Mapping[str, Any]) -> dict[str, Any]:
     """The configuration without secret-looking keys."""
     return {k: v for k, v in config.items() if not is_secret_key(str(k))}
+
+
+# Client settings whose value names a file, a mechanism or a method, never a secret itself: a
+# literal value of theirs needs no warning (they still look secret to `is_secret_key`).
+_NAMES_NO_SECRET = re.compile(r"\.location$|(^|\.)mechanisms?$|\.method$", re.IGNORECASE)
+
+# How a secret setting names its value instead of holding it (kafka -X and a plan's kafka
+# source config): `env:VAR` reads the environment variable VAR, `@PATH` reads the file PATH.
+ENV_PREFIX = "env:"
+FILE_PREFIX = "@"
+
+
+def holds_secret(key: str) -> bool:
+    """True when a literal value for `key` would be a secret in clear text."""
+    return is_secret_key(key) and not _NAMES_NO_SECRET.search(key)
+
+
+def is_reference(value: str) -> bool:
+    """True when a value names where the secret is (env:VAR, @PATH) rather than holding it."""
+    return value.startswith((ENV_PREFIX, FILE_PREFIX))
+
+
+# The user information of a URL: up to the last "@" before the path (a password may hold an
+# unencoded "@"); greedy, so it rather hides too much than too little.
+_USERINFO = re.compile(r"(?P<scheme>\b[A-Za-z][A-Za-z0-9+.-]*://)[^/?#\s]*@")
+
+
+def redact_urls(text: str) -> str:
+    """`text` with the user information of every URL in it (scheme://user:password@host)
+    replaced by `***`: for every error and log line that may show a URL."""
+    return _USERINFO.sub(r"\g<scheme>***@", text)

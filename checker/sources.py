@@ -8,13 +8,18 @@ an area one source read fills the same area another source could not read (a gap
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
 from .errors import InputError
 from .model import SNAPSHOT_AREAS, Snapshot
 from .plan import Plan, RegionRef
-from .snapshot import load_snapshot, parse_snapshot
+from .snapshot import load_snapshot, parse_snapshot, parse_timestamp
+
+# How much later than the time it is judged at a snapshot may say it was captured: the clocks
+# of the exporting and the checking machines may differ that much.
+CLOCK_SKEW = timedelta(minutes=5)
 
 
 def _gapped(document: Mapping[str, Any]) -> set[str]:
@@ -49,15 +54,38 @@ def _sources(region: RegionRef) -> list[Mapping[str, Any]]:
     return list(raw) if isinstance(raw, list) else [raw]
 
 
+def not_from_the_future(snapshot: Snapshot, now: datetime) -> None:
+    """Refuse a snapshot captured after `now` (beyond CLOCK_SKEW): impossible evidence, which
+    would never go stale."""
+    captured = parse_timestamp(snapshot.captured_at, snapshot.origin, "captured_at")
+    if captured > now + CLOCK_SKEW:
+        judged = now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        raise InputError(
+            f"snapshot {snapshot.origin} was captured at {snapshot.captured_at}, after the "
+            f"time it is judged at ({judged}): impossible evidence",
+            hint="check the exporting machine's clock, the snapshot's captured_at and --now",
+        )
+
+
 def region_snapshot(
-    plan: Plan, region: RegionRef, override: Path | None, messages: TextIO | None = None
+    plan: Plan,
+    region: RegionRef,
+    override: Path | None,
+    messages: TextIO | None = None,
+    now: datetime | None = None,
 ) -> Snapshot:
     """The region's snapshot: the override file, the plan's snapshot file, or its sources
-    exported now (their progress and warnings go to `messages`)."""
-    if override is not None:
-        return load_snapshot(override)
-    if region.snapshot is not None:
-        return load_snapshot(region.snapshot)
+    exported now (their progress and warnings go to `messages`).
+
+    With `now`, a snapshot captured after it is refused (`not_from_the_future`); one exported
+    during this call was stamped by the clock, so it is held against the later of `now` and
+    the clock (a `--now` in the past still judges a fresh export)."""
+    path = override if override is not None else region.snapshot
+    if path is not None:
+        snapshot = load_snapshot(path)
+        if now is not None:
+            not_from_the_future(snapshot, now)
+        return snapshot
     sources = _sources(region)
     if sources:
         from .exporters import from_source
@@ -66,9 +94,12 @@ def region_snapshot(
             from_source(source, region.name, plan.base_dir, messages) for source in sources
         ]
         kinds = "+".join(str(s.get("type", "?")) for s in sources)
-        return parse_snapshot(
+        snapshot = parse_snapshot(
             merge(documents), f"{kinds} source of {region.role} region {region.name}"
         )
+        if now is not None:
+            not_from_the_future(snapshot, max(now, datetime.now(UTC)))
+        return snapshot
     raise InputError(
         f"no snapshot or source for the {region.role} region {region.name}: "
         f"give --{region.role} or set regions.{region.role}.snapshot/source"

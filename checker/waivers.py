@@ -15,7 +15,7 @@ from typing import Any
 
 from . import schemas
 from .errors import InputError
-from .io.read import load_document
+from .io.read import load_document, read_text
 from .model import Waiver
 
 MAX_DAYS = 180  # also in WVR-001's remediation (policies/failback/catalog/exception_rules.rego)
@@ -42,8 +42,8 @@ def _entry_lines(path: Path) -> list[int | None]:
     import yaml
 
     try:
-        root = yaml.compose(path.read_text("utf-8"), Loader=yaml.SafeLoader)
-    except (yaml.YAMLError, OSError, UnicodeDecodeError):
+        root = yaml.compose(read_text(path, "waivers"), Loader=yaml.SafeLoader)
+    except (yaml.YAMLError, InputError):
         return []
     if not isinstance(root, yaml.MappingNode):
         return []

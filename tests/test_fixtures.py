@@ -26,6 +26,7 @@ SEEDED: dict[str, list[tuple[str, str, str | None, str | None]]] = {
     "network": [("NET-002", "tcp|9096-9096|0.0.0.0/0", "secondary", None)],
     "audit": [("AUD-003", "audit.retention_days", "secondary", None)],
     "retention": [("RET-001", "ledger.entries", "secondary", "ledger")],
+    "topic_config": [("TOP-001", "fraud.scores", None, "fraud")],
     "cost": [("CST-001", "cost.max_dual_region_days", None, None)],
     "evidence": [("EVD-002", "captured_at", None, None)],
     "compatibility": [("CMP-001", "cluster.kafka_version", None, None)],

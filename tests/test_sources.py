@@ -127,20 +127,22 @@ def test_audit_exports_both_regions_checks_them_and_keeps_the_evidence(tmp_path:
     assert "ENC-002" in rules
 
 
-def test_export_dir_must_exist(tmp_path: Path) -> None:
+def test_export_dir_must_be_a_directory_and_is_created_when_missing(tmp_path: Path) -> None:
     from .conftest import ROOT, run_cli
 
-    run = run_cli(
-        [
-            "audit",
-            "-c",
-            str(ROOT / "fixtures" / "terraform" / "ready" / "failback.yaml"),
-            "--export-dir",
-            str(tmp_path / "missing"),
-        ]
-    )
+    def audit(export_dir: Path) -> Any:
+        plan = ROOT / "fixtures" / "terraform" / "ready" / "failback.yaml"
+        return run_cli(["audit", "-c", str(plan), "--export-dir", str(export_dir)])
+
+    a_file = tmp_path / "a-file"
+    a_file.write_text("keep\n")
+    run = audit(a_file)
     assert run.exit_code == 2
     assert "is not a directory" in run.stderr
+    assert a_file.read_text() == "keep\n"
+    missing = tmp_path / "missing" / "evidence"
+    assert audit(missing).exit_code in (0, 1, 4)
+    assert sorted(p.name for p in missing.iterdir()) == ["us-east-1.json", "us-west-2.json"]
 
 
 # -- source keys: checked by the plan schema (plan.v1.json, <type>_source) -----------------------

@@ -14,7 +14,7 @@ import click
 from ..errors import InputError
 from ..model import PHASES, SEVERITIES, Severity, is_severity
 from ..reports import FORMATS
-from .errors import EXIT_CODES_HELP, handle_errors
+from .errors import EXIT_CODES_HELP, handle_errors, warn
 
 if TYPE_CHECKING:
     from ..exceptions import Exceptions
@@ -65,7 +65,8 @@ def _parse_now(value: str | None) -> datetime:
     "outputs",
     multiple=True,
     type=click.Path(path_type=Path),
-    help="Write the report of the matching --format here (atomically). Repeatable.",
+    help="Write the report of the matching --format here (atomically, all -o of a run as "
+    "one set; - is stdout). Repeatable.",
 )
 @click.option(
     "--fail-on",
@@ -104,6 +105,13 @@ def _parse_now(value: str | None) -> datetime:
     help="Rego engine: embedded (regorus, in process) or opa (Open Policy Agent).",
 )
 @click.option(
+    "--timeout",
+    default=None,
+    type=click.FloatRange(0.1, 3600),
+    help="Seconds policy work may take per step: checking and loading --policy-dir "
+    "policies, each phase's evaluation, each OPA request. [default: 30]",
+)
+@click.option(
     "--opa-url",
     default=None,
     envvar="FAILBACK_OPA_URL",
@@ -114,14 +122,21 @@ def _parse_now(value: str | None) -> datetime:
     "--opa-token",
     default=None,
     envvar="FAILBACK_OPA_TOKEN",
-    help="Bearer token for the OPA server (or FAILBACK_OPA_TOKEN).",
+    help="Bearer token for the OPA server; prefer FAILBACK_OPA_TOKEN or --opa-token-file "
+    "(a command line is visible to every user of the machine).",
+)
+@click.option(
+    "--opa-token-file",
+    default=None,
+    envvar="FAILBACK_OPA_TOKEN_FILE",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Read the OPA bearer token from this file (or FAILBACK_OPA_TOKEN_FILE).",
 )
 @click.option(
     "--opa-timeout",
-    default=30.0,
-    show_default=True,
+    default=None,
     type=click.FloatRange(0.1, 3600),
-    help="Seconds to wait for each OPA request.",
+    help="The same as --timeout (kept for existing scripts).",
 )
 @click.option(
     "--opa-ca-cert",
@@ -143,16 +158,21 @@ def _parse_now(value: str | None) -> datetime:
 )
 @click.option(
     "--export-dir",
-    type=click.Path(path_type=Path, file_okay=False),
+    type=click.Path(path_type=Path),
     default=None,
-    help="Also save both regions' snapshots here (<region>.json): the evidence of "
-    "an audit whose plan names live sources.",
+    help="Also save both regions' snapshots here (<region>.json, created if missing): the "
+    "evidence of an audit whose plan names live sources.",
 )
 @click.option(
     "--now",
     "now_text",
     default=None,
     help="Judge as of this RFC 3339 time instead of the clock (reproducible runs).",
+)
+@click.option(
+    "--allow-outside-repo",
+    is_flag=True,
+    help="Let the plan name files outside its repository (its git work tree, else its directory).",
 )
 @handle_errors
 def check(
@@ -167,15 +187,18 @@ def check(
     baseline_path: Path | None,
     policy_dirs: Sequence[Path],
     engine: str,
+    timeout: float | None,
     opa_url: str | None,
     opa_token: str | None,
-    opa_timeout: float,
+    opa_token_file: Path | None,
+    opa_timeout: float | None,
     opa_ca_cert: str | None,
     opa_client_cert: str | None,
     opa_insecure: bool,
     opa_preloaded: bool,
     export_dir: Path | None,
     now_text: str | None,
+    allow_outside_repo: bool,
 ) -> None:
     """Judge failback readiness: one go / no-go verdict per phase.
 
@@ -186,11 +209,9 @@ def check(
     Formats: text, short (pre-commit), json, sarif, junit, markdown, html.
       failback check --format sarif -o out.sarif --format junit -o out.xml --format text
     """
-    from ..plan import load_plan
-
     targets = _targets(formats, outputs)
     now = _parse_now(now_text)
-    plan = load_plan(config)
+    plan = _load_plan(config, allow_outside_repo)
     phases = _phases(phase or plan.current_phase)
     exceptions = _exceptions(plan, waivers_path, baseline_path, now)
     report = _evaluate(
@@ -205,8 +226,8 @@ def check(
         engine,
         {
             "url": opa_url,
-            "token": opa_token,
-            "timeout": opa_timeout,
+            "token": _opa_token(opa_token, opa_token_file),
+            **_timeout(timeout, opa_timeout),
             "ca_cert": opa_ca_cert,
             "client_cert": opa_client_cert,
             "insecure": opa_insecure,
@@ -218,6 +239,55 @@ def check(
     sys.exit(int(report.exit_code))
 
 
+def _load_plan(config: Path, allow_outside_repo: bool) -> Plan:
+    """The plan, confined to its repository unless allowed; a warning for each secret it
+    holds in clear text."""
+    from ..plan import load_plan
+
+    plan = load_plan(config, allow_outside_repo=allow_outside_repo)
+    for key in plan.clear_text_secrets:
+        warn(f"plan {config}: {key} holds a secret in clear text; name it with env:VAR or @FILE")
+    return plan
+
+
+def _opa_token(token: str | None, token_file: Path | None) -> str | None:
+    """The OPA token: from --opa-token-file, FAILBACK_OPA_TOKEN or (with a warning, since `ps`
+    shows it) --opa-token."""
+    from click.core import ParameterSource
+
+    on_command_line = (
+        token is not None
+        and click.get_current_context().get_parameter_source("opa_token")
+        is ParameterSource.COMMANDLINE
+    )
+    if token_file is not None:
+        if on_command_line:
+            raise InputError("give --opa-token or --opa-token-file, not both")
+        from ..io.read import read_text
+
+        text = read_text(token_file, "--opa-token-file").strip()
+        if not text:
+            raise InputError(f"--opa-token-file {token_file} is empty")
+        return text
+    if on_command_line:
+        warn(
+            "--opa-token puts the token on the command line, where other users see it (ps); "
+            "use FAILBACK_OPA_TOKEN or --opa-token-file"
+        )
+    return token
+
+
+def _timeout(timeout: float | None, opa_timeout: float | None) -> dict[str, Any]:
+    """--timeout, or its older name --opa-timeout; error messages name the one given."""
+    from ..engines import DEFAULT_TIMEOUT
+
+    if timeout is not None and opa_timeout is not None and timeout != opa_timeout:
+        raise InputError("--timeout and --opa-timeout disagree", hint="give one of them")
+    if timeout is None and opa_timeout is not None:
+        return {"timeout": opa_timeout, "timeout_option": "--opa-timeout"}
+    return {"timeout": DEFAULT_TIMEOUT if timeout is None else timeout}
+
+
 def _targets(formats: Sequence[str], outputs: Sequence[Path]) -> list[tuple[str, Path | None]]:
     """Pair the i-th --format with the i-th -o; the rest go to stdout (at most one)."""
     chosen = list(formats) or ["text"]
@@ -226,7 +296,10 @@ def _targets(formats: Sequence[str], outputs: Sequence[Path]) -> list[tuple[str,
             f"{len(outputs)} -o given for {len(chosen)} --format",
             hint="give one --format per -o, in the same order",
         )
-    targets = [(fmt, outputs[i] if i < len(outputs) else None) for i, fmt in enumerate(chosen)]
+    targets = [
+        (fmt, outputs[i] if i < len(outputs) and str(outputs[i]) != "-" else None)
+        for i, fmt in enumerate(chosen)
+    ]
     on_stdout = [fmt for fmt, out in targets if out is None]
     if len(on_stdout) > 1:
         raise InputError(
@@ -261,17 +334,21 @@ def _exceptions(
 
 
 def _write_reports(report: Any, targets: Sequence[tuple[str, Path | None]]) -> None:
-    from ..io.atomic import write_atomic
+    """Render every format first, then commit the -o files as one set, then stdout: a failure
+    anywhere leaves every -o target as it was."""
+    from ..io.atomic import write_all
     from ..reports import REPORTERS, RenderOptions
 
-    stdout: tuple[str, str] | None = None
+    stdout: str | None = None
+    files: list[tuple[Path, bytes]] = []
     for fmt, out in targets:
         if out is None:
-            stdout = (fmt, REPORTERS[fmt](report, _terminal_options(fmt)))
+            stdout = REPORTERS[fmt](report, _terminal_options(fmt))
         else:
-            write_atomic(out, REPORTERS[fmt](report, RenderOptions()))
+            files.append((out, REPORTERS[fmt](report, RenderOptions()).encode("utf-8")))
+    write_all(files)
     if stdout is not None:
-        click.echo(stdout[1], nl=False)
+        click.echo(stdout, nl=False)
 
 
 def _terminal_options(fmt: str) -> Any:
@@ -305,8 +382,8 @@ def _evaluate(
     from ..policy.locate import load_policies
     from ..sources import region_snapshot
 
-    left = region_snapshot(plan, plan.primary, primary, sys.stderr)
-    right = region_snapshot(plan, plan.secondary, secondary, sys.stderr)
+    left = region_snapshot(plan, plan.primary, primary, sys.stderr, now)
+    right = region_snapshot(plan, plan.secondary, secondary, sys.stderr, now)
     for snap, role in ((left, plan.primary), (right, plan.secondary)):
         if snap.region != role.name:
             raise InputError(
@@ -314,21 +391,36 @@ def _evaluate(
                 f"{role.role} region is {role.name}"
             )
     if export_dir is not None:
-        from ..exporters._shared.snapshot import write_snapshot
-
-        if not export_dir.is_dir():
-            raise InputError(f"--export-dir {export_dir} is not a directory")
-        for snap in (left, right):
-            write_snapshot(dict(snap.document), export_dir / f"{snap.region}.json")
-    options = {} if engine == "embedded" else opa
-    if engine == "embedded" and (opa.get("url") or opa.get("preloaded")):
-        raise InputError("--opa-url and --opa-preloaded need --engine opa")
+        _export(export_dir, (left, right))
+    options = opa
+    if engine == "embedded":
+        if opa.get("url") or opa.get("preloaded"):
+            raise InputError("--opa-url and --opa-preloaded need --engine opa")
+        options = {"timeout": opa["timeout"]} if "timeout" in opa else {}
     runner = ENGINES[engine](**options)
     try:
         runner.load(load_policies(policy_dirs))
         return run_check(plan, left, right, phases, runner, now, fail_on, exceptions)
     finally:
         runner.close()
+
+
+def _export(directory: Path, snapshots: Sequence[Any]) -> None:
+    """Both snapshots as <region>.json in `directory` (created if missing), written as a set.
+    Region names come from the plan and the snapshots: one that is not a plain file name
+    (a path, '..', a hidden or control-character name) is refused, never sanitised."""
+    from ..exporters._shared.snapshot import write_snapshot
+    from ..io.atomic import output_directory, safe_file_name, write_all
+
+    files = [
+        (
+            directory / f"{safe_file_name(snap.region, '--export-dir: region name')}.json",
+            write_snapshot(dict(snap.document), None).encode("utf-8"),
+        )
+        for snap in snapshots
+    ]
+    output_directory(directory, "--export-dir")
+    write_all(files)
 
 
 @click.command(epilog=EXIT_CODES_HELP)
@@ -355,8 +447,13 @@ def _evaluate(
     default=None,
     help="Judge as of this RFC 3339 time instead of the clock (reproducible runs).",
 )
+@click.option(
+    "--allow-outside-repo",
+    is_flag=True,
+    help="Let the plan name files outside its repository (its git work tree, else its directory).",
+)
 @handle_errors
-def scorecard(config: Path, fmt: str, now_text: str | None) -> None:
+def scorecard(config: Path, fmt: str, now_text: str | None, allow_outside_repo: bool) -> None:
     """The readiness matrix: every topic family x phase, its level, why, and what raises it.
 
     \b
@@ -364,11 +461,10 @@ def scorecard(config: Path, fmt: str, now_text: str | None) -> None:
     operationalized (plus metrics and alerts); a phase's cells drop one level while that
     phase has blocking findings about the family. Exits 0 unless an error occurs.
     """
-    from ..plan import load_plan
     from ..reports.scorecard import render
 
     now = _parse_now(now_text)
-    plan = load_plan(config)
+    plan = _load_plan(config, allow_outside_repo)
     exceptions = _exceptions(plan, None, None, now)
     report = _evaluate(plan, None, None, list(PHASES), now, "high", exceptions, (), "embedded", {})
     click.echo(render(report, fmt), nl=False)

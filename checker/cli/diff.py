@@ -30,12 +30,13 @@ def diff(primary: Path, secondary: Path, config: Path | None, fmt: str) -> None:
     from ..diff import diff as run_diff
     from ..normalize import normalize_pair
     from ..plan import load_plan, parse_plan
+    from ..reports.escape import visible
     from ..snapshot import load_snapshot
 
     left = load_snapshot(primary)
     right = load_snapshot(secondary)
     plan = (
-        load_plan(config)
+        load_plan(config, allow_outside_repo=True)  # reads none of the files the plan names
         if config
         else parse_plan(
             {
@@ -54,5 +55,5 @@ def diff(primary: Path, secondary: Path, config: Path | None, fmt: str) -> None:
     for change in changes:
         sign = {"added": "+", "removed": "-", "changed": "~"}[change.kind]
         detail = "" if change.kind != "changed" else f": {change.primary!r} -> {change.secondary!r}"
-        click.echo(f"{sign} {change.path}{detail}")
-    click.echo(f"{len(changes)} changes between {left.region} and {right.region}")
+        click.echo(f"{sign} {visible(change.path)}{visible(detail)}")
+    click.echo(f"{len(changes)} changes between {visible(left.region)} and {visible(right.region)}")

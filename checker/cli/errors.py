@@ -17,6 +17,7 @@ import click
 
 from ..errors import CheckerError
 from ..model import ExitCode
+from ..redact import redact_urls
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -30,9 +31,23 @@ Exit codes:
 """
 
 
+def error_line(message: str) -> str:
+    """`failback: error: ...` as one visible line (messages quote names from the data)."""
+    from ..reports.escape import visible
+
+    return f"failback: error: {visible(' '.join(redact_urls(message).split()))}"
+
+
 def fail(message: str, code: int) -> None:
-    click.echo(f"failback: error: {message}", err=True)
+    click.echo(error_line(message), err=True)
     sys.exit(code)
+
+
+def warn(message: str) -> None:
+    """`failback: warning: ...` as one visible line on stderr, like `error_line`."""
+    from ..reports.escape import visible
+
+    click.echo(f"failback: warning: {visible(' '.join(redact_urls(message).split()))}", err=True)
 
 
 def handle_errors(func: F) -> F:
@@ -45,7 +60,7 @@ def handle_errors(func: F) -> F:
             return func(*args, **kwargs)
         except CheckerError as exc:
             if debug:
-                traceback.print_exc()
+                click.echo(redact_urls(traceback.format_exc()), err=True, nl=False)
             fail(exc.one_line(), exc.exit_code)
         except KeyboardInterrupt:
             click.echo("failback: interrupted", err=True)
@@ -58,7 +73,7 @@ def handle_errors(func: F) -> F:
             raise
         except Exception as exc:  # noqa: BLE001 - the last line of defence, reported in one line
             if debug:
-                traceback.print_exc()
+                click.echo(redact_urls(traceback.format_exc()), err=True, nl=False)
             fail(
                 f"internal error: {type(exc).__name__}: {exc} (rerun with --debug for details)",
                 ExitCode.INTERNAL_ERROR,

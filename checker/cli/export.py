@@ -16,7 +16,7 @@ from typing import Any
 import click
 
 from ..errors import CheckerError, InputError
-from .errors import fail, handle_errors
+from .errors import fail, handle_errors, warn
 
 OUTPUT_HELP = "Write the snapshot here (default: stdout)."
 
@@ -33,13 +33,24 @@ def parse_region_pairs(pairs: Iterable[str]) -> dict[str, str]:
 
 
 def parse_overrides(pairs: Iterable[str]) -> dict[str, str]:
-    """librdkafka client properties from -X KEY=VALUE pairs."""
+    """librdkafka client properties from -X KEY=VALUE pairs (VALUE may be env:VAR or @FILE);
+    a warning for each secret given in clear text."""
+    from ..redact import holds_secret, is_reference
+
     result: dict[str, str] = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
-        if not sep or not key.strip():
-            raise InputError(f"-X expects key=value, got {key.strip() or pair!r}")
-        result[key.strip()] = value.strip()
+        if not sep:  # never echo it: a bare value may be a secret
+            raise InputError("-X expects key=value, got an argument without '='")
+        if not key.strip():
+            raise InputError("-X expects key=value, got no key before '='")
+        key = key.strip()
+        result[key] = value.strip()
+        if holds_secret(key) and not is_reference(result[key]):
+            warn(
+                f"-X {key} puts a secret on the command line, where other users see it (ps); "
+                f"use -X {key}=env:VAR, -X {key}=@FILE or --command-config"
+            )
     return result
 
 
@@ -158,7 +169,8 @@ def _kafka() -> click.Command:
         "overrides",
         multiple=True,
         metavar="KEY=VALUE",
-        help="A librdkafka client property, applied last. Repeatable.",
+        help="A librdkafka client property, applied last. Repeatable. VALUE may be "
+        "env:VAR (an environment variable) or @FILE (a file's content): use them for secrets.",
     )
     @click.option(
         "--mm2-config",

@@ -22,7 +22,7 @@ def policies() -> None:
     "--output",
     type=click.Path(path_type=Path),
     required=True,
-    help="Where to write the bundle (tar.gz).",
+    help="Where to write the bundle (tar.gz; - for stdout).",
 )
 @click.option(
     "--policy-dir",
@@ -38,13 +38,18 @@ def bundle(output: Path, policy_dirs: Sequence[Path]) -> None:
     Serve it with `opa run --server --bundle bundle.tar.gz` and check with
     `failback check --engine opa --opa-url URL --opa-preloaded`.
     """
+    from ..engines import DEFAULT_TIMEOUT
+    from ..engines.isolated import vet_in_child
     from ..io.atomic import write_atomic_bytes
-    from ..policy.bundle import build, roots
+    from ..policy.bundle import ROOTS, build
     from ..policy.locate import load_policies
 
     files = load_policies(policy_dirs)
+    if any(not f.builtin for f in files):
+        vet_in_child(files, DEFAULT_TIMEOUT)  # the same checks as `failback check`
     write_atomic_bytes(output, build(files))
-    click.echo(f"{output}: {len(files)} modules, roots {', '.join(roots(files))}")
+    summary = f"{output}: {len(files)} modules, roots {', '.join(ROOTS)}"
+    click.echo(summary, err=str(output) == "-")  # the bundle itself is on stdout
 
 
 @click.command()

@@ -10,14 +10,20 @@ import click
 
 from ..errors import InputError
 from ..model import ExitCode
-from .errors import handle_errors
+from .errors import error_line, handle_errors
 
 
 @click.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--allow-outside-repo",
+    is_flag=True,
+    help="Accept plans that name files outside their repository.",
+)
 @handle_errors
-def validate(files: Sequence[Path]) -> None:
-    """Validate snapshots (.json) and plans (.yaml/.yml) against their JSON Schemas."""
+def validate(files: Sequence[Path], allow_outside_repo: bool) -> None:
+    """Validate snapshots (.json) and plans (.yaml/.yml) against their JSON Schemas; a plan's
+    paths must also stay inside its repository (its git work tree, else its directory)."""
     from ..plan import load_plan
     from ..snapshot import load_snapshot
 
@@ -28,12 +34,14 @@ def validate(files: Sequence[Path]) -> None:
                 load_snapshot(path)
                 kind = "snapshot"
             else:
-                load_plan(path)
+                load_plan(path, allow_outside_repo=allow_outside_repo)
                 kind = "plan"
         except InputError as exc:
             failures += 1
-            click.echo(f"failback: error: {exc.one_line()}", err=True)
+            click.echo(error_line(exc.one_line()), err=True)
         else:
-            click.echo(f"{path}: valid {kind}")
+            from ..reports.escape import visible
+
+            click.echo(f"{visible(path)}: valid {kind}")
     if failures:
         sys.exit(ExitCode.INPUT_ERROR)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
+from ..errors import EngineError
 from ..policy.locate import PolicyFile
 
 
@@ -19,3 +20,12 @@ class Engine(Protocol):
 
     def close(self) -> None:
         """Release whatever the engine holds (processes, connections)."""
+
+
+class PolicyCompileError(EngineError):
+    """A policy file does not parse or compile (`file:line:col: message` in `detail`)."""
+
+    def __init__(self, file: str, detail: str) -> None:
+        super().__init__(f"policy does not compile: {detail}")
+        self.file = file
+        self.detail = detail

@@ -11,6 +11,7 @@ from typing import Any
 
 from ..errors import EngineError
 from ..policy.locate import PolicyFile
+from .base import PolicyCompileError
 
 _UNDEFINED = '"<undefined>"'
 
@@ -45,18 +46,21 @@ class EmbeddedEngine:
             try:
                 self._engine.add_policy(policy.name, policy.text)
             except RuntimeError as exc:
-                raise EngineError(f"policy does not compile: {summarize(exc)}") from None
+                raise PolicyCompileError(policy.name, summarize(exc)) from None
 
     def query(self, rule: str, input_document: Mapping[str, Any] | None) -> Any:
-        if input_document is not None:
-            self._engine.set_input_json(json.dumps(input_document))
+        document = None if input_document is None else json.dumps(input_document)
+        return json.loads(self.query_json(rule, document))
+
+    def query_json(self, rule: str, input_json: str | None) -> str:
+        """The rule's value as JSON text, `null` when undefined."""
+        if input_json is not None:
+            self._engine.set_input_json(input_json)
         try:
-            raw = self._engine.eval_rule_as_json(rule)
+            raw: str = self._engine.eval_rule_as_json(rule)
         except RuntimeError as exc:
             raise EngineError(f"evaluating {rule} failed: {summarize(exc)}") from None
-        if raw == _UNDEFINED:
-            return None
-        return json.loads(raw)
+        return "null" if raw == _UNDEFINED else raw
 
     def packages(self) -> list[str]:
         return list(self._engine.get_packages())

@@ -5,20 +5,16 @@ from __future__ import annotations
 import gzip
 import io
 import json
-import re
 import tarfile
 from collections.abc import Sequence
 
 from .. import __version__
 from .locate import PolicyFile
 
-_PACKAGE = re.compile(r"^package\s+([\w.]+)", re.MULTILINE)
-
-
-def roots(policies: Sequence[PolicyFile]) -> list[str]:
-    """The bundle's roots: the first segment of every package (failback, plus users' own)."""
-    found = {m.group(1).split(".")[0] for p in policies if (m := _PACKAGE.search(p.text))}
-    return sorted(found or {"failback"})
+# The whole failback namespace: a server serving the bundle refuses any other bundle or API
+# write under data.failback (failback.main and failback.custom included). User policies are
+# confined to failback.custom (policy/vet.py), so no module falls outside it.
+ROOTS = ("failback",)
 
 
 def _add(archive: tarfile.TarFile, name: str, data: bytes) -> None:
@@ -33,7 +29,7 @@ def build(policies: Sequence[PolicyFile]) -> bytes:
     """A reproducible tar.gz: `.manifest` (revision, roots) and every module at its path."""
     manifest = {
         "revision": f"failback-checker-{__version__}",
-        "roots": roots(policies),
+        "roots": list(ROOTS),
         "rego_version": 1,
     }
     raw = io.BytesIO()

@@ -25,7 +25,9 @@ def load_catalog() -> dict[str, dict[str, Any]]:
     engine = EmbeddedEngine()
     engine.load(
         [
-            PolicyFile(f"policies/failback/catalog/{path.name}", read_text(path, "policy"))
+            PolicyFile(
+                f"policies/failback/catalog/{path.name}", read_text(path, "policy"), builtin=True
+            )
             for path in sorted(directory.glob("*.rego"))
             if not path.name.endswith("_test.rego")
         ]

@@ -18,6 +18,7 @@ CATALOG = "data.failback.catalog.rules"
 class PolicyFile:
     name: str  # path shown in error messages
     text: str
+    builtin: bool = False  # the shipped library (trusted); False: a --policy-dir file
 
 
 def builtin_dir() -> Path:
@@ -41,7 +42,7 @@ def load_policies(extra_dirs: Sequence[Path] = (), include_tests: bool = False) 
     """The built-in policies, then every .rego file under each extra directory."""
     builtin = builtin_dir()
     found = [
-        PolicyFile(f"policies/{p.relative_to(builtin)}", read_text(p, "policy"))
+        PolicyFile(f"policies/{p.relative_to(builtin)}", read_text(p, "policy"), builtin=True)
         for p in _rego_files(builtin, include_tests)
     ]
     for directory in extra_dirs:

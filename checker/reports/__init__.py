@@ -7,9 +7,10 @@ Modules are imported only when their format is used (`failback --help` stays fas
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from ..model import Report
 
@@ -23,7 +24,11 @@ class RenderOptions:
     cwd: Path | None = None  # paths in reports are relative to this (default: the cwd)
 
 
-Renderer = Callable[[Report, RenderOptions], str]
+class Renderer(Protocol):
+    """A report in one format; without options, as for a file."""
+
+    def __call__(self, report: Report, options: RenderOptions | None = None, /) -> str: ...
+
 
 # format name -> (module under checker.reports, one-line description)
 FORMATS: Mapping[str, tuple[str, str]] = {

@@ -26,6 +26,7 @@ from ..model import (
     Snapshot,
 )
 from . import RenderOptions
+from .escape import visible, visible_lines
 from .markdown import overall
 from .matrix import grid
 
@@ -105,7 +106,7 @@ CSP = (
 
 
 def e(value: Any) -> str:
-    return escape("" if value is None else str(value), quote=True)
+    return escape("" if value is None else visible(value), quote=True)
 
 
 def _value(value: Any) -> str:
@@ -113,7 +114,8 @@ def _value(value: Any) -> str:
         return '<span class="meta">&ndash;</span>'
     if isinstance(value, str):
         return f"<pre>{e(value)}</pre>"
-    return f"<pre>{e(json.dumps(value, indent=1, sort_keys=True, ensure_ascii=False))}</pre>"
+    laid_out = json.dumps(value, indent=1, sort_keys=True, ensure_ascii=False)
+    return f"<pre>{escape(visible_lines(laid_out), quote=True)}</pre>"
 
 
 def status(finding: Finding) -> str:
@@ -159,11 +161,13 @@ def _heatmap(report: Report) -> str:
                 cells.append("<td>&ndash;</td>")
                 continue
             lowered = " lowered" if cell.level != cell.evidence_level else ""
-            tip = "\n".join([*cell.reasons, f"next: {cell.next_step or 'highest level'}"])
+            tip = "\n".join(  # one tooltip line per reason; each reason one visible line
+                e(line) for line in [*cell.reasons, f"next: {cell.next_step or 'highest level'}"]
+            )
             cells.append(
                 f'<td class="lvl-{e(cell.level)}{lowered}" data-family="{e(family)}" '
                 f'data-phase="{e(phase)}" data-level="{e(cell.level)}" '
-                f'title="{e(tip)}">{e(cell.level)}</td>'
+                f'title="{tip}">{e(cell.level)}</td>'
             )
         body.append(f"<tr><th>{e(family)}</th>{''.join(cells)}</tr>")
     legend = "".join(f'<span class="lvl-{lv}">{lv}</span>' for lv in READINESS_LEVELS)

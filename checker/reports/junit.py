@@ -16,13 +16,29 @@ from typing import Any
 
 from ..model import Decision, Finding, Report
 from . import RenderOptions
+from .escape import visible, visible_lines
 
-# Characters XML 1.0 cannot carry at all (snapshot data is not trusted to be printable).
-_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# Characters XML 1.0 cannot carry at all (snapshot data is not trusted to be printable):
+# C0 controls other than tab, LF and CR, unpaired surrogates, U+FFFE and U+FFFF.
+_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def _clean(value: str) -> str:
     return _INVALID.sub("\ufffd", value)
+
+
+def _clean_tree(root: ET.Element) -> ET.Element:
+    """Every attribute and text node: control characters made visible (escape.visible, one
+    line per attribute, no line starting with `::` in a text node, as a CI log would show it),
+    then XML 1.0 characters only."""
+    for element in root.iter():
+        for key, value in element.attrib.items():
+            element.set(key, _clean(visible(value)))
+        if element.text:
+            element.text = _clean(visible_lines(element.text))
+        if element.tail:
+            element.tail = _clean(visible_lines(element.tail))
+    return root
 
 
 def _case(suite: ET.Element, classname: str, name: str) -> ET.Element:
@@ -137,7 +153,7 @@ def document(report: Report) -> ET.Element:
     for key in ("tests", "failures", "errors", "skipped"):
         root.set(key, str(sum(int(s.get(key, "0")) for s in root)))
     root.set("time", "0")
-    return root
+    return _clean_tree(root)
 
 
 def render(report: Report, options: RenderOptions | None = None) -> str:

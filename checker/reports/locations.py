@@ -16,6 +16,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from ..errors import InputError
+from ..io.read import read_text
 from ..model import EXPIRED_WAIVER_RULE, SNAPSHOT_AREAS, Finding, Report, Snapshot
 
 PLAN_AREAS = frozenset({"rollback", "cost", "readiness"})
@@ -62,10 +64,7 @@ class _Text:
 
     @cached_property
     def lines(self) -> list[str]:
-        try:
-            return self.path.read_text("utf-8").splitlines()
-        except (OSError, UnicodeDecodeError):
-            return []
+        return _read_lines(self.path)
 
     def find(self, needle: str, start: int = 0) -> int | None:
         """0-based index of the first line at or after `start` containing needle."""
@@ -90,6 +89,20 @@ class _Text:
             if index is not None:
                 return index
         return None
+
+
+def _read(path: Path) -> str | None:
+    """The file's text through the checker's safe reader (regular files only, bounded), or
+    None: locating is best effort, a file it cannot read safely just has no line."""
+    try:
+        return read_text(path, "file")
+    except InputError:
+        return None
+
+
+def _read_lines(path: Path) -> list[str]:
+    text = _read(path)
+    return [] if text is None else text.splitlines()
 
 
 def _tokens(resource: str) -> list[str]:
@@ -161,9 +174,12 @@ class Locator:
             return index
         import yaml
 
+        text = _read(path)
+        if text is None:
+            return index
         try:
-            root = yaml.compose(path.read_text("utf-8"), Loader=yaml.SafeLoader)
-        except (yaml.YAMLError, OSError, UnicodeDecodeError):
+            root = yaml.compose(text, Loader=yaml.SafeLoader)
+        except yaml.YAMLError:
             return index
         if not isinstance(root, yaml.MappingNode):
             return index

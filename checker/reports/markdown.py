@@ -5,9 +5,12 @@ when cut, an explicit "N more" line says how many findings are not shown."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from typing import Any
 
 from ..model import AREAS, PHASES, Decision, Finding, Report
 from . import RenderOptions
+from .escape import visible
 from .matrix import grid
 
 LIMIT = 65_000
@@ -20,19 +23,32 @@ LEVEL = {
     "rehearsed": "🟡 rehearsed",
     "operationalized": "🟢 operationalized",
 }
-_SPECIAL = re.compile(r"([\\`*_\[\]|#~])")
+# Characters that start emphasis, code, links, tables, headings, strikethrough or math (GitHub
+# renders $...$), escaped with a backslash; < > & become entities, so no HTML from data.
+_SPECIAL = re.compile(r"([\\`*_\[\]|#~$@])")
+# GitHub's extended autolinks (www.x, http://x) need no brackets: break them up.
+_AUTOLINK = re.compile(r"(?i)(?<=www)\.|:(?=//)")
+_BACKTICKS = re.compile(r"`+")
+
+
+def _one_line(value: object) -> str:
+    return visible(" ".join(str(value).split()))
 
 
 def text(value: str) -> str:
-    """Plain text in Markdown: no HTML, no accidental emphasis, links or table breaks."""
-    escaped = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _SPECIAL.sub(r"\\\1", " ".join(escaped.split()))
+    """Plain text in Markdown: no HTML, no emphasis, links, autolinks, math or table breaks."""
+    escaped = _one_line(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _AUTOLINK.sub(lambda m: "\\" + m.group(), _SPECIAL.sub(r"\\\1", escaped))
 
 
 def code(value: str, in_table: bool = False) -> str:
-    value = " ".join(value.split()) or " "
-    fence = "``" if "`" in value else "`"
-    pad = " " if fence == "``" else ""
+    """A code span that holds `value` literally: its fence is longer than any run of backticks
+    in it, and a value with a backtick is padded with a space on each side (CommonMark strips
+    one space from each side, and needs it when the value starts or ends with a backtick)."""
+    value = _one_line(value) or " "
+    longest = max((len(run) for run in _BACKTICKS.findall(value)), default=0)
+    fence = "`" * (1 + longest)
+    pad = " " if longest else ""
     out = f"{fence}{pad}{value}{pad}{fence}"
     return out.replace("|", "\\|") if in_table else out
 
@@ -112,12 +128,16 @@ def finding_line(finding: Finding, fix: bool) -> str:
     scope = "/".join(p for p in (finding.region, finding.family) if p)
     scope = f" ({text(scope)})" if scope else ""
     line = (
-        f"- **{text(finding.rule_id)}** `{finding.severity}` {code(finding.resource)}{scope}: "
+        f"- **{text(finding.rule_id)}** {code(finding.severity)} {code(finding.resource)}{scope}: "
         f"{text(finding.message)}{_status(finding)}"
     )
     if fix and finding.remediation:
         line += f"  \n  _Fix:_ {text(finding.remediation)}"
     return line + "\n"
+
+
+def _gap_name(gap: Mapping[str, Any]) -> str:
+    return f"{gap.get('region')}/{gap.get('area')}"
 
 
 def _decision(decision: Decision, out: _Out, several: bool) -> None:
@@ -153,7 +173,7 @@ def _decision(decision: Decision, out: _Out, several: bool) -> None:
             out.skipped += len(rest)
     if decision.gaps:
         gaps = "".join(
-            f"- `{g.get('region')}/{g.get('area')}`: {text(str(g.get('reason')))}"
+            f"- {code(_gap_name(g))}: {text(str(g.get('reason')))}"
             f"{'' if g.get('in_scope', True) else ' (out of scope)'}\n"
             for g in decision.gaps
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from ..model import PHASES, Report
+from .escape import visible
 from .matrix import cells, grid
 
 _SHORT = {
@@ -28,9 +29,10 @@ def render_json(report: Report) -> str:
 
 def render_text(report: Report) -> str:
     families, table = grid(report)
-    width = max([len("family"), *(len(f) for f in families)])
+    shown = {family: visible(family) for family in families}
+    width = max([len("family"), *(len(f) for f in shown.values())])
     lines = [
-        f"readiness scorecard: plan {report.plan_name}",
+        f"readiness scorecard: plan {visible(report.plan_name)}",
         f"{'family':<{width}}  " + "  ".join(f"{p:<12}" for p in PHASES),
     ]
     for family in families:
@@ -40,7 +42,7 @@ def render_text(report: Report) -> str:
             else "-"
             for p in PHASES
         ]
-        lines.append(f"{family:<{width}}  " + "  ".join(f"{v:<12}" for v in row).rstrip())
+        lines.append(f"{shown[family]:<{width}}  " + "  ".join(f"{v:<12}" for v in row).rstrip())
     for family in families:
         for phase in PHASES:
             cell = table.get((family, phase))
@@ -50,16 +52,16 @@ def render_text(report: Report) -> str:
                 "" if cell.level == cell.evidence_level else f" (evidence: {cell.evidence_level})"
             )
             lines.append("")
-            lines.append(f"{family} / {phase}: {cell.level}{lowered}")
-            lines.extend(f"  - {reason}" for reason in cell.reasons)
-            lines.append(f"  next: {cell.next_step or 'nothing: the highest level'}")
+            lines.append(f"{shown[family]} / {phase}: {cell.level}{lowered}")
+            lines.extend(f"  - {visible(reason)}" for reason in cell.reasons)
+            lines.append(f"  next: {visible(cell.next_step or 'nothing: the highest level')}")
     return "\n".join(lines) + "\n"
 
 
 def render_markdown(report: Report) -> str:
-    from .markdown import scorecard_table
+    from .markdown import scorecard_table, text
 
-    return f"## Readiness scorecard: {report.plan_name}\n\n" + scorecard_table(report) + "\n"
+    return f"## Readiness scorecard: {text(report.plan_name)}\n\n" + scorecard_table(report) + "\n"
 
 
 def render(report: Report, fmt: str) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from ..model import VERDICT_LABELS, Report
 from ..waivers import HOW_TO_WAIVE
 from . import RenderOptions
+from .escape import visible
 from .locations import Locator
 
 
@@ -25,12 +26,12 @@ def render(report: Report, options: RenderOptions | None = None) -> str:
             found = locator.locate(finding, decision.phase)
             place = "-"
             if found:
-                place = found[0].display(options.cwd)
+                place = visible(found[0].display(options.cwd))
                 place += f":{found[0].line}" if found[0].line else ""
-            scope = f" [{finding.region}]" if finding.region else ""
+            scope = f" [{visible(finding.region)}]" if finding.region else ""
             lines.append(
-                f"{place}: {finding.rule_id} {finding.severity} {finding.resource}"
-                f"{scope}: {finding.message}"
+                f"{place}: {visible(finding.rule_id)} {visible(finding.severity)} "
+                f"{visible(finding.resource)}{scope}: {visible(finding.message)}"
             )
     if blocking:
         lines.append(HOW_TO_WAIVE)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from ..model import VERDICT_LABELS, Decision, Finding, Report
 from . import RenderOptions
+from .escape import visible
 
 _VERDICT_STYLE = {"go": "1;32", "no-go": "1;31", "indeterminate": "1;33"}
 _SEVERITY_STYLE = {"critical": "1;35", "high": "31", "medium": "33", "low": "36", "info": "2"}
@@ -33,13 +34,13 @@ def flag(finding: Finding) -> str:
 
 
 def where(finding: Finding) -> str:
-    return "/".join(p for p in (finding.region, finding.family) if p)
+    return visible("/".join(p for p in (finding.region, finding.family) if p))
 
 
 def note(finding: Finding) -> str:
     if finding.waived:
         waived = finding.waived
-        return (
+        return visible(
             f" (waived by {waived.get('owner')} until {waived.get('expires')}, "
             f"{waived.get('ticket')})"
         )
@@ -53,8 +54,8 @@ def _plain(decision: Decision, lines: list[str]) -> None:
         place = where(finding)
         place = f" [{place}]" if place else ""
         lines.append(
-            f"  {flag(finding)} {finding.rule_id:<8} {finding.severity:<8} "
-            f"{finding.message}{place}{note(finding)}"
+            f"  {flag(finding)} {visible(finding.rule_id):<8} {visible(finding.severity):<8} "
+            f"{visible(finding.message)}{place}{note(finding)}"
         )
 
 
@@ -67,16 +68,17 @@ def _cut(text: str, width: int) -> str:
 def _table(decision: Decision, lines: list[str], width: int, style: _Style) -> None:
     if not decision.findings:
         return
-    rule_w = max(8, *(len(f.rule_id) for f in decision.findings))
+    rule_w = max(8, *(len(visible(f.rule_id)) for f in decision.findings))
     where_w = min(28, max(5, *(len(where(f)) for f in decision.findings)))
     fixed = 2 + 2 + rule_w + 1 + 8 + 1 + where_w + 1
     for finding in decision.findings:
         mark = flag(finding)
-        message = _cut(finding.message + note(finding), max(width - fixed, 20))
+        message = _cut(visible(finding.message) + note(finding), max(width - fixed, 20))
+        severity = visible(finding.severity)
         row = (
             f"  {style(mark, '1;31' if mark == 'x' else '2')} "
-            f"{finding.rule_id:<{rule_w}} "
-            f"{style(f'{finding.severity:<8}', _SEVERITY_STYLE.get(finding.severity, ''))} "
+            f"{visible(finding.rule_id):<{rule_w}} "
+            f"{style(f'{severity:<8}', _SEVERITY_STYLE.get(finding.severity, ''))} "
             f"{style(f'{_cut(where(finding), where_w):<{where_w}}', '2')} {message}"
         )
         lines.append(row)
@@ -103,24 +105,28 @@ def _decision(decision: Decision, lines: list[str], options: RenderOptions, styl
         _plain(decision, lines)
     for gap in decision.gaps:
         scope = "" if gap.get("in_scope", True) else " (out of scope)"
-        lines.append(f"  ? gap      {gap['region']}/{gap['area']}: {gap['reason']}{scope}")
+        lines.append(
+            f"  ? gap      {visible(gap['region'])}/{visible(gap['area'])}: "
+            f"{visible(gap['reason'])}{scope}"
+        )
 
 
 def _exceptions(report: Report, lines: list[str], style: _Style) -> None:
     if report.waivers is not None:
         use = report.waivers
         lines.append(
-            f"waivers {use.file}: {len(use.waivers)} declared, {len(use.unused)} "
+            f"waivers {visible(use.file)}: {len(use.waivers)} declared, {len(use.unused)} "
             f"unused, {len(use.expired)} expired"
         )
         for waiver in use.unused:
             lines.append(
-                f"  {style('unused', '33')}  {waiver.rule_id} {waiver.resource} "
-                f"(owner {waiver.owner}, {waiver.ticket}): matches no finding"
+                f"  {style('unused', '33')}  {visible(waiver.rule_id)} {visible(waiver.resource)} "
+                f"(owner {visible(waiver.owner)}, {visible(waiver.ticket)}): matches no finding"
             )
     if report.baseline is not None:
         lines.append(
-            f"baseline {report.baseline.file}: {report.baseline.known} known findings do not block"
+            f"baseline {visible(report.baseline.file)}: {report.baseline.known} known findings "
+            "do not block"
         )
 
 
@@ -128,9 +134,9 @@ def render(report: Report, options: RenderOptions | None = None) -> str:
     options = options or RenderOptions()
     style = _Style(options.color)
     lines = [
-        f"failback-checker: plan {report.plan_name}, "
-        f"{report.primary.region} (primary) vs {report.secondary.region} (secondary), "
-        f"fail-on {report.fail_on}"
+        f"failback-checker: plan {visible(report.plan_name)}, "
+        f"{visible(report.primary.region)} (primary) vs "
+        f"{visible(report.secondary.region)} (secondary), fail-on {report.fail_on}"
     ]
     for decision in report.decisions:
         _decision(decision, lines, options, style)

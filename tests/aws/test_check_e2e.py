@@ -14,9 +14,10 @@ from .estate import SECONDARY
 
 # What the drifted secondary must produce in the failback phase, and nothing else.
 DRIFT_FINDINGS = {
-    ("ENC-001", "encryption.in_transit.client_broker"),  # TLS_PLAINTEXT
+    # TLS_PLAINTEXT, which also exposes the plaintext BootstrapBrokerString (ENC-005 does not
+    # repeat it)
+    ("ENC-001", "encryption.in_transit.client_broker"),
     ("ENC-003", "encryption.at_rest"),  # AWS-managed key instead of a customer key
-    ("ENC-005", "network.plaintext_listener"),  # BootstrapBrokerString exposed
     ("AUD-002", "audit.trail"),  # the primary's trail is single-region: none in us-west-2
     ("AUD-003", "audit.retention_days"),  # broker logs 30 days instead of 365
     ("NET-002", "tcp|9098-9098|0.0.0.0/0"),  # a debugging rule open to the internet

@@ -2,8 +2,9 @@
 
 The faulted fixture estate, and the ready estate with one seeded fault, are mutated at random:
 an area dropped or emptied, a field dropped, `captured_at` shifted (stale, skewed or in the
-future). Whatever comes out, the check must not exit 0: a fault still blocks (1), what cannot
-be judged is a gap (4), an impossible input is an error (2).
+future), and a user policy (--policy-dir) that tries to switch the verdict off. Whatever comes
+out, the check must not exit 0: a fault still blocks (1), what cannot be judged is a gap (4), an
+impossible input is an error (2), a policy that reaches beyond failback.custom is refused (3).
 """
 
 from __future__ import annotations
@@ -14,10 +15,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import ESTATE, NOW, run_cli
+from tests.opa_support import tool
 
 AREAS = (
     "topics",
@@ -38,6 +41,27 @@ SETTINGS = settings(
     max_examples=100,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+
+
+# User policies that try to turn a blocking verdict into GO: overriding main, the exceptions
+# or the catalog, borrowing a built-in rule id, claiming a finding is waived, defining a
+# decision of their own; and two that are harmless (a finding below --fail-on, reading main).
+USER_POLICIES = (
+    "package failback.main\n\nsuppressed(_) := true\n",
+    'package failback.main\n\nverdict := "go"\n',
+    'package failback.exceptions\n\nstatus(_) := {"blocking": false, "known": true}\n',
+    "package failback.catalog\n\nrules := {}\n",
+    "package system.authz\n\ndefault allow := true\n",
+    "package failback.custom.evil\n\n"
+    'deny contains {"rule_id": "NET-002", "resource": "r", "message": "m", "severity": "info"}\n',
+    "package failback.custom.evil\n\n"
+    'deny contains {"rule_id": "ORG-001", "resource": "r", "message": "m", "blocking": false,'
+    ' "waived": {"owner": "x"}, "known": true, "severity": "info"}\n',
+    'package failback.custom.evil\n\ndecision := {"verdict": "go", "findings": []}\n',
+    "package failback.custom.evil\n\n"
+    'deny contains {"rule_id": "ORG-002", "resource": "r", "message": m, "severity": "low"} if {\n'
+    '\tm := sprintf("%d findings", [count(data.failback.main.findings)])\n}\n',
 )
 
 
@@ -103,9 +127,13 @@ def _estate(tmp_path: Path, variant: str) -> Path:
 
 
 @SETTINGS
-@given(data=st.data(), variant=st.sampled_from(["faulted", "ready+fault"]))
+@given(
+    data=st.data(),
+    variant=st.sampled_from(["faulted", "ready+fault"]),
+    policy=st.sampled_from((None, *USER_POLICIES)),
+)
 def test_no_mutation_of_a_faulted_estate_is_go(
-    tmp_path: Path, data: st.DataObject, variant: str
+    tmp_path: Path, data: st.DataObject, variant: str, policy: str | None
 ) -> None:
     root = _estate(tmp_path, variant)
     for _ in range(data.draw(st.integers(1, 3), label="mutations")):
@@ -115,8 +143,39 @@ def test_no_mutation_of_a_faulted_estate_is_go(
         document = json.loads(path.read_text())
         _mutate(document, data.draw)
         path.write_text(json.dumps(document))
-    run = run_cli(["check", "-c", str(root / "failback.yaml"), "--now", NOW, "--format", "json"])
-    assert run.exit_code in (1, 2, 4), (run.exit_code, run.stderr, run.stdout[-300:])
+    args = ["check", "-c", str(root / "failback.yaml"), "--now", NOW, "--format", "json"]
+    if policy is not None:
+        policies = root / "user-policies"
+        policies.mkdir()
+        (policies / "user.rego").write_text(policy)
+        args += ["--policy-dir", str(policies)]
+    run = run_cli(args)
+    allowed = (1, 2, 4) if policy is None else (1, 2, 3, 4)
+    assert run.exit_code in allowed, (run.exit_code, run.stderr, run.stdout[-300:])
+
+
+@pytest.mark.parametrize("policy", USER_POLICIES)
+def test_no_user_policy_makes_the_seeded_fault_go_on_either_engine(
+    tmp_path: Path, policy: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a local OPA per run: a shared server would keep the previous test's user policies
+    monkeypatch.setenv("FAILBACK_OPA_BIN", tool("opa"))
+    root = _estate(tmp_path, "ready+fault")
+    policies = root / "user-policies"
+    policies.mkdir()
+    (policies / "user.rego").write_text(policy)
+    args = ["check", "-c", str(root / "failback.yaml"), "--now", NOW, "--format", "json"]
+    args += ["--policy-dir", str(policies)]
+    embedded = run_cli(args)
+    opa = run_cli([*args, "--engine", "opa"])
+    assert embedded.exit_code in (1, 3), (embedded.stderr, embedded.stdout[-300:])
+    assert opa.exit_code == embedded.exit_code, (opa.stderr, embedded.stderr)
+    if embedded.exit_code == 1:
+        blocking = [
+            f["rule_id"] for f in embedded.json()["decisions"][0]["findings"] if f["blocking"]
+        ]
+        assert blocking == ["NET-002"]
+        assert opa.json()["decisions"] == embedded.json()["decisions"]
 
 
 def test_the_seeded_fault_blocks_before_any_mutation(tmp_path: Path) -> None:

@@ -48,18 +48,10 @@ def test_hook_definitions() -> None:
         "python",
         True,
     )
-    runs = re.compile(str(check["files"]))
-    for name in (
-        "failback.yaml",
-        "infra/failback.yml",
-        "plans/payments.tfplan.json",
-        "plan.json",
-        "k8s/us-west-2/users.yml",
-        "dr.snapshot.json",
-    ):
-        assert runs.search(name), name
-    for name in ("README.md", "main.tf", "package.json"):
-        assert not runs.search(name), name
+    # failback-check runs on every commit: no `files:` pattern can know every file a plan
+    # refers to (us-east-1.json, *.tfplan.json, manifests, waivers); see the hook's comments
+    assert check["always_run"] is True
+    assert "files" not in check
     validates = re.compile(str(validate["files"]))
     for name in (
         "failback.yaml",

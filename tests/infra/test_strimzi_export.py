@@ -12,6 +12,8 @@ from typing import Any
 import pytest
 import yaml
 
+from checker.exporters._shared.mm2 import consumer_isolation
+
 from ..conftest import assert_one_line_error, run_cli
 from .conftest import MM2, NOW, SECRET_MARK, STRIMZI, export
 
@@ -26,6 +28,7 @@ FLOW_FACTS = (
     "offset_sync",
     "loop_protection",
     "starting_position",
+    "consumer_isolation",
     "state",
     "owner",
 )
@@ -175,6 +178,7 @@ def test_v1beta2_and_v1_mirrormaker2_read_alike(usw2: dict[str, Any], use1: dict
             "offset_sync": {"enabled": True, "mode": "CHECKPOINTS", "checkpoints_present": None},
             "loop_protection": True,
             "starting_position": "EARLIEST",
+            "consumer_isolation": "read_committed",
             "state": "RUNNING",
             "owner": "team-platform",
         }
@@ -517,3 +521,16 @@ def test_secret_kafka_config_is_scrubbed(tmp_path: Path) -> None:
     snapshot = export("strimzi", str(folder), "--region", "us-west-2")
     assert SECRET_MARK not in json.dumps(snapshot)
     assert snapshot["broker_config"]["min.insync.replicas"] == "2"
+
+
+def test_mirrormaker2_source_consumer_isolation() -> None:
+    """The source connector reads read_uncommitted unless its config says otherwise."""
+    empty: dict[str, str] = {}
+    assert consumer_isolation(empty.get) == "read_uncommitted"
+    assert consumer_isolation({"consumer.isolation.level": "read_committed"}.get) == (
+        "read_committed"
+    )
+    both = {"consumer.isolation.level": "read_committed"}
+    both["source.consumer.isolation.level"] = "read_uncommitted"
+    assert consumer_isolation(both.get) == "read_uncommitted"
+    assert consumer_isolation({"consumer.isolation.level": 3}.get) is None

@@ -22,6 +22,7 @@ The same questions go to checker.authz.kafka.Authorizer; every answer must agree
 
 from __future__ import annotations
 
+import importlib
 import json
 import logging
 import os
@@ -226,15 +227,12 @@ def random_acls(rng: random.Random) -> list[AclBinding]:
 
 
 def _to_client(binding: AclBinding) -> Any:
-    from confluent_kafka.admin import (  # type: ignore[attr-defined]
-        AclBinding as ClientBinding,
-    )
-    from confluent_kafka.admin import (
-        AclOperation,
-        AclPermissionType,
-        ResourcePatternType,
-    )
-    from confluent_kafka.admin import ResourceType as ClientResourceType
+    client: Any = importlib.import_module("confluent_kafka.admin")  # untyped re-exports
+    ClientBinding = client.AclBinding
+    AclOperation = client.AclOperation
+    AclPermissionType = client.AclPermissionType
+    ResourcePatternType = client.ResourcePatternType
+    ClientResourceType = client.ResourceType
 
     kind = "BROKER" if binding.resource_type is ResourceType.CLUSTER else binding.resource_type
     return ClientBinding(
@@ -262,20 +260,20 @@ def _key(binding: Any) -> tuple[str, ...]:
 
 def apply_acls(env: Env, bindings: Sequence[AclBinding]) -> None:
     """Replace every ACL with `bindings`; return once the broker lists exactly them."""
-    from confluent_kafka.admin import (  # type: ignore[attr-defined]
-        AclBindingFilter,
-        AclOperation,
-        AclPermissionType,
-        ResourcePatternType,
-    )
-    from confluent_kafka.admin import ResourceType as ClientResourceType
+    client: Any = importlib.import_module("confluent_kafka.admin")  # untyped re-exports
+    AclBindingFilter = client.AclBindingFilter
+    AclOperation = client.AclOperation
+    AclPermissionType = client.AclPermissionType
+    ResourcePatternType = client.ResourcePatternType
+    ClientResourceType = client.ResourceType
 
+    anything: Any = None  # the stubs want str; None means "any" to librdkafka
     everything = AclBindingFilter(
         ClientResourceType.ANY,
-        None,
+        anything,
         ResourcePatternType.ANY,
-        None,
-        None,
+        anything,
+        anything,
         AclOperation.ANY,
         AclPermissionType.ANY,
     )
@@ -390,11 +388,12 @@ def observe(env: Env, user: str) -> Answers:
             msg = consumer.poll(0.2)
             if msg is None or msg.topic() not in pending:
                 continue  # e.g. FindCoordinator refused for the probe group: no topic
-            if msg.error() is not None:
-                assert msg.error().code() == KafkaError.TOPIC_AUTHORIZATION_FAILED, msg.error()
+            error, topic = msg.error(), str(msg.topic())
+            if error is not None:
+                assert error.code() == KafkaError.TOPIC_AUTHORIZATION_FAILED, error
             else:
-                fetched[msg.topic()] = True
-            pending.discard(msg.topic())
+                fetched[topic] = True
+            pending.discard(topic)
         consumer.close()
         assert not pending, f"{user}: no fetch outcome for {sorted(pending)}"
     for topic in TOPICS:

@@ -242,6 +242,7 @@ def test_mm2_flows_resolve_flow_then_top_level_then_default() -> None:
         "offset_sync": {"enabled": True, "mode": "CHECKPOINTS", "checkpoints_present": True},
         "loop_protection": True,
         "starting_position": "EARLIEST",
+        "consumer_isolation": "read_uncommitted",
         "state": "RUNNING",
         "owner": None,
     }
@@ -263,6 +264,29 @@ def test_mm2_checkpoints_without_group_sync_are_not_offset_sync() -> None:
         "mode": "CHECKPOINTS",
         "checkpoints_present": None,
     }
+
+
+@pytest.mark.parametrize(
+    ("settings", "isolation"),
+    [
+        ({}, "read_uncommitted"),  # MirrorMaker's default (KAFKA-14021)
+        ({"consumer.isolation.level": "read_committed"}, "read_committed"),
+        ({"a->b.consumer.isolation.level": "READ_COMMITTED"}, "read_committed"),
+        ({"a.consumer.isolation.level": "read_committed"}, "read_committed"),
+        # source.consumer.* wins over consumer.* in the connector's consumer settings
+        (
+            {
+                "consumer.isolation.level": "read_committed",
+                "a->b.source.consumer.isolation.level": "read_uncommitted",
+            },
+            "read_uncommitted",
+        ),
+        ({"consumer.isolation.level": "committed-ish"}, None),
+    ],
+)
+def test_mm2_source_consumer_isolation(settings: dict[str, str], isolation: str | None) -> None:
+    (flow,) = parse_mm2({"clusters": "a,b", "a->b.enabled": "true", **settings}, "x")
+    assert flow.record("a", "b", "RUNNING", None)["consumer_isolation"] == isolation
 
 
 @pytest.mark.parametrize(

@@ -87,6 +87,7 @@ def test_mirrormaker_flow_and_checkpoint_evidence(
         "starting_position": "EARLIEST",
         "state": "RUNNING",
         "owner": None,
+        "consumer_isolation": "read_uncommitted",  # the connector's default (KAFKA-14021)
     }
     assert f"{ALIASES[PRIMARY]}.checkpoints.internal" in before["topics"]
     primary, _ = export(seeded.primary, tmp_path, *mm2_args(mirrormaker))

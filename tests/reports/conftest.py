@@ -13,7 +13,7 @@ import pytest
 from checker.engines.embedded import EmbeddedEngine
 from checker.evaluate import check as run_check
 from checker.exceptions import Exceptions
-from checker.model import Finding, Report
+from checker.model import Finding, Report, Severity
 from checker.plan import load_plan
 from checker.policy.locate import load_policies
 from checker.snapshot import parse_timestamp
@@ -31,7 +31,7 @@ def now() -> datetime:
 def build_report(
     variant: str = "faulted",
     phases: Sequence[str] = ("failback",),
-    fail_on: str = "high",
+    fail_on: Severity = "high",
     exceptions: Exceptions | None = None,
     plan_path: Path | None = None,
 ) -> Report:

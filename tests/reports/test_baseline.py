@@ -48,9 +48,18 @@ def test_baseline_of_itself_blocks_nothing(tmp_path: Path) -> None:
     assert first.exit_code == 1
     run = check("--baseline", str(previous))
     decision = run.json()["decisions"][0]
-    assert decision["verdict"] == "go" and run.exit_code == 0
+    # nothing blocks, but the faulted estate's snapshots are 48 hours apart (EVD-002): a
+    # baseline never turns doubtful evidence into a go
+    assert decision["verdict"] == "indeterminate" and run.exit_code == 4
     assert all(f["known"] and not f["blocking"] for f in decision["findings"])
-    assert run.json()["baseline"] == {"file": str(previous), "known": 14}
+    assert run.json()["baseline"] == {"file": str(previous), "known": 15}
+    # the same estate with the primary exported again, close to the secondary: go
+    fresh = tmp_path / "fresh.json"
+    document = json.loads((PLAN.parent / "us-east-1.json").read_text())
+    document["captured_at"] = "2026-11-28T09:00:00Z"
+    fresh.write_text(json.dumps(document))
+    run = check("--baseline", str(previous), "--primary", str(fresh))
+    assert run.json()["decisions"][0]["verdict"] == "go" and run.exit_code == 0
 
 
 def test_only_new_findings_block(tmp_path: Path) -> None:
@@ -65,7 +74,7 @@ def test_only_new_findings_block(tmp_path: Path) -> None:
     assert [f["rule_id"] for f in decision["findings"] if f["blocking"]] == ["RET-001"]
     assert decision["verdict"] == "no-go" and run.exit_code == 1
     text = run_cli(["check", "-c", str(PLAN), "--now", NOW, "--baseline", str(previous)]).stdout
-    assert "phase failback: NO-GO (1 blocking, 14 findings, 0 gaps, 13 known)" in text
+    assert "phase failback: NO-GO (1 blocking, 15 findings, 0 gaps, 14 known)" in text
     assert "  k ACL-001" in text
 
 
@@ -75,7 +84,9 @@ def test_findings_of_an_old_report_without_fingerprints_still_match(tmp_path: Pa
         del f["fingerprint"]
     previous = tmp_path / "previous.json"
     previous.write_text(json.dumps(report))
-    assert check("--baseline", str(previous)).exit_code == 0
+    run = check("--baseline", str(previous))
+    assert run.exit_code == 4  # nothing blocks; indeterminate for EVD-002, as above
+    assert all(f["known"] for f in run.json()["decisions"][0]["findings"])
 
 
 def test_a_baseline_cannot_extend_an_expired_waiver(tmp_path: Path) -> None:

@@ -61,7 +61,7 @@ def test_faulted_findings_are_failures_and_clean_rules_pass(faulted: Report) -> 
     props = {p.get("name"): p.get("value") for p in suite.iter("property")}
     assert props["verdict"] == "no-go" and props["fail_on"] == "high"
     failures = {c.get("name"): c.find("failure") for c in suite if c.find("failure") is not None}
-    assert len(failures) == len(decision.findings) == 14
+    assert len(failures) == len(decision.findings) == 15
     for f in decision.findings:
         scope = f" [{f.region}]" if f.region else ""
         failure = failures[f"{f.rule_id} {f.resource}{scope}"]
@@ -87,9 +87,9 @@ def test_rules_not_judged_for_a_gap_are_skipped() -> None:
     root = parse(build_report("gaps"))
     check_counts(root)
     skipped = {
-        c.get("name", "").split(" ", 1)[0]: c.find("skipped")
+        c.get("name", "").split(" ", 1)[0]: found
         for c in root.iter("testcase")
-        if c.find("skipped") is not None
+        if (found := c.find("skipped")) is not None
     }
     audit_rules = {
         r for r, e in load_catalog().items() if "audit" in e["inputs"] and "failback" in e["phases"]
@@ -147,13 +147,11 @@ def test_waived_and_known_findings_are_skipped(tmp_path: Path) -> None:
     root = parse(report)
     check_counts(root)
     cases = {c.get("name"): c for c in root.iter("testcase")}
-    assert "waived by team-platform until 2027-01-31 (RISK-1)" in (
-        cases["RET-001 ledger.entries [secondary]"].find("skipped").get("message") or ""
-    )  # type: ignore[union-attr]
-    assert "baseline" in (
-        cases["ENC-002 encryption.in_transit.in_cluster [secondary]"].find("skipped").get("message")
-        or ""
-    )  # type: ignore[union-attr]
+    waived = cases["RET-001 ledger.entries [secondary]"].find("skipped")
+    in_baseline = cases["ENC-002 encryption.in_transit.in_cluster [secondary]"].find("skipped")
+    assert waived is not None and in_baseline is not None
+    assert "waived by team-platform until 2027-01-31 (RISK-1)" in (waived.get("message") or "")
+    assert "baseline" in (in_baseline.get("message") or "")
 
 
 def test_control_characters_and_markup_survive_as_well_formed_xml(faulted: Report) -> None:

@@ -17,7 +17,7 @@ def test_faulted_comment_layout(faulted: Report) -> None:
     text = REPORTERS["markdown"](faulted)
     lines = text.splitlines()
     assert lines[0] == "## ❌ NO-GO · failback-checker"
-    assert "| failback | ❌ NO-GO | 10 | 14 | 0 | 0 | 0 |" in text
+    assert "| failback | ❌ NO-GO | 11 | 15 | 0 | 0 | 0 |" in text
     # the scorecard: one row per family, every phase a column, the judged phase in bold
     assert "| family | normal | failover | dr_operation | **failback** | cleanup |" in text
     for family in (
@@ -92,7 +92,8 @@ def test_untrusted_text_cannot_inject_markup(faulted: Report) -> None:
     text = render(with_findings(faulted, [evil]))
     assert "<img" not in text
     assert "&lt;img src=x onerror=alert(1)&gt;" in text
-    assert r"\[link\](http://x)" in text and r"\*bold\*" in text
+    # the link's brackets and GitHub's bare-URL autolink are both escaped
+    assert r"\[link\](http\://x)" in text and r"\*bold\*" in text
     assert "`` a`b|c ``" in text
 
 

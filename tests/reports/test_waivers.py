@@ -61,14 +61,22 @@ def test_waived_finding_is_reported_as_waived_and_does_not_block(tmp_path: Path)
     assert run.exit_code == 1
 
 
-def test_waiving_every_blocking_finding_makes_the_verdict_go(tmp_path: Path) -> None:
+def test_waiving_every_blocking_finding_blocks_nothing(tmp_path: Path) -> None:
     blocking = [f for f in build_report().decisions[0].findings if f.blocking]
     path = write_waivers(tmp_path / "w.yaml", *[waiver(f.rule_id, f.resource) for f in blocking])
     run = check("--waivers", str(path))
     decision = run.json()["decisions"][0]
-    assert decision["verdict"] == "go" and run.exit_code == 0
+    # the faulted estate's snapshots are 48 hours apart (EVD-002): indeterminate, not go
+    assert decision["verdict"] == "indeterminate" and run.exit_code == 4
     assert not any(f["blocking"] for f in decision["findings"])
     assert all("lowered" not in " ".join(c["reasons"]) for c in decision["scorecard"])
+    # the same estate with the primary exported again, close to the secondary: go
+    fresh = tmp_path / "fresh.json"
+    document = json.loads((PLAN.parent / "us-east-1.json").read_text())
+    document["captured_at"] = "2026-11-28T09:00:00Z"
+    fresh.write_text(json.dumps(document))
+    run = check("--waivers", str(path), "--primary", str(fresh))
+    assert run.json()["decisions"][0]["verdict"] == "go" and run.exit_code == 0
 
 
 def test_waiving_the_high_findings_judges_like_fail_on_critical(tmp_path: Path) -> None:

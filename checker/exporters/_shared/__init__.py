@@ -5,6 +5,7 @@
     iam_policy.py  IAM policy documents -> iam_grants (live AWS and Terraform)
     msk.py         an MSK cluster's default broker configuration (live AWS and Terraform)
     properties.py  java.util.Properties parsing (MSK server.properties, client and MM2 files)
+    mm2.py         MirrorMaker 2 settings both MM2 readers resolve alike (consumer isolation)
 
 A source package imports from its own package, from here and from checker's core modules,
 never from another source.

@@ -27,6 +27,7 @@ from botocore.exceptions import (
     ProfileNotFound,
     TokenRetrievalError,
 )
+from botocore.parsers import ResponseParserError
 
 from ...errors import InputError
 from .._shared.snapshot import add_gap
@@ -63,6 +64,12 @@ CREDENTIAL_ERRORS = frozenset(
         "InvalidToken",
     }
 )
+# What botocore raises on an answer it cannot parse (a non-AWS endpoint answering HTML or
+# junk): ResponseParserError, or a KeyError from inside its parser when the body has the
+# wrong shape. Caught only around the calls themselves, never around our own code.
+UNREADABLE: tuple[type[Exception], ...] = (ResponseParserError, KeyError)
+# A failed call that says nothing about permissions: the endpoint is unreachable or garbled.
+TRANSPORT_FAILURES: tuple[type[Exception], ...] = (ConnectionError, HTTPClientError, *UNREADABLE)
 # botocore errors raised before any request: no usable credentials or profile.
 CREDENTIAL_FAILURES: tuple[type[BotoCoreError], ...] = (
     NoCredentialsError,
@@ -169,7 +176,17 @@ def open_session(config: AwsSource) -> boto3.Session:
         ) from None
     except CREDENTIAL_FAILURES as exc:
         raise InputError(f"no usable AWS credentials to assume {config.role_arn}: {exc}") from None
-    creds = answer["Credentials"]
+    except UNREADABLE:
+        raise InputError(
+            f"AWS STS sent an unreadable answer to AssumeRole for {config.role_arn}",
+            hint="check --endpoint-url",
+        ) from None
+    creds = answer.get("Credentials") or {}
+    if not all(creds.get(k) for k in ("AccessKeyId", "SecretAccessKey", "SessionToken")):
+        raise InputError(
+            f"AWS STS answered AssumeRole for {config.role_arn} without credentials",
+            hint="check --endpoint-url",
+        )
     return boto3.Session(
         aws_access_key_id=creds["AccessKeyId"],
         aws_secret_access_key=creds["SecretAccessKey"],
@@ -283,11 +300,14 @@ class Reader:
             return None
         except CREDENTIAL_FAILURES as exc:
             raise InputError(f"no usable AWS credentials: {exc}") from None
-        except (ConnectionError, HTTPClientError) as exc:
+        except TRANSPORT_FAILURES as exc:
             where = self.config.endpoint_url or f"the AWS endpoints of {self.config.region}"
             if not self._reached:
+                failure = (
+                    "cannot read the answer of" if isinstance(exc, UNREADABLE) else "cannot reach"
+                )
                 raise InputError(
-                    f"cannot reach {where}: {type(exc).__name__} on {action}",
+                    f"{failure} {where}: {type(exc).__name__} on {action}",
                     hint="check --endpoint-url, the network and the region",
                 ) from None
             self.last_error = type(exc).__name__

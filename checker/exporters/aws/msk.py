@@ -91,7 +91,13 @@ def describe(reader: Reader, cluster: Cluster) -> Cluster:
         for area in CLUSTER_AREAS[1:]:
             reader.gap(area, reader.last_error, "kafka:DescribeClusterV2")
         return cluster
-    info = answer["ClusterInfo"]
+    info = answer.get("ClusterInfo")
+    if not isinstance(info, dict):
+        where = reader.config.endpoint_url or f"the AWS endpoint of {cluster.region}"
+        raise InputError(
+            f"{where} answered kafka:DescribeClusterV2 for {cluster.arn} without ClusterInfo",
+            hint="is it an Amazon MSK endpoint? check --endpoint-url",
+        )
     name = info.get("ClusterName") or cluster.name
     if info.get("ClusterType") == "SERVERLESS":
         return _serverless(reader, cluster, info, name)

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ...errors import InputError
+from .._shared.mm2 import consumer_isolation
 from .props import read_properties
 
 IDENTITY_POLICY = "org.apache.kafka.connect.mirror.IdentityReplicationPolicy"
@@ -41,6 +42,7 @@ class Mm2Flow:
     copies_topic_configs: bool
     starting_position: str
     worker_group: str
+    isolation: str | None = None  # the source consumer's isolation level (None: unknown value)
 
     @property
     def name(self) -> str:
@@ -76,6 +78,7 @@ class Mm2Flow:
             # directions loop.
             "loop_protection": not self.identity,
             "starting_position": self.starting_position,
+            "consumer_isolation": self.isolation,
             "state": state,
             "owner": None,
         }
@@ -129,6 +132,12 @@ def _flow(props: Mapping[str, str], source: str, target: str, origin: str) -> Mm
     reset = props.get(
         f"{source}.consumer.auto.offset.reset", get("consumer.auto.offset.reset", "earliest")
     )
+
+    def consumer_setting(key: str) -> str | None:
+        # the source cluster's consumer settings, then the flow's (or the top level's)
+        found = props.get(f"{source}.{key.removeprefix('source.')}")
+        return props.get(f"{source}->{target}.{key}", props.get(key, found))
+
     return Mm2Flow(
         source=source,
         target=target,
@@ -144,6 +153,7 @@ def _flow(props: Mapping[str, str], source: str, target: str, origin: str) -> Mm
         copies_topic_configs=flag("sync.topic.configs.enabled", True),
         starting_position="LATEST" if reset.strip().lower() == "latest" else "EARLIEST",
         worker_group=props.get(f"{target}.group.id", f"{source}-mm2"),
+        isolation=consumer_isolation(consumer_setting),
     )
 
 

@@ -3,7 +3,8 @@
 `--command-config client.properties` takes the file a Java Kafka tool takes (kafka-topics.sh
 --command-config): SASL credentials from `sasl.jaas.config`, PEM trust and key material, MSK IAM
 through the aws-msk-iam-sasl-signer-python OAUTHBEARER token provider. `-X key=value` adds or
-overrides librdkafka properties directly, as kcat does.
+overrides librdkafka properties directly, as kcat does; `-X key=env:VAR` and `-X key=@PATH`
+take the value from an environment variable or a file, so no secret shows in `ps`.
 
 The returned configuration holds secrets: it goes to the client and nowhere else.
 """
@@ -11,6 +12,7 @@ The returned configuration holds secrets: it goes to the client and nowhere else
 from __future__ import annotations
 
 import importlib
+import os
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -18,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from ...errors import InputError
+from ...io.read import read_text
+from ...redact import ENV_PREFIX, FILE_PREFIX
 from .._shared.properties import parse_properties
 
 # Java-client settings that have no librdkafka equivalent (or are handled here): dropped.
@@ -74,13 +78,9 @@ _MSK_HANDLER = "software.amazon.msk.auth.iam"
 
 
 def read_properties(path: Path, what: str) -> dict[str, str]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(f"{what} {path} does not exist") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read {what} {path}: {exc}") from None
-    return parse_properties(text)
+    if not path.exists():
+        raise InputError(f"{what} {path} does not exist")
+    return parse_properties(read_text(path, what))  # regular files only, bounded
 
 
 @dataclass(frozen=True)
@@ -200,6 +200,25 @@ def _keystore(props: Mapping[str, str], out: dict[str, str], base: Path | None) 
         )
 
 
+def resolve_value(key: str, value: str, base: Path | None) -> str:
+    """A client setting's value: `env:VAR` is the environment variable VAR, `@PATH` the
+    content of the file PATH (relative to `base`, one trailing newline dropped), anything else
+    the value itself. Errors name the setting and where it points, never a value."""
+    if value.startswith(ENV_PREFIX):
+        name = value[len(ENV_PREFIX) :]
+        found = os.environ.get(name)
+        if not name or found is None:
+            raise InputError(f"client setting {key}: environment variable {name!r} is not set")
+        return found
+    if value.startswith(FILE_PREFIX):
+        path = Path(value[len(FILE_PREFIX) :]).expanduser()
+        if base is not None and not path.is_absolute():
+            path = base / path
+        text = read_text(path, f"file of client setting {key}")
+        return text[:-1] if text.endswith("\n") else text
+    return value
+
+
 def client_settings(
     bootstrap: str | None,
     properties: Mapping[str, str],
@@ -210,7 +229,8 @@ def client_settings(
     timeout: float,
 ) -> ClientSettings:
     config, msk_iam = translate_java(properties, properties_dir)
-    for key, value in overrides.items():
+    for key, raw in overrides.items():
+        value = resolve_value(key, raw, overrides_dir)
         config[key] = _location(value, overrides_dir) if key.endswith(".location") else value
     if bootstrap:
         config["bootstrap.servers"] = bootstrap

@@ -1,8 +1,9 @@
 """Reading Kubernetes manifests for the Strimzi exporter: files and directories (*.yaml, *.yml,
 walked in sorted order, hidden directories skipped), multi-document YAML, `kind: List`.
 
-Files are read with checker.io.read' bounds (size, UTF-8) and parsed with a safe loader (no
-object tags) and a cap on alias expansion (alias bombs), document by document. Invalid YAML
+A walked directory is never left (symlinks out of it are skipped). Files are read with
+checker.io.read' bounds (size, UTF-8) and parsed with a safe loader (no object tags) and a cap
+on alias expansion (alias bombs), document by document. Invalid YAML
 in a file you name is an error; in a walked directory it is an error when the file mentions
 kafka.strimzi.io (a Strimzi resource we cannot read) and skipped with a warning otherwise (a
 Helm template, an unrelated manifest).
@@ -58,15 +59,25 @@ class Manifests:
         return [r for r in self.resources if r.kind == kind]
 
 
-def _files(paths: Sequence[Path]) -> Iterator[tuple[Path, bool]]:
-    """(file, named explicitly) in a stable order."""
+def _files(paths: Sequence[Path], warnings: list[str]) -> Iterator[tuple[Path, bool]]:
+    """(file, named explicitly) in a stable order. A walk stays inside the directory it was
+    given: links to directories are not followed, and a file that resolves outside it (a
+    symlink) is skipped with a warning."""
     for path in paths:
         if path.is_dir():
+            top = path.resolve()
             for root, dirs, names in os.walk(path):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 for name in sorted(names):
                     if name.lower().endswith(SUFFIXES) and not name.startswith("."):
-                        yield Path(root) / name, False
+                        file = Path(root) / name
+                        if top not in file.resolve().parents:
+                            warnings.append(
+                                f"skipped {display_path(file)}: it links outside "
+                                f"{display_path(path)}"
+                            )
+                            continue
+                        yield file, False
         elif path.exists():
             yield path, True
         else:
@@ -112,7 +123,7 @@ def _flatten(document: Any) -> Iterator[Mapping[str, Any]]:
 def load(paths: Sequence[Path]) -> Manifests:
     found = Manifests()
     count = 0
-    for path, named in _files(paths):
+    for path, named in _files(paths, found.warnings):
         text = read_text(path, "Kubernetes manifest")
         try:
             documents = _documents(text, str(path))

@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .._shared.mm2 import consumer_isolation
 from .._shared.snapshot import Gaps
 from .manifests import Resource, mapping, mappings
 
@@ -166,6 +167,7 @@ def flows(
                 # names; the identity policy (and a connectCluster on the source) cannot tell.
                 "loop_protection": not identity,
                 "starting_position": "LATEST" if reset == "latest" else "EARLIEST",
+                "consumer_isolation": consumer_isolation(source_config.get),
                 "state": _state(resource, spec),
                 "owner": next((labels[k] for k in OWNER_LABELS if labels.get(k)), None),
             }

@@ -75,6 +75,7 @@ def export(config: TerraformSource, messages: TextIO | None = None) -> dict[str,
         config.captured_at or doc.timestamp,
     )
     ctx = Context(doc, config.region, snapshot)
+    _incomplete(ctx)
     resource = _cluster(ctx, config.cluster, shown)
     snapshot["source"] = {
         "type": "terraform",
@@ -97,6 +98,39 @@ def export(config: TerraformSource, messages: TextIO | None = None) -> dict[str,
     ctx.unlocated()
     ctx.gaps.drop(DROPPABLE)
     return finish(snapshot, f"terraform export of {shown}")
+
+
+def _areas_of_type(resource_type: str) -> tuple[str, ...]:
+    """The snapshot areas a resource of this type feeds (none for types the exporter skips)."""
+    from .plan import AREA_OF_TYPE
+
+    if resource_type in CLUSTER_TYPES:
+        return DROPPABLE
+    if resource_type in AREA_OF_TYPE:
+        return (AREA_OF_TYPE[resource_type],)
+    if resource_type.startswith("aws_iam_") or resource_type == "aws_msk_cluster_policy":
+        return ("iam_grants",)
+    if resource_type.startswith("aws_s3_"):
+        return ("storage",)
+    return ()
+
+
+def _incomplete(ctx: Context) -> None:
+    """Gaps for what an incomplete plan (complete: false) cannot vouch for: the areas of the
+    resources it deferred, or every area when it does not say which (-target)."""
+    if ctx.doc.complete:
+        return
+    if not ctx.doc.deferred:
+        for area in DROPPABLE:
+            ctx.gap(
+                area,
+                "the plan is incomplete (complete: false, e.g. planned with -target): "
+                "resources it did not plan are missing from it",
+            )
+        return
+    for address, resource_type, reason in ctx.doc.deferred:
+        for area in _areas_of_type(resource_type):
+            ctx.gap(area, f"the plan is incomplete: {address} was deferred ({reason})")
 
 
 def _cluster(ctx: Context, address: str | None, shown: str) -> Resource:

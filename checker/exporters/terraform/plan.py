@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ...errors import InputError
-from ...io.read import parse_json, read_text
+from ...io.read import parse_json, read_bytes
 from .._shared.snapshot import Gaps
 
 GLOBAL_TYPES = frozenset(
@@ -220,6 +220,19 @@ class TerraformDocument:
         self.timestamp = (
             document.get("timestamp") if isinstance(document.get("timestamp"), str) else None
         )
+        # A plan Terraform could not finish (deferred actions, -target) says complete: false;
+        # the resources it did not plan are missing from planned_values. A state is complete.
+        self.complete = self.kind == "state" or document.get("complete") is not False
+        self.deferred: list[tuple[str, str, str]] = []  # (address, type, reason)
+        for entry in document.get("deferred_changes") or []:
+            change = _mapping(entry.get("resource_change"))
+            self.deferred.append(
+                (
+                    str(change.get("address") or "?"),
+                    str(change.get("type") or ""),
+                    str(entry.get("reason") or "no reason given"),
+                )
+            )
         changes = {
             str(c.get("address")): c.get("change", {}).get("after_unknown", False)
             for c in document.get("resource_changes", []) or []
@@ -420,21 +433,17 @@ def _walk(root: Any, origin: str) -> Iterator[Mapping[str, Any]]:
 
 def load(path: Path) -> TerraformDocument:
     """Read and shape-check a `terraform show -json` document."""
-    try:
-        with path.open("rb") as handle:
-            head = handle.read(4)
-    except FileNotFoundError:
-        raise InputError(f"terraform plan not found: {path}") from None
-    except IsADirectoryError:
-        raise InputError(f"terraform plan {path} is a directory, expected a file") from None
-    except OSError as exc:
-        raise InputError(f"cannot read terraform plan {path}: {exc.strerror}") from None
-    if head == b"PK\x03\x04":
+    data = read_bytes(path, "terraform plan")  # regular files only, bounded
+    if data[:4] == b"PK\x03\x04":
         raise InputError(
             f"{path} is a binary plan file, not JSON",
             hint=f"export it with `terraform show -json {path} > plan.json`",
         )
-    document = parse_json(read_text(path, "terraform plan"), str(path), "terraform plan")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"terraform plan {path} is not UTF-8 text (byte {exc.start})") from None
+    document = parse_json(text, str(path), "terraform plan")
     return parse(document, str(path))
 
 
@@ -531,6 +540,16 @@ def _shape(document: Mapping[str, Any], origin: str) -> None:
         _need(document.get("variables"), Mapping, "variables", origin) or {}
     ).items():
         _need(variable, Mapping, f"variables.{name}", origin)
+    for index, deferred in enumerate(
+        _need(document.get("deferred_changes"), list, "deferred_changes", origin) or []
+    ):
+        _need(deferred, Mapping, f"deferred_changes[{index}]", origin, optional=False)
+        _need(
+            deferred.get("resource_change"),
+            Mapping,
+            f"deferred_changes[{index}].resource_change",
+            origin,
+        )
 
 
 def parse(document: Any, origin: str) -> TerraformDocument:
@@ -551,6 +570,12 @@ def parse(document: Any, origin: str) -> TerraformDocument:
         raise InputError(
             f"{origin}: terraform JSON format_version {version!r} is not 0.x or "
             "1.x, which this exporter reads"
+        )
+    if document.get("errored") is True:
+        raise InputError(
+            f"{origin} is the plan of a failed `terraform plan` (errored: true): it does not "
+            "describe what apply would build",
+            hint="fix the plan's errors and export it again",
         )
     _shape(document, origin)
     return TerraformDocument(document, origin)

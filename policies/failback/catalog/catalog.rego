@@ -3,8 +3,9 @@
 # description: |
 #   Every built-in rule's id, area, severity, title, remediation, the phases it judges
 #   and the snapshot areas it reads (a gap in one of those areas suppresses the rule and
-#   makes the verdict indeterminate). Kept as data because the embedded engine has no
-#   rego.metadata built-ins.
+#   makes the verdict indeterminate). An evidence-quality rule (indeterminate: true) never
+#   blocks: its finding makes the verdict indeterminate, whatever waivers and the baseline
+#   say. Kept as data because the embedded engine has no rego.metadata built-ins.
 package failback.catalog
 
 # Long texts are written as concat(" ", [lines]) only to keep source lines short: every value
@@ -12,134 +13,18 @@ package failback.catalog
 
 all_phases := ["normal", "failover", "dr_operation", "failback", "cleanup"]
 
-# rules_access.rego adds the write authority, access control and consumer authority rules,
-# exception_rules.rego WVR-001; named by their full paths, so that each file compiles alone
-rules := object.union(
-	object.union(area_rules, data.failback.catalog.access_rules),
+# evidence_rules.rego adds the EVD rules, flow_rules.rego the replication, offsets, rollback
+# and topic_config rules, exception_rules.rego WVR-001; named by their full paths, so that each
+# file compiles alone
+rules := object.union_n([
+	area_rules,
+	data.failback.catalog.evidence_rules,
+	data.failback.catalog.flow_rules,
+	data.failback.catalog.access_rules,
 	data.failback.catalog.exception_rules,
-)
+])
 
 area_rules := {
-	"REP-001": {
-		"area": "replication",
-		"severity": "critical",
-		"title": "Replication writes into the active writer",
-		"description": concat(" ", [
-			"A flow with identical topic names replicates a family into the region that is the family's",
-			"only writer in this phase: two sources write one topic.",
-		]),
-		"remediation": "Stop or delete the flow into the writing region, or change the plan's writer for the phase.",
-		"phases": ["normal", "failover", "dr_operation"],
-		"inputs": ["replication", "topics"],
-	},
-	"REP-002": {
-		"area": "replication",
-		"severity": "critical",
-		"title": "Bidirectional identical-name flows without loop protection",
-		"description": concat(" ", [
-			"Flows in both directions carry the same family with identical topic names and no loop",
-			"protection: records replicate back and forth forever.",
-		]),
-		"remediation": concat(" ", [
-			"Use prefixed topic names, a replicator with loop protection (MSK Replicator, bidirectional",
-			"cluster links), or remove one direction.",
-		]),
-		"phases": all_phases,
-		"inputs": ["replication", "topics"],
-	},
-	"REP-003": {
-		"area": "replication",
-		"severity": "high",
-		"title": "Tier-1 family not replicated",
-		"description": concat(" ", [
-			"No healthy replication flow carries a tier-1 family, so the other region has nothing to fail",
-			"over or back to.",
-		]),
-		"remediation": concat(" ", [
-			"Create a replication flow (MSK Replicator, MirrorMaker 2, cluster link) whose topic patterns",
-			"include the family.",
-		]),
-		"phases": all_phases,
-		"inputs": ["replication", "topics"],
-	},
-	"REP-004": {
-		"area": "replication",
-		"severity": "high",
-		"title": "Catch-up flow still running in cleanup",
-		"description": "The reverse flow used for failback still runs in the cleanup phase.",
-		"remediation": concat(" ", [
-			"Delete the reverse replicator or MirrorMaker 2 flow once consumers have moved back, then check",
-			"the original flow is RUNNING.",
-		]),
-		"phases": ["cleanup"],
-		"inputs": ["replication", "topics"],
-	},
-	"OFF-001": {
-		"area": "offsets",
-		"severity": "high",
-		"title": "Consumers without offset sync",
-		"description": concat(" ", [
-			"The family has active consumer groups and its offset strategy relies on replicated or",
-			"translated offsets, but no healthy flow carrying it syncs consumer offsets.",
-		]),
-		"remediation": concat(" ", [
-			"Enable consumer-group offset sync on the flow (SynchroniseConsumerGroupOffsets,",
-			"sync.group.offsets.enabled) or change the family's offset_strategy.",
-		]),
-		"phases": all_phases,
-		"inputs": ["replication", "consumer_groups", "topics"],
-	},
-	"OFF-002": {
-		"area": "offsets",
-		"severity": "high",
-		"title": "Offset-sync mode cannot support failback",
-		"description": concat(" ", [
-			"MSK Replicator LEGACY offset sync only translates while producers write the source and not the",
-			"target; it does not support failback.",
-		]),
-		"remediation": "Recreate the replicator with ConsumerGroupOffsetSyncMode ENHANCED (and IDENTICAL topic names).",
-		"phases": all_phases,
-		"inputs": ["replication"],
-	},
-	"OFF-003": {
-		"area": "offsets",
-		"severity": "high",
-		"title": "No reverse offset path for failback",
-		"description": concat(" ", [
-			"No healthy flow from the region that wrote during DR operation back to the failback writer",
-			"syncs the family's consumer offsets.",
-		]),
-		"remediation": concat(" ", [
-			"Create the reverse flow (secondary to primary) with offset sync before failback; MirrorMaker 2",
-			"checkpoints flow one way only.",
-		]),
-		"phases": ["dr_operation", "failback"],
-		"inputs": ["replication", "topics"],
-	},
-	"OFF-004": {
-		"area": "offsets",
-		"severity": "high",
-		"title": "Replay into a non-idempotent sink",
-		"description": concat(" ", [
-			"The family's offset strategy replays records, and one of its sinks is not idempotent: failback",
-			"will write duplicates.",
-		]),
-		"remediation": "Make the sink idempotent or dedupe by key, or choose an offset strategy that does not replay.",
-		"phases": all_phases,
-		"inputs": [],
-	},
-	"RB-001": {
-		"area": "rollback",
-		"severity": "high",
-		"title": "Failback without a rollback point",
-		"description": "The plan has no stop point and return path for failback.",
-		"remediation": concat(" ", [
-			"Declare rollback.stop_point (the last step that can still be undone) and rollback.return_path",
-			"in failback.yaml.",
-		]),
-		"phases": ["failback"],
-		"inputs": [],
-	},
 	"ENC-001": {
 		"area": "encryption",
 		"severity": "high",
@@ -183,7 +68,10 @@ area_rules := {
 		"area": "encryption",
 		"severity": "high",
 		"title": "Plaintext listener exposed in one region",
-		"description": "One region exposes a PLAINTEXT listener or bootstrap string that the other does not.",
+		"description": concat(" ", [
+			"One region exposes a PLAINTEXT listener or bootstrap string that the other does not (unless",
+			"ENC-001 already reports the weaker client-broker setting that opens it).",
+		]),
 		"remediation": "Remove the PLAINTEXT listener (or the plaintext bootstrap) in that region.",
 		"phases": all_phases,
 		"inputs": ["network"],
@@ -201,7 +89,10 @@ area_rules := {
 		"area": "network",
 		"severity": "critical",
 		"title": "Internet-open ingress in one region only",
-		"description": "A security group rule opens the cluster to the internet in one region only.",
+		"description": concat(" ", [
+			"A security group rule opens the cluster to the internet in one region, and no rule of the other",
+			"region opens the same protocol and ports to the internet (each rule is judged on its own).",
+		]),
 		"remediation": "Restrict the rule to the same private CIDRs or security groups as the other region.",
 		"phases": all_phases,
 		"inputs": ["network"],
@@ -290,51 +181,6 @@ area_rules := {
 		"phases": all_phases,
 		"inputs": ["replication"],
 	},
-	"EVD-001": {
-		"area": "evidence",
-		"severity": "high",
-		"title": "Evidence gap",
-		"description": concat(" ", [
-			"An exporter could not read a governance area; rules that need it are not judged and the",
-			"verdict is indeterminate.",
-		]),
-		"remediation": "Grant the exporter the missing read permission (see the shipped IAM policy) and export again.",
-		"phases": all_phases,
-		"inputs": [],
-	},
-	"EVD-002": {
-		"area": "evidence",
-		"severity": "medium",
-		"title": "Snapshots captured too far apart",
-		"description": concat(" ", [
-			"The two regions were captured further apart than evidence.max_snapshot_skew_hours, so they may",
-			"not describe one moment.",
-		]),
-		"remediation": "Export both regions again, close together.",
-		"phases": all_phases,
-		"inputs": [],
-	},
-	"EVD-003": {
-		"area": "evidence",
-		"severity": "medium",
-		"title": "Stale snapshot",
-		"description": "A snapshot is older than evidence.max_snapshot_age_hours.",
-		"remediation": "Export the region again.",
-		"phases": all_phases,
-		"inputs": [],
-	},
-	"EVD-004": {
-		"area": "evidence",
-		"severity": "low",
-		"title": "Snapshot schema versions differ",
-		"description": concat(" ", [
-			"The two snapshots use different minor versions of the snapshot schema; fields added later are",
-			"missing from one side.",
-		]),
-		"remediation": "Export both regions with the same failback-checker version.",
-		"phases": all_phases,
-		"inputs": [],
-	},
 	"CMP-001": {
 		"area": "compatibility",
 		"severity": "medium",
@@ -375,8 +221,10 @@ area_rules := {
 		"severity": "high",
 		"title": "Kafka Connect internal topics not carried",
 		"description": concat(" ", [
-			"A connector's internal topic (offsets, configs, status) is neither replicated nor re-created",
-			"by the plan: connectors restart from scratch after switching.",
+			"A connector's internal topic (offsets, configs, status) is neither re-created by the plan nor",
+			"replicated in the direction the phase needs (from the region the connectors run in toward the",
+			"region that writes next, and into this phase's writer when the phase moved the connectors):",
+			"connectors restart from scratch after switching.",
 		]),
 		"remediation": concat(" ", [
 			"Replicate the internal topics or set connect.recreate: true with a runbook for rebuilding",

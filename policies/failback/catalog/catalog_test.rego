@@ -15,6 +15,7 @@ snapshot_areas := {
 id_prefixes := {
 	"write_authority": {"WA-"}, "replication": {"REP-"}, "offsets": {"OFF-"}, "rollback": {"RB-"},
 	"acl": {"ACL-"}, "encryption": {"ENC-"}, "network": {"NET-"}, "audit": {"AUD-"}, "retention": {"RET-"},
+	"topic_config": {"TOP-"},
 	"cost": {"CST-"}, "evidence": {"EVD-", "WVR-"}, "compatibility": {"CMP-"}, "readiness": {"RDY-"},
 	"consumer_authority": {"CA-"},
 }

@@ -47,11 +47,19 @@ quota_message(key) := sprintf("client quota %s exists only in the primary", [key
 	quota_of("primary", key) == null
 } else := sprintf("client quota %s differs between the regions", [key])
 
-carried(topic) if {
+# An active flow carries the topic from `source` to `target`.
+carried(topic, [source, target]) if {
 	some flow in input.flows
 	flow.active == true
+	flow.source == source
+	flow.target == target
 	topic in object.get(flow, "internal_topics", [])
 }
+
+# Where the connectors' state must flow in a phase: out of the region the connectors run in
+# (the phase's writer) toward the next region that writes, and in from the previous phase's
+# writer when the phase moved them.
+connect_directions(name, phase) := {d | d := lib.next_switch(name, phase)} | {d | d := lib.last_switch(name, phase)}
 
 deny contains lib.compare(
 	lib.finding(
@@ -94,8 +102,11 @@ deny contains lib.compare(
 deny contains lib.finding_at(
 	"CMP-004", topic,
 	sprintf(
-		"Kafka Connect internal topic %s of %s is carried by no active flow and the plan does not re-create the connectors",
-		[topic, name],
+		concat(" ", [
+			"Kafka Connect internal topic %s of %s is carried by no active flow %s, and the plan does not",
+			"re-create the connectors",
+		]),
+		[topic, name, concat(" nor ", [sprintf("from the %s to the %s", d) | some d in missing])],
 	),
 	null, name,
 ) if {
@@ -103,5 +114,6 @@ deny contains lib.finding_at(
 	family.connect != null
 	family.connect.recreate == false
 	some topic in family.connect.internal_topics
-	not carried(topic)
+	missing := sort([d | some d in connect_directions(name, input.phase); not carried(topic, d)])
+	count(missing) > 0
 }

@@ -188,37 +188,84 @@ test_cmp_003_other_areas_pass if {
 
 connect(recreate) := {"internal_topics": ["connect-configs", "connect-offsets"], "recreate": recreate}
 
-flow(active, internal_topics) := {
-	"name": "mm2", "active": active,
-	"families": ["payments"], "internal_topics": internal_topics,
+# The secondary writes in failover and dr_operation, the primary in the other phases.
+dr_phases := object.union(phases("primary"), {
+	"failover": {"writer": "secondary", "consumer": "secondary"},
+	"dr_operation": {"writer": "secondary", "consumer": "secondary"},
+})
+
+flow(source, target, active, internal_topics) := {
+	"name": sprintf("%s-to-%s", [source, target]), "source": source, "target": target,
+	"active": active, "families": ["payments"], "internal_topics": internal_topics,
 }
 
-# One payments family with Kafka Connect, and one flow.
-with_connect_flow(recreate, f) := object.union(
-	with_families({"payments": family("primary", false, connect(recreate))}),
-	{"flows": {"mm2": f}},
+both_topics := ["connect-configs", "connect-offsets"]
+
+forth := flow("primary", "secondary", true, both_topics)
+
+back := flow("secondary", "primary", true, both_topics)
+
+# One payments family with Kafka Connect that fails over, the phase and the flows.
+with_connect_flows(recreate, phase, flows) := object.union(
+	with_families({"payments": object.union(family("primary", false, connect(recreate)), {"phases": dr_phases})}),
+	{"phase": phase, "flows": {f.name: f | some f in flows}},
 )
 
+cmp_004 contains [f.resource, f.message] if {
+	some f in compatibility.deny
+	f.rule_id == "CMP-004"
+}
+
+not_carried(topic, directions) := concat(" ", [
+	"Kafka Connect internal topic", topic, "of payments is carried by no active flow", directions,
+	"and the plan does not re-create the connectors",
+])
+
 test_cmp_004_internal_topic_not_carried_fires if {
-	inp := with_connect_flow(false, flow(true, ["connect-offsets"]))
+	inp := with_connect_flows(false, "normal", [flow("primary", "secondary", true, ["connect-offsets"])])
 	findings := findings_of("CMP-004", compatibility.deny) with input as inp
 	{[f.resource, f.family, f.region] | some f in findings} == {["connect-configs", "payments", null]}
 }
 
 test_cmp_004_inactive_flow_does_not_carry if {
-	inp := with_connect_flow(false, flow(false, ["connect-configs", "connect-offsets"]))
+	inp := with_connect_flows(false, "normal", [flow("primary", "secondary", false, both_topics)])
 	findings := findings_of("CMP-004", compatibility.deny) with input as inp
 	{f.resource | some f in findings} == {"connect-configs", "connect-offsets"}
 }
 
-test_cmp_004_all_topics_carried_passes if {
-	inp := with_connect_flow(false, flow(true, ["connect-configs", "connect-offsets"]))
+test_cmp_004_carried_only_into_the_writer_fires if {
+	# in normal the primary's connector state must reach the failover writer
+	cmp_004 == {
+		["connect-configs", not_carried("connect-configs", "from the primary to the secondary,")],
+		["connect-offsets", not_carried("connect-offsets", "from the primary to the secondary,")],
+	} with input as with_connect_flows(false, "normal", [back])
+}
+
+test_cmp_004_failback_needs_both_directions if {
+	cmp_004 == {
+		["connect-configs", not_carried("connect-configs", "from the secondary to the primary,")],
+		["connect-offsets", not_carried("connect-offsets", "from the secondary to the primary,")],
+	} with input as with_connect_flows(false, "failback", [forth])
+	both := "from the primary to the secondary nor from the secondary to the primary,"
+	cmp_004 == {
+		["connect-configs", not_carried("connect-configs", both)],
+		["connect-offsets", not_carried("connect-offsets", both)],
+	} with input as with_connect_flows(false, "failback", [])
+}
+
+test_cmp_004_all_topics_carried_both_ways_passes if {
+	every phase in ["normal", "failover", "dr_operation", "failback", "cleanup"] {
+		count(cmp_004) == 0 with input as with_connect_flows(false, phase, [forth, back])
+	}
+}
+
+test_cmp_004_family_that_never_moves_passes if {
+	inp := object.union(with_families({"payments": family("primary", false, connect(false))}), {"phase": "normal"})
 	count(findings_of("CMP-004", compatibility.deny)) == 0 with input as inp
 }
 
 test_cmp_004_recreate_passes if {
-	inp := with_families({"payments": family("primary", false, connect(true))})
-	count(findings_of("CMP-004", compatibility.deny)) == 0 with input as inp
+	count(cmp_004) == 0 with input as with_connect_flows(true, "failback", [])
 }
 
 test_cmp_004_no_connect_passes if {

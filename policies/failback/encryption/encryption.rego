@@ -41,12 +41,20 @@ at_rest_text := {
 	"CUSTOMER": "on with a customer-managed key",
 }
 
-deny contains f if {
+# Regions whose client-broker setting is weaker than the other's (ENC-001).
+weaker_client_broker contains role if {
 	some role in lib.roles
 	other := lib.other_role(role)
 	mine := input[role].encryption.in_transit.client_broker
 	theirs := input[other].encryption.in_transit.client_broker
 	client_broker_strength[mine] < client_broker_strength[theirs]
+}
+
+deny contains f if {
+	some role in weaker_client_broker
+	other := lib.other_role(role)
+	mine := input[role].encryption.in_transit.client_broker
+	theirs := input[other].encryption.in_transit.client_broker
 	f := lib.compare(
 		lib.finding_at(
 			"ENC-001", "encryption.in_transit.client_broker",
@@ -114,6 +122,10 @@ deny contains f if {
 	input[role].network.plaintext_listener == true
 	other := lib.other_role(role)
 	input[other].network.plaintext_listener == false
+
+	# one finding per fault: a TLS_PLAINTEXT (or PLAINTEXT) client-broker setting opens the
+	# plaintext listener, and ENC-001 already reports it
+	not role in weaker_client_broker
 	f := lib.compare(
 		lib.finding_at(
 			"ENC-005", "network.plaintext_listener",

@@ -102,3 +102,14 @@ test_enc_005_listener_in_both_passes if {
 	weak := object.union(strong, {"network": {"plaintext_listener": true}})
 	found(encryption.deny, "ENC-005") == set() with input as pair(weak, weak)
 }
+
+test_enc_005_tls_plaintext_setting_is_one_finding if {
+	# MSK TLS_PLAINTEXT opens the plaintext bootstrap: ENC-001 reports it, ENC-005 does not repeat it
+	tls_plaintext := object.union(strong, {
+		"encryption": {"in_transit": {"client_broker": "TLS_PLAINTEXT"}},
+		"network": {"plaintext_listener": true},
+	})
+	findings := encryption.deny with input as pair(strong, tls_plaintext)
+	found(findings, "ENC-001") == {["encryption.in_transit.client_broker", "secondary"]}
+	found(findings, "ENC-005") == set()
+}

@@ -131,3 +131,18 @@ test_evd_004_same_schema_passes if {
 test_evd_clean_input_has_no_findings if {
 	count(evidence.deny) == 0 with input as base
 }
+
+test_evd_003_25_year_old_snapshot_fires if {
+	old := now - (((25 * 365) * 24) * hour)
+	inp := captured(old, old)
+	resources := {f.resource | some f in findings_of("EVD-003", evidence.deny)} with input as inp
+	resources == {"primary/captured_at", "secondary/captured_at"}
+	count(findings_of("EVD-002", evidence.deny)) == 0 with input as inp
+}
+
+# The checker refuses a snapshot captured more than 5 minutes after `now` (an input error);
+# one captured within that clock skew is fresh.
+test_evd_003_snapshot_within_clock_skew_passes if {
+	inp := captured(now + 300, now - hour)
+	count(findings_of("EVD-003", evidence.deny)) == 0 with input as inp
+}

@@ -42,6 +42,95 @@ passive_regions(family, phase) := {other_role(single_writer(family, phase))}
 
 passive_regions(family, phase) := {role | some role in roles} if writer(family, phase) == "none"
 
+# consumer(family, phase): the region that consumes a family in a phase, as the plan declares it.
+consumer(family, phase) := c if {
+	c := families[family].phases[phase].consumer
+	c != null
+}
+
+# The failback direction of a family: [the DR-operation writer, the failback writer], when
+# these are two different single regions (data written during DR operation must flow back).
+failback_direction(family) := [source, target] if {
+	source := single_writer(family, "dr_operation")
+	target := single_writer(family, "failback")
+	source != target
+}
+
+# The direction data must flow before a phase's next switch: normal and cleanup feed the
+# failover writer, dr_operation and failback feed the failback writer. Undefined in failover
+# (the primary may be gone) and when the regions are not two single writers.
+switch_direction(family, phase) := [source, target] if {
+	phase in {"normal", "cleanup"}
+	source := single_writer(family, phase)
+	target := single_writer(family, "failover")
+	source != target
+}
+
+switch_direction(family, phase) := failback_direction(family) if phase in {"dr_operation", "failback"}
+
+phase_order := ["normal", "failover", "dr_operation", "failback", "cleanup"]
+
+# [the phase's single writer, the single writer of the first later phase (cyclically, so
+# cleanup is followed by normal) that differs]: where the phase's data must go next.
+next_switch(family, phase) := [current, ahead[0]] if {
+	current := single_writer(family, phase)
+	some i, p in phase_order
+	p == phase
+	ahead := [w |
+		some k in numbers.range(1, 4)
+		w := single_writer(family, phase_order[(i + k) % 5])
+		w != current
+	]
+	count(ahead) > 0
+}
+
+# [the previous phase's single writer, this phase's] when the phase moved the writes.
+last_switch(family, phase) := [before, current] if {
+	some i, p in phase_order
+	p == phase
+	i > 0
+	before := single_writer(family, phase_order[i - 1])
+	current := single_writer(family, phase)
+	before != current
+}
+
+# The replication model of a family in one direction (input.replication, checker/replication.py).
+direction_model(family, source, target) := input.replication[family].directions[sprintf("%s->%s", [source, target])]
+
+# A family some active flow carries, in either direction (a stopped flow alone, such as a
+# disabled MirrorMaker 2 direction whose patterns match everything, does not make it one).
+replicated(family) if {
+	some direction in input.replication[family].directions
+	count(direction.active) > 0
+}
+
+# Families some active flow replicates (computed once, not once per topic).
+actively_replicated contains family if {
+	some flow in input.flows
+	flow.active
+	some family in flow.families
+}
+
+# Topics present in both regions whose family some active flow replicates: name -> family.
+replicated_topics[name] := family if {
+	some name, topic in input.primary.topics
+	family := topic.family
+	family in actively_replicated
+	input.secondary.topics[name]
+}
+
+# The regions that take a family's writes in some phase.
+writing_regions(family) := {role |
+	some phase, _ in families[family].phases
+	some role in roles
+	writer(family, phase) in {role, "both"}
+}
+
+# At most `limit` items of a sorted list, joined, with how many were left out.
+abbreviate(items, limit) := concat(", ", items) if {
+	count(items) <= limit
+} else := sprintf("%s and %d more", [concat(", ", array.slice(items, 0, limit)), count(items) - limit])
+
 # finding(rule_id, resource, message): the fields every rule returns; main adds the rest.
 finding(rule_id, resource, message) := {
 	"rule_id": rule_id,

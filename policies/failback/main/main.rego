@@ -22,6 +22,7 @@ import data.failback.readiness
 import data.failback.replication
 import data.failback.retention
 import data.failback.rollback
+import data.failback.topic_config
 import data.failback.write_authority
 
 severity_rank := {"info": 0, "low": 1, "medium": 2, "high": 3, "critical": 4}
@@ -41,6 +42,7 @@ builtin_raw := union({
 	replication.deny,
 	retention.deny,
 	rollback.deny,
+	topic_config.deny,
 	write_authority.deny,
 })
 
@@ -77,18 +79,81 @@ custom contains object.union(
 		"area": "custom", "severity": "medium", "title": f.rule_id, "remediation": "",
 		"region": null, "family": null, "primary": null, "secondary": null,
 	},
-	object.union(f, {"blocking": blocks(object.get(f, "severity", "medium"), f.rule_id)}),
+	object.union(f, {"severity": severity, "blocking": blocks(severity, f.rule_id)}),
 ) if {
 	# Reference iteration on purpose: it evaluates only each package's deny, where
 	# `some pkg in data.failback.custom` would evaluate every rule of the user's packages.
 	f := data.failback.custom[_].deny[_]
+	severity := custom_severity(f)
 }
 
-# Evidence gaps never block: they make the verdict indeterminate.
+# Custom findings the decision cannot judge: the checker refuses the run (exit 3) when this
+# is not empty, instead of dropping them. rule_id, resource and message are required
+# non-empty strings; severity is optional (medium) and case-insensitive.
+invalid_custom contains invalid_finding(name, f, "not_an_object", null, null) if {
+	some name
+	f := data.failback.custom[name].deny[_]
+	not is_object(f)
+}
+
+invalid_custom contains invalid_finding(name, f, "missing", key, null) if {
+	some name
+	f := data.failback.custom[name].deny[_]
+	is_object(f)
+	some key in ["rule_id", "resource", "message"]
+	not non_empty_string(object.get(f, key, null))
+}
+
+invalid_custom contains invalid_finding(name, f, "unknown_severity", "severity", f.severity) if {
+	some name
+	f := data.failback.custom[name].deny[_]
+	is_object(f)
+	not known_severity(object.get(f, "severity", "medium"))
+}
+
+invalid_custom contains invalid_finding(name, f, "builtin_rule_id", "rule_id", f.rule_id) if {
+	some name
+	f := data.failback.custom[name].deny[_]
+	is_object(f)
+	catalog.rules[f.rule_id]
+}
+
+invalid_finding(name, f, problem, key, value) := {
+	"package": concat(".", ["failback.custom", name]),
+	"rule_id": custom_rule_id(f),
+	"problem": problem,
+	"field": key,
+	"value": value,
+}
+
+custom_severity(f) := lower(severity) if {
+	is_object(f)
+	severity := object.get(f, "severity", "medium")
+	is_string(severity)
+}
+
+default custom_rule_id(_) := null
+
+custom_rule_id(f) := f.rule_id if non_empty_string(f.rule_id)
+
+non_empty_string(value) if {
+	is_string(value)
+	value != ""
+}
+
+known_severity(severity) if {
+	is_string(severity)
+	severity_rank[lower(severity)]
+}
+
+# Evidence-quality rules (the catalog's indeterminate: true: gaps, skewed or stale snapshots)
+# never block: they make the verdict indeterminate.
+evidence_quality(rule_id) if catalog.rules[rule_id].indeterminate == true
+
 default blocks(_, _) := false
 
 blocks(severity, rule_id) if {
-	rule_id != "EVD-001"
+	not evidence_quality(rule_id)
 	severity_rank[severity] >= severity_rank[input.options.fail_on]
 }
 
@@ -112,12 +177,15 @@ gap_pairs := sort({[sprintf("%s|%s|%s", [gap.region, gap.area, gap.reason]), gap
 
 in_scope_gap_count := count([g | some g in input.gaps; g.in_scope])
 
+# Counted before the exceptions: a waiver or the baseline never makes doubtful evidence a go.
+doubtful_evidence_count := count([f | some f in builtin; evidence_quality(f.rule_id)])
+
 default verdict := "go"
 
 verdict := "no-go" if {
 	blocking_count > 0
 } else := "indeterminate" if {
-	in_scope_gap_count > 0
+	in_scope_gap_count + doubtful_evidence_count > 0
 }
 
 summary[severity] := count([f | some f in findings; f.severity == severity]) if {

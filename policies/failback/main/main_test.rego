@@ -313,3 +313,108 @@ test_custom_finding_cannot_claim_to_be_waived_or_known if {
 	not "known" in object.keys(f)
 	f.blocking == true
 }
+
+# evidence quality: skewed and stale snapshots (EVD-002, EVD-003) never block, and make the
+# verdict indeterminate whatever the waivers and the baseline say
+
+hour := 3600
+
+# Both snapshots captured at the given epochs, judged at base.now with the default limits.
+captured(primary_epoch, secondary_epoch) := with_fields({
+	"plan": object.union(base.plan, {"evidence": {"max_snapshot_skew_hours": 24, "max_snapshot_age_hours": 168}}),
+	"primary": {"captured_at": "p", "captured_epoch": primary_epoch},
+	"secondary": {"captured_at": "s", "captured_epoch": secondary_epoch},
+})
+
+fresh := captured(base.now - hour, base.now - (2 * hour))
+
+# captured ten days apart: the primary is also stale
+ten_days_apart := captured(base.now - (241 * hour), base.now - hour)
+
+test_fresh_snapshots_are_go if {
+	decision := main.decision with input as fresh
+	decision.verdict == "go"
+	decision.findings == []
+}
+
+test_skewed_snapshots_are_indeterminate if {
+	decision := main.decision with input as captured(base.now - hour, base.now - (30 * hour))
+	decision.verdict == "indeterminate"
+	[[f.rule_id, f.severity, f.blocking] | some f in decision.findings] == [["EVD-002", "medium", false]]
+}
+
+test_stale_snapshot_is_indeterminate_even_at_fail_on_info if {
+	old := base.now - (((25 * 365) * 24) * hour)
+	inp := object.union(captured(old, old), {"options": {"fail_on": "info"}})
+	decision := main.decision with input as inp
+	decision.verdict == "indeterminate"
+	rule_ids(decision) == ["EVD-003", "EVD-003"]
+	every f in decision.findings {
+		f.blocking == false
+	}
+}
+
+test_blocking_finding_wins_over_stale_evidence if {
+	decision := main.decision with input as object.union(ten_days_apart, allow_everyone)
+	decision.verdict == "no-go"
+	rule_ids(decision) == ["ACL-003", "EVD-002", "EVD-003"]
+}
+
+test_waiver_never_turns_stale_evidence_into_go if {
+	waivers := [
+		everyone_waiver({"rule_id": "EVD-002", "resource": "*", "pattern": `^(?s:.)*$`, "region": null}),
+		everyone_waiver({"rule_id": "EVD-003", "resource": "*", "pattern": `^(?s:.)*$`, "region": null}),
+	]
+	inp := object.union(ten_days_apart, {"exceptions": {"waivers": waivers, "baseline": []}})
+	decision := main.decision with input as inp
+	decision.verdict == "indeterminate"
+	[[f.rule_id, f.waived.ticket] | some f in decision.findings] == [["EVD-002", "SEC-1"], ["EVD-003", "SEC-1"]]
+}
+
+test_baseline_never_turns_stale_evidence_into_go if {
+	baseline := [["EVD-002", "", "captured_at"], ["EVD-003", "primary", "primary/captured_at"]]
+	inp := object.union(ten_days_apart, {"exceptions": {"waivers": [], "baseline": baseline}})
+	decision := main.decision with input as inp
+	decision.verdict == "indeterminate"
+	[[f.rule_id, f.known] | some f in decision.findings] == [["EVD-002", true], ["EVD-003", true]]
+}
+
+test_custom_rule_never_decides_evidence_quality if {
+	own := {"rule_id": "TEAM-004", "resource": "t", "message": "m", "severity": "low"}
+	decision := main.decision with input as fresh with data.failback.custom as {"team": {"deny": {own}}}
+	decision.verdict == "go"
+}
+
+# custom findings: validated, severity in any case
+
+test_custom_severity_in_any_case if {
+	own := {"rule_id": "TEAM-003", "resource": "topic.z", "message": "m", "severity": "CRITICAL"}
+	decision := main.decision with input as base with data.failback.custom as {"team": {"deny": {own}}}
+	decision.findings[0].severity == "critical"
+	decision.findings[0].blocking == true
+	decision.verdict == "no-go"
+	count(main.invalid_custom) == 0 with input as base with data.failback.custom as {"team": {"deny": {own}}}
+}
+
+test_invalid_custom_findings_are_listed if {
+	findings := {
+		"not an object",
+		{"rule_id": "TEAM-004", "message": "no resource"},
+		{"rule_id": "", "resource": "r", "message": "empty id"},
+		{"rule_id": "TEAM-005", "resource": "r", "message": "m", "severity": "blocker"},
+		{"rule_id": "TEAM-006", "resource": "r", "message": "m", "severity": 3},
+		{"rule_id": "NET-002", "resource": "r", "message": "borrowed id"},
+	}
+	invalid := main.invalid_custom with input as base with data.failback.custom as {"team": {"deny": findings}}
+	{[f.rule_id, f.problem, f.field, f.value] | some f in invalid} == {
+		[null, "not_an_object", null, null],
+		["TEAM-004", "missing", "resource", null],
+		[null, "missing", "rule_id", null],
+		["TEAM-005", "unknown_severity", "severity", "blocker"],
+		["TEAM-006", "unknown_severity", "severity", 3],
+		["NET-002", "builtin_rule_id", "rule_id", "NET-002"],
+	}
+	every f in invalid {
+		f["package"] == "failback.custom.team"
+	}
+}

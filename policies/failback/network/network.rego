@@ -9,6 +9,22 @@ import data.failback.lib
 
 describe(rule) := sprintf("%s %v-%v from %s", [rule.protocol, rule.from_port, rule.to_port, rule.peer])
 
+# [region, rule] of every internet-open ingress rule.
+internet_open_rules contains [role, rule] if {
+	some role in lib.roles
+	some rule in input[role].network.ingress
+	rule.internet_open == true
+}
+
+# An internet-open rule in `region` allows the protocol and every port `rule` allows.
+covered(rule, region) if {
+	some [owner, theirs] in internet_open_rules
+	owner == region
+	theirs.protocol in {rule.protocol, "all"}
+	theirs.from_port <= rule.from_port
+	theirs.to_port >= rule.to_port
+}
+
 deny contains f if {
 	some role in lib.roles
 	input[role].network.public_access == true
@@ -25,12 +41,14 @@ deny contains f if {
 	)
 }
 
+# Each internet-open rule is judged on its own: an unrelated open rule in the other region
+# (another port) does not excuse it.
 deny contains f if {
 	some role in lib.roles
 	other := lib.other_role(role)
-	input[other].network.internet_open == false
 	some key, rule in input[role].network.ingress
 	rule.internet_open == true
+	not covered(rule, other)
 	values := {role: rule, other: null}
 	f := lib.compare(
 		lib.finding_at(

@@ -69,3 +69,24 @@ test_net_003_primary_uncovered_is_not_judged if {
 	primary := region(false, private, ["sg-1|tcp|9098|10.0.0.0/16"])
 	found(network.deny, "NET-003") == set() with input as pair(primary, region(false, {}, []))
 }
+
+test_net_002_an_open_rule_on_another_port_does_not_mask if {
+	other_port := object.union(private, {"sg-1|tcp|22|0.0.0.0/0": object.union(
+		rule("0.0.0.0/0", true),
+		{"from_port": 22, "to_port": 22},
+	)})
+	inp := pair(region(false, open_rules, []), region(false, other_port, []))
+	found(network.deny, "NET-002") == {
+		["sg-1|tcp|9098|0.0.0.0/0", "primary"],
+		["sg-1|tcp|22|0.0.0.0/0", "secondary"],
+	} with input as inp
+}
+
+test_net_002_a_wider_open_rule_in_the_other_region_covers if {
+	everything := {"sg-1|all|0-65535|0.0.0.0/0": object.union(
+		rule("0.0.0.0/0", true),
+		{"protocol": "all", "from_port": 0, "to_port": 65535},
+	)}
+	inp := pair(region(false, open_rules, []), region(false, everything, []))
+	found(network.deny, "NET-002") == {["sg-1|all|0-65535|0.0.0.0/0", "secondary"]} with input as inp
+}

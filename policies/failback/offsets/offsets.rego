@@ -9,18 +9,13 @@ import data.failback.lib
 
 synced_strategies := {"replicated", "translated"}
 
-replay_strategies := {"idempotent-replay", "reset-to-timestamp"}
-
-has_active_consumers(name) if {
-	some role in lib.roles
-	some group in input[role].consumer_groups
-	group.active == true
-	name in group.families
-}
-
-synced(name) if {
-	some flow in lib.healthy_flows(name)
-	flow.offset_sync == true
+# Why each strategy delivers some records twice: every offset sync is approximate and
+# at-least-once (MSK Replicator, MirrorMaker 2 checkpoints, cluster links alike).
+duplicates := {
+	"idempotent-replay": "replays records",
+	"reset-to-timestamp": "replays records",
+	"replicated": "resumes from synced offsets, which are at-least-once",
+	"translated": "resumes from translated offsets, which are approximate and at-least-once",
 }
 
 synced_between(name, source, target) if {
@@ -30,18 +25,74 @@ synced_between(name, source, target) if {
 	flow.offset_sync == true
 }
 
+# The plan says both regions consume the family in the phase. (A rule, not an inline
+# `not lib.consumer(...) == "both"`: OPA and regorus disagree on a negated comparison whose
+# function call is undefined.)
+consumed_in_both(name, phase) if lib.consumer(name, phase) == "both"
+
+# Consumer groups of a family with active members in a region.
+active_groups(name, role) := sort([id |
+	some id, group in input[role].consumer_groups
+	group.active == true
+	name in group.families
+])
+
+# An active MSK Replicator flow with IDENTICAL names from the flow's target back to its source.
+has_reverse_leg(flow) if {
+	some key in flow.reverse_flows
+	other := input.flows[key]
+	other.tool == "msk-replicator"
+	other.naming == "identical"
+}
+
+enhanced_unpaired(flow) := "its topic names are prefixed, and ENHANCED needs IDENTICAL names" if {
+	flow.naming != "identical"
+} else := sprintf(
+	"no active MSK Replicator with IDENTICAL names runs from the %s back to the %s",
+	[flow.target, flow.source],
+) if {
+	not has_reverse_leg(flow)
+}
+
+# Offsets of a group consumed in `role` reach the other region only through a healthy flow
+# from `role` that syncs them, and only while the group has no active member there.
 deny contains lib.finding_at(
 	"OFF-001", name,
 	sprintf(
-		"Family %s has active consumer groups and offset strategy %s, but no healthy flow carrying it syncs consumer offsets",
-		[name, family.offset_strategy],
+		concat(" ", [
+			"Family %s has active consumer groups in the %s and offset strategy %s, but no healthy flow",
+			"from the %s to the %s carrying it syncs consumer offsets",
+		]),
+		[name, role, family.offset_strategy, role, lib.other_role(role)],
+	),
+	role, name,
+) if {
+	some name, family in input.plan.families
+	family.offset_strategy in synced_strategies
+	some role in lib.roles
+	count(active_groups(name, role)) > 0
+	not synced_between(name, role, lib.other_role(role))
+}
+
+# Groups active in both regions while the plan says the family is consumed in both: no
+# replicator commits offsets for a group that is active on its target (OFF-006 judges the
+# same groups when the plan names one consuming region).
+deny contains lib.finding_at(
+	"OFF-001", name,
+	sprintf(
+		concat(" ", [
+			"Family %s has offset strategy %s, but consumer groups %s are active in both regions: no",
+			"replicator commits offsets for a group active on its target",
+		]),
+		[name, family.offset_strategy, lib.abbreviate(groups, 5)],
 	),
 	null, name,
 ) if {
 	some name, family in input.plan.families
 	family.offset_strategy in synced_strategies
-	has_active_consumers(name)
-	not synced(name)
+	consumed_in_both(name, input.phase)
+	groups := [id | some id in active_groups(name, "primary"); id in active_groups(name, "secondary")]
+	count(groups) > 0
 }
 
 deny contains lib.finding_at(
@@ -78,13 +129,61 @@ deny contains lib.finding_at(
 deny contains lib.finding_at(
 	"OFF-004", sprintf("%s -> %s", [name, sink.name]),
 	sprintf(
-		"Family %s uses offset strategy %s, which replays records, but its sink %s is not idempotent",
-		[name, family.offset_strategy, sink.name],
+		"Family %s uses offset strategy %s, which %s, but its sink %s is not idempotent",
+		[name, family.offset_strategy, duplicates[family.offset_strategy], sink.name],
 	),
 	null, name,
 ) if {
 	some name, family in input.plan.families
-	family.offset_strategy in replay_strategies
 	some sink in family.sinks
 	sink.idempotency == "not-idempotent"
+	duplicates[family.offset_strategy]
+}
+
+deny contains lib.finding_at(
+	"OFF-005", flow.name,
+	sprintf(
+		"MSK Replicator flow %s from the %s to the %s syncs offsets in ENHANCED mode, but %s",
+		[flow.name, flow.source, flow.target, reason],
+	),
+	flow.target, null,
+) if {
+	some flow in input.flows
+	flow.active == true
+	flow.tool == "msk-replicator"
+	flow.offset_sync == true
+	flow.offset_sync_mode == "ENHANCED"
+	reason := enhanced_unpaired(flow)
+}
+
+# One family consumed in both regions at once: records are processed twice, and no replicator
+# commits offsets for a group that is active on its target.
+deny contains f if {
+	some name, _ in input.plan.families
+	not consumed_in_both(name, input.phase)
+	primary := active_groups(name, "primary")
+	count(primary) > 0
+	secondary := active_groups(name, "secondary")
+	count(secondary) > 0
+	f := lib.compare(
+		lib.finding_at(
+			"OFF-006", name,
+			sprintf(
+				"Family %s has active consumer groups in both regions in the %s phase (primary: %s; secondary: %s)",
+				[name, input.phase, lib.abbreviate(primary, 5), lib.abbreviate(secondary, 5)],
+			),
+			null, name,
+		),
+		primary, secondary,
+	)
+}
+
+deny contains lib.finding_at(
+	"OFF-007", name,
+	sprintf("Tier-1 family %s declares no offset_strategy: nobody has decided where its consumers resume", [name]),
+	null, name,
+) if {
+	some name, family in input.plan.families
+	family.tier == 1
+	object.get(family, "offset_strategy", null) == null
 }

@@ -94,18 +94,30 @@ evidence_reasons(family, phase) := array.concat(
 # Rule ids of blocking findings that lower a family's level: only in the phase being judged,
 # and only findings about the family or about no family at all. RDY-001 is itself about the
 # evidence level, so it does not lower the level a second time. The findings are indexed once
-# per scorecard (not once per cell), so large estates stay linear.
+# per scorecard (not once per cell), and grouped by family from one sorted list (not one pass
+# over the findings per family), so large estates stay linear: 10,000 families with a blocking
+# finding each took 40 s with a pass per family.
 lowering(findings) := {
 	"global": {f.rule_id | some f in blocking; object.get(f, "family", null) == null},
-	"by_family": {family: {f.rule_id | some f in blocking; object.get(f, "family", null) == family} |
-		some family in {f.family | some f in blocking; object.get(f, "family", null) != null}
-	},
+	"by_family": group_by_first(sort({[f.family, f.rule_id] |
+		some f in blocking
+		object.get(f, "family", null) != null
+	})),
 } if {
 	blocking := [f |
 		some f in findings
 		f.rule_id != "RDY-001"
 		object.get(f, "blocking", false) == true
 	]
+}
+
+# {key: {values}} from [key, value] pairs sorted by key: each key's pairs are the slice from
+# its first index to the next key's first index (0 starts the first key; none when empty).
+group_by_first(pairs) := {pairs[start][0]: {pair[1] | some pair in array.slice(pairs, start, ends[i])} |
+	some i, start in starts
+} if {
+	starts := array.concat([0], [i | some i, pair in pairs; i > 0; pairs[i - 1][0] != pair[0]])
+	ends := array.concat(array.slice(starts, 1, count(starts)), [count(pairs)])
 }
 
 blocking_ids(family, phase, index) := index.global | object.get(index.by_family, family, set()) if {

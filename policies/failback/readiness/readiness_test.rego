@@ -266,3 +266,13 @@ test_scorecard_after_deny_in_one_evaluation if {
 	c.level == "unwritten"
 	c.evidence_level == "documented"
 }
+
+test_group_by_first_groups_sorted_pairs_in_one_pass if {
+	readiness.group_by_first([["a", "X"], ["a", "Y"], ["b", "X"], ["c", "Z"], ["c", "Z"]]) == {
+		"a": {"X", "Y"},
+		"b": {"X"},
+		"c": {"Z"},
+	}
+	readiness.group_by_first([["only", "X"]]) == {"only": {"X"}}
+	readiness.group_by_first([]) == {}
+}

@@ -3,7 +3,9 @@
 # description: |
 #   Replication flows (MSK Replicator, MirrorMaker 2, cluster links) must not write into the
 #   active writer, must not loop, must carry tier-1 families, and the failback catch-up flow
-#   must be gone by cleanup.
+#   must be gone by cleanup. The documented bidirectional MSK Replicator setup (a pair of
+#   IDENTICAL-name replicators, one each way: input.replication[family].pair) is loop-safe,
+#   and with ENHANCED offset sync its reverse leg stays.
 package failback.replication
 
 import data.failback.lib
@@ -12,13 +14,33 @@ active(flow) if flow.active == true
 
 identical(flow) if flow.naming == "identical"
 
-unprotected(flow) if not flow.loop_protection == true
+# Loop prevention from the replication model: header | prefix | declared | none.
+unprotected(flow) if flow.loop_prevention == "none"
 
-# Families a flow carries from the DR-operation writer that no longer writes in cleanup.
+# The flow is a leg of the documented bidirectional MSK Replicator pair for the family.
+paired(flow, name) if name in flow.paired_families
+
+# ... and a leg of that pair syncs offsets ENHANCED, which requires the reverse leg.
+enhanced_pair(flow, name) if {
+	paired(flow, name)
+	input.replication[name].enhanced == true
+}
+
+reads_committed(flow) if flow.consumer_isolation == "read_committed"
+
+# How a flow's source consumer reads, for messages.
+isolation_text(flow) := flow.consumer_isolation if {
+	is_string(flow.consumer_isolation)
+} else := "an undeclared isolation level (MirrorMaker 2's default is read_uncommitted)"
+
+# Families an identical-name flow carries from the DR-operation writer that no longer writes in
+# cleanup (a prefixed flow writes remote topics of its own: the standing bidirectional setup).
 catch_up_families(flow) := {name |
+	identical(flow)
 	some name in flow.families
 	flow.source == lib.single_writer(name, "dr_operation")
 	flow.source != lib.single_writer(name, "cleanup")
+	not enhanced_pair(flow, name)
 }
 
 deny contains lib.finding_at(
@@ -35,6 +57,7 @@ deny contains lib.finding_at(
 	identical(flow)
 	some name in flow.families
 	lib.single_writer(name, phase) == flow.target
+	not paired(flow, name)
 }
 
 # One finding per unordered pair of flows (flow keys break ties between equal names).
@@ -87,5 +110,69 @@ deny contains lib.finding_at(
 	some flow in input.flows
 	active(flow)
 	families := catch_up_families(flow)
+	count(families) > 0
+}
+
+# The failback reverse flow must start from the beginning of the topics, or what the DR writer
+# took before the flow (or a topic) existed never comes back.
+deny contains lib.finding_at(
+	"REP-005", flow.name,
+	sprintf(
+		concat(" ", [
+			"Flow %s carries %s back from the %s (the DR-operation writer) to the %s starting at LATEST:",
+			"records written before it started never come back",
+		]),
+		[flow.name, concat(", ", sort(families)), flow.source, flow.target],
+	),
+	flow.target, null,
+) if {
+	some flow in input.flows
+	active(flow)
+	flow.starting_position == "LATEST"
+	families := {name |
+		some name in flow.families
+		lib.failback_direction(name) == [flow.source, flow.target]
+	}
+	count(families) > 0
+}
+
+# Coverage per topic: every topic of the family in the region that writes it must reach the
+# region that writes next, not "one topic carried, so the family is replicated".
+deny contains f if {
+	phase := input.phase
+	some name, _ in input.plan.families
+	lib.replicated(name)
+	direction := lib.switch_direction(name, phase)
+	model := lib.direction_model(name, direction[0], direction[1])
+	missing := model.uncarried
+	count(missing) > 0
+	f := lib.finding_at(
+		"REP-006", name,
+		sprintf(
+			"%d of the %d topics of family %s in the %s reach the %s through no active flow: %s",
+			[count(missing), model.source_topics, name, direction[0], direction[1], lib.abbreviate(missing, 10)],
+		),
+		direction[1], name,
+	)
+}
+
+# MirrorMaker 2's source consumer reads read_uncommitted unless told otherwise: records of
+# aborted and open transactions are replicated (KAFKA-14021).
+deny contains lib.finding_at(
+	"REP-007", flow.name,
+	sprintf(
+		concat(" ", [
+			"MirrorMaker 2 flow %s carries transactional %s but its source consumer reads %s:",
+			"aborted and uncommitted transactions are replicated",
+		]),
+		[flow.name, concat(", ", sort(families)), isolation_text(flow)],
+	),
+	flow.target, null,
+) if {
+	some flow in input.flows
+	active(flow)
+	flow.tool == "mirrormaker2"
+	not reads_committed(flow)
+	families := {name | some name in flow.families; input.plan.families[name].transactional == true}
 	count(families) > 0
 }

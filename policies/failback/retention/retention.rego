@@ -3,7 +3,8 @@
 # description: |
 #   The secondary must keep a replicated family's data (time and size) and shared object
 #   storage at least as long as the primary, or the replay window for failback is lost.
-#   -1 means unlimited (never expires).
+#   -1 means unlimited (never expires). Only topics whose cleanup policy includes delete lose
+#   data to retention.
 package failback.retention
 
 import data.failback.lib
@@ -23,27 +24,17 @@ expiration_days(bucket) := -1 if not expires(bucket)
 
 expires(bucket) if bucket.lifecycle_expiration_days != null
 
-# Families some active flow replicates (computed once, not once per topic).
-replicated_families contains family if {
-	some flow in input.flows
-	flow.active
-	some family in flow.families
-}
-
-# Topics present in both regions whose family some active flow replicates: name -> family.
-replicated_topics[name] := family if {
-	some name, topic in input.primary.topics
-	family := topic.family
-	family in replicated_families
-	input.secondary.topics[name]
-}
+# Retention deletes data only where the cleanup policy includes delete (a compact-only topic
+# keeps the latest value per key whatever retention.ms says).
+deletes(topic) if "delete" in topic.cleanup_policy
 
 deny contains f if {
 	some name, topic in input.secondary.topics
 	secondary := topic.retention_ms
 	primary := input.primary.topics[name].retention_ms
 	lib.shorter(secondary, primary)
-	family := replicated_topics[name]
+	deletes(topic)
+	family := lib.replicated_topics[name]
 	f := lib.compare(
 		lib.finding_at(
 			"RET-001", name,
@@ -61,7 +52,8 @@ deny contains f if {
 	secondary := topic.retention_bytes
 	primary := input.primary.topics[name].retention_bytes
 	lib.shorter(secondary, primary)
-	family := replicated_topics[name]
+	deletes(topic)
+	family := lib.replicated_topics[name]
 	f := lib.compare(
 		lib.finding_at(
 			"RET-002", name,

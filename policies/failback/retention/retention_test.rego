@@ -3,9 +3,11 @@ package failback.retention_test
 import data.failback.retention
 
 topic(family, ms, bytes) := {
-	"partitions": 6, "replication_factor": 3, "configs": {},
+	"partitions": 6, "replication_factor": 3, "configs": {}, "cleanup_policy": ["delete"],
 	"retention_ms": ms, "retention_bytes": bytes, "family": family, "internal": false,
 }
+
+compacted(family, ms, bytes) := object.union(topic(family, ms, bytes), {"cleanup_policy": ["compact"]})
 
 flow(active) := {"mm2": {
 	"name": "mm2", "source": "primary", "target": "secondary",
@@ -82,4 +84,15 @@ test_ret_003_never_expiring_secondary_passes if {
 	found(retention.deny, "RET-003") == set() with input as never
 	same := storage_doc({"lifecycle_expiration_days": 30}, {"lifecycle_expiration_days": 30})
 	found(retention.deny, "RET-003") == set() with input as same
+}
+
+test_ret_001_compact_only_topic_passes if {
+	inp := doc(topic("payments", week, 1024), compacted("payments", 86400000, 512), true)
+	count(retention.deny) == 0 with input as inp
+}
+
+test_ret_001_compact_and_delete_topic_fires if {
+	both := object.union(topic("payments", 86400000, -1), {"cleanup_policy": ["compact", "delete"]})
+	inp := doc(topic("payments", week, -1), both, true)
+	found(retention.deny, "RET-001") == {["payments.events", "secondary", "payments"]} with input as inp
 }

@@ -1,6 +1,8 @@
 # METADATA
 # title: Rollback
-# description: Failback needs a declared stop point and a return path.
+# description: |
+#   Failback needs a declared stop point and a return path, and the return path needs the
+#   forward flow to keep the DR region current while producers move back.
 package failback.rollback
 
 import data.failback.lib
@@ -30,4 +32,25 @@ deny contains lib.finding(
 ) if {
 	is_object(input.plan)
 	count(missing_parts) > 0
+}
+
+# During failback the forward flow (failback writer -> DR writer) keeps the DR region current:
+# without it, rolling back loses everything the primary took since producers moved.
+deny contains lib.finding_at(
+	"RB-002", name,
+	sprintf(
+		concat(" ", [
+			"No healthy flow carries family %s from the %s (the failback writer) to the %s: rolling back",
+			"to the %s would lose what the %s takes from now on",
+		]),
+		[name, back, forth, forth, back],
+	),
+	forth, name,
+) if {
+	some name, _ in input.plan.families
+	lib.replicated(name)
+	direction := lib.failback_direction(name)
+	forth := direction[0]
+	back := direction[1]
+	count(lib.direction_model(name, back, forth).healthy) == 0
 }
