@@ -212,7 +212,7 @@ def normalize_pair(plan: Plan, primary: Snapshot, secondary: Snapshot) -> Normal
         documents,
         names,
         topic_families,
-        lambda topic: topic in connect_topics or not INTERNAL_TOPIC.match(topic),
+        lambda topic: topic in connect_topics or not is_internal(topic),
         {role: result[role]["consumer_groups"] for role in result},
         [ctx.canon.text(p) for f in plan.families if f.transactional for p in f.producers],
         ctx.is_replicator,
