@@ -42,12 +42,6 @@ passive_regions(family, phase) := {other_role(single_writer(family, phase))}
 
 passive_regions(family, phase) := {role | some role in roles} if writer(family, phase) == "none"
 
-# consumer(family, phase): the region that consumes a family in a phase, as the plan declares it.
-consumer(family, phase) := c if {
-	c := families[family].phases[phase].consumer
-	c != null
-}
-
 # The failback direction of a family: [the DR-operation writer, the failback writer], when
 # these are two different single regions (data written during DR operation must flow back).
 failback_direction(family) := [source, target] if {
