@@ -18,6 +18,7 @@ from . import replication
 from .authority import estate_facts, region_access
 from .completeness import incomplete_areas
 from .errors import InputError
+from .globs import to_regex
 from .grants import WRITE_OPERATIONS, Grant, TopicIndex, from_acls, from_iam
 from .identity import Canon
 from .model import SNAPSHOT_AREAS, Snapshot
@@ -64,42 +65,6 @@ class TopicPattern(Protocol):
     def fullmatch(self, text: str) -> object: ...
 
 
-# RE2 has no lookahead: a glob class that can match nothing ([z-a]) becomes this instead.
-_NOTHING = r"[^\x00-\x{10FFFF}]"
-
-
-def _glob(pattern: str) -> str:
-    """fnmatch's glob as an RE2 expression: * any run, ? one character, [...] a class."""
-    out: list[str] = []
-    i, n = 0, len(pattern)
-    while i < n:
-        char = pattern[i]
-        i += 1
-        if char == "*":
-            if not out or out[-1] != ".*":
-                out.append(".*")
-        elif char == "?":
-            out.append(".")
-        elif char == "[":
-            j = i
-            if j < n and pattern[j] == "!":
-                j += 1
-            if j < n and pattern[j] == "]":
-                j += 1
-            while j < n and pattern[j] != "]":
-                j += 1
-            if j >= n:
-                out.append(r"\[")
-                continue
-            # fnmatch's own translation of the class alone (ranges, negation, escapes)
-            translated = fnmatch.translate(pattern[i - 1 : j + 1])[len("(?s:") : -len(r")\Z")]
-            out.append(_NOTHING if translated == "(?!)" else translated)
-            i = j + 1
-        else:
-            out.append(re.escape(char))
-    return "(?s:" + "".join(out) + ")"
-
-
 def compile_topic_patterns(patterns: Iterable[str], origin: str) -> list[TopicPattern]:
     """Replication topic patterns, matched in linear time (RE2): a pattern Python's `re`
     accepts is a regular expression, anything else an fnmatch glob (as MirrorMaker 2 and MSK
@@ -118,7 +83,7 @@ def compile_topic_patterns(patterns: Iterable[str], origin: str) -> list[TopicPa
                 re.compile(pattern)
             source = pattern
         except re.error:
-            source = _glob(pattern)
+            source = to_regex(pattern)  # the one fnmatch -> RE2 translation
         except (RecursionError, OverflowError):
             source = pattern  # RE2 gives the reason below
         try:

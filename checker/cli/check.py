@@ -22,6 +22,20 @@ if TYPE_CHECKING:
     from ..plan import Plan
 
 
+# options check (and audit) and scorecard share
+now_option = click.option(
+    "--now",
+    "now_text",
+    default=None,
+    help="Judge as of this RFC 3339 time instead of the clock (reproducible runs).",
+)
+allow_outside_repo_option = click.option(
+    "--allow-outside-repo",
+    is_flag=True,
+    help="Let the plan name files outside its repository (its git work tree, else its directory).",
+)
+
+
 def _parse_now(value: str | None) -> datetime:
     if value is None:
         return datetime.now(UTC)
@@ -163,17 +177,8 @@ def _parse_now(value: str | None) -> datetime:
     help="Also save both regions' snapshots here (<region>.json, created if missing): the "
     "evidence of an audit whose plan names live sources.",
 )
-@click.option(
-    "--now",
-    "now_text",
-    default=None,
-    help="Judge as of this RFC 3339 time instead of the clock (reproducible runs).",
-)
-@click.option(
-    "--allow-outside-repo",
-    is_flag=True,
-    help="Let the plan name files outside its repository (its git work tree, else its directory).",
-)
+@now_option
+@allow_outside_repo_option
 @handle_errors
 def check(
     config: Path,
@@ -441,17 +446,8 @@ def _export(directory: Path, snapshots: Sequence[Any]) -> None:
     type=click.Choice(["text", "json", "markdown"]),
     help="Output format.",
 )
-@click.option(
-    "--now",
-    "now_text",
-    default=None,
-    help="Judge as of this RFC 3339 time instead of the clock (reproducible runs).",
-)
-@click.option(
-    "--allow-outside-repo",
-    is_flag=True,
-    help="Let the plan name files outside its repository (its git work tree, else its directory).",
-)
+@now_option
+@allow_outside_repo_option
 @handle_errors
 def scorecard(config: Path, fmt: str, now_text: str | None, allow_outside_repo: bool) -> None:
     """The readiness matrix: every topic family x phase, its level, why, and what raises it.
