@@ -1001,8 +1001,12 @@ def estate_facts(
     facts: dict[str, dict[str, Any]] = {}
     for role, access in accesses.items():
         here = names[role]
+        copies: dict[str, list[str]] = {}
+        for name in sorted(documents[role].get("topics", {})):
+            copies.setdefault(logical_of(role, name), []).append(name)
         family_topics = {
-            family: [(t, here.get(t, t)) for t in topics] for family, topics in by_family.items()
+            family: [(t, name) for t in topics for name in copies.get(t, [here.get(t, t)])]
+            for family, topics in by_family.items()
         }
         facts[role] = {
             **write_facts(access, family_topics, is_replicator, is_admin),

@@ -147,10 +147,7 @@ class _Context:
 def normalize_pair(plan: Plan, primary: Snapshot, secondary: Snapshot) -> Normalized:
     snapshots = {"primary": primary, "secondary": secondary}
     ctx = _Context(plan, snapshots)
-    names = {
-        role: {ctx.strip_prefix(role, t): t for t in snap.document.get("topics", {})}
-        for role, snap in snapshots.items()
-    }
+    names = {role: _logical_names(ctx, role, snap) for role, snap in snapshots.items()}
     topic_families = {
         topic: None if is_internal(topic) else plan.family_of(topic)
         for role_names in names.values()
@@ -200,6 +197,18 @@ def normalize_pair(plan: Plan, primary: Snapshot, secondary: Snapshot) -> Normal
         (f.name for f in plan.families),
     )
     return Normalized(result["primary"], result["secondary"], model.flows, model.families)
+
+
+def _logical_names(ctx: _Context, role: str, snap: Snapshot) -> dict[str, str]:
+    """Logical topic name -> its name in this region. A region holding both a topic and the
+    remote copy of the other region's topic of that name (MirrorMaker 2's default policy in
+    both directions) answers with its own topic: the one its producers and consumers use."""
+    names: dict[str, str] = {}
+    for topic in sorted(snap.document.get("topics", {})):
+        logical = ctx.strip_prefix(role, topic)
+        if logical not in names or topic == logical:
+            names[logical] = topic
+    return names
 
 
 def _snapshot(
