@@ -13,7 +13,7 @@ from .exceptions import Exceptions, policy_input, uses
 from .identity import Canon
 from .model import PHASES, Change, Decision, Report, Severity, Snapshot, decision_from_dict
 from .normalize import Normalized, normalize_pair
-from .plan import Family, Plan
+from .plan import Family, Fence, Plan
 from .policy.catalog import catalog_of
 from .policy.locate import ENTRYPOINT
 
@@ -25,7 +25,9 @@ def _date_epoch(value: Any) -> int | None:
     return int(datetime.combine(day, time(0, 0), tzinfo=UTC).timestamp())
 
 
-def _family(family: Family, canon: Canon, counts: Mapping[str, int]) -> dict[str, Any]:
+def _family(
+    family: Family, canon: Canon, counts: Mapping[str, int], fence: Fence
+) -> dict[str, Any]:
     connect = family.connect
     evidence = {p: family.evidence(p) for p in PHASES}
     return {
@@ -37,6 +39,12 @@ def _family(family: Family, canon: Canon, counts: Mapping[str, int]) -> dict[str
             for p in PHASES
         },
         "producers": sorted(canon.text(p) for p in family.producers),
+        "fence": {
+            "mode": fence.mode,
+            "routing_control": fence.routing_control,
+            "runbook": fence.runbook,
+        },
+        "conflict_control": family.conflict_control,
         "offset_strategy": family.offset_strategy,
         "transactional": family.transactional,
         "sinks": [dict(s) for s in family.sinks],
@@ -69,7 +77,7 @@ def plan_input(plan: Plan, normalized: Normalized) -> dict[str, Any]:
         "name": plan.name,
         "current_phase": plan.current_phase,
         "regions": {"primary": plan.primary.name, "secondary": plan.secondary.name},
-        "families": {f.name: _family(f, canon, counts) for f in plan.families},
+        "families": {f.name: _family(f, canon, counts, plan.fence(f)) for f in plan.families},
         "replicator_principals": list(plan.replicator_principals()),
         "rollback": {"stop_point": rollback.stop_point, "return_path": rollback.return_path},
         "cost": {

@@ -6,9 +6,11 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+# IAM allows `*` and `?` in every ARN segment but the service (region and account included):
+# `arn:aws:kafka:*:111122223333:topic/...` is one ARN, not "not an ARN".
 _ARN = re.compile(
-    r"^arn:(?P<partition>aws[\w-]*):(?P<service>[\w-]+):(?P<region>[\w-]*):"
-    r"(?P<account>\d{12}|\*|aws)?:(?P<resource>.+)$"
+    r"^arn:(?P<partition>aws[\w*?-]*|[*?]+):(?P<service>[\w-]+):(?P<region>[\w*?-]*):"
+    r"(?P<account>[\d*?]{1,12}|aws)?:(?P<resource>.+)$"
 )
 _KAFKA_UUID = re.compile(r"^[0-9a-fA-F-]{8,}(-\d+)?$|^\*$")
 

@@ -37,6 +37,7 @@ AREAS: tuple[str, ...] = (
     "cost",
     "evidence",
     "compatibility",
+    "consumer_authority",
     "readiness",
 )
 SNAPSHOT_AREAS: tuple[str, ...] = (

@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from . import replication
+from .authority import estate_facts, region_access
 from .completeness import incomplete_areas
 from .errors import InputError
 from .globs import to_regex
@@ -107,6 +108,7 @@ class _Context:
             self.canon.text(plan.secondary.name): "secondary",
         }
         self.replicators = plan.replicator_principals()
+        self.admins = plan.admin_principals()
         self.origins = {role: snap.origin or f"{role} snapshot" for role, snap in snapshots.items()}
         self.raw_flows = [
             (role, flow)
@@ -132,6 +134,9 @@ class _Context:
     def is_replicator(self, principal: str) -> bool:
         return any(fnmatch.fnmatchcase(principal, glob) for glob in self.replicators)
 
+    def is_admin(self, principal: str) -> bool:
+        return any(fnmatch.fnmatchcase(principal, glob) for glob in self.admins)
+
     def strip_prefix(self, role: str, topic: str) -> str:
         for prefix in self.prefixes.get(role, ()):
             if topic.startswith(prefix + "."):
@@ -142,10 +147,7 @@ class _Context:
 def normalize_pair(plan: Plan, primary: Snapshot, secondary: Snapshot) -> Normalized:
     snapshots = {"primary": primary, "secondary": secondary}
     ctx = _Context(plan, snapshots)
-    names = {
-        role: {ctx.strip_prefix(role, t): t for t in snap.document.get("topics", {})}
-        for role, snap in snapshots.items()
-    }
+    names = {role: _logical_names(ctx, role, snap) for role, snap in snapshots.items()}
     topic_families = {
         topic: None if is_internal(topic) else plan.family_of(topic)
         for role_names in names.values()
@@ -162,6 +164,25 @@ def normalize_pair(plan: Plan, primary: Snapshot, secondary: Snapshot) -> Normal
         if gaps:
             merged = [*result[role]["gaps"], *gaps]
             result[role]["gaps"] = sorted(merged, key=lambda g: (g["area"], g["reason"]))
+    accesses = {
+        role: region_access(snap.document, role, ctx.canon, snap.origin or role)
+        for role, snap in snapshots.items()
+    }
+    connect_topics = set(ctx.connect_topics)
+    access_facts = estate_facts(
+        accesses,
+        documents,
+        names,
+        topic_families,
+        lambda topic: topic in connect_topics or not is_internal(topic),
+        {role: result[role]["consumer_groups"] for role in result},
+        [ctx.canon.text(p) for f in plan.families if f.transactional for p in f.producers],
+        ctx.is_replicator,
+        ctx.is_admin,
+        ctx.strip_prefix,
+    )
+    for role, facts in access_facts.items():
+        result[role]["facts"].update(facts)
     cidrs = {role: _cidrs(snapshots[role], ctx) for role in snapshots}
     for role, other in (("primary", "secondary"), ("secondary", "primary")):
         result[role]["facts"]["ingress_uncovered"] = uncovered(
@@ -176,6 +197,18 @@ def normalize_pair(plan: Plan, primary: Snapshot, secondary: Snapshot) -> Normal
         (f.name for f in plan.families),
     )
     return Normalized(result["primary"], result["secondary"], model.flows, model.families)
+
+
+def _logical_names(ctx: _Context, role: str, snap: Snapshot) -> dict[str, str]:
+    """Logical topic name -> its name in this region. A region holding both a topic and the
+    remote copy of the other region's topic of that name (MirrorMaker 2's default policy in
+    both directions) answers with its own topic: the one its producers and consumers use."""
+    names: dict[str, str] = {}
+    for topic in sorted(snap.document.get("topics", {})):
+        logical = ctx.strip_prefix(role, topic)
+        if logical not in names or topic == logical:
+            names[logical] = topic
+    return names
 
 
 def _snapshot(
@@ -274,7 +307,7 @@ def _snapshot(
             canon.text(b["name"]): {k: v for k, v in b.items() if k != "name"}
             for b in doc.get("storage", [])
         },
-        "facts": _write_facts(grant_list, ctx, index),
+        "facts": {},  # normalize_pair adds the access and network facts of both regions
         "gaps": sorted(gaps, key=lambda g: (g["area"], g["reason"])),
     }
 
@@ -377,37 +410,6 @@ def _groups(
             "families": sorted({f for t in topics if (f := topic_families.get(t))}),
         }
     return groups
-
-
-def _write_facts(grants: Sequence[Grant], ctx: _Context, index: TopicIndex) -> dict[str, Any]:
-    """Who can write each family here (ALLOW minus DENY), split into replicators and producers."""
-    allowed: dict[str, set[str]] = defaultdict(set)
-    denied: dict[str, set[str]] = defaultdict(set)
-    transactional: set[str] = set()
-    for grant in grants:
-        if (
-            grant.resource_type == "TRANSACTIONAL_ID"
-            and grant.operation in WRITE_OPERATIONS
-            and grant.permission == "ALLOW"
-        ):
-            transactional.add(grant.principal)
-        if grant.resource_type != "TOPIC" or grant.operation not in WRITE_OPERATIONS:
-            continue
-        target = allowed if grant.permission == "ALLOW" else denied
-        for family in index.families(grant.pattern_type, grant.resource_name):
-            target[family].add(grant.principal)
-    producers: dict[str, list[str]] = {}
-    replicators: dict[str, list[str]] = {}
-    for family, principals in sorted(allowed.items()):
-        blocked = denied.get(family, set())
-        effective = sorted(p for p in principals - blocked if "User:*" not in blocked)
-        producers[family] = [p for p in effective if not ctx.is_replicator(p)]
-        replicators[family] = [p for p in effective if ctx.is_replicator(p)]
-    return {
-        "producers": {f: p for f, p in producers.items() if p},
-        "replicators": {f: p for f, p in replicators.items() if p},
-        "transactional_principals": sorted(transactional),
-    }
 
 
 def _flows(ctx: _Context, topic_families: Mapping[str, str | None]) -> dict[str, Any]:

@@ -69,6 +69,20 @@ class Cost:
 
 
 @dataclass(frozen=True)
+class Fence:
+    """How a family's standby region is kept from accepting producer writes.
+
+    `acl`: no producer may write outside the writer region (grants revoked or denied);
+    `prestaged`: producer grants stay in the standby on purpose and client routing keeps
+    producers out (`routing_control` names the control, `runbook` how it is switched);
+    `read-only-mirror`: the platform rejects writes to the standby's mirror topics."""
+
+    mode: str
+    routing_control: str | None
+    runbook: str | None
+
+
+@dataclass(frozen=True)
 class Family:
     name: str
     match: tuple[str, ...]
@@ -101,6 +115,11 @@ class Family:
     @property
     def transactional(self) -> bool:
         return bool(self.document.get("transactional", False))
+
+    @property
+    def conflict_control(self) -> str | None:
+        """How conflicting writes are prevented when both regions write (`writer: both`)."""
+        return _text(self.document.get("conflict_control"))
 
     @property
     def sinks(self) -> tuple[Mapping[str, Any], ...]:
@@ -166,8 +185,24 @@ class Plan:
                 table[str(value)] = str(entry["canonical"])
         return table
 
+    def fence(self, family: Family) -> Fence:
+        """The family's standby fence: its own `fence` / `routing`, else the plan's, else acl
+        (routing keys are filled in one by one from the plan's)."""
+        default: Mapping[str, Any] = self.document.get("routing", {})
+        routing: Mapping[str, Any] = family.document.get("routing", {})
+        return Fence(
+            mode=str(family.document.get("fence") or self.document.get("fence") or "acl"),
+            routing_control=_text(routing.get("control", default.get("control"))),
+            runbook=_text(routing.get("runbook", default.get("runbook"))),
+        )
+
     def replicator_principals(self) -> tuple[str, ...]:
         return tuple(str(p) for p in self.document.get("replicator_principals", []))
+
+    def admin_principals(self) -> tuple[str, ...]:
+        """Globs of the principals that may write anywhere by design (operators' and
+        break-glass super users): reported apart, never counted as producers."""
+        return tuple(str(p) for p in self.document.get("admin_principals", []))
 
     @property
     def waivers_file(self) -> Path | None:

@@ -45,8 +45,10 @@ AREAS: Mapping[str, tuple[str, str]] = {
         "phase, the region that may accept producer writes. When producers can write a family in "
         "both regions, records for one key land in two topics with no common order (split "
         "brain), and no replication tool can merge them back. Write authority is judged from "
-        "the grants themselves: Kafka ACLs and IAM `kafka-cluster:WriteData`, normalised so "
-        "that both regions compare.",
+        "effective permissions, computed as Kafka's authorizer (ACLs, super users, no "
+        "authorizer, `allow.everyone.if.no.acl.found`) and IAM (`kafka-cluster:WriteData`) "
+        "decide them, and from how the plan says the standby is fenced (see "
+        "[Write authority](../concepts/write-authority.md)).",
     ),
     "replication": (
         "Replication",
@@ -75,7 +77,9 @@ AREAS: Mapping[str, tuple[str, str]] = {
         "Grants created while the DR region was the writer rarely make it back: MSK Replicator "
         "copies only LITERAL topic ACLs and never IAM policies, MirrorMaker 2 drops allow-Write "
         "bindings. After the switch clients lose access, or the DR region keeps broader grants "
-        "than the primary ever had.",
+        "than the primary ever had. Access is compared as the authorizers decide it, per topic "
+        "after replication renaming, so equivalent grants written differently (PREFIXED in one "
+        "region, LITERAL in the other; remote topics `<alias>.<topic>`) are not differences.",
     ),
     "encryption": (
         "Encryption",
@@ -129,6 +133,13 @@ AREAS: Mapping[str, tuple[str, str]] = {
         "quotas, a transactional producer without its transactional-id grant, or Kafka Connect "
         "internal topics that were not carried change how the same clients behave once they "
         "are back.",
+    ),
+    "consumer_authority": (
+        "Consumer authority",
+        "Consumers move in a planned order: a family's consumer groups run in one region per "
+        "phase. A group left running in the old region, or started in both, processes records "
+        "twice, and MSK Replicator and MirrorMaker 2 do not sync the offsets of a group that is "
+        "active on the target, so it resumes from the wrong place.",
     ),
     "readiness": (
         "Readiness",

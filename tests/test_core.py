@@ -163,8 +163,14 @@ def test_normalisation_is_region_free_for_the_ready_estate() -> None:
     n = _normalize(plan, a, b)
     assert n.primary["cluster"]["name"] == n.secondary["cluster"]["name"] == "payments"
     assert n.primary["encryption"] == n.secondary["encryption"]
-    assert n.primary["facts"]["producers"]["ledger"] == ["User:ledger-writer"]
-    assert "ledger" not in n.secondary["facts"]["producers"]
+    ledger = {f"ledger.{t}" for t in ("entries", "balances", "journal", "holds")}
+    [writer] = n.primary["facts"]["writers"]["ledger"]
+    assert writer["principal"] == "User:ledger-writer"
+    assert writer["every_topic"] is True and ledger <= set(writer["topics"])
+    assert writer["why"] == [
+        "ACL ALLOW User:ledger-writer WRITE on the topic's own name (LITERAL) from host *"
+    ]
+    assert "ledger" not in n.secondary["facts"]["writers"]
     assert n.secondary["facts"]["replicators"]["ledger"] == ["iam:role/msk-replicator-payments"]
     assert sorted(n.flows) == [
         "payments-use1-to-usw2|primary->secondary",

@@ -19,14 +19,9 @@ SEEDED: dict[str, list[tuple[str, str, str | None, str | None]]] = {
     ],
     "offsets": [("OFF-002", "payments-usw2-to-use1", "primary", None)],
     "rollback": [("RB-001", "rollback", None, None)],
-    "acl": [
-        (
-            "ACL-001",
-            "User:ledger-reader|TOPIC|LITERAL|ledger.entries|READ|ALLOW|*",
-            "secondary",
-            None,
-        )
-    ],
+    # access parity compares effective permissions: the resource names the principal, the
+    # resource type, the operations and the host (the topics are in the message)
+    "acl": [("ACL-001", "User:ledger-reader|TOPIC|READ|*", "secondary", None)],
     "encryption": [("ENC-002", "encryption.in_transit.in_cluster", "secondary", None)],
     "network": [("NET-002", "tcp|9096-9096|0.0.0.0/0", "secondary", None)],
     "audit": [("AUD-003", "audit.retention_days", "secondary", None)],

@@ -252,16 +252,19 @@ def test_forward_flow_stopped_during_failback(tmp_path: Path) -> None:
 
 
 def test_consumers_active_in_both_regions(tmp_path: Path) -> None:
+    """One group active in both regions is CA-002 in every phase (OFF-006 was folded into it)."""
     plan, primary, secondary = documents()
     secondary["consumer_groups"]["ledger-reader.ledger"]["state"] = "STABLE"
     found = judge(tmp_path, plan, primary, secondary)
+    expected = [("CA-002", "ledger-reader.ledger on ledger", None, "ledger")]
     for phase in PHASES:
-        assert ids(found[phase]) == [("OFF-006", "ledger", None, "ledger")], phase
+        assert ids(found[phase]) == [], phase
+        consumer = ids(found[phase], frozenset({"consumer_authority"}))
+        assert [c for c in consumer if c[0] == "CA-002"] == expected, phase
+    for phase in ("normal", "failback", "cleanup"):  # the estate is one of normal operation
+        assert [f["rule_id"] for f in found[phase]] == ["CA-002"], phase
     [finding] = found["failback"]
-    assert (finding["primary"], finding["secondary"]) == (
-        ["ledger-reader.ledger", "reporting.ledger", "statement-service.ledger"],
-        ["ledger-reader.ledger"],
-    )
+    assert (finding["primary"], finding["secondary"]) == ("active", "active")
 
 
 def test_mirrormaker_one_way_with_checkpoints_has_no_way_back(tmp_path: Path) -> None:

@@ -33,6 +33,7 @@ AREA_KEYS = {
     "audit": "audit",
     "retention": "topics",
     "compatibility": "cluster",
+    "consumer_authority": "consumer_groups",
     "evidence": "captured_at",
 }
 _PATH = re.compile(r"^[a-z_]+(\.[A-Za-z0-9_-]+)+$")

@@ -76,6 +76,8 @@ def test_parse_cluster_arn() -> None:
         (f"{PREFIX}:topic/payments-use1/*/ledger.*", True),
         (f"{PREFIX}:topic/*", True),
         ("arn:aws:kafka:*:111122223333:topic/*/*/ledger.*", True),
+        ("arn:aws:kafka:us-*:111122223333:topic/payments-*/*/ledger.*", True),  # partial region
+        ("arn:aws:kafka:eu-*:111122223333:topic/payments-*/*/ledger.*", False),
         ("arn:aws:kafka:us-west-2:111122223333:topic/payments-use1/*/*", False),
         ("arn:aws:kafka:us-east-1:999988887777:topic/payments-use1/*/*", False),
         (f"{PREFIX}:group/payments-use1/*/ledger-*", True),

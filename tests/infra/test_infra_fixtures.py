@@ -31,7 +31,14 @@ STRIMZI_FAULTS = [
     # wildcard_user: KafkaUser ops-debug with ALL on every topic in the DR cluster
     *[("WA-001", f, "secondary", f) for f in FAMILIES],
     *[("WA-002", f"User:ops-debug on {f}", "secondary", f) for f in FAMILIES],
-    ("ACL-002", "User:ops-debug|TOPIC|LITERAL|*|ALL|ALLOW|*", "secondary", None),
+    # ... compared as the broker decides: the operations ALL allows that the primary does not
+    (
+        "ACL-002",
+        "User:ops-debug|TOPIC|ALTER,ALTER_CONFIGS,CREATE,DELETE,DESCRIBE,DESCRIBE_CONFIGS,READ|*",
+        "secondary",
+        None,
+    ),
+    ("ACL-006", "User:ops-debug", "primary", None),  # ... a SCRAM user in the DR cluster only
     # plaintext_listener: the DR scram listener without TLS (one fault, one finding: ENC-005
     # does not repeat what ENC-001 reports)
     ("ENC-001", "encryption.in_transit.client_broker", "secondary", None),

@@ -254,10 +254,15 @@ def test_strimzi_wildcard_grant_is_rejected_and_the_fix_passes(
     users.write_text(users.read_text() + WILDCARD_USER)
     code, output = _commit(repo, hook_repo, "debug user")
     assert code == 1, output
-    assert "failback-checker, phase failback: NO-GO (9 blocking, fail-on high)" in output
-    assert (
-        "us-west-2: ACL-002 high User:ops-debug|TOPIC|LITERAL|*|ALL|ALLOW|* [secondary]" in output
+    # 4 x WA-001, 4 x WA-002, ACL-002 (ALL on every topic, compared as the broker decides:
+    # the operations ALL allows that the primary does not) and ACL-006 (the SCRAM user exists
+    # in the secondary only)
+    assert "failback-checker, phase failback: NO-GO (10 blocking, fail-on high)" in output
+    broader = (
+        "User:ops-debug|TOPIC|ALTER,ALTER_CONFIGS,CREATE,DELETE,DESCRIBE,DESCRIBE_CONFIGS,READ|*"
     )
+    assert f"us-west-2: ACL-002 high {broader} [secondary]" in output
+    assert "ACL-006 high User:ops-debug [primary]" in output
     for family in ("fraud", "ledger", "notifications", "payments-core"):
         assert f"WA-002 high User:ops-debug on {family} [secondary]" in output
         assert f"WA-001 critical {family} [secondary]" in output

@@ -97,6 +97,7 @@ def test_cluster_listeners_and_authorization(usw2: dict[str, Any]) -> None:
     }
     assert usw2["broker_config"] == {
         "allow.everyone.if.no.acl.found": "false",
+        "authorizer.class.name": "org.apache.kafka.metadata.authorizer.StandardAuthorizer",
         "auto.create.topics.enable": "false",
         "default.replication.factor": "3",
         "log.retention.hours": "168",
@@ -360,7 +361,11 @@ def test_several_kafkas_need_a_cluster_and_labels_pick_their_resources(tmp_path:
     analytics = export("strimzi", str(folder), "--region", "us-west-2", "--cluster", "analytics")
     assert list(analytics["topics"]) == ["clicks"]
     assert analytics["acls"] == []
-    assert analytics["broker_config"] == {"allow.everyone.if.no.acl.found": "true"}
+    # no spec.kafka.authorization: no authorizer, every client may do everything
+    assert analytics["broker_config"] == {
+        "allow.everyone.if.no.acl.found": "true",
+        "authorizer.class.name": "",
+    }
     assert analytics["authentication"]["unauthenticated"] is True
     assert analytics["encryption"]["in_transit"]["client_broker"] == "PLAINTEXT"
     payments = export("strimzi", str(folder), "--region", "us-west-2", "--cluster", "payments-usw2")

@@ -512,6 +512,8 @@ def test_iam_resource_globs_name_clusters_by_region() -> None:
     assert applies("*", "us-west-2", dr)
     assert applies(f"arn:aws:kafka:*:{ACCOUNT}:topic/payments-*/*", "us-west-2", dr)
     assert applies("arn:aws:kafka:us-west-2:*:*", "us-west-2", dr)
+    assert applies(f"arn:aws:kafka:us-*:{ACCOUNT}:topic/payments-*/*/fraud.*", "us-west-2", dr)
+    assert not applies(f"arn:aws:kafka:eu-*:{ACCOUNT}:topic/payments-*/*/*", "us-west-2", dr)
     assert not applies(
         f"arn:aws:kafka:us-east-1:{ACCOUNT}:topic/payments-use1/*/*", "us-west-2", dr
     )

@@ -1,12 +1,13 @@
 """Two real Kafka clusters as two regions, shared by every live test of the session.
 
 us-east-1 (primary) and us-west-2 (secondary) are seeded with deliberate drift:
-- the secondary lacks `User:orders-reader` READ on orders.created (ACL-001);
+- the secondary lacks `User:orders-reader` READ on orders.created (ACL-001) and its SCRAM user
+  (ACL-006), and has a SCRAM user `dr-operator` the primary lacks (ACL-006);
 - the secondary grants `User:analytics` READ on every topic (ACL-002, wildcard);
 - the producer `User:orders-writer` kept its WRITE grant in the secondary (WA-001/WA-002 in the
   failback phase, where the primary writes);
 - orders.created keeps one day in the secondary, seven in the primary (RET-001);
-- the secondary exposes a PLAINTEXT listener (ENC-005).
+- the secondary exposes a PLAINTEXT listener (ENC-005, and ACL-005: unauthenticated access).
 MirrorMaker 2 (started on demand) replicates orders.* from us-east-1 to us-west-2.
 
 Without Java or the jars these tests skip locally; with CI=true they fail.

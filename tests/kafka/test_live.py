@@ -347,8 +347,12 @@ def plan(now: datetime, regions: dict[str, dict[str, Any]]) -> dict[str, Any]:
 
 # The drift seeded in tests/kafka/conftest.py, judged in the failback phase.
 EXPECTED_FINDINGS = {
-    ("ACL-001", "User:orders-reader|TOPIC|LITERAL|orders.created|READ|ALLOW|*"),
-    ("ACL-002", "User:analytics|TOPIC|LITERAL|*|READ|ALLOW|*"),
+    # access parity as the authorizer decides: principal|resource type|operations|host
+    ("ACL-001", "User:orders-reader|TOPIC|READ|*"),
+    ("ACL-002", "User:analytics|TOPIC|DESCRIBE,READ|*"),  # READ on every topic (and DESCRIBE)
+    ("ACL-005", "authentication.unauthenticated"),  # the secondary's PLAINTEXT listener
+    ("ACL-006", "User:orders-reader"),  # a SCRAM user of the primary only
+    ("ACL-006", "User:dr-operator"),  # a SCRAM user of the secondary only
     ("ENC-005", "network.plaintext_listener"),
     ("OFF-003", "orders"),  # the reverse MM2 flow usw2->use1 is disabled
     ("REP-006", "orders"),  # ... so no orders topic of the secondary reaches the primary

@@ -166,14 +166,25 @@ def _ingress(listeners: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
     return [unique[k] for k in sorted(unique)]
 
 
+# The authorizer class Strimzi configures for each spec.kafka.authorization.type (KRaft).
+AUTHORIZERS = {
+    "simple": "org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+    "keycloak": "io.strimzi.kafka.oauth.server.authorizer.KeycloakAuthorizer",
+    "opa": "org.openpolicyagent.kafka.OpaAuthorizer",
+}
+
+
 def _broker_config(spec: Mapping[str, Any], resource: Resource, gaps: Gaps) -> dict[str, Any]:
     config = {str(k): text(v) for k, v in scrub(mapping(spec.get("config"))).items()}
     authorization = spec.get("authorization")
     kind = str(authorization.get("type")) if isinstance(authorization, Mapping) else None
     if kind is None:
         # no authorizer: every client may do everything, as if no ACL matched
+        config.setdefault("authorizer.class.name", "")
         config.setdefault("allow.everyone.if.no.acl.found", "true")
     else:
+        named = mapping(authorization).get("authorizerClass")  # the custom type names one
+        config.setdefault("authorizer.class.name", str(named or AUTHORIZERS.get(kind, kind)))
         config.setdefault("allow.everyone.if.no.acl.found", "false")
         users = [f"User:{u}" for u in listed(mapping(authorization).get("superUsers"))]
         if users:

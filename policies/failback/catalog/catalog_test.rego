@@ -17,6 +17,7 @@ id_prefixes := {
 	"acl": {"ACL-"}, "encryption": {"ENC-"}, "network": {"NET-"}, "audit": {"AUD-"}, "retention": {"RET-"},
 	"topic_config": {"TOP-"},
 	"cost": {"CST-"}, "evidence": {"EVD-", "WVR-"}, "compatibility": {"CMP-"}, "readiness": {"RDY-"},
+	"consumer_authority": {"CA-"},
 }
 
 text_fields := ["title", "description", "remediation"]
@@ -53,4 +54,8 @@ test_long_texts_are_single_lines if {
 			trim_space(entry[field]) == entry[field]
 		}
 	}
+}
+
+test_the_access_rules_file_names_the_same_phases if {
+	catalog.access_phases == catalog.all_phases
 }

@@ -167,22 +167,6 @@ flow_rules := {
 		"phases": every_phase,
 		"inputs": ["replication"],
 	},
-	"OFF-006": {
-		"area": "offsets",
-		"severity": "high",
-		"title": "Consumers active in both regions",
-		"description": concat(" ", [
-			"A family has consumer groups with active members in both regions while the plan names one",
-			"consuming region: records are processed twice, and replicators never commit offsets for a",
-			"group that is active on the target.",
-		]),
-		"remediation": concat(" ", [
-			"Stop the consumers in the region that must not consume in this phase, or declare",
-			"phases.<phase>.consumer: both if the family is consumed in both regions on purpose.",
-		]),
-		"phases": every_phase,
-		"inputs": ["consumer_groups", "topics"],
-	},
 	"OFF-003": {
 		"area": "offsets",
 		"severity": "high",

@@ -26,6 +26,13 @@ transactional_writers contains [name, role] if {
 	some role in lib.roles
 }
 
+# {allowed, missing}: what normalisation found for a transactional family's producer
+transactional(role, producer) := object.get(
+	object.get(input[role].facts, "transactional", {}),
+	producer,
+	{"allowed": false, "missing": ["transactional-id grants (not evaluated)"]},
+)
+
 quota_keys contains change.key if {
 	some change in input.changes
 	change.area == "quotas"
@@ -73,8 +80,8 @@ deny contains lib.compare(
 deny contains lib.finding_at(
 	"CMP-002", sprintf("%s in %s", [producer, name]),
 	sprintf(
-		"transactional producer %s of %s has no transactional-id write grant in the %s, which writes %s in %s",
-		[producer, name, role, name, input.phase],
+		"transactional producer %s of %s cannot use transactions in the %s, which writes %s in %s: it lacks %s",
+		[producer, name, role, name, input.phase, concat(", ", transactional(role, producer).missing)],
 	),
 	role, name,
 ) if {
@@ -82,7 +89,7 @@ deny contains lib.finding_at(
 	name := pair[0]
 	role := pair[1]
 	some producer in lib.families[name].producers
-	not producer in object.get(input[role].facts, "transactional_principals", [])
+	not transactional(role, producer).allowed
 }
 
 deny contains lib.compare(

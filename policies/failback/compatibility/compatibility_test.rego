@@ -14,10 +14,14 @@ family(writer, transactional, connect) := {
 	"connect": connect,
 }
 
-region(minor, version, transactional_principals) := {
+# facts.transactional for the producers that can use transactions (the others are absent,
+# which the rule reads as "cannot").
+transactional(allowed) := {p: {"allowed": true, "missing": []} | some p in allowed}
+
+region(minor, version, allowed) := {
 	"cluster": {"kafka_version": version, "kafka_minor": minor},
 	"quotas": {},
-	"facts": {"transactional_principals": transactional_principals},
+	"facts": {"transactional": transactional(allowed)},
 }
 
 base := {
@@ -33,10 +37,10 @@ findings_of(rule_id, findings) := {f | some f in findings; f.rule_id == rule_id}
 
 with_families(families) := object.union(base, {"plan": {"families": families}})
 
-# One payments family, and the transactional principals one region grants.
+# One payments family, and the producers that can use transactions in one region.
 with_txn_grants(fam, role, principals) := object.union(
-	with_families({"payments": fam}),
-	{role: {"facts": {"transactional_principals": principals}}},
+	object.remove(with_families({"payments": fam}), [role]),
+	{role: region("3.6", "3.6.0", principals)},
 )
 
 # CMP-001
@@ -73,9 +77,9 @@ test_cmp_002_missing_transactional_grant_in_writer_fires if {
 }
 
 test_cmp_002_both_writers_checks_both_regions if {
-	inp := object.union(with_families({"payments": family("both", true, null)}), {
-		"primary": {"facts": {"transactional_principals": ["User:batch"]}},
-		"secondary": {"facts": {"transactional_principals": []}},
+	inp := object.union(object.remove(with_families({"payments": family("both", true, null)}), ["primary", "secondary"]), {
+		"primary": region("3.6", "3.6.0", ["User:batch"]),
+		"secondary": region("3.6", "3.6.0", []),
 	})
 	findings := findings_of("CMP-002", compatibility.deny) with input as inp
 	{[f.resource, f.region] | some f in findings} == {
@@ -83,6 +87,22 @@ test_cmp_002_both_writers_checks_both_regions if {
 		["User:api in payments", "secondary"],
 		["User:batch in payments", "secondary"],
 	}
+}
+
+test_cmp_002_names_what_the_producer_lacks if {
+	lacking := {"User:api": {"allowed": true, "missing": []}, "User:batch": {
+		"allowed": false,
+		"missing": ["kafka-cluster:WriteDataIdempotently", "kafka-cluster:DescribeTransactionalId"],
+	}}
+	inp := object.union(
+		object.remove(with_families({"payments": family("secondary", true, null)}), ["secondary"]),
+		{"secondary": object.union(region("3.6", "3.6.0", []), {"facts": {"transactional": lacking}})},
+	)
+	findings := findings_of("CMP-002", compatibility.deny) with input as inp
+	{f.message | some f in findings} == {concat("", [
+		"transactional producer User:batch of payments cannot use transactions in the secondary, which writes ",
+		"payments in failover: it lacks kafka-cluster:WriteDataIdempotently, kafka-cluster:DescribeTransactionalId",
+	])}
 }
 
 test_cmp_002_grants_present_passes if {

@@ -19,6 +19,17 @@ writer(family, phase) := w if {
 	w != null
 }
 
+# consumer(family, phase): the region whose consumer groups read the family, like writer.
+consumer(family, phase) := c if {
+	c := families[family].phases[phase].consumer
+	c != null
+}
+
+# How the family's standby is fenced: acl (the default), prestaged or read-only-mirror.
+default fence(_) := "acl"
+
+fence(family) := families[family].fence.mode
+
 # The region that writes a family in a phase, when exactly one does.
 single_writer(family, phase) := w if {
 	w := writer(family, phase)
@@ -30,12 +41,6 @@ single_writer(family, phase) := w if {
 passive_regions(family, phase) := {other_role(single_writer(family, phase))}
 
 passive_regions(family, phase) := {role | some role in roles} if writer(family, phase) == "none"
-
-# consumer(family, phase): the region that consumes a family in a phase, as the plan declares it.
-consumer(family, phase) := c if {
-	c := families[family].phases[phase].consumer
-	c != null
-}
 
 # The failback direction of a family: [the DR-operation writer, the failback writer], when
 # these are two different single regions (data written during DR operation must flow back).

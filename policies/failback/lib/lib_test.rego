@@ -57,3 +57,14 @@ test_shorter_treats_negative_as_unlimited if {
 	not lib.shorter(2, 2)
 	not lib.shorter(3, 2)
 }
+
+test_consumer_undefined_when_not_declared if {
+	lib.consumer("payments", "failback") == "secondary" with input as plan("secondary")
+	not lib.consumer("payments", "failback") with input as plan(null)
+}
+
+test_fence_defaults_to_acl if {
+	lib.fence("payments") == "acl" with input as plan("primary")
+	fenced := {"plan": {"families": {"payments": {"fence": {"mode": "prestaged"}}}}}
+	lib.fence("payments") == "prestaged" with input as fenced
+}

@@ -11,6 +11,7 @@ import data.failback.acl
 import data.failback.audit
 import data.failback.catalog
 import data.failback.compatibility
+import data.failback.consumer_authority
 import data.failback.cost
 import data.failback.encryption
 import data.failback.evidence
@@ -30,6 +31,7 @@ builtin_raw := union({
 	acl.deny,
 	audit.deny,
 	compatibility.deny,
+	consumer_authority.deny,
 	cost.deny,
 	encryption.deny,
 	evidence.deny,

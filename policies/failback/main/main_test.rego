@@ -21,8 +21,15 @@ base := {
 
 with_fields(fields) := object.union(base, fields)
 
-# ACL-003 (critical, reads broker_config) fires for the secondary.
-allow_everyone := {"secondary": {"broker_config": {"allow.everyone.if.no.acl.found": "true"}}}
+# ACL-003 (critical, reads broker_config) fires for the secondary, whose Kafka ACLs authorise
+# clients with allow.everyone.if.no.acl.found=true.
+allow_everyone := {"secondary": {
+	"broker_config": {"allow.everyone.if.no.acl.found": "true"},
+	"facts": {"authorizer": {
+		"acls_apply": true, "iam_applies": false, "enabled": true,
+		"allow_everyone_if_no_acl_found": true, "super_users": [],
+	}},
+}}
 
 # CMP-001 (medium, reads cluster) fires.
 newer_secondary := {"secondary": {"cluster": {"kafka_version": "3.7.1", "kafka_minor": "3.7"}}}

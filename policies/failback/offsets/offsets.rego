@@ -156,28 +156,6 @@ deny contains lib.finding_at(
 	reason := enhanced_unpaired(flow)
 }
 
-# One family consumed in both regions at once: records are processed twice, and no replicator
-# commits offsets for a group that is active on its target.
-deny contains f if {
-	some name, _ in input.plan.families
-	not consumed_in_both(name, input.phase)
-	primary := active_groups(name, "primary")
-	count(primary) > 0
-	secondary := active_groups(name, "secondary")
-	count(secondary) > 0
-	f := lib.compare(
-		lib.finding_at(
-			"OFF-006", name,
-			sprintf(
-				"Family %s has active consumer groups in both regions in the %s phase (primary: %s; secondary: %s)",
-				[name, input.phase, lib.abbreviate(primary, 5), lib.abbreviate(secondary, 5)],
-			),
-			null, name,
-		),
-		primary, secondary,
-	)
-}
-
 deny contains lib.finding_at(
 	"OFF-007", name,
 	sprintf("Tier-1 family %s declares no offset_strategy: nobody has decided where its consumers resume", [name]),

@@ -81,10 +81,10 @@ test_off_001_groups_active_on_the_target_fire if {
 	contains(f.message, "consumer groups ledger are active in both regions")
 }
 
-test_off_001_groups_active_in_both_without_declared_both_are_off_006 if {
+test_off_001_groups_active_in_both_are_consumer_authority if {
+	# CA-002 (consumer authority) reports groups active in both regions; OFF-001 stays silent
 	inp := object.union(base, {"primary": groups(true)})
 	count(found("OFF-001", offsets.deny)) == 0 with input as inp
-	count(found("OFF-006", offsets.deny)) == 1 with input as inp
 }
 
 test_off_001_unhealthy_sync_flow_fires if {
@@ -233,26 +233,4 @@ test_off_005_enhanced_pair_passes if {
 test_off_005_legacy_without_pair_passes if {
 	inp := with_flows({"k-fwd": flow("fwd", "primary", "secondary", {"offset_sync_mode": "LEGACY", "reverse_flows": []})})
 	count(found("OFF-005", offsets.deny)) == 0 with input as inp
-}
-
-test_off_006_consumers_active_in_both_regions_fires if {
-	inp := object.union(base, {"primary": groups(true)})
-	fs := found("OFF-006", offsets.deny) with input as inp
-	count(fs) == 1
-	some f in fs
-	f.resource == "payments"
-	f.family == "payments"
-	f.region == null
-	f.primary == ["ledger"]
-	f.secondary == ["ledger"]
-}
-
-test_off_006_declared_both_passes if {
-	both := object.union(phases, {"dr_operation": {"writer": "secondary", "consumer": "both"}})
-	inp := object.union(with_family(object.union(family("translated", []), {"phases": both})), {"primary": groups(true)})
-	count(found("OFF-006", offsets.deny)) == 0 with input as inp
-}
-
-test_off_006_one_region_passes if {
-	count(found("OFF-006", offsets.deny)) == 0 with input as base
 }

@@ -2,14 +2,62 @@
 # title: Write authority
 # description: |
 #   Which region may accept producer writes for each topic family in the current phase,
-#   judged from the producers' write grants (facts.producers, replicators excluded).
+#   judged from the effective write permissions normalisation computes with Kafka's
+#   authorizer and IAM (facts.writers, replicators apart), and from how the plan says the
+#   standby is fenced (fence: acl, prestaged or read-only-mirror).
 package failback.write_authority
 
 import data.failback.lib
 
-producers(role, family) := input[role].facts.producers[family]
+# [{principal, topics, every_topic, why}] that can write the family in a region
+writers(role, family) := object.get(object.get(object.get(input[role], "facts", {}), "writers", {}), family, [])
 
-writes(role, family) if count(producers(role, family)) > 0
+principals(role, family) := [w.principal | some w in writers(role, family)]
+
+written_topics(role, family) := {t | some w in writers(role, family); some t in w.topics}
+
+# What a writer can write, in words: the whole family, one topic, or the first few topics.
+reach(w, family) := sprintf("every topic of family %s", [family]) if {
+	w.every_topic
+} else := sprintf("topic %s", [w.topics[0]]) if {
+	count(w.topics) == 1
+} else := sprintf("%d topics of family %s (%s%s)", [
+	count(w.topics), family, concat(", ", array.slice(w.topics, 0, 5)),
+	more(count(w.topics)),
+])
+
+more(n) := sprintf(", and %d more", [n - 5]) if {
+	n > 5
+} else := ""
+
+# principal (what it can write; why)
+describe(w, family) := sprintf("%s (%s; %s)", [w.principal, reach(w, family), concat("; ", w.why)])
+
+described(role, family) := concat(", ", [describe(w, family) | some w in writers(role, family)])
+
+non_empty(value) if {
+	value != null
+	value != ""
+}
+
+# What a prestaged fence leaves undeclared.
+routing_missing(family) := [label |
+	some key, label in {"routing_control": "routing control", "runbook": "routing runbook"}
+	not non_empty(object.get(object.get(lib.families[family], "fence", {}), key, null))
+]
+
+mirrored(family, region) if {
+	some flow in input.flows
+	flow.active
+	flow.tool == "cluster-linking"
+	flow.target == region
+	family in flow.families
+}
+
+fenced_by := {
+	"prestaged": "client routing (fence: prestaged)",
+	"read-only-mirror": "read-only mirror topics (fence: read-only-mirror)",
+}
 
 unmatched_topics contains name if {
 	some role in lib.roles
@@ -22,32 +70,37 @@ deny contains lib.compare(
 	lib.finding_at(
 		"WA-001", name,
 		sprintf(
-			"Family %s can be written by producers in both regions, but only the %s may write it in the %s phase",
-			[name, writer, phase],
+			concat("", [
+				"Family %s can be written in both regions, but only the %s may write it in the %s phase; ",
+				"in the %s: %s",
+			]),
+			[name, writer, phase, passive, described(passive, name)],
 		),
-		lib.other_role(writer), name,
+		passive, name,
 	),
-	producers("primary", name), producers("secondary", name),
+	principals("primary", name), principals("secondary", name),
 ) if {
 	phase := input.phase
 	some name, _ in input.plan.families
-	writes("primary", name)
-	writes("secondary", name)
+	lib.fence(name) == "acl"
+	count(written_topics("primary", name) & written_topics("secondary", name)) > 0
 	writer := lib.single_writer(name, phase)
+	passive := lib.other_role(writer)
 }
 
 deny contains lib.finding_at(
-	"WA-002", sprintf("%s on %s", [principal, name]),
+	"WA-002", sprintf("%s on %s", [w.principal, name]),
 	sprintf(
-		"%s can write family %s in the %s, which must not accept its producer writes in the %s phase",
-		[principal, name, region, phase],
+		"%s can write %s in the %s, which must not accept its producer writes in the %s phase (%s)",
+		[w.principal, reach(w, name), region, phase, concat("; ", w.why)],
 	),
 	region, name,
 ) if {
 	phase := input.phase
 	some name, _ in input.plan.families
+	lib.fence(name) == "acl"
 	some region in lib.passive_regions(name, phase)
-	some principal in producers(region, name)
+	some w in writers(region, name)
 }
 
 deny contains lib.finding_at(
@@ -71,7 +124,10 @@ deny contains lib.finding(
 deny contains lib.finding_at(
 	"WA-005", name,
 	sprintf(
-		"The %s writes family %s in the %s phase but grants no producer write access to it",
+		concat("", [
+			"The %s writes family %s in the %s phase, but no principal other than the replicators and ",
+			"admin principals can write any of its topics there",
+		]),
 		[writer, name, phase],
 	),
 	writer, name,
@@ -80,5 +136,73 @@ deny contains lib.finding_at(
 	some name, family in input.plan.families
 	family.topic_count > 0
 	writer := lib.single_writer(name, phase)
-	not writes(writer, name)
+	count(writers(writer, name)) == 0
+}
+
+deny contains lib.finding_at(
+	"WA-006", name,
+	sprintf(
+		"Family %s keeps producer grants in its standby (fence: prestaged), but the plan names no %s",
+		[name, concat(" and no ", missing)],
+	),
+	null, name,
+) if {
+	some name, _ in input.plan.families
+	lib.fence(name) == "prestaged"
+	missing := routing_missing(name)
+	count(missing) > 0
+}
+
+deny contains lib.finding_at(
+	"WA-007", sprintf("%s on %s", [w.principal, name]),
+	sprintf(
+		concat("", [
+			"%s can write %s in the %s, which does not accept its producer writes in the %s phase; ",
+			"the plan fences it by %s (%s)",
+		]),
+		[w.principal, reach(w, name), region, phase, fenced_by[lib.fence(name)], concat("; ", w.why)],
+	),
+	region, name,
+) if {
+	phase := input.phase
+	some name, _ in input.plan.families
+	lib.fence(name) != "acl"
+	some region in lib.passive_regions(name, phase)
+	some w in writers(region, name)
+}
+
+deny contains lib.finding_at(
+	"WA-008", sprintf("%s in %s", [name, region]),
+	sprintf(
+		concat("", [
+			"Family %s relies on read-only mirror topics in the %s (fence: read-only-mirror), ",
+			"but no active cluster link mirrors it there in the %s phase",
+		]),
+		[name, region, phase],
+	),
+	region, name,
+) if {
+	phase := input.phase
+	some name, family in input.plan.families
+	lib.fence(name) == "read-only-mirror"
+	family.topic_count > 0
+	some region in lib.passive_regions(name, phase)
+	not mirrored(name, region)
+}
+
+deny contains lib.finding_at(
+	"WA-009", name,
+	sprintf(
+		concat("", [
+			"Both regions write family %s in the %s phase, but the plan declares no conflict control ",
+			"(conflict_control: keys-partitioned-by-region, tenant-split or idempotent-merge)",
+		]),
+		[name, phase],
+	),
+	null, name,
+) if {
+	phase := input.phase
+	some name, family in input.plan.families
+	lib.writer(name, phase) == "both"
+	object.get(family, "conflict_control", null) == null
 }
