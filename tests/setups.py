@@ -69,6 +69,17 @@ def prefix_topics(document: dict[str, Any], alias: str) -> None:
     document["topics"] = dict(sorted({**document["topics"], **remote}.items()))
 
 
+def mirrormaker_topics(document: dict[str, Any], alias: str) -> None:
+    """What a MirrorMaker 2 flow with DefaultReplicationPolicy from `alias` leaves in its target:
+    the remote copies `<alias>.<topic>`, its checkpoints topic `<alias>.checkpoints.internal` and
+    the heartbeats (its own and the source's)."""
+    prefix_topics(document, alias)
+    internal = {"partitions": 1, "replication_factor": 3, "configs": {"cleanup.policy": "compact"}}
+    for name in (f"{alias}.checkpoints.internal", "heartbeats", f"{alias}.heartbeats"):
+        document["topics"][name] = copy.deepcopy(internal)
+    document["topics"] = dict(sorted(document["topics"].items()))
+
+
 def judge(
     directory: Path, plan: dict[str, Any], primary: dict[str, Any], secondary: dict[str, Any]
 ) -> dict[str, list[dict[str, Any]]]:

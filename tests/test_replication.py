@@ -20,6 +20,7 @@ from .setups import (
     ids,
     judge,
     mirrormaker,
+    mirrormaker_topics,
     prefix_topics,
 )
 
@@ -161,8 +162,8 @@ def test_mirrormaker_default_policy_both_ways_is_clean(tmp_path: Path) -> None:
     primary["replication"] = [
         mirrormaker(REVERSE, SECONDARY, PRIMARY, "usw2", flow(primary, REVERSE))
     ]
-    prefix_topics(secondary, "use1")
-    prefix_topics(primary, "usw2")
+    mirrormaker_topics(secondary, "use1")
+    mirrormaker_topics(primary, "usw2")
     found = judge(tmp_path, plan, primary, secondary)
     for phase in PHASES:
         assert ids(found[phase]) == [], phase
@@ -275,7 +276,7 @@ def test_mirrormaker_one_way_with_checkpoints_has_no_way_back(tmp_path: Path) ->
         mirrormaker(FORWARD, PRIMARY, SECONDARY, "use1", flow(secondary, FORWARD))
     ]
     primary["replication"] = []
-    prefix_topics(secondary, "use1")
+    mirrormaker_topics(secondary, "use1")
     found = judge(tmp_path, plan, primary, secondary)
     assert ids(found["normal"]) == ids(found["cleanup"]) == []
     no_way_back = [("REP-006", name, "primary", name) for name in ALL_FAMILIES]
@@ -304,7 +305,7 @@ def test_mirrormaker_checkpoints_without_group_offset_sync_sync_nothing(tmp_path
         leg = mirrormaker(name, source, target, alias, flow(document, name))
         leg["offset_sync"]["enabled"] = False
         document["replication"] = [leg]
-        prefix_topics(document, alias)
+        mirrormaker_topics(document, alias)
     found = judge(tmp_path, plan, primary, secondary)
     unsynced = [("OFF-001", name, "primary", name) for name in SYNCED_FAMILIES]
     no_way_back = [("OFF-003", name, "primary", name) for name in SYNCED_FAMILIES]
@@ -333,8 +334,8 @@ def test_mirrormaker_reading_uncommitted_transactions(tmp_path: Path) -> None:
     primary["replication"] = [
         mirrormaker(REVERSE, SECONDARY, PRIMARY, "usw2", flow(primary, REVERSE))
     ]
-    prefix_topics(secondary, "use1")
-    prefix_topics(primary, "usw2")
+    mirrormaker_topics(secondary, "use1")
+    mirrormaker_topics(primary, "usw2")
     found = judge(tmp_path, plan, primary, secondary)
     for phase in PHASES:
         assert ids(found[phase]) == [("REP-007", FORWARD, "secondary", None)], phase
