@@ -273,6 +273,9 @@ class StrimziIndex:
                 )
         if line is None and any(k in resource or k in finding.message for k in AUTHORIZER_KEYS):
             line = _key_line(kafka, "authorization")
+        if line is None and "no authorizer" in finding.message:
+            # where spec.kafka.authorization would be
+            line = _key_line(kafka, "authorization") or _key_line(_child(doc.node, "spec"), "kafka")
         if line is None and finding.area == "compatibility":
             line = _key_line(kafka, "version")
         if line is None:

@@ -176,8 +176,8 @@ def _kafka(found: Manifests, config: StrimziSource, shown: str) -> Resource:
             return match[0]
         raise InputError(
             f"no Kafka resource named {cluster} under {shown} (found: "
-            f"{', '.join(k.name for k in clusters) or 'none'}; "
-            f"{config.where('cluster', '--cluster')})"
+            f"{', '.join(sorted(k.name for k in clusters)) or 'none'}): check "
+            f"{config.where('cluster', '--cluster')}"
         )
     if len(clusters) == 1:
         return clusters[0]

@@ -373,8 +373,8 @@ def _acl(rule: Any, who: str, resource: Resource, where: str, gaps: Gaps) -> lis
         if resource.version == "v1":
             gaps.add(
                 "acls",
-                f"{where}: `operation` was removed in kafka.strimzi.io/v1 (use `operations`); "
-                "the operator rejects this rule",
+                f"{where}: kafka.strimzi.io/v1 has no `operation` (it takes `operations`): "
+                "the API server rejects this KafkaUser",
             )
             return []
         operations = [rule["operation"]]  # the deprecated single form (v1beta1, v1beta2)
