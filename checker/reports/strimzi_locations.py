@@ -102,25 +102,31 @@ def _line(node: yaml.Node) -> int:
 
 
 def _files(root: Path) -> Iterator[Path]:
+    """The manifests under root, as the exporter walks them: links out of it are skipped."""
     if root.is_file():
         yield root
         return
+    top = root.resolve()
     count = 0
     for folder, dirs, names in os.walk(root):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(names):
-            if name.lower().endswith(SUFFIXES) and not name.startswith("."):
-                count += 1
-                if count > MAX_FILES:
-                    return
-                yield Path(folder) / name
+            file = Path(folder) / name
+            if not name.lower().endswith(SUFFIXES) or name.startswith("."):
+                continue
+            if top not in file.resolve().parents:
+                continue
+            count += 1
+            if count > MAX_FILES:
+                return
+            yield file
 
 
 def _documents(path: Path) -> Iterator[Document]:
     try:
         text = read_text(path, "Kubernetes manifest")
         nodes = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
-    except (InputError, yaml.YAMLError):
+    except (InputError, yaml.YAMLError, RecursionError):
         return
     for node in nodes:
         items = [node]

@@ -107,6 +107,16 @@ def test_an_unknown_listener_type_is_a_gap_never_internal() -> None:
     assert "listener future: type 'gateway' is not one this exporter knows" in gap["reason"]
 
 
+def test_mirrormaker_1_into_this_kafka_is_a_gap() -> None:
+    snapshot = expected("unknown-shapes", "us-east-1")
+    assert "replication" not in snapshot
+    reasons = [g["reason"] for g in snapshot["gaps"] if g["area"] == "replication"]
+    assert len(reasons) == 1 and reasons[0].startswith("KafkaMirrorMaker legacy-mirror (")
+    assert reasons[0].endswith(
+        "runs MirrorMaker 1 (KafkaMirrorMaker), which this exporter does not read"
+    )
+
+
 # --- item 10: KafkaUser v1beta1, v1beta2, v1 ----------------------------------------------------
 
 

@@ -36,6 +36,7 @@ AREAS_OF_KIND: Mapping[str, tuple[str, ...]] = {
     "KafkaNodePool": (),  # replicas, roles and storage: nothing the snapshot records
     "KafkaTopic": ("topics",),
     "KafkaMirrorMaker2": ("replication",),
+    "KafkaMirrorMaker": ("replication",),
     "KafkaConnect": ("replication",),
     "KafkaConnector": ("replication",),
 }
@@ -147,6 +148,7 @@ def _export(config: StrimziSource) -> tuple[dict[str, Any], list[str]]:
     snapshot["replication"] = mm2.flows(
         mirrors, connectors, found.of_kind("KafkaConnect"), target, gaps, warnings
     )
+    mm2.mirrormaker1_gaps(found.of_kind("KafkaMirrorMaker"), target, gaps)
     snapshot["iam_grants"] = []
     snapshot["storage"] = []
     gaps.add("consumer_groups", "Strimzi resources do not describe consumer groups (runtime state)")

@@ -24,13 +24,18 @@ from .._shared.paths import display_path
 GROUP = "kafka.strimzi.io"
 VERSIONS = ("v1beta2", "v1")
 # KafkaUser v1beta1 (served up to 0.49) has the v1beta2 schema: read it alike
-VERSIONS_OF_KIND = {"KafkaUser": ("v1beta1", "v1beta2", "v1")}
+VERSIONS_OF_KIND = {
+    "KafkaUser": ("v1beta1", "v1beta2", "v1"),
+    # MirrorMaker 1 is never read, whatever its version: it becomes a gap
+    "KafkaMirrorMaker": ("v1alpha1", "v1beta1", "v1beta2"),
+}
 KINDS = (
     "Kafka",
     "KafkaNodePool",
     "KafkaTopic",
     "KafkaUser",
     "KafkaMirrorMaker2",
+    "KafkaMirrorMaker",
     "KafkaConnect",
     "KafkaConnector",
 )

@@ -259,14 +259,23 @@ def _connector_legs(
 # --- which flows are this Kafka's ---------------------------------------------------------------
 
 
+def names_kafka(bootstrap: str | None, kafka: Target) -> bool | None:
+    """Whether a bootstrap address is the exported Kafka's Strimzi bootstrap service; None when
+    it names no Strimzi Kafka (a load balancer, a route, an external host)."""
+    first = (bootstrap or "").split(",")[0].strip().lower()
+    match = _BOOTSTRAP.match(first)
+    if match is None:
+        return None
+    namespace = match.group(4)
+    same_namespace = namespace is None or kafka.namespace is None or namespace == kafka.namespace
+    return match.group(1) == kafka.name and same_namespace
+
+
 def _into(leg: Leg, kafka: Target) -> bool | None:
     """Whether the leg writes into the exported Kafka; None when it cannot be told."""
-    first = (leg.target_bootstrap or "").split(",")[0].strip().lower()
-    match = _BOOTSTRAP.match(first)
-    if match:
-        namespace = match.group(4)
-        same_namespace = namespace is None or kafka.namespace is None
-        return match.group(1) == kafka.name and (same_namespace or namespace == kafka.namespace)
+    named = names_kafka(leg.target_bootstrap, kafka)
+    if named is not None:
+        return named
     if leg.target == kafka.name:
         return True
     if leg.target in kafka.regions:
@@ -375,6 +384,21 @@ def flows(
         kept[leg.name] = leg
         out.append(_flow(leg, kafka, gaps, warnings))
     return sorted(out, key=lambda f: (f["name"], f["source_region"]))
+
+
+def mirrormaker1_gaps(resources: list[Resource], kafka: Target, gaps: Gaps) -> None:
+    """KafkaMirrorMaker (MirrorMaker 1, removed in Strimzi 0.46) copies topics too: one that
+    may write into this Kafka (its producer's bootstrap does not name another Strimzi Kafka)
+    is a replication gap, never a silent miss."""
+    for resource in resources:
+        producer = mapping(resource.spec.get("producer")).get("bootstrapServers")
+        if names_kafka(_text(producer), kafka) is False:
+            continue
+        gaps.add(
+            "replication",
+            f"{resource.ref} runs MirrorMaker 1 (KafkaMirrorMaker), which this exporter does "
+            "not read",
+        )
 
 
 def aliases(mirrors: list[Resource], connectors: list[Resource]) -> set[str]:
