@@ -114,11 +114,12 @@ def _export(config: StrimziSource) -> tuple[dict[str, Any], list[str]]:
     snapshot["source"]["file"] = manifests.shown_path(common)[:4096]
     gaps = Gaps(snapshot)
 
-    def mine(resources: list[Resource]) -> list[Resource]:
-        return [r for r in resources if r.labels.get("strimzi.io/cluster") == kafka.name]
+    def mine(items: list[Resource]) -> list[Resource]:
+        return [r for r in items if r.labels.get("strimzi.io/cluster") == kafka.name]
 
     for resource in found.unsupported:
-        if resource.kind in ("KafkaTopic", "KafkaUser") and resource not in mine([resource]):
+        labelled = resource.labels.get("strimzi.io/cluster")
+        if resource.kind in ("KafkaTopic", "KafkaUser") and labelled != kafka.name:
             continue  # another Kafka's
         if resource.kind == "KafkaUser":
             resources.unread_users([resource], gaps)
