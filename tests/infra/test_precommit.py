@@ -262,8 +262,10 @@ def test_strimzi_wildcard_grant_is_rejected_and_the_fix_passes(
         "User:ops-debug|TOPIC|ALTER,ALTER_CONFIGS,CREATE,DELETE,DESCRIBE,DESCRIBE_CONFIGS,READ|*"
     )
     # located at the wildcard rule of the ops-debug KafkaUser (the file holds several users)
-    rule = users.read_text().splitlines().index(
-        '      - resource: {type: topic, name: "*", patternType: literal}'
+    rule = (
+        users.read_text()
+        .splitlines()
+        .index('      - resource: {type: topic, name: "*", patternType: literal}')
     )
     assert f"us-west-2/users.yml:{rule + 1}: ACL-002 high {broader} [secondary]" in output
     assert "ACL-006 high User:ops-debug [primary]" in output
