@@ -451,3 +451,34 @@ def test_sweep_every_manifest_exports_without_a_traceback(path: Path) -> None:
     assert run.exit_code == 0, run.stderr
     for gap in run.json()["gaps"]:
         assert "\n" not in gap["reason"] and 0 < len(gap["reason"]) <= 300
+
+
+def test_oauth_in_both_generations_is_compared_and_connectors_carry_the_family() -> None:
+    pair = CORPUS / "oauth-connector-pair"
+    lines = (pair / "expected" / "check.txt").read_text().splitlines()
+    assert lines[:2] == [
+        "exit 1",
+        "failback-checker, phase failback: NO-GO (2 blocking, fail-on high)",
+    ]
+    east = pair / "us-east-1" / "kafka.yaml"
+    west = pair / "us-west-2" / "kafka.yaml"
+    base = "tests/corpus/strimzi/oauth-connector-pair"
+    found = [
+        x.split(": ", 1)[0] + " " + x.split(" ")[1] + " " + x.split(" ")[3] for x in lines[2:-1]
+    ]
+    assert found == [
+        f"{base}/us-east-1/kafka.yaml:{item_of(east, line_of(east, 'type: oauth'))} "
+        "ACL-005 authentication.oauth",
+        f"{base}/us-west-2/kafka.yaml:{item_of(west, line_of(west, 'type: custom'))} "
+        "ACL-005 authentication.custom",
+    ]
+    (flow,) = expected("oauth-connector-pair", "us-west-2")["replication"]
+    assert (flow["name"], flow["source_region"], flow["target_region"], flow["state"]) == (
+        "east-to-west",
+        "us-east-1",
+        "us-west-2",
+        "RUNNING",
+    )
+    assert flow["offset_sync"]["enabled"] is True
+    primary = expected("oauth-connector-pair", "us-east-1")
+    assert primary["authentication"]["scram_users"] == ["invoice-writer", "mirror"]  # v1beta1

@@ -8,8 +8,9 @@ mm2_regions: {ALIAS: REGION}}` (`from_plan`; paths relative to failback.yaml).
 
 PATHs are manifest files or directories (walked for *.yaml / *.yml, multi-document, `kind: List`);
 kinds other than Kafka, KafkaNodePool, KafkaTopic, KafkaUser, KafkaMirrorMaker2, KafkaConnect and
-KafkaConnector (kafka.strimzi.io v1beta2 or v1; KafkaUser also v1beta1) are ignored. A Strimzi
-resource of another API version is a gap for every area it feeds, not a guess.
+KafkaConnector (kafka.strimzi.io v1beta2 or v1; KafkaUser also v1beta1) are ignored, but for
+KafkaMirrorMaker (MirrorMaker 1), a replication gap when it may write into the chosen Kafka. A
+Strimzi resource of another API version is a gap for every area it feeds, not a guess.
 Consumer groups (runtime) and broker audit logs (the pods' stdout) are always gaps: declare them
 out of scope in the plan when you judge from manifests. Secrets (KafkaUser passwords, Secret
 resources, SASL configuration) are never read.
