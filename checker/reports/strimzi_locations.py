@@ -36,7 +36,10 @@ from ..model import Finding
 
 GROUP = "kafka.strimzi.io/"
 SUFFIXES = (".yaml", ".yml")
+# Bounds on the walk: locating is best effort, and a snapshot's source.file could name a
+# large tree (its directory comes from the snapshot, not from the plan's confined paths).
 MAX_FILES = 10_000
+MAX_DIRECTORIES = 5_000
 _PRINCIPAL = re.compile(r"User:(?:CN=)?([A-Za-z0-9][A-Za-z0-9._@-]*)")
 _PORTS = re.compile(r"\|(\d+)-(\d+)\|")
 _CONFIG_KEY = re.compile(r"\b([a-z][a-z0-9]*(?:\.[a-z0-9]+)+)\b")
@@ -108,7 +111,9 @@ def _files(root: Path) -> Iterator[Path]:
         return
     top = root.resolve()
     count = 0
-    for folder, dirs, names in os.walk(root):
+    for visited, (folder, dirs, names) in enumerate(os.walk(root)):
+        if visited >= MAX_DIRECTORIES:
+            return
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(names):
             file = Path(folder) / name

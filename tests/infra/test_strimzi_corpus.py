@@ -482,3 +482,19 @@ def test_oauth_in_both_generations_is_compared_and_connectors_carry_the_family()
     assert flow["offset_sync"]["enabled"] is True
     primary = expected("oauth-connector-pair", "us-east-1")
     assert primary["authentication"]["scram_users"] == ["invoice-writer", "mirror"]  # v1beta1
+
+
+def test_locating_skips_what_the_exporter_skips(tmp_path: Path) -> None:
+    """A Helm template (invalid YAML the exporter skips with a warning) and a link out of the
+    directory do not disturb the locations."""
+    pair = tmp_path / "pair"
+    shutil.copytree(CORPUS / "tlsroute-pair", pair, ignore=shutil.ignore_patterns("expected"))
+    (pair / "us-west-2" / "chart.yaml").write_text("spec:\n  replicas: {{ .Values.n }}\n")
+    outside = tmp_path / "outside.yaml"
+    outside.write_text((pair / "us-west-2" / "kafka.yaml").read_text())
+    (pair / "us-west-2" / "linked.yaml").symlink_to(outside)
+    lines = _short(pair / "failback.yaml")
+    gateway = line_of(pair / "us-west-2" / "kafka.yaml", "- name: gateway")
+    net = [x for x in lines if " NET-002 " in x]
+    assert len(net) == 1 and net[0].endswith("but no rule is in the primary")
+    assert net[0].split(": ", 1)[0].endswith(f"pair/us-west-2/kafka.yaml:{gateway}")
