@@ -94,7 +94,7 @@ test_a_comparison_with_an_unknown_snapshot_is_not_judged if {
 	decision.verdict == "go"
 	decision.findings == []
 	[entry] := [e | some e in decision.not_judgeable; e.rule_id == "ENC-001"]
-	entry.reason == "compares with the impaired primary's encryption, which is unknown"
+	entry.reason == "compares with the impaired primary, whose snapshot lacks encryption"
 	entry.region == null
 	entry.resource == null
 
