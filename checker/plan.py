@@ -112,9 +112,10 @@ DEFAULT_FAILBACK_STEPS: tuple[Step, ...] = (
     ),
     Step(
         "move-producers",
-        "Move producers back: the forward path runs again as the rollback route, the returning "
-        "region can take the writes and the DR region is fenced.",
-        rules=("CMP-002",),
+        "Move producers back: the forward path runs again as the rollback route (Kafka Connect "
+        "internal topics included), the returning region can take the writes and the DR "
+        "region is fenced.",
+        rules=("CMP-002", "CMP-004"),
         areas=("rollback", "write_authority", "topic_config"),
     ),
     Step(
