@@ -20,6 +20,7 @@ from .errors import InputError
 from .io.read import load_document
 from .model import PHASES, Phase, is_phase
 from .redact import FILE_PREFIX, holds_secret, is_reference
+from .snapshot import parse_timestamp
 
 # Evidence limits a plan may set (evidence: in failback.yaml) and their defaults.
 DEFAULT_EVIDENCE: Mapping[str, Any] = {
@@ -349,6 +350,8 @@ class Plan:
         for ref in (self.primary, self.secondary):
             if ref.name == name:
                 since = raw.get("since") if raw.get("impaired_region") == name else None
+                if since is not None:
+                    parse_timestamp(str(since), "plan outage", "since")
                 return Outage(
                     role=ref.role,
                     region=ref.name,

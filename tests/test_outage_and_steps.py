@@ -452,6 +452,26 @@ def test_cli_unknown_impaired_region_is_an_input_error(tmp_path: Path) -> None:
     assert_one_line_error(check_cli(plan), 2, "plan outage", "'eu-west-1'")
 
 
+def test_cli_outage_since_must_be_a_timestamp(tmp_path: Path) -> None:
+    plan_doc, primary, secondary = dr_estate()
+    plan_doc["outage"] = {"impaired_region": PRIMARY, "since": "yesterday"}
+    plan = write(tmp_path, (plan_doc, primary, secondary))
+    assert_one_line_error(check_cli(plan), 2, "plan outage", "since", "'yesterday'")
+
+
+def test_cli_short_format_names_the_asked_step(tmp_path: Path) -> None:
+    plan_doc, primary, secondary = documents()
+    secondary["consumer_groups"]["ledger-reader.ledger"]["state"] = "STABLE"
+    plan = write(tmp_path, (plan_doc, primary, secondary))
+    args = ["check", "-c", str(plan), "--now", NOW, "--format", "short", "--phase", "failback"]
+    run = run_cli([*args, "--step", "drain"])
+    assert run.exit_code == 0
+    assert run.stdout.splitlines()[:2] == [
+        "failback-checker, phase failback: NO-GO (1 blocking, fail-on high)",
+        "failback-checker, step drain: GO (the exit code follows it)",
+    ]
+
+
 def test_cli_step_verdict_and_exit_code(tmp_path: Path) -> None:
     plan_doc, primary, secondary = documents()
     secondary["consumer_groups"]["ledger-reader.ledger"]["state"] = "STABLE"
