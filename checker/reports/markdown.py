@@ -175,12 +175,17 @@ def _decision(decision: Decision, out: _Out, several: bool) -> None:
     _situation(decision, out)
     if decision.gaps:
         gaps = "".join(
-            f"- {code(_gap_name(g))}: {text(str(g.get('reason')))}"
-            f"{'' if g.get('in_scope', True) else ' (out of scope)'}\n"
+            f"- {code(_gap_name(g))}: {text(str(g.get('reason')))}{_gap_note(decision, g)}\n"
             for g in decision.gaps
         )
         if out.fits(gaps):
             out.add(f"\n**Evidence gaps ({len(decision.gaps)})**\n\n{gaps}")
+
+
+def _gap_note(decision: Decision, gap: Mapping[str, Any]) -> str:
+    if decision.outage is not None and gap.get("region") == decision.outage.get("impaired"):
+        return " (impaired region: not judgeable)"
+    return "" if gap.get("in_scope", True) else " (out of scope)"
 
 
 def _situation(decision: Decision, out: _Out) -> None:
