@@ -48,6 +48,9 @@ USER_POLICIES = (
     'package failback.main\n\nverdict := "go"\n',
     'package failback.exceptions\n\nstatus(_) := {"blocking": false, "known": true}\n',
     "package failback.catalog\n\nrules := {}\n",
+    "package failback.outage\n\nabout_impaired(_) := true\n",
+    'package failback.catalog\n\noutage_cross_region := {"NET-002"}\n',
+    'package failback.steps\n\nstep_verdict(_, _) := "go"\n',
     "package system.authz\n\ndefault allow := true\n",
     "package failback.custom.evil\n\n"
     'deny contains {"rule_id": "NET-002", "resource": "r", "message": "m", "severity": "info"}\n',
