@@ -566,3 +566,15 @@ def test_markdown_shows_the_steps_and_the_outage(tmp_path: Path) -> None:
     assert "**Outage:** the primary region us-east-1 is down" in markdown
     assert "not judgeable in the outage</summary>" in markdown
     assert "| 1 | `replicate-back` | ✅ GO ← asked | - |" in markdown
+
+
+def test_scorecard_follows_the_plan_s_outage(tmp_path: Path) -> None:
+    plan_doc, primary, secondary = dr_estate()
+    plan = write(tmp_path / "healthy", (plan_doc, primary, secondary), primary_file=False)
+    run = run_cli(["scorecard", "-c", str(plan), "--now", NOW])
+    assert_one_line_error(run, 2, "us-east-1.json")
+    plan_doc["outage"] = {"impaired_region": PRIMARY}
+    plan = write(tmp_path / "down", (plan_doc, primary, secondary), primary_file=False)
+    run = run_cli(["scorecard", "-c", str(plan), "--now", NOW, "--format", "json"])
+    assert run.exit_code == 0, run.stderr
+    assert "judging without a snapshot of the impaired region" in run.stderr

@@ -504,7 +504,10 @@ def scorecard(config: Path, fmt: str, now_text: str | None, allow_outside_repo: 
     now = _parse_now(now_text)
     plan = _load_plan(config, allow_outside_repo)
     exceptions = _exceptions(plan, None, None, now)
-    report = _evaluate(plan, None, None, list(PHASES), now, "high", exceptions, (), "embedded", {})
+    situation = _situation(plan, PHASES, None, None)  # the plan's outage: applies here too
+    report = _evaluate(
+        plan, None, None, list(PHASES), now, "high", exceptions, (), "embedded", {}, None, situation
+    )
     click.echo(render(report, fmt), nl=False)
 
 
