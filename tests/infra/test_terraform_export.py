@@ -293,12 +293,26 @@ def test_an_unknown_value_the_checks_read_is_a_gap_not_a_guess(tf_estate) -> Non
         forget_key,
         unknown={"encryption_info": [{"encryption_at_rest_kms_key_arn": True}]},
     )
+    # set from the replica key of the plan: followed, no gap
     snapshot = export("terraform", str(estate / PLAN), "--region", "us-west-2")
-    assert "encryption" not in snapshot
+    assert snapshot["encryption"]["at_rest"]["key_manager"] == "CUSTOMER"
+    assert [g["area"] for g in snapshot["gaps"]] == ["consumer_groups"]
+    # set from a local, which a plan never shows: unknown, a gap naming it
+    document = json.loads((estate / PLAN).read_text())
+    module = document["configuration"]["root_module"]["module_calls"]["usw2"]["module"]
+    cluster = next(r for r in module["resources"] if r["type"] == "aws_msk_cluster")
+    cluster["expressions"]["encryption_info"][0]["encryption_at_rest_kms_key_arn"] = {
+        "references": ["local.msk_key_arn"]
+    }
+    (estate / PLAN).write_text(json.dumps(document))
+    snapshot = export("terraform", str(estate / PLAN), "--region", "us-west-2")
+    # only the unknown part is dropped: in-transit encryption is known
+    assert snapshot["encryption"] == {"in_transit": {"client_broker": "TLS", "in_cluster": True}}
     assert {
         "area": "encryption",
         "reason": f"unknown until apply: {DR_CLUSTER}."
-        "encryption_info[0].encryption_at_rest_kms_key_arn",
+        "encryption_info[0].encryption_at_rest_kms_key_arn (set from "
+        "module.usw2.local.msk_key_arn, which the plan does not resolve)",
     } in snapshot["gaps"]
     run = run_cli(["check", "-c", str(estate / "failback.yaml"), "--now", NOW, "--format", "json"])
     decision = run.json()["decisions"][0]

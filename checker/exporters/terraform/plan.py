@@ -22,7 +22,7 @@ from typing import Any
 
 from ...errors import InputError
 from ...io.read import parse_json, read_bytes
-from .._shared.snapshot import Gaps
+from .._shared.snapshot import Gaps, add_gap
 
 GLOBAL_TYPES = frozenset(
     {
@@ -829,6 +829,10 @@ AREA_OF_TYPE: Mapping[str, str] = {
     "aws_kms_replica_key": "encryption",
     "aws_msk_replicator": "replication",
     "aws_msk_scram_secret_association": "authentication",
+    "aws_msk_single_scram_secret_association": "authentication",
+    "aws_msk_vpc_connection": "network",
+    "aws_msk_topic": "topics",
+    "aws_mskconnect_connector": "replication",
     "kafka_topic": "topics",
     "kafka_acl": "acls",
     "kafka_quota": "quotas",
@@ -869,11 +873,28 @@ class Context:
         """A gap: the area's data is not trustworthy and is dropped from the snapshot."""
         self.gaps.add(area, reason)
 
+    def partial(self, area: str, reason: str) -> None:
+        """A gap for one unknown part of an area: the parts that are known stay in the
+        snapshot (the check is indeterminate for the area all the same)."""
+        add_gap(self.snapshot, area, reason)
+
+    def unresolved(self, resource: Resource, *path: str | int) -> str:
+        """Why the value at `path` cannot be told: unknown until apply, and what it is set from
+        when the configuration names something the document does not resolve."""
+        where = f"{resource.address}.{render_path(path)}"
+        refs = self.doc.resolution(resource, *path).unresolved
+        if refs:
+            return (
+                f"unknown until apply: {where} (set from {', '.join(refs)}, "
+                "which the plan does not resolve)"
+            )
+        return f"unknown until apply: {where}"
+
     def value(self, resource: Resource, area: str, *path: str | int) -> Any:
         """The value at `path`, or None and a gap when it is known only after apply."""
         value = resource.get(*path)
         if value is UNKNOWN:
-            self.gap(area, f"unknown until apply: {resource.address}.{render_path(path)}")
+            self.gap(area, self.unresolved(resource, *path))
             return None
         return value
 
