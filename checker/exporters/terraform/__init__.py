@@ -90,7 +90,9 @@ def export(config: TerraformSource, messages: TextIO | None = None) -> dict[str,
     iam.collect(ctx, cluster)
     auth = snapshot.get("authentication", {})
     kafka_provider.collect(
-        ctx, uses_acls=not auth or any(auth.get(k) for k in ("scram", "mtls", "unauthenticated"))
+        ctx,
+        cluster.resource,
+        uses_acls=not auth or any(auth.get(k) for k in ("scram", "mtls", "unauthenticated")),
     )
     replication.collect(ctx, cluster)
     s3.collect(ctx, config.storage_buckets)
