@@ -108,8 +108,9 @@ def region_snapshot(
     if sources:
         from .exporters import from_source
 
+        stamp = None if now is None else now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         documents = [
-            from_source(source, region.name, plan.base_dir, messages) for source in sources
+            from_source(source, region.name, plan.base_dir, messages, stamp) for source in sources
         ]
         kinds = "+".join(str(s.get("type", "?")) for s in sources)
         snapshot = parse_snapshot(

@@ -1,6 +1,6 @@
 """Terraform exporter: one region of a `terraform show -json` plan (or state), no credentials.
 
-    export(TerraformSource(plan, region, cluster, storage_buckets, captured_at)) -> snapshot
+    export(TerraformSource(plan, region, cluster, storage_buckets, captured_at, now)) -> snapshot
 
 from `failback export terraform` (checker/cli/export.py) or, in failback.yaml,
 `regions.<role>.source: {type: terraform, plan: plan.json, cluster: ADDR}` (`from_plan`; the plan
@@ -56,7 +56,8 @@ class TerraformSource:
     region: str
     cluster: str | None = None  # the cluster's address, when the region has several
     storage_buckets: tuple[str, ...] = ()  # names or globs
-    captured_at: str | None = None  # default: the plan's timestamp, else now
+    captured_at: str | None = None  # default: the plan's timestamp, else `now`
+    now: str | None = None  # the capture time when the document has no timestamp (a state)
 
 
 def export(config: TerraformSource, messages: TextIO | None = None) -> dict[str, Any]:
@@ -72,7 +73,9 @@ def export(config: TerraformSource, messages: TextIO | None = None) -> dict[str,
         "terraform",
         "",
         {"id": "?", "name": "?", "kind": "msk"},
-        config.captured_at or doc.timestamp,
+        # never the clock when the document or the caller tells the time: two exports of the
+        # same files are byte-identical
+        config.captured_at or doc.timestamp or config.now,
     )
     ctx = Context(doc, config.region, snapshot)
     _incomplete(ctx)
