@@ -139,8 +139,7 @@ def _belongs(
     shown = group_id or (group.address if group is not None else "?")
     ctx.gap(
         "network",
-        f"{ctx.unresolved(rule, 'security_group_id')}: whether this ingress rule opens "
-        f"security group {shown} of the cluster cannot be told",
+        f"{ctx.unresolved(rule, 'security_group_id')}: the ingress of {shown} is unknown",
     )
     return None
 

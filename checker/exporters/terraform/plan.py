@@ -133,6 +133,21 @@ def _unknown_at(tree: Any, path: Path_) -> bool:
     return next(unknown_paths(node), None) is not None
 
 
+def _known_leaf(tree: Any, path: Path_) -> bool:
+    """Whether after_unknown marks exactly `path` (a whole block) as unknown."""
+    node = tree
+    for step in path:
+        if node is True:
+            return True
+        if isinstance(step, int) and isinstance(node, list) and step < len(node):
+            node = node[step]
+        elif isinstance(step, str) and isinstance(node, Mapping):
+            node = node.get(step, False)
+        else:
+            return False
+    return node is True
+
+
 def unknown_paths(tree: Any, prefix: Path_ = ()) -> Iterator[Path_]:
     """Every path marked unknown in an after_unknown tree."""
     stack: list[tuple[Any, Path_]] = [(tree, prefix)]
@@ -879,8 +894,15 @@ class Context:
         add_gap(self.snapshot, area, reason)
 
     def unresolved(self, resource: Resource, *path: str | int) -> str:
-        """Why the value at `path` cannot be told: unknown until apply, and what it is set from
-        when the configuration names something the document does not resolve."""
+        """Why the value at `path` cannot be told: unknown until apply (the outermost unknown
+        block is named), and what it is set from when the configuration names something the
+        document does not resolve."""
+        for size in range(1, len(path)):
+            if _unknown_at(resource.unknown, path[:size]) and _known_leaf(
+                resource.unknown, path[:size]
+            ):
+                path = path[:size]
+                break
         where = f"{resource.address}.{render_path(path)}"
         refs = self.doc.resolution(resource, *path).unresolved
         if refs:
