@@ -170,7 +170,9 @@ def _encryption(ctx: Context, res: Resource) -> str | None:
     if client_broker is not UNKNOWN:
         known = str(client_broker or "TLS")  # MSK's default when the block is not set
         if known not in CLIENT_BROKER:
-            ctx.gap("encryption", f"{res.address}: unknown client_broker {known!r}")
+            reason = f"{res.address}: unknown client_broker {known!r}"
+            ctx.gap("encryption", reason)
+            ctx.partial("network", f"{reason}: whether clients may connect in plaintext is unknown")
             return None
     if known is not None and in_cluster is not UNKNOWN:
         encryption["in_transit"] = {
