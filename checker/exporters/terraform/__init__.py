@@ -7,13 +7,17 @@ from `failback export terraform` (checker/cli/export.py) or, in failback.yaml,
 path relative to failback.yaml).
 
 Reads the planned values (what the estate will be after apply): aws_msk_cluster /
-aws_msk_serverless_cluster, aws_msk_configuration, aws_msk_replicator,
-aws_msk_scram_secret_association, security groups and their rules, aws_cloudwatch_log_group,
-aws_cloudtrail, aws_kms_key, IAM policies with kafka-cluster actions, S3 buckets, and the Kafka
-provider's kafka_topic, kafka_acl and kafka_quota. A multi-region plan (provider aliases, modules)
-is split by region. A value Terraform knows only after apply is a gap ("unknown until apply:
-<address>.<attribute>"), never a guess; consumer groups are runtime state, always a gap.
-Secrets in the plan (SCRAM passwords, provider credentials) are never read.
+aws_msk_serverless_cluster, aws_msk_configuration, aws_msk_replicator, MirrorMaker 2 on MSK
+Connect (aws_mskconnect_connector), aws_msk_scram_secret_association /
+aws_msk_single_scram_secret_association, aws_msk_vpc_connection, security groups and their
+rules, aws_cloudwatch_log_group, aws_cloudtrail, aws_kms_key, IAM policies with kafka-cluster
+actions, S3 buckets, aws_msk_topic and the Kafka provider's kafka_topic, kafka_acl and
+kafka_quota. A multi-region plan (provider aliases, modules, for_each over regions) is split by
+region; references resolve inside one module instance. A value Terraform knows only after apply
+is a gap ("unknown until apply: <address>.<attribute>", naming the local or data source it is set
+from when the plan cannot resolve it), never a guess; only the unknown part of an area is left
+out. Consumer groups are runtime state, always a gap. Secrets in the plan (SCRAM passwords,
+provider credentials, connector JAAS settings) are never read.
 """
 
 from __future__ import annotations

@@ -6,6 +6,13 @@ values Terraform learns only at apply time; `configuration` (optional) gives eac
 provider configuration and the references of its expressions, which tell the region of a
 resource and what an unknown value will point at.
 
+References resolve inside the module instance that makes them: instance keys
+(`module.msk["us-west-2"]`, `aws_x.this[0]`) are part of every address, so the instances of a
+for_each module never borrow each other's resources or values. Variables are followed to what the
+calling module passes (`each.key`, `each.value.<attr>`, `count.index` of that instance, constants,
+root variables); locals and data sources are never in a plan's `configuration`: a reference to
+one is reported as unresolved (`Resolved.unresolved`), so callers can name it in a gap.
+
 A resource's region, first match wins: its own `region` argument (AWS provider 6), the region of
 its ARN, then its provider configuration: the AWS provider's `region`, or for the Kafka provider
 the MSK hostnames (or referenced MSK cluster) of `bootstrap_servers`. IAM is global.
