@@ -428,6 +428,25 @@ def test_a_state_document_exports_without_configuration(tmp_path: Path) -> None:
     assert [g["area"] for g in snapshot["gaps"]] == ["consumer_groups"]
 
 
+def test_a_state_records_now_and_two_exports_are_byte_identical(tmp_path: Path) -> None:
+    state = tmp_path / "state.json"
+    state.write_text(json.dumps(_state_of(json.loads(READY.read_text()), "usw2")))
+    args = ["export", "terraform", str(state), "--region", "us-west-2", "--now", NOW]
+    first, second = run_cli(args), run_cli(args)
+    assert first.exit_code == 0, first.stderr
+    assert first.stdout == second.stdout
+    assert json.loads(first.stdout)["captured_at"] == NOW
+    # a plan's own timestamp wins over --now
+    plan = run_cli(["export", "terraform", str(READY), "--region", "us-west-2", "--now", NOW])
+    assert json.loads(plan.stdout)["captured_at"] == "2026-11-28T09:00:00Z"
+    assert_one_line_error(
+        run_cli(["export", "terraform", str(state), "--region", "us-west-2", "--now", "soon"]),
+        2,
+        "--now",
+        "not an RFC 3339 timestamp",
+    )
+
+
 def test_unlocated_regional_resources_of_a_multi_region_plan_are_gaps(tmp_path: Path) -> None:
     plan = json.loads(READY.read_text())
     del plan["configuration"]  # the Kafka provider's bootstrap servers are gone with it
