@@ -745,3 +745,92 @@ def test_secret_broker_properties_are_scrubbed(tf_estate) -> None:  # type: igno
     snapshot = export("terraform", str(estate / PLAN), "--region", "us-west-2")
     assert SECRET_MARK not in json.dumps(snapshot)
     assert snapshot["broker_config"]["log.retention.hours"] == "168"
+
+
+def _instance(module: str, type_: str, name: str, values: dict[str, Any], index: Any = None) -> Any:
+    key = "" if index is None else f"[{json.dumps(index)}]"
+    entry = {
+        "address": f"{module + '.' if module else ''}{type_}.{name}{key}",
+        "mode": "managed",
+        "type": type_,
+        "name": name,
+        "values": values,
+    }
+    return entry if index is None else {**entry, "index": index}
+
+
+def test_references_stay_inside_their_module_instance() -> None:
+    """for_each over a module: each instance's references, variables and each.value are its own;
+    a literal key names one instance; a local is reported, not followed."""
+    keys = {"a": "arn:aws:kms:us-east-1:1:key/a", "b": None}
+    modules = [
+        {
+            "address": f'module.m["{k}"]',
+            "resources": [
+                _instance(f'module.m["{k}"]', "aws_msk_configuration", "this", {"arn": None}, 0),
+                _instance(f'module.m["{k}"]', "aws_msk_cluster", "this", {"region": "us-east-1"}),
+            ],
+        }
+        for k in keys
+    ]
+    document = {
+        "format_version": "1.2",
+        "variables": {"clusters": {"value": {k: {"kms": v} for k, v in keys.items()}}},
+        "planned_values": {
+            "root_module": {
+                "resources": [
+                    _instance("", "aws_kms_key", "k", {"arn": f"arn:{k}", "region": "us-east-1"}, k)
+                    for k in keys
+                ],
+                "child_modules": modules,
+            }
+        },
+        "configuration": {
+            "root_module": {
+                "module_calls": {
+                    "m": {
+                        "for_each_expression": {"references": ["var.clusters"]},
+                        "expressions": {"kms": {"references": ["each.value.kms", "each.value"]}},
+                        "module": {
+                            "variables": {"kms": {"default": None}},
+                            "resources": [
+                                {
+                                    "address": "aws_msk_cluster.this",
+                                    "mode": "managed",
+                                    "type": "aws_msk_cluster",
+                                    "name": "this",
+                                    "expressions": {
+                                        "configuration_info": [
+                                            {
+                                                "arn": {
+                                                    "references": [
+                                                        "aws_msk_configuration.this[0].arn",
+                                                        "aws_msk_configuration.this[0]",
+                                                        "aws_msk_configuration.this",
+                                                    ]
+                                                }
+                                            }
+                                        ],
+                                        "kms": {"references": ["var.kms"]},
+                                        "other": {"references": ["local.sg_id"]},
+                                    },
+                                }
+                            ],
+                        },
+                    }
+                }
+            }
+        },
+    }
+    doc = parse(document, "test")
+    clusters = {r.module_address: r for r in doc.of_type("aws_msk_cluster")}
+    for key in keys:
+        cluster = clusters[f'module.m["{key}"]']
+        assert [r.address for r in doc.referenced(cluster, "configuration_info", 0, "arn")] == [
+            f'module.m["{key}"].aws_msk_configuration.this[0]'
+        ]
+        assert doc.configured(cluster, "kms") == keys[key]  # null for "b": a value, not unknown
+    resolved = doc.resolution(clusters['module.m["a"]'], "other")
+    assert (resolved.resources, resolved.unresolved) == ([], ['module.m["a"].local.sg_id'])
+    literal = doc.resolve("", {"references": ['aws_kms_key.k["a"].arn', 'aws_kms_key.k["a"]']})
+    assert [r.address for r in literal.resources] == ['aws_kms_key.k["a"]']

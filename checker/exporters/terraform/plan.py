@@ -607,8 +607,22 @@ class TerraformDocument:
         return self.resolve(resource.module_address, resource.expression(*path))
 
     def configured(self, resource: Resource, *path: str | int) -> Any:
-        """The configured value at `path` (UNRESOLVED when the configuration cannot tell)."""
-        return self.evaluate(resource.module_address, resource.expression(*path))
+        """The configured value at `path` (UNRESOLVED when the configuration cannot tell). In a
+        resource with its own count or for_each, each/count are the resource's, not its
+        module's: only each.key and count.index are told."""
+        expression = resource.expression(*path)
+        own = "for_each_expression" in resource.config or "count_expression" in resource.config
+        if own and isinstance(expression, Mapping):
+            subjects = _subjects(_references(expression))
+            if any(s[0][1] in ("each", "count") for s in subjects):
+                if len(subjects) != 1 or resource.index is None:
+                    return UNRESOLVED
+                steps = next(iter(subjects.values()))
+                what = steps[1][1] if len(steps) > 1 else None
+                if what in ("key", "index") and len(steps) == 2:
+                    return resource.index
+                return UNRESOLVED
+        return self.evaluate(resource.module_address, expression)
 
     # --- regions ---------------------------------------------------------------------------
 
