@@ -3,6 +3,8 @@
 A region may list several sources (e.g. `aws` for the MSK surroundings and `kafka` for the ACLs
 and consumer groups that only the Kafka protocol shows); their snapshots are merged area by area:
 an area one source read fills the same area another source could not read (a gap) or left out.
+Replication flows add up: each source contributes the flows it read (an empty `replication` of
+one source does not hide another's flows).
 """
 
 from __future__ import annotations
@@ -26,6 +28,15 @@ def _gapped(document: Mapping[str, Any]) -> set[str]:
     return {str(gap["area"]) for gap in document.get("gaps", [])}
 
 
+def _flow_key(flow: Mapping[str, Any]) -> tuple[str, str, str, str]:
+    return (
+        str(flow.get("tool")),
+        str(flow.get("name")),
+        str(flow.get("source_region")),
+        str(flow.get("target_region")),
+    )
+
+
 def merge(documents: Sequence[dict[str, Any]]) -> dict[str, Any]:
     """The first snapshot, with areas it lacks (or has a gap in) taken from the later ones."""
     merged = dict(documents[0])
@@ -38,6 +49,13 @@ def merge(documents: Sequence[dict[str, Any]]) -> dict[str, Any]:
             if area not in merged or area in _gapped(merged):
                 merged[area] = document[area]
                 merged["gaps"] = [g for g in merged["gaps"] if g["area"] != area]
+            elif area == "replication":
+                # flows add up: a second source (MM2 beside a replicator) adds its own
+                seen = {_flow_key(f) for f in merged[area]}
+                merged[area] = [
+                    *merged[area],
+                    *(f for f in document[area] if _flow_key(f) not in seen),
+                ]
         for gap in document.get("gaps", []):
             unread = gap["area"] not in merged or gap["area"] in _gapped(merged)
             if unread and gap not in merged["gaps"]:
@@ -90,8 +108,9 @@ def region_snapshot(
     if sources:
         from .exporters import from_source
 
+        stamp = None if now is None else now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         documents = [
-            from_source(source, region.name, plan.base_dir, messages) for source in sources
+            from_source(source, region.name, plan.base_dir, messages, stamp) for source in sources
         ]
         kinds = "+".join(str(s.get("type", "?")) for s in sources)
         snapshot = parse_snapshot(
