@@ -35,14 +35,14 @@ EXPECTED: dict[str, dict[str, dict[str, int]]] = {
     "mm2-default-policy-both-ways": CLEAN,
     "mm2-one-way-with-checkpoints": {
         "normal": {},
-        "failover": {**FENCE, **CONNECT},
+        "failover": {**FENCE},
         "dr_operation": {**FENCE, **NO_WAY_BACK},
         "failback": NO_WAY_BACK,
         "cleanup": {},
     },
     "enhanced-without-pair": {
         "normal": {"OFF-005": 1},
-        "failover": {**FENCE, **CONNECT, "OFF-005": 1, "REP-001": 7},
+        "failover": {**FENCE, "OFF-005": 1, "REP-001": 7},
         "dr_operation": {**FENCE, **NO_WAY_BACK, "OFF-005": 1, "REP-001": 7},
         "failback": {**NO_WAY_BACK, "OFF-005": 1},
         "cleanup": {"OFF-005": 1},
