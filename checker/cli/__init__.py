@@ -2,6 +2,7 @@
 
 One module per command family; each parses its options, calls the core and a reporter, and
 lets `errors.handle_errors` turn every error into one line and a documented exit code.
+`common` gives every command --debug and --color (accepted before or after the command name).
 """
 
 from __future__ import annotations
@@ -9,13 +10,22 @@ from __future__ import annotations
 import click
 
 from . import check, diff, export, policies, validate
-from .errors import EXIT_CODES_HELP
+from .common import add_global_options, exit_codes_help
+
+MAIN_EXIT_CODES = exit_codes_help(
+    (0, 1, 2, 3, 4),
+    note="  (1 and 4 are check's verdicts; `failback COMMAND --help` lists each command's codes)",
+)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]}, epilog=EXIT_CODES_HELP)
-@click.version_option(package_name="failback-checker", prog_name="failback")
-@click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
-def main(debug: bool) -> None:
+@click.group(
+    context_settings={"help_option_names": ["-h", "--help"]},
+    epilog=MAIN_EXIT_CODES,
+)
+@click.version_option(
+    None, "-V", "--version", package_name="failback-checker", prog_name="failback"
+)
+def main() -> None:
     """Can Kafka traffic go back after a cross-region failover? Policy-as-code failback gate."""
 
 
@@ -27,3 +37,4 @@ main.add_command(diff.diff)
 main.add_command(policies.policies)
 main.add_command(policies.rules)
 main.add_command(validate.validate)
+add_global_options(main)

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import click
 
-from .errors import EXIT_CODES_HELP, handle_errors
+from .common import DONE_EXIT_CODES
+from .errors import handle_errors
 
 
-@click.command(epilog=EXIT_CODES_HELP)
+@click.command(epilog=DONE_EXIT_CODES)
 @click.argument("primary", type=click.Path(path_type=Path))
 @click.argument("secondary", type=click.Path(path_type=Path))
 @click.option(

@@ -10,10 +10,16 @@ import click
 
 from ..errors import InputError
 from ..model import ExitCode
+from .common import exit_codes_help
 from .errors import error_line, handle_errors
 
 
-@click.command()
+@click.command(
+    epilog=exit_codes_help(
+        (0, 2, 3),
+        {0: "every file is valid", 2: "a file is invalid, unreadable or of an unknown kind"},
+    )
+)
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
     "--allow-outside-repo",
