@@ -91,6 +91,7 @@ def test_short_version_flag() -> None:
         ["--debug", "check", "-c", "missing.yaml"],
         ["check", "--debug", "-c", "missing.yaml"],
         ["check", "-c", "missing.yaml", "--debug"],
+        ["validate", "missing.yaml", "--debug"],
         ["export", "terraform", "missing.json", "--region", "r", "--debug"],
     ],
 )
