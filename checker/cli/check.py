@@ -218,7 +218,7 @@ def check(
     (aws, kafka), it exports both regions and checks them in one go.
 
     \b
-    Formats: text, short (pre-commit), json, sarif, junit, markdown, html.
+    Formats: text, short (pre-commit), json, sarif, junit, markdown, html, github.
       failback check --format sarif -o out.sarif --format junit -o out.xml --format text
     """
     targets = _targets(formats, outputs)
