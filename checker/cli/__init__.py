@@ -7,10 +7,14 @@ lets `errors.handle_errors` turn every error into one line and a documented exit
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from . import check, diff, export, policies, validate
 from .common import add_global_options, exit_codes_help
+from .config import add_env_vars
+from .errors import handle_errors
 
 MAIN_EXIT_CODES = exit_codes_help(
     (0, 1, 2, 3, 4),
@@ -25,8 +29,18 @@ MAIN_EXIT_CODES = exit_codes_help(
 @click.version_option(
     None, "-V", "--version", package_name="failback-checker", prog_name="failback"
 )
-def main() -> None:
-    """Can Kafka traffic go back after a cross-region failover? Policy-as-code failback gate."""
+@click.pass_context
+@handle_errors
+def main(ctx: click.Context) -> None:
+    """Can Kafka traffic go back after a cross-region failover? Policy-as-code failback gate.
+
+    Defaults come from failback.toml or [tool.failback] in pyproject.toml (the nearest from
+    the working directory up to the repository root) and FAILBACK_* environment variables;
+    a flag beats its variable, which beats the file.
+    """
+    from .config import default_map, load
+
+    ctx.default_map = default_map(load(Path.cwd()), main)
 
 
 main.add_command(check.check)
@@ -38,3 +52,4 @@ main.add_command(policies.policies)
 main.add_command(policies.rules)
 main.add_command(validate.validate)
 add_global_options(main)
+add_env_vars(main)

@@ -50,12 +50,21 @@ def _set_debug(ctx: click.Context, _param: click.Parameter, value: bool) -> None
         _root(ctx).meta[_DEBUG] = True
 
 
+# how a --color value was given, weakest first: a flag beats FAILBACK_COLOR beats the file
+_COLOR_RANK = {
+    click.core.ParameterSource.DEFAULT_MAP: 1,
+    click.core.ParameterSource.ENVIRONMENT: 2,
+    click.core.ParameterSource.COMMANDLINE: 3,
+}
+
+
 def _set_color(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
     source = ctx.get_parameter_source(param.name or "color")
-    if value is not None and source is not click.core.ParameterSource.DEFAULT:
-        _root(ctx).meta[_COLOR] = value
-    elif value is not None:
-        _root(ctx).meta.setdefault(_COLOR, value)
+    rank = _COLOR_RANK.get(source, 0) if source is not None else 0
+    meta = _root(ctx).meta
+    if value is not None and rank and rank >= meta.get(_COLOR + ".rank", 0):
+        meta[_COLOR] = value
+        meta[_COLOR + ".rank"] = rank
 
 
 def debug_option() -> Any:
