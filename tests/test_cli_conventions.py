@@ -194,3 +194,33 @@ def test_an_unknown_rule_is_exit_2_with_a_suggestion() -> None:
     assert_one_line_error(
         run_cli(["rules", "WA-01"]), 2, "unknown rule 'WA-01'", "did you mean WA-001?"
     )
+
+
+# -- shell completion ----------------------------------------------------------------------------
+
+
+def _complete(env: dict[str, str]) -> str:
+    import os
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-c", "from checker.cli import main; main(prog_name='failback')"],
+        env={**os.environ, "PYTHONPATH": str(ROOT), **env},
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_shell_completion_works_as_documented() -> None:
+    doc = (ROOT / "docs" / "reference" / "cli.md").read_text("utf-8")
+    for shell in ("bash", "zsh", "fish"):
+        assert f"_FAILBACK_COMPLETE={shell}_source failback" in doc
+    assert "_failback_completion()" in _complete({"_FAILBACK_COMPLETE": "bash_source"})
+    words = {"COMP_WORDS": "failback check --debug --fail-on ", "COMP_CWORD": "4"}
+    answer = _complete({"_FAILBACK_COMPLETE": "bash_complete", **words})
+    assert answer.split() == [f"plain,{s}" for s in ("info", "low", "medium", "high", "critical")]
