@@ -389,7 +389,12 @@ def load_plan(path: Path, *, allow_outside_repo: bool = False) -> Plan:
     """The plan at `path`; unless allow_outside_repo, every path it names must stay inside its
     repository (`confine`)."""
     document = load_document(path, "plan")
-    plan = parse_plan(document, str(path), path.resolve())
+    try:
+        plan = parse_plan(document, str(path), path.resolve())
+    except schemas.SchemaError as exc:
+        raise InputError(
+            exc.message, hint=f"`failback validate {path}` lists every problem with its line"
+        ) from None
     if not allow_outside_repo:
         confine(plan)
     return plan

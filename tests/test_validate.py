@@ -265,3 +265,14 @@ def test_producers_are_checked_against_given_snapshots_and_offline_sources(tmp_p
     )
     assert run.exit_code == 0
     assert "producer User:ledger-writer of family ledger matches no principal" in run.stderr
+
+
+def test_check_names_the_misspelt_key_and_points_to_validate(tmp_path: Path) -> None:
+    path = _bad_plan(tmp_path)
+    run = run_cli(["check", "-c", str(path), "--now", NOW])
+    assert_one_line_error(
+        run,
+        2,
+        "at (top level): unknown key topic_familes (did you mean topic_families?)",
+        f"(`failback validate {path}` lists every problem with its line)",
+    )

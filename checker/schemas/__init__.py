@@ -74,6 +74,10 @@ def _fast(kind: str, definition: str | None = None) -> Any:
     return fastjsonschema.compile(draft7, use_formats=False)
 
 
+class SchemaError(InputError):
+    """A document that does not match its schema (the most relevant violation, in one line)."""
+
+
 def check_version(document: Any, origin: str, kind: str) -> str:
     if not isinstance(document, dict):
         raise InputError(f"{kind} {origin} must be a mapping at the top level")
@@ -172,12 +176,18 @@ def validate(document: Any, origin: str, kind: str) -> None:
     # the slower validator names the most relevant violation for the one-line message
     from jsonschema.exceptions import best_match
 
+    for problem in problems(document, kind):  # a misspelt key says what was meant
+        if problem.key is not None and "(did you mean " in problem.message:
+            location = "/".join(str(p) for p in problem.path) or "(top level)"
+            raise SchemaError(
+                f"{kind} {origin} does not match the v1 schema at {location}: {problem.message}"
+            )
     error = best_match(_validator(kind).iter_errors(document))
     if error is None:
-        raise InputError(f"{kind} {origin} does not match the v1 schema: {fast_message}")
+        raise SchemaError(f"{kind} {origin} does not match the v1 schema: {fast_message}")
     location = "/".join(str(p) for p in error.absolute_path) or "(top level)"
     message = explain(error, schema(kind), document)
-    raise InputError(f"{kind} {origin} does not match the v1 schema at {location}: {message}")
+    raise SchemaError(f"{kind} {origin} does not match the v1 schema at {location}: {message}")
 
 
 def validate_part(value: Any, origin: str, kind: str, definition: str) -> None:
