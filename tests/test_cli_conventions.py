@@ -224,3 +224,16 @@ def test_shell_completion_works_as_documented() -> None:
     words = {"COMP_WORDS": "failback check --debug --fail-on ", "COMP_CWORD": "4"}
     answer = _complete({"_FAILBACK_COMPLETE": "bash_complete", **words})
     assert answer.split() == [f"plain,{s}" for s in ("info", "low", "medium", "high", "critical")]
+
+
+def test_no_color_is_honoured_by_auto_and_overridden_by_a_flag() -> None:
+    from click.testing import CliRunner
+
+    from checker.cli import main
+
+    args = ["check", "-c", str(ESTATE / "faulted" / "failback.yaml"), "--now", NOW]
+    runner = CliRunner()
+    auto = runner.invoke(main, args, env={"NO_COLOR": "1"}, catch_exceptions=False)
+    assert not ANSI.search(auto.stdout)
+    forced = runner.invoke(main, [*args, "--color", "always"], env={"NO_COLOR": "1"})
+    assert ANSI.search(forced.stdout)
