@@ -121,7 +121,8 @@ def test_validate_tells_each_kind_of_file_apart(tmp_path: Path) -> None:
         TERRAFORM: "valid Terraform plan (terraform show -json) (288 managed resources; ",
         state: "valid Terraform state (terraform show -json) (288 managed resources; ",
         STRIMZI / "users.yml": "valid Strimzi manifest (15 KafkaUser)",
-        multi: "valid Strimzi manifest (1 Kafka, 1 KafkaMirrorMaker2, 40 KafkaTopic, 15 KafkaUser)",
+        multi: "valid Strimzi manifest (1 Kafka, 1 KafkaMirrorMaker2, 1 KafkaNodePool, "
+        "40 KafkaTopic, 15 KafkaUser)",
     }
     run = run_cli(["validate", *map(str, files)])
     assert run.exit_code == 0, run.stderr

@@ -10,9 +10,10 @@ with an overall line.
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
-from ..model import VERDICT_LABELS, Decision, Finding, Report
+from ..model import VERDICT_LABELS, Decision, Finding, Report, StepVerdict
 from . import RenderOptions
 from .escape import visible
 from .words import PHASE_NAMES, counted, listed
@@ -125,11 +126,66 @@ def _decision(decision: Decision, lines: list[str], options: RenderOptions, styl
     extra += [f"{waived} waived"] if waived else []
     extra += [f"{known} known"] if known else []
     lines.append(f"phase {decision.phase}: {verdict} ({', '.join(extra)})")
+    if decision.step is not None:
+        step = decision.step
+        label = style(VERDICT_LABELS.get(step.verdict, step.verdict), _VERDICT_STYLE[step.verdict])
+        lines.append(f"step {visible(step.name)}: {label} (the exit code follows the step)")
     _findings(decision, lines, options.width, style)
     for gap in decision.gaps:
         scope = "" if gap.get("in_scope", True) else " (out of scope)"
+        if decision.outage is not None and gap["region"] == decision.outage.get("impaired"):
+            scope = " (impaired region: not judgeable)"
         text = f"{visible(gap['region'])}/{visible(gap['area'])}: {visible(gap['reason'])}{scope}"
         lines.extend(_wrap(text, "  ? gap      ", 13, options.width))
+    _situation(decision, lines, style, options.width)
+
+
+def outage_line(outage: Mapping[str, Any]) -> str:
+    """`the primary region us-east-1 is down (plan, since ...); its snapshot: absent`."""
+    by = "the plan" if outage.get("declared_by") == "plan" else "--impaired-region"
+    since = f" since {outage['since']}" if outage.get("since") else ""
+    snapshot = (
+        "no snapshot (its rules are not judged)"
+        if outage.get("snapshot") == "absent"
+        else "its last snapshot given"
+    )
+    return (
+        f"the {outage.get('impaired')} region {outage.get('region')} is down{since} "
+        f"(declared by {by}); {snapshot}"
+    )
+
+
+def held_text(step: StepVerdict, limit: int = 3) -> str:
+    """`held by REP-005 payments-usw2-to-use1, RB-002 ledger and 2 more`."""
+    if not step.held_by:
+        return ""
+    names = [f"{h.get('rule_id')} {h.get('resource')}" for h in step.held_by]
+    shown = ", ".join(names[:limit])
+    more = f" and {len(names) - limit} more" if len(names) > limit else ""
+    return f"held by {shown}{more}"
+
+
+def _situation(decision: Decision, lines: list[str], style: _Style, width: int | None) -> None:
+    """The outage, what it left unjudged, and the failback steps' verdicts (wrapped at `width`
+    in a terminal, never cut)."""
+    if decision.outage is not None:
+        lines.extend(_wrap(visible(outage_line(decision.outage)), "  outage: ", 10, width))
+    for entry in decision.not_judgeable:
+        place = "/".join(str(entry[k]) for k in ("region", "resource") if entry.get(k))
+        place = f" {place}" if place else ""
+        first = f"  ~ {visible(str(entry.get('rule_id'))):<8} "
+        text = f"not judgeable{visible(place)}: {visible(str(entry.get('reason')))}"
+        lines.extend(_wrap(text, first, len(first), width))
+    for step in decision.steps:
+        label = style(VERDICT_LABELS.get(step.verdict, step.verdict), _VERDICT_STYLE[step.verdict])
+        held = held_text(step)
+        asked = decision.step is not None and decision.step.name == step.name
+        suffix = (" <- --step" if asked else "") + (f" ({visible(held)})" if held else "")
+        head = f"  step {step.order} {visible(step.name)}: "
+        wrapped = _wrap(VERDICT_LABELS.get(step.verdict, step.verdict) + suffix, head, 6, width)
+        plain_label = VERDICT_LABELS.get(step.verdict, step.verdict)
+        lines.append(head + wrapped[0][len(head) :].replace(plain_label, label, 1))
+        lines.extend(wrapped[1:])
 
 
 def overall(decisions: Sequence[Decision]) -> str:
@@ -187,8 +243,13 @@ def render(report: Report, options: RenderOptions | None = None) -> str:
         2,
         options.width,
     )
-    if any(d.findings or d.gaps for d in report.decisions):
-        lines.extend(_wrap(LEGEND, "", 8, options.width))
+    if any(d.findings or d.gaps or d.not_judgeable for d in report.decisions):
+        legend = LEGEND + (
+            ", ~ not judgeable (impaired region)"
+            if any(d.not_judgeable for d in report.decisions)
+            else ""
+        )
+        lines.extend(_wrap(legend, "", 8, options.width))
     for decision in report.decisions:
         _decision(decision, lines, options, style)
     _exceptions(report, lines, style)
