@@ -146,3 +146,11 @@ def test_file_paths_stay_inside_the_repository(repo: Path) -> None:
     (repo / "failback.toml").write_text('waivers = "../../etc/waivers.yaml"\n')
     result = run(["check", "-c", "kafka/failback.yaml"])
     assert_one_line_error(result, 2, "waivers '../../etc/waivers.yaml' is outside the repository")
+
+
+def test_a_broken_file_never_hides_help(repo: Path) -> None:
+    (repo / "failback.toml").write_text('fail_on = "critical"\n')
+    for args in (["check", "--help"], ["check", "-h"], ["rules", "--help"]):
+        result = run(args)
+        assert result.exit_code == 0, result.stderr
+        assert result.stdout.startswith("Usage: ")

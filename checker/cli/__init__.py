@@ -22,7 +22,17 @@ MAIN_EXIT_CODES = exit_codes_help(
 )
 
 
+class _Main(click.Group):
+    """The `failback` group: notes whether help was asked for anywhere on the command line, so
+    that a broken configuration file never hides a command's help."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        ctx.meta["failback.help"] = any(arg in ("-h", "--help") for arg in args)
+        return super().parse_args(ctx, args)
+
+
 @click.group(
+    cls=_Main,
     context_settings={"help_option_names": ["-h", "--help"]},
     epilog=MAIN_EXIT_CODES,
 )
@@ -38,6 +48,8 @@ def main(ctx: click.Context) -> None:
     the working directory up to the repository root) and FAILBACK_* environment variables;
     a flag beats its variable, which beats the file.
     """
+    if ctx.meta.get("failback.help"):
+        return  # help shows the built-in defaults, whatever the configuration file says
     from .config import default_map, load
 
     ctx.default_map = default_map(load(Path.cwd()), main)
