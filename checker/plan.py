@@ -7,6 +7,7 @@ plan holds (defaults included).
 from __future__ import annotations
 
 import fnmatch
+import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from typing import Any
 
 from . import schemas
 from .errors import InputError
-from .io.read import load_document
+from .io.read import dates_to_text, load_document
 from .model import PHASES, Phase, is_phase
 from .redact import FILE_PREFIX, holds_secret, is_reference
 from .snapshot import parse_timestamp
@@ -43,7 +44,7 @@ class Evidence:
     """A family's readiness evidence for one phase."""
 
     runbook: str | None
-    last_rehearsal: date | str | None  # YAML reads an unquoted date as a date
+    last_rehearsal: str | None  # YYYY-MM-DD (an unquoted YAML date is read as this text)
     metrics: tuple[str, ...]
     alerts: tuple[str, ...]
 
@@ -65,7 +66,7 @@ class Rollback:
 @dataclass(frozen=True)
 class Cost:
     max_dual_region_days: int | None
-    dual_region_since: date | str | None
+    dual_region_since: str | None  # YYYY-MM-DD
     owner: str | None
 
 
@@ -211,7 +212,7 @@ class Family:
         raw: Mapping[str, Any] = self.document.get("evidence", {}).get(phase, {})
         return Evidence(
             runbook=_text(raw.get("runbook")),
-            last_rehearsal=raw.get("last_rehearsal"),
+            last_rehearsal=_text(raw.get("last_rehearsal")),
             metrics=tuple(str(m) for m in raw.get("metrics", [])),
             alerts=tuple(str(a) for a in raw.get("alerts", [])),
         )
@@ -306,7 +307,7 @@ class Plan:
         days = raw.get("max_dual_region_days")
         return Cost(
             max_dual_region_days=None if days is None else int(days),
-            dual_region_since=raw.get("dual_region_since"),
+            dual_region_since=_text(raw.get("dual_region_since")),
             owner=_text(raw.get("owner")),
         )
 
@@ -380,6 +381,7 @@ def _region(role: str, raw: Mapping[str, Any], base: Path) -> RegionRef:
 
 
 def parse_plan(document: Any, origin: str, path: Path | None = None) -> Plan:
+    document = dates_to_text(document)  # unquoted YAML dates are dates as the schema spells them
     schemas.validate(document, origin, "plan")
     base = path.parent if path else Path(".")
     regions = document["regions"]
@@ -393,6 +395,14 @@ def parse_plan(document: Any, origin: str, path: Path | None = None) -> Plan:
     _check_unique(
         (str(s["name"]) for s in document.get("failback_steps", [])), origin, "failback step"
     )
+    for where, value in plan_dates(document):
+        try:
+            date.fromisoformat(value)
+        except ValueError:
+            raise InputError(
+                f"plan {origin} at {where}: {json.dumps(value)} is not a date",
+                hint="dates are YYYY-MM-DD",
+            ) from None
     return Plan(
         path=path,
         name=str(document.get("name", path.stem if path else "plan")),
@@ -402,6 +412,19 @@ def parse_plan(document: Any, origin: str, path: Path | None = None) -> Plan:
         families=families,
         document=document,
     )
+
+
+def plan_dates(document: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+    """(where, text) of every date a schema-valid plan holds (the schema's format: date is not
+    checked by the fast validator)."""
+    since = document.get("cost", {}).get("dual_region_since")
+    if since is not None:
+        yield "cost/dual_region_since", str(since)
+    for index, family in enumerate(document["topic_families"]):
+        for phase, evidence in family.get("evidence", {}).items():
+            rehearsal = evidence.get("last_rehearsal")
+            if rehearsal is not None:
+                yield f"topic_families/{index}/evidence/{phase}/last_rehearsal", str(rehearsal)
 
 
 def _check_unique(names: Iterable[str], origin: str, what: str) -> None:
@@ -489,7 +512,12 @@ def load_plan(path: Path, *, allow_outside_repo: bool = False) -> Plan:
     """The plan at `path`; unless allow_outside_repo, every path it names must stay inside its
     repository (`confine`)."""
     document = load_document(path, "plan")
-    plan = parse_plan(document, str(path), path.resolve())
+    try:
+        plan = parse_plan(document, str(path), path.resolve())
+    except schemas.SchemaError as exc:
+        raise InputError(
+            exc.message, hint=f"`failback validate {path}` lists every problem with its line"
+        ) from None
     if not allow_outside_repo:
         confine(plan)
     return plan

@@ -15,7 +15,7 @@ from typing import Any
 
 from . import schemas
 from .errors import InputError
-from .io.read import load_document, read_text
+from .io.read import dates_to_text, load_document, read_text
 from .model import Waiver
 
 MAX_DAYS = 180  # also in WVR-001's remediation (policies/failback/catalog/exception_rules.rego)
@@ -24,17 +24,6 @@ HOW_TO_WAIVE = (
     f"(at most {MAX_DAYS} days ahead) to waivers.yaml and pass --waivers "
     "(or set waivers: in failback.yaml)"
 )
-
-
-def _dates_to_text(value: Any) -> Any:
-    """YAML reads 2026-12-31 as a date; the schema (and JSON) spell dates as strings."""
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {k: _dates_to_text(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_dates_to_text(v) for v in value]
-    return value
 
 
 def _entry_lines(path: Path) -> list[int | None]:
@@ -57,7 +46,7 @@ def parse_waivers(
     document: Any, origin: str, now: datetime, lines: Sequence[int | None] = ()
 ) -> tuple[Waiver, ...]:
     """Validate against waivers.v1.json and the expiry limit; raise InputError in one line."""
-    document = _dates_to_text(document)
+    document = dates_to_text(document)
     schemas.validate(document, origin, "waivers")
     today = now.date()
     limit = today + timedelta(days=MAX_DAYS)

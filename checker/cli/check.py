@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -14,7 +13,8 @@ import click
 from ..errors import InputError
 from ..model import PHASES, SEVERITIES, Severity, is_severity
 from ..reports import FORMATS
-from .errors import EXIT_CODES_HELP, handle_errors, warn
+from .common import CHECK_EXIT_CODES, DONE_EXIT_CODES
+from .errors import handle_errors, warn
 
 if TYPE_CHECKING:
     from ..evaluate import Situation
@@ -45,7 +45,7 @@ def _parse_now(value: str | None) -> datetime:
     return parse_timestamp(value, "--now", "value")
 
 
-@click.command(epilog=EXIT_CODES_HELP)
+@click.command(epilog=CHECK_EXIT_CODES)
 @click.option(
     "-c",
     "--config",
@@ -193,6 +193,12 @@ def _parse_now(value: str | None) -> datetime:
     help="Also save both regions' snapshots here (<region>.json, created if missing): the "
     "evidence of an audit whose plan names live sources.",
 )
+@click.option(
+    "--exit-zero",
+    is_flag=True,
+    help="Report only: exit 0 whatever the verdict (input and engine errors still exit 2 "
+    "and 3). The reports keep the verdict.",
+)
 @now_option
 @allow_outside_repo_option
 @handle_errors
@@ -220,6 +226,7 @@ def check(
     opa_insecure: bool,
     opa_preloaded: bool,
     export_dir: Path | None,
+    exit_zero: bool,
     now_text: str | None,
     allow_outside_repo: bool,
 ) -> None:
@@ -229,7 +236,7 @@ def check(
     (aws, kafka), it exports both regions and checks them in one go.
 
     \b
-    Formats: text, short (pre-commit), json, sarif, junit, markdown, html.
+    Formats: text, short (pre-commit), json, sarif, junit, markdown, html, github.
       failback check --format sarif -o out.sarif --format junit -o out.xml --format text
     """
     targets = _targets(formats, outputs)
@@ -261,7 +268,9 @@ def check(
         situation,
     )
     _write_reports(report, targets)
-    sys.exit(int(report.exit_code))
+    from .output import exit_code
+
+    sys.exit(exit_code(report, exit_zero))
 
 
 def _situation(
@@ -376,30 +385,18 @@ def _write_reports(report: Any, targets: Sequence[tuple[str, Path | None]]) -> N
     anywhere leaves every -o target as it was."""
     from ..io.atomic import write_all
     from ..reports import REPORTERS, RenderOptions
+    from .output import terminal_options
 
     stdout: str | None = None
     files: list[tuple[Path, bytes]] = []
     for fmt, out in targets:
         if out is None:
-            stdout = REPORTERS[fmt](report, _terminal_options(fmt))
+            stdout = REPORTERS[fmt](report, terminal_options(fmt))
         else:
             files.append((out, REPORTERS[fmt](report, RenderOptions()).encode("utf-8")))
     write_all(files)
-    if stdout is not None:
-        click.echo(stdout, nl=False)
-
-
-def _terminal_options(fmt: str) -> Any:
-    """Colour and a compact table for text in a terminal; plain text otherwise (and NO_COLOR)."""
-    from ..reports import RenderOptions
-
-    if fmt != "text" or not sys.stdout.isatty():
-        return RenderOptions()
-    import shutil
-
-    return RenderOptions(
-        color=not os.environ.get("NO_COLOR"), width=shutil.get_terminal_size((100, 24)).columns
-    )
+    if stdout is not None:  # any colour in it was asked for (--color); click must not strip it
+        click.echo(stdout, nl=False, color=True)
 
 
 def _evaluate(
@@ -470,7 +467,7 @@ def _export(directory: Path, snapshots: Sequence[Any]) -> None:
     write_all(files)
 
 
-@click.command(epilog=EXIT_CODES_HELP)
+@click.command(epilog=DONE_EXIT_CODES)
 @click.option(
     "-c",
     "--config",

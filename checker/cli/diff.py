@@ -7,10 +7,11 @@ from pathlib import Path
 
 import click
 
-from .errors import EXIT_CODES_HELP, handle_errors
+from .common import DONE_EXIT_CODES
+from .errors import handle_errors
 
 
-@click.command(epilog=EXIT_CODES_HELP)
+@click.command(epilog=DONE_EXIT_CODES)
 @click.argument("primary", type=click.Path(path_type=Path))
 @click.argument("secondary", type=click.Path(path_type=Path))
 @click.option(
@@ -56,4 +57,9 @@ def diff(primary: Path, secondary: Path, config: Path | None, fmt: str) -> None:
         sign = {"added": "+", "removed": "-", "changed": "~"}[change.kind]
         detail = "" if change.kind != "changed" else f": {change.primary!r} -> {change.secondary!r}"
         click.echo(f"{sign} {visible(change.path)}{visible(detail)}")
-    click.echo(f"{len(changes)} changes between {visible(left.region)} and {visible(right.region)}")
+    from ..reports.words import counted
+
+    click.echo(
+        f"{counted(len(changes), 'change')} between {visible(left.region)} and "
+        f"{visible(right.region)}"
+    )

@@ -21,15 +21,6 @@ from ..redact import redact_urls
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-EXIT_CODES_HELP = """\b
-Exit codes:
-  0  ready: no finding at or above --fail-on
-  1  not ready: at least one blocking finding
-  2  usage or input error (bad file, schema, phase, option)
-  3  internal or policy engine error
-  4  indeterminate: evidence gaps prevent a decision, nothing blocks
-"""
-
 
 def error_line(message: str) -> str:
     """`failback: error: ...` as one visible line (messages quote names from the data)."""
@@ -55,11 +46,12 @@ def handle_errors(func: F) -> F:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        debug = bool(click.get_current_context().find_root().params.get("debug"))
+        from .common import debug_enabled
+
         try:
             return func(*args, **kwargs)
         except CheckerError as exc:
-            if debug:
+            if debug_enabled():
                 click.echo(redact_urls(traceback.format_exc()), err=True, nl=False)
             fail(exc.one_line(), exc.exit_code)
         except KeyboardInterrupt:
@@ -72,7 +64,7 @@ def handle_errors(func: F) -> F:
         except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
         except Exception as exc:  # noqa: BLE001 - the last line of defence, reported in one line
-            if debug:
+            if debug_enabled():
                 click.echo(redact_urls(traceback.format_exc()), err=True, nl=False)
             fail(
                 f"internal error: {type(exc).__name__}: {exc} (rerun with --debug for details)",

@@ -16,6 +16,7 @@ from typing import Any
 import click
 
 from ..errors import CheckerError, InputError
+from .common import DONE_EXIT_CODES, add_global_options
 from .errors import fail, handle_errors, warn
 
 OUTPUT_HELP = "Write the snapshot here (default: stdout)."
@@ -391,7 +392,10 @@ class ExportGroup(click.Group):
             module(cmd_name)  # a missing dependency is one line and exit 2, not a traceback
         except CheckerError as exc:
             fail(exc.one_line(), exc.exit_code)
-        return COMMANDS[cmd_name]()
+        command = COMMANDS[cmd_name]()
+        command.epilog = command.epilog or DONE_EXIT_CODES
+        add_global_options(command)  # --debug and --color after `export <source>` too
+        return command
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         from ..exporters import EXPORTERS

@@ -18,6 +18,7 @@ import os
 import re
 import stat
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -367,6 +368,18 @@ def _parse(text: str, origin: str, what: str, many: bool) -> Any:
         ) from None
     except RecursionError:
         raise InputError(f"{what} {origin} is nested too deeply") from None
+
+
+def dates_to_text(value: Any) -> Any:
+    """YAML reads an unquoted 2026-12-31 as a date (and a timestamp as a datetime); the
+    schemas, JSON and the policies spell them as ISO 8601 strings."""
+    if isinstance(value, date):  # datetime is a date too
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: dates_to_text(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [dates_to_text(v) for v in value]
+    return value
 
 
 def load_document(path: Path, what: str) -> Any:

@@ -39,6 +39,7 @@ FORMATS: Mapping[str, tuple[str, str]] = {
     "junit": ("junit", "JUnit XML for CI test tabs"),
     "markdown": ("markdown", "a pull-request comment"),
     "html": ("html", "a self-contained audit report"),
+    "github": ("github", "GitHub Actions annotations (::error file=...,line=...::message)"),
 }
 
 

@@ -29,6 +29,7 @@ from . import RenderOptions
 from .escape import visible, visible_lines
 from .markdown import overall
 from .matrix import grid
+from .words import counted
 
 MAX_CHANGES = 2_000
 
@@ -308,7 +309,8 @@ def _evidence(report: Report) -> str:
     if report.baseline is not None:
         extra.append(
             f'<p id="baseline">Baseline: <code>{e(report.baseline.file)}</code>, '
-            f"{report.baseline.known} known findings do not block.</p>"
+            f"{counted(report.baseline.known, 'known finding')} "
+            f"{'does' if report.baseline.known == 1 else 'do'} not block.</p>"
         )
     return (
         '<section id="evidence"><h2>Evidence</h2><table id="evidence-table"><thead><tr>'

@@ -13,6 +13,7 @@ from . import RenderOptions
 from .escape import visible
 from .matrix import grid
 from .text import held_text, outage_line
+from .words import counted
 
 LIMIT = 65_000
 RESERVE = 1_000  # closing tags and the "N more" line always fit
@@ -164,7 +165,10 @@ def _decision(decision: Decision, out: _Out, several: bool) -> None:
         out.add("\nNo blocking findings.\n")
     rest = [f for f in decision.findings if not f.blocking]
     if rest:
-        opened = f"\n<details><summary>{len(rest)} more findings (not blocking)</summary>\n\n"
+        opened = (
+            f"\n<details><summary>{counted(len(rest), 'more finding', 'more findings')} "
+            "(not blocking)</summary>\n\n"
+        )
         if out.fits(opened):
             out.add(opened)
             for finding in rest:
@@ -249,7 +253,8 @@ def render(report: Report, options: RenderOptions | None = None, limit: int = LI
             out.add(f"\n**Unused waivers ({len(report.waivers.unused)})**\n\n{lines}")
     if out.skipped:
         out.add(
-            f"\n_… {out.skipped} more findings not shown (comment size limit): run "
+            f"\n_… {counted(out.skipped, 'more finding', 'more findings')} not shown (comment "
+            "size limit): run "
             "`failback check --format json` or see the HTML report for all of them._\n"
         )
     return "".join(out.parts)

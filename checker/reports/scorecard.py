@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import json
 
-from ..model import PHASES, Report
+from ..model import PHASES, READINESS_LEVELS, Report
 from .escape import visible
 from .matrix import cells, grid
 
-_SHORT = {
-    "unwritten": "unwritten",
-    "documented": "documented",
-    "rehearsed": "rehearsed",
-    "operationalized": "operational",
-}
+# the full level names (docs/scorecard.md), never abbreviated: each column fits the longest
+_COLUMN = max(len(name) for name in (*READINESS_LEVELS, *PHASES)) + 2
 
 
 def render_json(report: Report) -> str:
@@ -33,16 +29,13 @@ def render_text(report: Report) -> str:
     width = max([len("family"), *(len(f) for f in shown.values())])
     lines = [
         f"readiness scorecard: plan {visible(report.plan_name)}",
-        f"{'family':<{width}}  " + "  ".join(f"{p:<12}" for p in PHASES),
+        (f"{'family':<{width}}  " + "".join(f"{p:<{_COLUMN}}" for p in PHASES)).rstrip(),
     ]
     for family in families:
-        row = [
-            _SHORT.get(table[(family, p)].level, table[(family, p)].level)
-            if (family, p) in table
-            else "-"
-            for p in PHASES
-        ]
-        lines.append(f"{shown[family]:<{width}}  " + "  ".join(f"{v:<12}" for v in row).rstrip())
+        row = [table[(family, p)].level if (family, p) in table else "-" for p in PHASES]
+        lines.append(
+            (f"{shown[family]:<{width}}  " + "".join(f"{v:<{_COLUMN}}" for v in row)).rstrip()
+        )
     for family in families:
         for phase in PHASES:
             cell = table.get((family, phase))

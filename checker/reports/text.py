@@ -1,20 +1,33 @@
 """Human-readable report for terminals and logs.
 
-In a terminal (options.width set) the findings become a compact table cut to the terminal's
-width, coloured unless NO_COLOR is set; in a log or a file the lines are plain and complete.
+Each finding is a line (status marker, rule, severity, message, where) and each run of findings
+of one rule ends with the rule's fix. In a terminal (options.width set) long lines wrap under
+their message at the terminal's width, never cut, coloured when options.color; in a log or a
+file the lines are plain and complete. A legend names the markers; judging several phases ends
+with an overall line.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import textwrap
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..model import VERDICT_LABELS, Decision, Finding, Report, StepVerdict
 from . import RenderOptions
 from .escape import visible
+from .words import PHASE_NAMES, counted, listed
 
 _VERDICT_STYLE = {"go": "1;32", "no-go": "1;31", "indeterminate": "1;33"}
 _SEVERITY_STYLE = {"critical": "1;35", "high": "31", "medium": "33", "low": "36", "info": "2"}
+LEGEND = "legend: x blocks, w waived, k known (in the baseline), - below --fail-on, ? evidence gap"
+# Why `--phase all` on a ready estate exits 1 (docs/concepts/phases.md says more).
+SEVERAL_PHASES_NOTE = (
+    "note: a snapshot pair shows the estate as it is in one phase (the plan's current_phase); "
+    "the other phases are judged against the same configuration, so they show what would block "
+    "if the estate entered them unchanged: a ready estate passes its own phase, rarely all five"
+)
+_NARROW = 30  # below this many columns for the text, wrapped lines start at a fixed indent
 
 
 class _Style:
@@ -52,39 +65,50 @@ def note(finding: Finding) -> str:
     return ""
 
 
-def _plain(decision: Decision, lines: list[str]) -> None:
-    for finding in decision.findings:
-        place = where(finding)
-        place = f" [{place}]" if place else ""
-        lines.append(
-            f"  {flag(finding)} {visible(finding.rule_id):<8} {visible(finding.severity):<8} "
-            f"{visible(finding.message)}{place}{note(finding)}"
-        )
+def _wrap(text: str, first: str, indent: int, width: int | None) -> list[str]:
+    """`first` + `text`, wrapped at `width` with later lines indented (None: one line)."""
+    if width is None:
+        return [first + text]
+    room = width - indent
+    if room < _NARROW:
+        indent, room = 4, max(width - 4, 10)
+    lines = textwrap.wrap(
+        text,
+        width=max(width, len(first) + 1),
+        initial_indent=" " * len(first),
+        subsequent_indent=" " * indent,
+        break_on_hyphens=False,
+    ) or [" " * len(first)]
+    return [first + lines[0][len(first) :], *lines[1:]]
 
 
-def _cut(text: str, width: int) -> str:
-    if width <= 1:
-        return ""
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
-def _table(decision: Decision, lines: list[str], width: int, style: _Style) -> None:
+def _findings(decision: Decision, lines: list[str], width: int | None, style: _Style) -> None:
     if not decision.findings:
         return
     rule_w = max(8, *(len(visible(f.rule_id)) for f in decision.findings))
-    where_w = min(28, max(5, *(len(where(f)) for f in decision.findings)))
-    fixed = 2 + 2 + rule_w + 1 + 8 + 1 + where_w + 1
-    for finding in decision.findings:
+    indent = 2 + 2 + rule_w + 1 + 8 + 1
+    findings = decision.findings
+    for index, finding in enumerate(findings):
         mark = flag(finding)
-        message = _cut(visible(finding.message) + note(finding), max(width - fixed, 20))
         severity = visible(finding.severity)
-        row = (
+        colour = _SEVERITY_STYLE.get(finding.severity, "")
+        first = (
             f"  {style(mark, '1;31' if mark == 'x' else '2')} "
-            f"{visible(finding.rule_id):<{rule_w}} "
-            f"{style(f'{severity:<8}', _SEVERITY_STYLE.get(finding.severity, ''))} "
-            f"{style(f'{_cut(where(finding), where_w):<{where_w}}', '2')} {message}"
+            f"{visible(finding.rule_id):<{rule_w}} {style(f'{severity:<8}', colour)} "
         )
-        lines.append(row)
+        place = where(finding)
+        body = visible(finding.message) + (f" [{place}]" if place else "") + note(finding)
+        wrapped = _wrap(body, " " * indent, indent, width)
+        lines.append(first + wrapped[0][indent:])
+        lines.extend(wrapped[1:])
+        following = findings[index + 1] if index + 1 < len(findings) else None
+        same_fix = following is not None and (following.rule_id, following.remediation) == (
+            finding.rule_id,
+            finding.remediation,
+        )
+        if finding.remediation and not same_fix:
+            fix = _wrap(visible(finding.remediation), " " * indent + "fix: ", indent + 5, width)
+            lines.extend(fix)
 
 
 def _decision(decision: Decision, lines: list[str], options: RenderOptions, style: _Style) -> None:
@@ -94,8 +118,8 @@ def _decision(decision: Decision, lines: list[str], options: RenderOptions, styl
     )
     extra = [
         f"{len(decision.blocking)} blocking",
-        f"{len(decision.findings)} findings",
-        f"{len(decision.gaps)} gaps",
+        counted(len(decision.findings), "finding"),
+        counted(len(decision.gaps), "gap"),
     ]
     waived = sum(1 for f in decision.findings if f.waived)
     known = sum(1 for f in decision.findings if f.known)
@@ -106,18 +130,13 @@ def _decision(decision: Decision, lines: list[str], options: RenderOptions, styl
         step = decision.step
         label = style(VERDICT_LABELS.get(step.verdict, step.verdict), _VERDICT_STYLE[step.verdict])
         lines.append(f"step {visible(step.name)}: {label} (the exit code follows the step)")
-    if options.width:
-        _table(decision, lines, options.width, style)
-    else:
-        _plain(decision, lines)
+    _findings(decision, lines, options.width, style)
     for gap in decision.gaps:
         scope = "" if gap.get("in_scope", True) else " (out of scope)"
         if decision.outage is not None and gap["region"] == decision.outage.get("impaired"):
             scope = " (impaired region: not judgeable)"
-        lines.append(
-            f"  ? gap      {visible(gap['region'])}/{visible(gap['area'])}: "
-            f"{visible(gap['reason'])}{scope}"
-        )
+        text = f"{visible(gap['region'])}/{visible(gap['area'])}: {visible(gap['reason'])}{scope}"
+        lines.extend(_wrap(text, "  ? gap      ", 13, options.width))
     _situation(decision, lines, style, options.width)
 
 
@@ -147,30 +166,50 @@ def held_text(step: StepVerdict, limit: int = 3) -> str:
 
 
 def _situation(decision: Decision, lines: list[str], style: _Style, width: int | None) -> None:
-    """The outage, what it left unjudged, and the failback steps' verdicts (cut to `width`
-    in a terminal; the verdicts come first, so only the explanations are cut)."""
-    fit = (lambda text: _cut(text, width)) if width else (lambda text: text)
+    """The outage, what it left unjudged, and the failback steps' verdicts (wrapped at `width`
+    in a terminal, never cut)."""
     if decision.outage is not None:
-        lines.append(fit(f"  outage: {visible(outage_line(decision.outage))}"))
+        lines.extend(_wrap(visible(outage_line(decision.outage)), "  outage: ", 10, width))
     for entry in decision.not_judgeable:
         place = "/".join(str(entry[k]) for k in ("region", "resource") if entry.get(k))
         place = f" {place}" if place else ""
-        lines.append(
-            fit(
-                f"  ~ {visible(str(entry.get('rule_id'))):<8} not judgeable{visible(place)}: "
-                f"{visible(str(entry.get('reason')))}"
-            )
-        )
+        first = f"  ~ {visible(str(entry.get('rule_id'))):<8} "
+        text = f"not judgeable{visible(place)}: {visible(str(entry.get('reason')))}"
+        lines.extend(_wrap(text, first, len(first), width))
     for step in decision.steps:
         label = style(VERDICT_LABELS.get(step.verdict, step.verdict), _VERDICT_STYLE[step.verdict])
         held = held_text(step)
-        asked = (
-            " <- --step" if decision.step is not None and decision.step.name == step.name else ""
-        )
+        asked = decision.step is not None and decision.step.name == step.name
         suffix = (" <- --step" if asked else "") + (f" ({visible(held)})" if held else "")
         head = f"  step {step.order} {visible(step.name)}: "
-        room = None if width is None else width - len(head) - len(step.verdict) - 8
-        lines.append(head + label + (suffix if room is None else _cut(suffix, room)))
+        wrapped = _wrap(VERDICT_LABELS.get(step.verdict, step.verdict) + suffix, head, 6, width)
+        plain_label = VERDICT_LABELS.get(step.verdict, step.verdict)
+        lines.append(head + wrapped[0][len(head) :].replace(plain_label, label, 1))
+        lines.extend(wrapped[1:])
+
+
+def overall(decisions: Sequence[Decision]) -> str:
+    """One line for several phases: `ready for failover and DR operation, not ready for
+    failback: 3 blocking`."""
+    ready = [PHASE_NAMES.get(d.phase, d.phase) for d in decisions if d.verdict == "go"]
+    blocked = [d for d in decisions if d.verdict == "no-go"]
+    unsure = [PHASE_NAMES.get(d.phase, d.phase) for d in decisions if d.verdict == "indeterminate"]
+    parts = []
+    if ready:
+        parts.append(f"ready for {listed(ready)}")
+    if len(blocked) == 1:
+        parts.append(
+            f"not ready for {PHASE_NAMES.get(blocked[0].phase, blocked[0].phase)}: "
+            f"{len(blocked[0].blocking)} blocking"
+        )
+    elif blocked:
+        each = [
+            f"{PHASE_NAMES.get(d.phase, d.phase)} ({len(d.blocking)} blocking)" for d in blocked
+        ]
+        parts.append(f"not ready for {listed(each)}")
+    if unsure:
+        parts.append(f"indeterminate for {listed(unsure)} (evidence gaps)")
+    return ", ".join(parts)
 
 
 def _exceptions(report: Report, lines: list[str], style: _Style) -> None:
@@ -186,21 +225,36 @@ def _exceptions(report: Report, lines: list[str], style: _Style) -> None:
                 f"(owner {visible(waiver.owner)}, {visible(waiver.ticket)}): matches no finding"
             )
     if report.baseline is not None:
+        known = report.baseline.known
         lines.append(
-            f"baseline {visible(report.baseline.file)}: {report.baseline.known} known findings "
-            "do not block"
+            f"baseline {visible(report.baseline.file)}: {counted(known, 'known finding')} "
+            f"{'does' if known == 1 else 'do'} not block"
         )
 
 
 def render(report: Report, options: RenderOptions | None = None) -> str:
     options = options or RenderOptions()
     style = _Style(options.color)
-    lines = [
+    lines = _wrap(
         f"failback-checker: plan {visible(report.plan_name)}, "
         f"{visible(report.primary.region)} (primary) vs "
-        f"{visible(report.secondary.region)} (secondary), fail-on {report.fail_on}"
-    ]
+        f"{visible(report.secondary.region)} (secondary), fail-on {report.fail_on}",
+        "",
+        2,
+        options.width,
+    )
+    if any(d.findings or d.gaps or d.not_judgeable for d in report.decisions):
+        legend = LEGEND + (
+            ", ~ not judgeable (impaired region)"
+            if any(d.not_judgeable for d in report.decisions)
+            else ""
+        )
+        lines.extend(_wrap(legend, "", 8, options.width))
     for decision in report.decisions:
         _decision(decision, lines, options, style)
     _exceptions(report, lines, style)
+    if len(report.decisions) > 1:
+        lines.extend(_wrap(overall(report.decisions), "overall: ", 9, options.width))
+        if any(d.verdict != "go" for d in report.decisions):
+            lines.extend(_wrap(SEVERAL_PHASES_NOTE, "", 6, options.width))
     return "\n".join(lines) + "\n"

@@ -15,6 +15,7 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -71,6 +72,10 @@ def _fast(kind: str, definition: str | None = None) -> Any:
     # a copy: fastjsonschema rewrites the $refs of the schema it compiles, in place
     draft7 = {**copy.deepcopy(root), "$schema": "http://json-schema.org/draft-07/schema#"}
     return fastjsonschema.compile(draft7, use_formats=False)
+
+
+class SchemaError(InputError):
+    """A document that does not match its schema (the most relevant violation, in one line)."""
 
 
 def check_version(document: Any, origin: str, kind: str) -> str:
@@ -171,12 +176,18 @@ def validate(document: Any, origin: str, kind: str) -> None:
     # the slower validator names the most relevant violation for the one-line message
     from jsonschema.exceptions import best_match
 
+    for problem in problems(document, kind):  # a misspelt key says what was meant
+        if problem.key is not None and "(did you mean " in problem.message:
+            location = "/".join(str(p) for p in problem.path) or "(top level)"
+            raise SchemaError(
+                f"{kind} {origin} does not match the v1 schema at {location}: {problem.message}"
+            )
     error = best_match(_validator(kind).iter_errors(document))
     if error is None:
-        raise InputError(f"{kind} {origin} does not match the v1 schema: {fast_message}")
+        raise SchemaError(f"{kind} {origin} does not match the v1 schema: {fast_message}")
     location = "/".join(str(p) for p in error.absolute_path) or "(top level)"
     message = explain(error, schema(kind), document)
-    raise InputError(f"{kind} {origin} does not match the v1 schema at {location}: {message}")
+    raise SchemaError(f"{kind} {origin} does not match the v1 schema at {location}: {message}")
 
 
 def validate_part(value: Any, origin: str, kind: str, definition: str) -> None:
@@ -296,3 +307,131 @@ def _object_message(error: Any, node: Mapping[str, Any]) -> str | None:
             unexpected=", ".join(unexpected), first=unexpected[0], expected=", ".join(expected)
         )
     return None
+
+
+# -- every violation at once (failback validate) -----------------------------------------------
+
+_MAX_PROBLEMS = 200
+
+
+def shown(value: Any, limit: int = 60) -> str:
+    """A value as JSON text (never a Python repr), cut to `limit` characters."""
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+_TYPE_NAMES = {
+    "string": "a string",
+    "integer": "an integer",
+    "number": "a number",
+    "boolean": "true or false",
+    "array": "a list",
+    "object": "a mapping",
+    "null": "null",
+}
+
+
+def _readable(error: Any) -> str:
+    """A violation in words, with the offending value as JSON (jsonschema's own messages show
+    Python reprs: `datetime.date(2026, 11, 10) is not of type 'string'`)."""
+    kind, expected, value = error.validator, error.validator_value, error.instance
+    if kind == "type":
+        types = [expected] if isinstance(expected, str) else list(expected)
+        return f"{shown(value)} is not {' or '.join(_TYPE_NAMES.get(t, t) for t in types)}"
+    if kind == "enum":
+        return f"{shown(value)} is not one of {', '.join(shown(v) for v in expected)}"
+    if kind == "const":
+        return f"{shown(value)} must be {shown(expected)}"
+    if kind in ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"):
+        words = {
+            "minimum": "at least",
+            "exclusiveMinimum": "more than",
+            "maximum": "at most",
+            "exclusiveMaximum": "less than",
+        }[kind]
+        return f"{shown(value)} must be {words} {expected}"
+    if kind == "minLength":
+        return "must not be empty" if expected == 1 else f"must be at least {expected} characters"
+    if kind == "minItems":
+        return "must not be empty" if expected == 1 else f"must have at least {expected} items"
+    if kind == "pattern":
+        return f"{shown(value)} does not match the pattern {expected}"
+    if kind == "required":
+        missing = [k for k in expected if isinstance(value, Mapping) and k not in value]
+        if len(missing) > 1:
+            return f"{', '.join(missing)} are required"
+        return f"{''.join(missing) or shown(expected)} is required"
+    if kind == "uniqueItems":
+        return "has duplicate items"
+    return str(error.message)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One schema violation: where in the document (keys and indexes), and what."""
+
+    path: tuple[str | int, ...]
+    message: str
+    key: str | None = None  # an unknown key: its own position, not its object's
+
+
+def _unknown_keys(error: Any) -> list[str]:
+    if error.validator != "additionalProperties" or not isinstance(error.instance, Mapping):
+        return []
+    known = error.schema.get("properties", {})
+    patterns = list(error.schema.get("patternProperties", {}))
+    import re
+
+    return sorted(
+        str(k)
+        for k in error.instance
+        if k not in known and not any(re.search(p, k) for p in patterns)
+    )
+
+
+def problems(document: Any, kind: str) -> list[Problem]:
+    """Every violation of `kind`'s schema (up to 200), in document order; unknown keys one by
+    one with a suggestion (`topic_familes`: did you mean topic_families?), and a required key
+    a misspelt one stands for not reported twice."""
+    from jsonschema.exceptions import best_match
+
+    from ..suggest import closest
+
+    if _fast_valid(document, kind) is None:  # the common case, fast on 100k-ACL snapshots
+        return []
+    root = schema(kind)
+    found: list[Problem] = []
+    misspelt: set[tuple[tuple[Any, ...], str]] = set()  # (object path, the key meant)
+    errors = sorted(
+        _validator(kind).iter_errors(document), key=lambda e: list(map(str, e.absolute_path))
+    )
+    for error in errors:
+        if error.context:  # anyOf / oneOf: the branch that came closest
+            error = best_match(error.context) or error
+        path = tuple(error.absolute_path)
+        unknown = _unknown_keys(error)
+        if unknown:
+            known = [k for k in error.schema.get("properties", {})]
+            for key in unknown:
+                meant = closest(key, known)
+                if meant is not None and meant not in error.instance:
+                    misspelt.add((path, meant))
+                    found.append(Problem(path, f"unknown key {key} (did you mean {meant}?)", key))
+                    continue
+                expected = ", ".join(sorted(known))
+                found.append(Problem(path, f"unknown key {key} (expected {expected})", key))
+            continue
+        message = explain(error, root, document)
+        if message == str(error.message):
+            message = _readable(error)
+        found.append(Problem(path, message))
+    kept = [
+        p
+        for p in found
+        if not (
+            p.key is None
+            and p.message.endswith(" is required")
+            and any((p.path, p.message.split(" ", 1)[0]) == m for m in misspelt)
+        )
+    ]
+    return kept[:_MAX_PROBLEMS]

@@ -731,7 +731,10 @@ def test_validate_names_files_visibly(tmp_path: Path) -> None:
     shutil.copy(ESTATE / "ready" / "us-east-1.json", odd)
     run = run_cli(["validate", str(odd)])
     assert run.exit_code == 0
-    assert run.stdout == f"{tmp_path}/x\\x0a::error::y.json: valid snapshot\n"
+    assert run.stdout == (
+        f"{tmp_path}/x\\x0a::error::y.json: valid snapshot "
+        "(region us-east-1, captured 2026-11-28T09:00:00Z)\n"
+    )
 
 
 def test_visible_escapes() -> None:

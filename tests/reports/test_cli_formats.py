@@ -98,14 +98,19 @@ def test_text_has_no_colour_outside_a_terminal() -> None:
     assert not ANSI.search(run.stdout)  # type: ignore[attr-defined]
 
 
-def test_text_in_a_terminal_is_a_coloured_compact_table(faulted) -> None:  # type: ignore[no-untyped-def]
+def test_text_in_a_terminal_is_a_coloured_wrapped_table(faulted) -> None:  # type: ignore[no-untyped-def]
     text = render_text(faulted, RenderOptions(color=True, width=100))
     assert "\x1b[1;31mNO-GO\x1b[0m" in text
     plain = ANSI.sub("", text)
     rows = [line for line in plain.splitlines() if line.startswith("  x ")]
     assert len(rows) == 11
-    assert all(len(line) <= 100 for line in plain.splitlines()[1:])
-    assert any(line.endswith("…") for line in rows)
+    assert all(len(line) <= 100 for line in plain.splitlines())
+    # long messages wrap onto indented lines instead of being cut with "…" (issue #17)
+    assert "…" not in plain
+    assert any(
+        line.startswith(" " * 20) and not line.strip().startswith("fix:")
+        for line in plain.splitlines()
+    )
     # the severity column lines up
     assert len({line.index("critical") for line in rows if "critical" in line}) == 1
 

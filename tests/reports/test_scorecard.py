@@ -3,9 +3,11 @@ next step, consistent with the decisions `check` returns."""
 
 from __future__ import annotations
 
+import re
+
 from checker.model import PHASES, READINESS_LEVELS
 
-from ..conftest import ESTATE, NOW, run_cli
+from ..conftest import ESTATE, NOW, ROOT, run_cli
 
 PLAN = ESTATE / "faulted" / "failback.yaml"
 FAMILIES = [
@@ -76,3 +78,34 @@ def test_ready_estate_and_errors() -> None:
     assert any(c["level"] != c["evidence_level"] for c in cells if c["phase"] == "failover")
     missing = scorecard("json", "/nonexistent/failback.yaml")
     assert missing.exit_code == 2 and "plan not found" in missing.stderr
+
+
+def _documented_levels() -> list[str]:
+    text = (ROOT / "docs" / "scorecard.md").read_text("utf-8")
+    table = text.split("| level | means |", 1)[1].split("\n\n", 1)[0]
+    return re.findall(r"^\| `([a-z]+)` \|", table, re.MULTILINE)
+
+
+def test_the_documented_level_names_are_the_ones_printed() -> None:
+    """The issue #17 divergence: the text matrix printed `operational` for `operationalized`."""
+    documented = _documented_levels()
+    assert documented == list(READINESS_LEVELS)
+    ready = ESTATE / "ready" / "failback.yaml"
+    text = run_cli(["scorecard", "-c", str(ready), "--now", NOW]).stdout
+    matrix = text.split("\n\n", 1)[0].splitlines()[2:]
+    printed = {word for row in matrix for word in row.split()[1:]}
+    assert printed <= set(documented)
+    assert "operationalized" in printed
+    for fmt in ("json", "markdown"):
+        other = run_cli(["scorecard", "-c", str(ready), "--now", NOW, "--format", fmt]).stdout
+        assert "operationalized" in other
+        assert not re.search(r"\boperational\b", other)
+    assert not re.search(r"\boperational\b", text)
+    assert all(line == line.rstrip() for line in text.splitlines())
+
+
+def test_the_documented_example_is_the_output() -> None:
+    """docs/scorecard.md shows the faulted estate's matrix: it is what the command prints."""
+    doc = (ROOT / "docs" / "scorecard.md").read_text("utf-8")
+    example = doc.split("On the shipped faulted estate:\n\n```\n", 1)[1].split("...\n```", 1)[0]
+    assert scorecard("text").stdout.startswith(example)
