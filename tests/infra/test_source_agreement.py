@@ -120,8 +120,13 @@ def region_estate(region: str) -> Estate:
     dr = region == SECONDARY
     topics = {
         "orders.created": Topic(12, 3, _topic_config(WEEK_MS)),
-        # FAULT (RET-001): the standby keeps settled orders one day instead of seven
-        "orders.settled": Topic(12, 3, _topic_config(DAY_MS if dr else WEEK_MS)),
+        # FAULT (RET-001): the standby keeps settled orders one day instead of seven (compacted
+        # and deleted: retention still removes records)
+        "orders.settled": Topic(
+            12,
+            3,
+            _topic_config(DAY_MS if dr else WEEK_MS, **{"cleanup.policy": "compact,delete"}),
+        ),
         # FAULT (TOP-004): the standby accepts smaller records than the writer produces
         "billing.invoices": Topic(
             6, 3, _topic_config(WEEK_MS, **{"max.message.bytes": "524288" if dr else "2097152"})
@@ -597,7 +602,11 @@ def _meta(name: str, region: str | None = None) -> dict[str, Any]:
     return meta
 
 
-def _number(value: str) -> int | str:
+def _yaml_value(value: str) -> int | str | list[str]:
+    """A setting as a KafkaTopic or Kafka resource is written: numbers as numbers, several
+    values as a list (the Topic Operator joins a list with commas)."""
+    if "," in value:
+        return value.split(",")
     return int(value) if value.lstrip("-").isdigit() else value
 
 
@@ -622,7 +631,7 @@ def strimzi_manifests(region: str) -> list[dict[str, Any]]:
                     }
                 ],
                 "authorization": {"type": "simple"},
-                "config": {k: _number(v) for k, v in estate.broker_config.items()},
+                "config": {k: _yaml_value(v) for k, v in estate.broker_config.items()},
                 "storage": {"type": "persistent-claim", "size": "1000Gi"},
             },
             "entityOperator": {"topicOperator": {}, "userOperator": {}},
@@ -639,7 +648,7 @@ def strimzi_manifests(region: str) -> list[dict[str, Any]]:
                     "topicName": name,
                     "partitions": topic.partitions,
                     "replicas": topic.replicas,
-                    "config": {k: _number(v) for k, v in topic.config.items()},
+                    "config": {k: _yaml_value(v) for k, v in topic.config.items()},
                 },
             }
         )
