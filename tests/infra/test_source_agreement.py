@@ -779,12 +779,13 @@ Key = tuple[str, str, str, str, str | None, str | None]
 
 def overlap(report: Mapping[str, Any]) -> list[Key]:
     """(phase, area, rule id, resource, region, family) of every finding in the overlap."""
-    return sorted(
+    found: list[Key] = [
         (d["phase"], f["area"], f["rule_id"], f["resource"], f["region"], f["family"])
         for d in report["decisions"]
         for f in d["findings"]
         if f["area"] in OVERLAP
-    )
+    ]
+    return sorted(found, key=lambda key: tuple(part or "" for part in key))
 
 
 @pytest.fixture(scope="module")
