@@ -280,6 +280,49 @@ def test_a_resource_of_an_unknown_api_version_is_a_gap(tmp_path: Path) -> None:
     )
 
 
+def _topic(name: str, config: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "apiVersion": "kafka.strimzi.io/v1beta2",
+        "kind": "KafkaTopic",
+        "metadata": {"name": name, "labels": {"strimzi.io/cluster": "payments-usw2"}},
+        "spec": {"partitions": 3, "config": config},
+    }
+
+
+def test_topic_config_values_read_as_the_topic_operator_sends_them(tmp_path: Path) -> None:
+    """A list is its items joined with commas (Strimzi's configValueAsString), so the cleanup
+    policy still includes delete and retention is judged; a null is no setting."""
+    folder = _region_copy(tmp_path)
+    config = {
+        "cleanup.policy": ["compact", "delete"],
+        "retention.ms": 86400000,
+        "min.cleanable.dirty.ratio": 0.5,
+        "unclean.leader.election.enable": False,
+        "segment.ms": None,
+    }
+    _dump(folder / "listed.yaml", _topic("orders.listed", config))
+    snapshot = export("strimzi", str(folder), "--region", "us-west-2")
+    assert snapshot["topics"]["orders.listed"]["configs"] == {
+        "cleanup.policy": "compact,delete",
+        "min.cleanable.dirty.ratio": "0.5",
+        "retention.ms": "86400000",
+        "unclean.leader.election.enable": "false",
+    }
+    assert not [g for g in snapshot.get("gaps", []) if g["area"] == "topics"]
+
+
+def test_a_topic_config_value_the_operator_rejects_is_a_gap(tmp_path: Path) -> None:
+    folder = _region_copy(tmp_path)
+    _dump(folder / "odd.yaml", _topic("orders.odd", {"retention.ms": {"days": 7}}))
+    snapshot = export("strimzi", str(folder), "--region", "us-west-2")
+    assert "topics" not in snapshot
+    (gap,) = [g for g in snapshot["gaps"] if g["area"] == "topics"]
+    assert gap["reason"].startswith("KafkaTopic orders.odd (")
+    assert gap["reason"].endswith(
+        "config retention.ms: dict is not a topic setting; the Topic Operator rejects it"
+    )
+
+
 def test_a_kafka_of_an_unknown_api_version_is_an_error(tmp_path: Path) -> None:
     _dump(
         tmp_path / "kafka.yaml",

@@ -10,7 +10,9 @@
   by type; another type is an authentication gap. KafkaNodePool resources hold replicas, roles
   and storage, none of which the snapshot records: a node-pool cluster reads like the rest.
 - KafkaTopic (labelled strimzi.io/cluster=<the Kafka>): name (spec.topicName or metadata.name),
-  partitions, replicas, config.
+  partitions, replicas, config. A config value is read as the Topic Operator sends it to Kafka:
+  a list is its items joined with commas (`cleanup.policy: [compact, delete]`), a null value is
+  no setting; any other shape (a mapping) is a topics gap, as the operator rejects it.
 - KafkaUser (same label; v1beta1 and v1beta2, which share one schema, and v1): authentication,
   spec.authorization.acls -> acls with principal User:<name> (User:CN=<name> for TLS users, as
   Strimzi's authorizer sees them), spec.quotas. v1 dropped the single `operation` form: a v1
@@ -254,6 +256,33 @@ def _broker_config(spec: Mapping[str, Any], resource: Resource, gaps: Gaps) -> d
     return dict(sorted(config.items()))
 
 
+def topic_value(value: Any) -> str | None:
+    """A KafkaTopic config value as the Topic Operator sends it to Kafka (its
+    `configValueAsString`): strings, booleans and numbers as text, a list's items joined with
+    commas; None for null (no setting). ValueError for any other shape."""
+    if value is None:
+        return None
+    if isinstance(value, str | bool | int | float):
+        return text(value)
+    if isinstance(value, list):
+        items = [topic_value(item) for item in value]
+        return ",".join(item for item in items if item is not None)
+    raise ValueError(f"{type(value).__name__} is not a topic setting")
+
+
+def _topic_configs(config: Any, resource: Resource, gaps: Gaps) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for key, raw in sorted(config.items()) if isinstance(config, Mapping) else ():
+        try:
+            value = topic_value(raw)
+        except ValueError as exc:
+            gaps.add("topics", f"{resource.ref} config {key}: {exc}; the Topic Operator rejects it")
+            continue
+        if value is not None:
+            out[str(key)] = value
+    return out
+
+
 def topics(snapshot: dict[str, Any], resources: list[Resource], gaps: Gaps) -> None:
     out: dict[str, Any] = {}
     for resource in resources:
@@ -273,12 +302,7 @@ def topics(snapshot: dict[str, Any], resources: list[Resource], gaps: Gaps) -> N
             topic["partitions"] = partitions
         if isinstance(replicas, int) and not isinstance(replicas, bool) and 0 < replicas <= 1000:
             topic["replication_factor"] = replicas
-        config = resource.spec.get("config")
-        topic["configs"] = (
-            {str(k): text(v) for k, v in sorted(config.items())}
-            if isinstance(config, Mapping)
-            else {}
-        )
+        topic["configs"] = _topic_configs(resource.spec.get("config"), resource, gaps)
         out[name] = topic
     snapshot["topics"] = dict(sorted(out.items()))
 
