@@ -89,6 +89,12 @@ def _aws() -> click.Command:
         multiple=True,
         help="Tiered or shared-storage S3 bucket to read. Repeatable.",
     )
+    @click.option(
+        "--glue-registry",
+        "glue_registries",
+        multiple=True,
+        help="AWS Glue Schema Registry registry to read (* for all). Repeatable.",
+    )
     @click.option("-o", "--output", type=click.Path(path_type=Path), help=OUTPUT_HELP)
     @click.option(
         "--connect-timeout",
@@ -120,6 +126,7 @@ def _aws() -> click.Command:
         role_arn: str | None,
         endpoint_url: str | None,
         storage_buckets: Sequence[str],
+        glue_registries: Sequence[str],
         output: Path | None,
         connect_timeout: float,
         read_timeout: float,
@@ -128,7 +135,8 @@ def _aws() -> click.Command:
     ) -> None:
         """Export one region's MSK cluster and its surroundings from AWS (read-only).
 
-        Reads MSK, EC2, CloudWatch Logs, CloudTrail, KMS, IAM and S3 with boto3. A call AWS
+        Reads MSK, EC2, CloudWatch Logs, CloudTrail, KMS, IAM, S3 and (with --glue-registry)
+        the Glue Schema Registry with boto3. A call AWS
         refuses (AccessDenied, unsupported) becomes a gap in the snapshot, and `failback check`
         is indeterminate for that area. The least-privilege policy is
         checker/exporters/aws/readonly_policy.json.
@@ -140,6 +148,7 @@ def _aws() -> click.Command:
             role_arn=role_arn,
             endpoint_url=endpoint_url,
             storage_buckets=tuple(storage_buckets),
+            glue_registries=tuple(glue_registries),
             connect_timeout=connect_timeout,
             read_timeout=read_timeout,
             max_attempts=max_attempts,

@@ -22,7 +22,6 @@ messages or errors.
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 import os
 import ssl
@@ -36,6 +35,7 @@ from typing import Any, TextIO
 
 from ... import schemas
 from ...errors import InputError
+from .._shared.schema_text import fingerprint
 from .._shared.snapshot import Gaps, finish, skeleton
 
 DEFAULT_TIMEOUT = 10.0
@@ -74,16 +74,6 @@ class CallFailed(Exception):
         self.reason = reason
         self.status = status
         self.code = code
-
-
-def fingerprint(text: str) -> str:
-    """sha256 of a schema's canonical text: JSON (Avro, JSON Schema) with sorted keys and no
-    spaces, anything else (Protobuf) with its surrounding whitespace removed."""
-    try:
-        canonical = json.dumps(json.loads(text), sort_keys=True, separators=(",", ":"))
-    except ValueError:
-        canonical = text.strip()
-    return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 def _secret(env: str | None, path: Path | None, what: str) -> str | None:
