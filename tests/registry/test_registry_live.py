@@ -176,13 +176,14 @@ def test_subject_missing_in_the_secondary(registries: Pair, tmp_path: Path, engi
     assert code == 1
 
 
-def test_another_schema_text(registries: Pair, tmp_path: Path) -> None:
-    family = "text"
+@pytest.mark.parametrize("engine", ENGINES)
+def test_another_schema_text(registries: Pair, tmp_path: Path, engine: str) -> None:
+    family = f"text{engine}"
     subject = f"{family}.events-value"
     register_both(registries, subject, record("Order", "id"))
     registries.primary.register(subject, record("Order", "id", "total"))
     registries.secondary.register(subject, record("Order", "id", "amount"))
-    code, found, report = judge(tmp_path, registries, family)
+    code, found, report = judge(tmp_path, registries, family, engine=engine)
     assert found == {("SR-002", f"{family}|{subject}", None)}
     [finding] = [f for f in report["decisions"][0]["findings"] if f["rule_id"] == "SR-002"]
     assert finding["message"] == (
@@ -210,25 +211,29 @@ def test_the_same_schema_under_another_id(registries: Pair, tmp_path: Path, engi
     assert code == 1
 
 
-def test_compatibility_levels_differ(registries: Pair, tmp_path: Path) -> None:
-    family = "compat"
+@pytest.mark.parametrize("engine", ENGINES)
+def test_compatibility_levels_differ(registries: Pair, tmp_path: Path, engine: str) -> None:
+    family = f"compat{engine}"
     subject = f"{family}.events-value"
     register_both(registries, subject, record("Order", "id"))
     registries.primary.set_compatibility(subject, "BACKWARD")
     registries.secondary.set_compatibility(subject, "FULL")
-    code, found, report = judge(tmp_path, registries, family)
+    code, found, report = judge(tmp_path, registries, family, engine=engine)
     assert found == {("SR-004", f"{family}|{subject}", None)}
     [finding] = [f for f in report["decisions"][0]["findings"] if f["rule_id"] == "SR-004"]
     assert (finding["primary"], finding["secondary"]) == ("BACKWARD", "FULL")
     assert code == 1
 
 
-def test_a_standby_registry_without_modes_is_writable(registries: Pair, tmp_path: Path) -> None:
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_standby_registry_without_modes_is_writable(
+    registries: Pair, tmp_path: Path, engine: str
+) -> None:
     """Apicurio answers that it has no modes: the standby accepts every write (SR-005)."""
-    family = "modes"
+    family = f"modes{engine}"
     subject = f"{family}.events-value"
     register_both(registries, subject, record("Order", "id"))
-    code, found, report = judge(tmp_path, registries, family, writer="primary")
+    code, found, report = judge(tmp_path, registries, family, writer="primary", engine=engine)
     assert found == {("SR-005", f"{family}|{subject}", "secondary")}
     [finding] = [f for f in report["decisions"][0]["findings"] if f["rule_id"] == "SR-005"]
     assert finding["message"] == (
@@ -290,17 +295,17 @@ def test_a_renamed_topic_is_looked_up_under_its_renamed_subject(
     assert code == 1
 
 
-def test_an_unreadable_registry_is_a_gap(registries: Pair, tmp_path: Path) -> None:
+@pytest.mark.parametrize("engine", ENGINES)
+def test_an_unreadable_registry_is_a_gap(registries: Pair, tmp_path: Path, engine: str) -> None:
     """A snapshot without the family's registry is a gap: indeterminate, never a pass."""
-    family = "gap"
+    family = f"gap{engine}"
     register_both(registries, f"{family}.events-value", record("Order", "id"))
-    judge(tmp_path, registries, family)
+    judge(tmp_path, registries, family, engine=engine)
     secondary = json.loads((tmp_path / f"{SECONDARY}.json").read_text())
     del secondary["schemas"]
     (tmp_path / f"{SECONDARY}.json").write_text(json.dumps(secondary))
-    run = run_cli(
-        ["check", "-c", str(tmp_path / "failback.yaml"), "--format", "json", "--now", NOW]
-    )
+    plan = str(tmp_path / "failback.yaml")
+    run = run_cli(["check", "-c", plan, "--format", "json", "--now", NOW, "--engine", engine])
     [decision] = json.loads(run.stdout)["decisions"]
     assert decision["verdict"] == "indeterminate"
     in_scope = [(g["region"], g["area"], g["reason"]) for g in decision["gaps"] if g["in_scope"]]
