@@ -207,3 +207,22 @@ def test_the_plan_refuses_an_unknown_registry_kind(tmp_path: Path) -> None:
     run = run_cli(["validate", str(plan)])
     assert run.exit_code == 2
     assert "kind" in run.stderr
+
+
+@pytest.mark.parametrize(
+    "schemas_use",
+    [
+        "{kind: glue}",  # a Glue family names its registry
+        "{kind: confluent, naming: record}",  # record naming lists the subjects
+    ],
+)
+def test_the_plan_asks_what_it_cannot_derive(tmp_path: Path, schemas_use: str) -> None:
+    plan = tmp_path / "failback.yaml"
+    plan.write_text(
+        "schema_version: '1.0'\n"
+        "regions: {primary: {name: a, snapshot: a.json}, secondary: {name: b, snapshot: b.json}}\n"
+        "topic_families:\n"
+        f"- {{name: f, match: ['f.*'], schemas: {schemas_use}}}\n"
+    )
+    run = run_cli(["validate", str(plan)])
+    assert run.exit_code == 2, run.stdout

@@ -312,3 +312,48 @@ def test_an_unreadable_registry_is_a_gap(registries: Pair, tmp_path: Path, engin
     assert in_scope == [("secondary", "schemas", "not in snapshot")]
     assert not [f for f in decision["findings"] if f["rule_id"].startswith("SR-")]
     assert run.exit_code == 4
+
+
+def test_check_exports_the_registries_the_plan_names(registries: Pair, tmp_path: Path) -> None:
+    """Regions whose sources are the registries: `failback check` exports both itself (the
+    plan's `type: confluent-registry` sources), here for subjects the family lists."""
+    subject = "com.example.Shipment"
+    registries.primary.register(subject, record("Shipment", "id"))
+    plan = {
+        "schema_version": "1.0",
+        "name": "registry-sources",
+        "current_phase": "normal",
+        "regions": {
+            role: {
+                "name": registry.region,
+                "source": [{"type": "confluent-registry", "url": registry.url, "name": "sr"}],
+            }
+            for role, registry in (
+                ("primary", registries.primary),
+                ("secondary", registries.secondary),
+            )
+        },
+        "topic_families": [
+            {
+                "name": "shipments",
+                "match": ["shipments.*"],
+                "phases": {"normal": {"writer": "both", "consumer": "both"}},
+                "conflict_control": "keys-partitioned-by-region",
+                "schemas": {
+                    "kind": "confluent",
+                    "registry": "sr",
+                    "naming": "record",
+                    "subjects": [subject],
+                },
+            }
+        ],
+        "evidence": {"out_of_scope": ["topics", *OUT_OF_SCOPE]},
+    }
+    (tmp_path / "failback.yaml").write_text(yaml.safe_dump(plan, sort_keys=False))
+    run = run_cli(
+        ["check", "-c", str(tmp_path / "failback.yaml"), "--format", "json", "--now", NOW]
+    )
+    [decision] = json.loads(run.stdout)["decisions"]
+    found = {(f["rule_id"], f["resource"], f["region"]) for f in decision["findings"]}
+    assert found == {("SR-001", f"shipments|{subject}", "secondary")}
+    assert run.exit_code == 1
