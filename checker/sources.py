@@ -14,7 +14,7 @@ from typing import Any, TextIO
 
 from .errors import InputError
 from .model import SNAPSHOT_AREAS, Snapshot
-from .plan import Plan, RegionRef
+from .plan import Outage, Plan, RegionRef
 from .snapshot import load_snapshot, parse_snapshot, parse_timestamp
 
 # How much later than the time it is judged at a snapshot may say it was captured: the clocks
@@ -104,3 +104,56 @@ def region_snapshot(
         f"no snapshot or source for the {region.role} region {region.name}: "
         f"give --{region.role} or set regions.{region.role}.snapshot/source"
     )
+
+
+# The reason every area of an impaired region without a snapshot carries (a gap per area).
+IMPAIRED_REASON = "region impaired: no snapshot"
+
+
+def placeholder_snapshot(region: RegionRef, like: Snapshot, now: datetime, cause: str) -> Snapshot:
+    """The snapshot of an impaired region that has none: no area, a gap for each (the
+    policies list the rules that needed them as not judgeable); schema version and cluster
+    kind as the healthy region's `like`, so that only the outage differs."""
+    cluster = like.document["cluster"]
+    document = {
+        "schema_version": like.schema_version,
+        "region": region.name,
+        "captured_at": now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "source": {"type": "file", "detail": f"no snapshot: region impaired ({cause})"},
+        "cluster": {"id": "", "name": "", "kind": cluster["kind"]},
+        "gaps": [
+            {"area": area, "reason": IMPAIRED_REASON, "call": ""}
+            for area in SNAPSHOT_AREAS
+            if area != "cluster"
+        ],
+    }
+    return parse_snapshot(document, f"{region.role} region {region.name} (impaired, no snapshot)")
+
+
+def plan_snapshots(
+    plan: Plan,
+    overrides: tuple[Path | None, Path | None],
+    messages: TextIO,
+    now: datetime,
+    outage: Outage | None,
+) -> tuple[Snapshot, Snapshot, str | None]:
+    """Both regions' snapshots (`region_snapshot`), and why the impaired region's is a
+    placeholder (None when it is not): a region declared impaired may have no snapshot (none
+    configured, a missing or unreadable file, a failed export). The healthy region's snapshot
+    is required as always."""
+    refs = (plan.primary, plan.secondary)
+    loaded: dict[str, Snapshot] = {}
+    cause: str | None = None
+    for ref, override in zip(refs, overrides, strict=True):
+        if outage is not None and ref.role == outage.role:
+            try:
+                loaded[ref.role] = region_snapshot(plan, ref, override, messages, now)
+            except InputError as exc:
+                cause = exc.one_line()
+        else:
+            loaded[ref.role] = region_snapshot(plan, ref, override, messages, now)
+    if cause is not None and outage is not None:
+        impaired = plan.primary if outage.role == "primary" else plan.secondary
+        healthy = loaded[plan.secondary.role if outage.role == "primary" else plan.primary.role]
+        loaded[outage.role] = placeholder_snapshot(impaired, healthy, now, cause)
+    return loaded["primary"], loaded["secondary"], cause

@@ -9,6 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/.cache/tools/bin:$PATH"
 python_paths=(checker tests benchmarks fixtures/generate.py fixtures/generate_infra.py
+  fixtures/generate_setups.py
   scripts/generate_rule_docs.py)
 
 have_opa() {

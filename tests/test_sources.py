@@ -264,7 +264,12 @@ def test_from_plan_builds_typed_configs(tmp_path: Path) -> None:
     ) == terraform.TerraformSource(tmp_path / "p.json", "b", storage_buckets=("s-*",))
     assert strimzi.from_plan(
         {"type": "strimzi", "path": "k8s", "mm2_regions": {"x": "b"}}, "b", tmp_path
-    ) == strimzi.StrimziSource((tmp_path / "k8s",), "b", mm2_regions={"x": "b"})
+    ) == strimzi.StrimziSource(
+        (tmp_path / "k8s",),
+        "b",
+        mm2_regions={"x": "b"},
+        plan_source="the plan's strimzi source of b",  # errors name the plan key
+    )
 
 
 def test_kafka_kinds_match_the_plan_schema() -> None:
