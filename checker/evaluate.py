@@ -62,6 +62,9 @@ def _family(
             for p, e in evidence.items()
         },
         "topic_count": counts.get(family.name, 0),
+        "schemas": None
+        if family.schemas is None
+        else {"kind": family.schemas.kind, "version_ids": family.schemas.version_ids},
     }
 
 
@@ -117,6 +120,8 @@ def build_input(
 ) -> dict[str, Any]:
     """The one input document; `exceptions` only when a waiver file or baseline was given."""
     out_of_scope = plan.out_of_scope
+    if not plan.uses_schemas:
+        out_of_scope = out_of_scope | {"schemas"}  # no family uses a schema registry
     gaps = [
         {**gap, "in_scope": gap["area"] not in out_of_scope}
         for side in (normalized.primary, normalized.secondary)

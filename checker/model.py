@@ -39,6 +39,7 @@ AREAS: tuple[str, ...] = (
     "compatibility",
     "consumer_authority",
     "readiness",
+    "schemas",
 )
 SNAPSHOT_AREAS: tuple[str, ...] = (
     "cluster",
@@ -54,6 +55,7 @@ SNAPSHOT_AREAS: tuple[str, ...] = (
     "replication",
     "consumer_groups",
     "storage",
+    "schemas",
 )
 READINESS_LEVELS: tuple[ReadinessLevel, ...] = get_args(ReadinessLevel)
 VERDICTS: tuple[Verdict, ...] = get_args(Verdict)

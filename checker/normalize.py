@@ -25,6 +25,7 @@ from .model import SNAPSHOT_AREAS, Snapshot
 from .network import ingress_rule, uncovered
 from .plan import Plan
 from .redact import scrub
+from .subjects import region_subjects
 from .topics import is_internal
 from .topics import settings as topic_settings
 
@@ -163,6 +164,12 @@ def normalize_pair(plan: Plan, primary: Snapshot, secondary: Snapshot) -> Normal
         role: _snapshot(snap, role, ctx, names[role], topic_families, index)
         for role, snap in snapshots.items()
     }
+    for role, snap in snapshots.items():
+        subjects, gaps = region_subjects(plan, role, snap.document, names[role], topic_families)
+        result[role]["schemas"] = {"subjects": subjects}
+        if gaps:
+            merged = [*result[role]["gaps"], *gaps]
+            result[role]["gaps"] = sorted(merged, key=lambda g: (g["area"], g["reason"]))
     reported = {role: {g["area"] for g in result[role]["gaps"]} for role in result}
     documents = {role: snap.document for role, snap in snapshots.items()}
     for role, gaps in incomplete_areas(documents, reported).items():
@@ -272,7 +279,11 @@ def _snapshot(
         for g in doc.get("gaps", [])
     ]
     reported = {g["area"] for g in gaps}
-    missing = [a for a in SNAPSHOT_AREAS if a not in doc and a not in ("acls", "iam_grants")]
+    # a plan whose families use no schema registry needs no `schemas` area
+    optional = (
+        ("acls", "iam_grants") if ctx.plan.uses_schemas else ("acls", "iam_grants", "schemas")
+    )
+    missing = [a for a in SNAPSHOT_AREAS if a not in doc and a not in optional]
     if "acls" not in doc and "iam_grants" not in doc:
         missing.append("acls")
     gaps += [

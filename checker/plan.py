@@ -85,6 +85,27 @@ class Fence:
 
 
 @dataclass(frozen=True)
+class SchemaUse:
+    """How a family's clients use a schema registry (the family's `schemas:`)."""
+
+    kind: str  # confluent | glue
+    registry: str
+    naming: str  # topic | record | topic_record
+    parts: tuple[str, ...]
+    subjects: tuple[str, ...]
+    version_ids: str  # must-match | reserialized (Glue)
+
+    def topic_subjects(self, topic: str) -> tuple[str, ...]:
+        """The subjects a topic's records name under the naming strategy (none under record
+        naming, whose subjects the family lists). Glue names a schema after the topic."""
+        if self.naming != "topic":
+            return ()
+        if self.kind == "glue":
+            return (topic,)
+        return tuple(f"{topic}-{part}" for part in self.parts)
+
+
+@dataclass(frozen=True)
 class Step:
     """One ordered step of failback and the rules (by id or area) whose blocking findings hold
     it. Gates are configuration-level: runtime gates (replication lag, caught-up) would be
@@ -208,6 +229,20 @@ class Family:
             recreate=bool(raw.get("recreate", False)),
         )
 
+    @property
+    def schemas(self) -> SchemaUse | None:
+        raw = self.document.get("schemas")
+        if raw is None:
+            return None
+        return SchemaUse(
+            kind=str(raw["kind"]),
+            registry=str(raw.get("registry", "default")),
+            naming=str(raw.get("naming", "topic")),
+            parts=tuple(str(p) for p in raw.get("parts", ["value"])),
+            subjects=tuple(str(s) for s in raw.get("subjects", [])),
+            version_ids=str(raw.get("version_ids", "must-match")),
+        )
+
     def evidence(self, phase: str) -> Evidence:
         raw: Mapping[str, Any] = self.document.get("evidence", {}).get(phase, {})
         return Evidence(
@@ -288,6 +323,11 @@ class Plan:
         """The evidence limits (snapshot skew and age, rehearsal age), defaults filled in."""
         evidence: Mapping[str, Any] = self.document.get("evidence", {})
         return {**DEFAULT_EVIDENCE, **{k: v for k, v in evidence.items() if k in DEFAULT_EVIDENCE}}
+
+    @property
+    def uses_schemas(self) -> bool:
+        """Whether a family uses a schema registry (then the `schemas` area is judged)."""
+        return any(family.schemas is not None for family in self.families)
 
     @property
     def out_of_scope(self) -> frozenset[str]:

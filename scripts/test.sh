@@ -21,5 +21,6 @@ PY
 fi
 echo "== mkdocs build --strict" && .venv/bin/mkdocs build --strict --quiet --site-dir site
 echo "== kafka jars" && scripts/install-kafka.sh
+echo "== schema registry" && scripts/install-registry.sh
 echo "== browser" && scripts/install-browser.sh
 echo "== pytest" && .venv/bin/pytest -q "$@"

@@ -285,6 +285,10 @@ def test_mirrormaker2_prefixed_remote_topics_with_copied_acls_are_clean(engine: 
             binding = {**binding, "resource_name": f"us-east-1.{binding['resource_name']}"}
         copied.append(binding)
     secondary["acls"] = copied
+    # the schema exporter renames the subjects too: consumers of a remote topic look up
+    # <remote topic>-value (TopicNameStrategy)
+    for registry in secondary["schemas"]["registries"].values():
+        registry["subjects"] = {f"us-east-1.{s}": v for s, v in registry["subjects"].items()}
     decisions = judge(engine, (plan, primary, secondary), ("normal", "failback"))
     assert access_rules(decisions) == set()
     assert decisions[1].verdict == "go", found(decisions[1])

@@ -31,6 +31,13 @@ SEEDED: dict[str, list[tuple[str, str, str | None, str | None]]] = {
     "evidence": [("EVD-002", "captured_at", None, None)],
     "compatibility": [("CMP-001", "cluster.kafka_version", None, None)],
     "readiness": [("RDY-001", "fraud/failback", None, "fraud")],
+    "schemas": [
+        ("SR-001", "payments-core|payments.refunds-value", "secondary", "payments-core"),
+        ("SR-002", "payments-core|payments.captures-value", None, "payments-core"),
+        ("SR-003", "payments-core|payments.settlements-value", None, "payments-core"),
+        ("SR-004", "payments-core|payments.payouts-value", None, "payments-core"),
+        ("SR-005", "payments-core|payments.fx-quotes-value", "primary", "payments-core"),
+    ],
 }
 
 
@@ -145,5 +152,5 @@ def test_fail_on_critical_lets_high_findings_pass() -> None:
     run = check("faulted", "--fail-on", "critical")
     decision = run.json()["decisions"][0]
     blocking = sorted({f["rule_id"] for f in decision["findings"] if f["blocking"]})
-    assert blocking == ["NET-002", "REP-002", "WA-001"]
+    assert blocking == ["NET-002", "REP-002", "SR-001", "SR-003", "WA-001"]
     assert run.exit_code == 1

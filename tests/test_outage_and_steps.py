@@ -106,6 +106,9 @@ def dr_estate() -> Estate:
     plan, primary, secondary = documents()
     secondary["acls"] += [a for a in primary["acls"] if a not in secondary["acls"]]
     secondary["consumer_groups"] = copy.deepcopy(primary["consumer_groups"])
+    # the secondary's schema registry takes registrations (it imported until the failover)
+    for registry in secondary["schemas"]["registries"].values():
+        registry["mode"] = "READWRITE"
     return plan, primary, secondary
 
 
@@ -146,6 +149,10 @@ COMPARED_IN_FAILOVER = (
     "RET-001",
     "RET-002",
     "RET-003",
+    "SR-001",
+    "SR-002",
+    "SR-003",
+    "SR-004",
     "TOP-001",
     "TOP-002",
     "TOP-003",
@@ -166,10 +173,11 @@ CROSS_IN_DR_OPERATION = (*CROSS_IN_FAILOVER, "OFF-003", "REP-005", "REP-006")
 
 
 def test_without_the_outage_the_dr_estate_is_no_go(engine: Engine) -> None:
-    """What the outage changes: the primary's last snapshot still grants its producers and
-    shows its consumers, so without the declaration the fence and consumer rules block."""
+    """What the outage changes: the primary's last snapshot still grants its producers, shows
+    its consumers and a writable registry, so without the declaration the fence, consumer and
+    registry mode rules block."""
     for decision in judge(engine, dr_estate(), ("failover", "dr_operation")):
-        assert {f[0] for f in blocking(decision)} == {"CA-002", "WA-001", "WA-002"}
+        assert {f[0] for f in blocking(decision)} == {"CA-002", "SR-005", "WA-001", "WA-002"}
         assert decision.outage is None and decision.not_judgeable == ()
 
 
@@ -181,7 +189,11 @@ def test_primary_down_with_its_last_snapshot_sound_dr_region_is_go(engine: Engin
         assert decision.findings == ()
         assert whole_rules(decision) == dict.fromkeys(cross, CROSS_REGION)
         # the primary's fence cannot be switched while it is down: about the primary
-        assert set_aside(decision) == [("WA-001", "primary"), ("WA-002", "primary")]
+        assert set_aside(decision) == [
+            ("SR-005", "primary"),
+            ("WA-001", "primary"),
+            ("WA-002", "primary"),
+        ]
         assert decision.outage == {
             "impaired": "primary",
             "region": PRIMARY,
@@ -209,7 +221,7 @@ def test_primary_down_without_a_snapshot_sound_dr_region_is_go(engine: Engine) -
         assert set_aside(decision) == [("EVD-001", "primary")]
         assert {g["area"] for g in decision.gaps if g["region"] == "primary"} == {
             "acls", "audit", "authentication", "broker_config", "consumer_groups", "encryption",
-            "iam_grants", "network", "quotas", "replication", "storage", "topics",
+            "iam_grants", "network", "quotas", "replication", "schemas", "storage", "topics",
         }  # fmt: skip
         assert {g["reason"] for g in decision.gaps} == {IMPAIRED_REASON}
         assert decision.outage is not None and decision.outage["snapshot"] == "absent"

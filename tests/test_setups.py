@@ -18,8 +18,10 @@ from .opa_support import opa_server
 
 # The write fence of an estate captured with the primary writing, judged where the secondary
 # writes (failover, dr_operation): producer grants missing there (WA-005) and left in the
-# primary (WA-002), consumer groups active in the primary (CA-001).
-FENCE = {"CA-001": 17, "WA-002": 8, "WA-005": 7}
+# primary (WA-002), consumer groups active in the primary (CA-001), and the schema registries
+# in the primary-writing modes: payments-core's 12 subjects writable in the primary and in
+# IMPORT mode in the secondary (SR-005, once per region and subject).
+FENCE = {"CA-001": 17, "SR-005": 24, "WA-002": 8, "WA-005": 7}
 CONNECT = {"CMP-004": 3}  # the three Connect internal topics of integrations
 NO_WAY_BACK = {"REP-006": 7, "OFF-003": 5, **CONNECT}  # every family; the 5 with synced offsets
 CLEAN: dict[str, dict[str, int]] = {

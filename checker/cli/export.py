@@ -8,6 +8,7 @@ never loads boto3 or confluent-kafka.
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
@@ -89,6 +90,12 @@ def _aws() -> click.Command:
         multiple=True,
         help="Tiered or shared-storage S3 bucket to read. Repeatable.",
     )
+    @click.option(
+        "--glue-registry",
+        "glue_registries",
+        multiple=True,
+        help="AWS Glue Schema Registry registry to read (* for all). Repeatable.",
+    )
     @click.option("-o", "--output", type=click.Path(path_type=Path), help=OUTPUT_HELP)
     @click.option(
         "--connect-timeout",
@@ -120,6 +127,7 @@ def _aws() -> click.Command:
         role_arn: str | None,
         endpoint_url: str | None,
         storage_buckets: Sequence[str],
+        glue_registries: Sequence[str],
         output: Path | None,
         connect_timeout: float,
         read_timeout: float,
@@ -128,7 +136,8 @@ def _aws() -> click.Command:
     ) -> None:
         """Export one region's MSK cluster and its surroundings from AWS (read-only).
 
-        Reads MSK, EC2, CloudWatch Logs, CloudTrail, KMS, IAM and S3 with boto3. A call AWS
+        Reads MSK, EC2, CloudWatch Logs, CloudTrail, KMS, IAM, S3 and (with --glue-registry)
+        the Glue Schema Registry with boto3. A call AWS
         refuses (AccessDenied, unsupported) becomes a gap in the snapshot, and `failback check`
         is indeterminate for that area. The least-privilege policy is
         checker/exporters/aws/readonly_policy.json.
@@ -140,6 +149,7 @@ def _aws() -> click.Command:
             role_arn=role_arn,
             endpoint_url=endpoint_url,
             storage_buckets=tuple(storage_buckets),
+            glue_registries=tuple(glue_registries),
             connect_timeout=connect_timeout,
             read_timeout=read_timeout,
             max_attempts=max_attempts,
@@ -365,6 +375,86 @@ def _strimzi() -> click.Command:
     return command
 
 
+def _registry() -> click.Command:
+    from ..exporters import registry
+
+    @click.command("confluent-registry")
+    @click.option("--region", required=True, help="Region name recorded in the snapshot.")
+    @click.option("--url", required=True, help="The registry's base URL (no credentials in it).")
+    @click.option(
+        "--name",
+        default=registry.DEFAULT_NAME,
+        show_default=True,
+        help="The registry's name in the snapshot, as the plan's families name it.",
+    )
+    @click.option("--username-env", metavar="VAR", help="Environment variable: basic-auth user.")
+    @click.option(
+        "--password-env", metavar="VAR", help="Environment variable: basic-auth password."
+    )
+    @click.option(
+        "--password-file", type=click.Path(path_type=Path), help="File: basic-auth password."
+    )
+    @click.option("--token-env", metavar="VAR", help="Environment variable: bearer token.")
+    @click.option("--token-file", type=click.Path(path_type=Path), help="File: bearer token.")
+    @click.option("--ca-file", type=click.Path(path_type=Path), help="PEM CA bundle (https).")
+    @click.option("--cert-file", type=click.Path(path_type=Path), help="PEM client certificate.")
+    @click.option("--key-file", type=click.Path(path_type=Path), help="PEM client key.")
+    @click.option(
+        "--timeout",
+        default=registry.DEFAULT_TIMEOUT,
+        show_default=True,
+        type=click.FloatRange(min=0.1),
+        help="Seconds to wait for each request.",
+    )
+    @click.option("--captured-at", default=None, help="Capture time to record (default: now).")
+    @click.option("-o", "--output", type=click.Path(path_type=Path), help=OUTPUT_HELP)
+    @handle_errors
+    def command(
+        region: str,
+        url: str,
+        name: str,
+        username_env: str | None,
+        password_env: str | None,
+        password_file: Path | None,
+        token_env: str | None,
+        token_file: Path | None,
+        ca_file: Path | None,
+        cert_file: Path | None,
+        key_file: Path | None,
+        timeout: float,
+        captured_at: str | None,
+        output: Path | None,
+    ) -> None:
+        """Export one region's schema registry (Confluent-compatible REST API).
+
+        Reads subjects, versions, schema ids, schema fingerprints (sha256, never the text),
+        compatibility levels and modes. Credentials only from environment variables or files.
+        """
+        _check_timestamp(captured_at)
+        source: dict[str, Any] = {"type": "confluent-registry", "url": url, "name": name}
+        for key, value in (
+            ("username_env", username_env),
+            ("password_env", password_env),
+            ("token_env", token_env),
+        ):
+            if value is not None:
+                source[key] = value
+        config = registry.from_plan(source, region, Path.cwd())
+        config = dataclasses.replace(
+            config,
+            password_file=password_file,
+            token_file=token_file,
+            ca_file=ca_file,
+            cert_file=cert_file,
+            key_file=key_file,
+            timeout=timeout,
+            captured_at=captured_at,
+        )
+        _emit(registry.export(config, sys.stderr), output)
+
+    return command
+
+
 # One command per source of the registry (checker/exporters/__init__.py); a test checks both
 # name the same sources.
 COMMANDS: Mapping[str, Callable[[], click.Command]] = {
@@ -372,6 +462,7 @@ COMMANDS: Mapping[str, Callable[[], click.Command]] = {
     "kafka": _kafka,
     "terraform": _terraform,
     "strimzi": _strimzi,
+    "confluent-registry": _registry,
 }
 
 

@@ -1,7 +1,7 @@
 """Exporter registry: source type -> (package, summary). Explicit and lazy: a source's package
 (and boto3, confluent-kafka behind it) is imported only when that source is used.
 
-Every source package (aws/, kafka/, terraform/, strimzi/) provides
+Every source package (aws/, kafka/, terraform/, strimzi/, registry/) provides
   <Name>Source:  a frozen dataclass, what one export reads (region, cluster, paths, ...)
   from_plan:     (failback.yaml `source:` mapping, region name, plan directory) -> <Name>Source
   export:        (<Name>Source, messages: TextIO | None) -> snapshot v1 document (a dict);
@@ -36,6 +36,10 @@ EXPORTERS: Mapping[str, Exporter] = {
         "Live Kafka: ACLs, topics, brokers, groups (Admin API); MirrorMaker 2 config.",
     ),
     "terraform": Exporter("checker.exporters.terraform", "A `terraform show -json` plan or state."),
+    "confluent-registry": Exporter(
+        "checker.exporters.registry",
+        "A Confluent-compatible schema registry (REST): subjects, ids, compatibility, modes.",
+    ),
     "strimzi": Exporter(
         "checker.exporters.strimzi",
         "Strimzi custom resources (Kafka, KafkaTopic, KafkaUser, KafkaMirrorMaker2).",

@@ -37,6 +37,7 @@ AREA_KEYS = {
     "compatibility": "cluster",
     "consumer_authority": "consumer_groups",
     "evidence": "captured_at",
+    "schemas": "schemas",
 }
 _PATH = re.compile(r"^[a-z_]+(\.[A-Za-z0-9_-]+)+$")
 _SPLIT = re.compile(r"\||\s+on\s+|\s+<->\s+|\s+")

@@ -43,6 +43,9 @@ STUBBED = frozenset(
         "describe_topic",
     }
 )
+# Glue Schema Registry: moto models registries, schemas and versions but not ListSchemas,
+# which is answered from moto's own state (GlueModels).
+GLUE_STUBBED = frozenset({"list_schemas"})
 PAGE_SIZE = 2
 
 
@@ -155,6 +158,30 @@ class Msk:
         raise AssertionError(f"no fake pages for {op}")
 
 
+class GlueModels:
+    """ListSchemas from what moto's in-process server holds (the registries the test made)."""
+
+    def answer(self, op: str, region: str, params: dict[str, Any]) -> dict[str, Any]:
+        raise AssertionError(f"no fake answer for {op}")
+
+    def items(self, op: str, region: str, params: dict[str, Any]) -> tuple[str, list[Any]]:
+        from moto.glue.models import glue_backends
+
+        if op != "list_schemas":
+            raise AssertionError(f"no fake pages for {op}")
+        name = params["RegistryId"]["RegistryName"]
+        registry = glue_backends[ACCOUNT][region].registries[name]
+        return "Schemas", [
+            {
+                "RegistryName": schema.registry_name,
+                "SchemaName": schema.schema_name,
+                "SchemaArn": schema.schema_arn,
+                "SchemaStatus": schema.schema_status,
+            }
+            for schema in registry.schemas.values()
+        ]
+
+
 def _summary(replicator: dict[str, Any]) -> dict[str, Any]:
     return {
         "ReplicatorArn": replicator["ReplicatorArn"],
@@ -263,25 +290,40 @@ class World:
 
 
 class KafkaRouter:
-    """A kafka client: STUBBED operations go to a Stubber-activated client, the rest to moto."""
+    """A kafka client: STUBBED operations go to a Stubber-activated client, the rest to moto
+    (also a glue client, with GLUE_STUBBED and GlueModels)."""
 
-    def __init__(self, real: Any, stub: Any, world: World, region: str) -> None:
+    def __init__(
+        self,
+        real: Any,
+        stub: Any,
+        world: World,
+        region: str,
+        service: str = "kafka",
+        stubbed: frozenset[str] = STUBBED,
+        fake: Any = None,
+    ) -> None:
         self._real = real
         self._stub = stub
         self._world = world
         self._region = region
+        self._service = service
+        self._stubbed = stubbed
+        self._fake = world.msk if fake is None else fake
         self._stubber = Stubber(stub)
         self._stubber.activate()
         self.meta = real.meta
 
     def __getattr__(self, name: str) -> Any:
-        if name in STUBBED:
+        if name in self._stubbed:
             return functools.partial(self._call, name)
         return getattr(self._real, name)
 
     def _error(self, op: str, params: dict[str, Any]) -> bool:
         """Queue the scripted AWS error for this call, if there is one."""
-        code = self._world.error(self._region, "kafka", self._stub.meta.method_to_api_mapping[op])
+        code = self._world.error(
+            self._region, self._service, self._stub.meta.method_to_api_mapping[op]
+        )
         if code is None:
             return False
         status = 403 if "AccessDenied" in code else 400
@@ -296,12 +338,12 @@ class KafkaRouter:
 
     def _call(self, op: str, **params: Any) -> Any:
         if not self._error(op, params):
-            answer = self._world.msk.answer(op, self._region, params)
+            answer = self._fake.answer(op, self._region, params)
             self._stubber.add_response(op, answer, expected_params=params)
         return getattr(self._stub, op)(**params)
 
     def get_paginator(self, op: str) -> Any:
-        if op not in STUBBED:
+        if op not in self._stubbed:
             return self._real.get_paginator(op)
         router = self
 
@@ -314,7 +356,7 @@ class KafkaRouter:
         return Paginator()
 
     def _queue_pages(self, op: str, params: dict[str, Any]) -> None:
-        key, items = self._world.msk.items(op, self._region, params)
+        key, items = self._fake.items(op, self._region, params)
         chunks = [items[i : i + PAGE_SIZE] for i in range(0, len(items), PAGE_SIZE)] or [[]]
         token = None
         for index, chunk in enumerate(chunks):
@@ -339,10 +381,12 @@ def world(moto_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
     ) -> Any:
         client = make(session, service, region, endpoint_url, config)
         state.instrument(client, region)
-        if service != "kafka":
+        if service not in ("kafka", "glue"):
             return client
         stub = make(session, service, region, endpoint_url, config)
         state.instrument(stub, region, failures=False)  # the router scripts its errors
+        if service == "glue":
+            return KafkaRouter(client, stub, state, region, "glue", GLUE_STUBBED, GlueModels())
         return KafkaRouter(client, stub, state, region)
 
     monkeypatch.setattr(aws_client, "new_client", new_client)

@@ -203,8 +203,18 @@ def test_primary_snapshot(world: World, cli: Any, tmp_path: Path) -> None:
 
 def test_policy_lists_exactly_the_actions_called(world: World) -> None:
     regions = estate.build(world)
+    for name in regions:
+        glue = world.client("glue", name)
+        glue.create_registry(RegistryName="orders")
+        glue.create_schema(
+            RegistryId={"RegistryName": "orders"},
+            SchemaName="orders.events",
+            DataFormat="AVRO",
+            Compatibility="BACKWARD",
+            SchemaDefinition='{"type": "string"}',
+        )
     for name, region in regions.items():
-        export(world, region, storage_buckets=(estate.BUCKET[name],))
+        export(world, region, storage_buckets=(estate.BUCKET[name],), glue_registries=("*",))
     called = {
         f"{prefix}:{S3_ACTIONS.get(op, op) if prefix == 's3' else op}"
         for prefix, op in world.operations

@@ -52,7 +52,7 @@ def test_baseline_of_itself_blocks_nothing(tmp_path: Path) -> None:
     # baseline never turns doubtful evidence into a go
     assert decision["verdict"] == "indeterminate" and run.exit_code == 4
     assert all(f["known"] and not f["blocking"] for f in decision["findings"])
-    assert run.json()["baseline"] == {"file": str(previous), "known": 15}
+    assert run.json()["baseline"] == {"file": str(previous), "known": 20}
     # the same estate with the primary exported again, close to the secondary: go
     fresh = tmp_path / "fresh.json"
     document = json.loads((PLAN.parent / "us-east-1.json").read_text())
@@ -74,7 +74,7 @@ def test_only_new_findings_block(tmp_path: Path) -> None:
     assert [f["rule_id"] for f in decision["findings"] if f["blocking"]] == ["RET-001"]
     assert decision["verdict"] == "no-go" and run.exit_code == 1
     text = run_cli(["check", "-c", str(PLAN), "--now", NOW, "--baseline", str(previous)]).stdout
-    assert "phase failback: NO-GO (1 blocking, 15 findings, 0 gaps, 14 known)" in text
+    assert "phase failback: NO-GO (1 blocking, 20 findings, 0 gaps, 19 known)" in text
     assert "  k ACL-001" in text
 
 

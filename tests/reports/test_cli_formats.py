@@ -103,7 +103,7 @@ def test_text_in_a_terminal_is_a_coloured_wrapped_table(faulted) -> None:  # typ
     assert "\x1b[1;31mNO-GO\x1b[0m" in text
     plain = ANSI.sub("", text)
     rows = [line for line in plain.splitlines() if line.startswith("  x ")]
-    assert len(rows) == 11
+    assert len(rows) == 16
     assert all(len(line) <= 100 for line in plain.splitlines())
     # long messages wrap onto indented lines instead of being cut with "…" (issue #17)
     assert "…" not in plain
@@ -170,9 +170,9 @@ def test_short_format_lists_blocking_findings_with_file_and_resource() -> None:
     )
     assert result.returncode == 1, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[0] == "failback-checker, phase failback: NO-GO (11 blocking, fail-on high)"
+    assert lines[0] == "failback-checker, phase failback: NO-GO (16 blocking, fail-on high)"
     body = lines[1:-1]
-    assert len(body) == 11
+    assert len(body) == 16
     for line in body:
         assert re.match(r"^fixtures/estate/faulted/[\w.-]+:\d+: [A-Z]+-\d{3} \w+ ", line), line
     assert any(

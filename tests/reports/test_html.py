@@ -130,9 +130,9 @@ def test_rendered_in_chromium(waived_report: Report, tmp_path: Path) -> None:
     assert {level for _, _, level in cells} <= set(READINESS_LEVELS)
     assert ("fraud", "failback", "unwritten") in cells
     rows = re.findall(r'<tr class="finding"[^>]*>', dom)
-    assert len(rows) == len(waived_report.decisions[0].findings) == 15
+    assert len(rows) == len(waived_report.decisions[0].findings) == 20
     assert not any("hidden" in r for r in rows)
-    assert "15 of 15 findings shown" in dom
+    assert "20 of 20 findings shown" in dom
     assert 'data-status="waived"' in dom
 
 
@@ -141,8 +141,8 @@ def test_filter_by_severity_and_area_in_chromium(waived_report: Report, tmp_path
     dom = browse(page, tmp_path, "--dump-dom", fragment="#severity=critical")
     rows = re.findall(r'<tr class="finding"[^>]*>', dom)
     visible = [r for r in rows if "hidden" not in r]
-    assert len(visible) == 3 and all('data-severity="critical"' in r for r in visible)
-    assert "3 of 15 findings shown" in dom
+    assert len(visible) == 5 and all('data-severity="critical"' in r for r in visible)
+    assert "5 of 20 findings shown" in dom
     dom = browse(page, tmp_path, "--dump-dom", fragment="#area=write_authority&status=blocking")
     visible = [r for r in re.findall(r'<tr class="finding"[^>]*>', dom) if "hidden" not in r]
     assert len(visible) == 2 and all('data-area="write_authority"' in r for r in visible)

@@ -61,7 +61,7 @@ def test_faulted_findings_are_failures_and_clean_rules_pass(faulted: Report) -> 
     props = {p.get("name"): p.get("value") for p in suite.iter("property")}
     assert props["verdict"] == "no-go" and props["fail_on"] == "high"
     failures = {c.get("name"): c.find("failure") for c in suite if c.find("failure") is not None}
-    assert len(failures) == len(decision.findings) == 15
+    assert len(failures) == len(decision.findings) == 20
     for f in decision.findings:
         scope = f" [{f.region}]" if f.region else ""
         failure = failures[f"{f.rule_id} {f.resource}{scope}"]

@@ -17,7 +17,7 @@ def test_faulted_comment_layout(faulted: Report) -> None:
     text = REPORTERS["markdown"](faulted)
     lines = text.splitlines()
     assert lines[0] == "## ❌ NO-GO · failback-checker"
-    assert "| failback | ❌ NO-GO | 11 | 15 | 0 | 0 | 0 |" in text
+    assert "| failback | ❌ NO-GO | 16 | 20 | 0 | 0 | 0 |" in text
     # the scorecard: one row per family, every phase a column, the judged phase in bold
     assert "| family | normal | failover | dr_operation | **failback** | cleanup |" in text
     for family in (

@@ -5,7 +5,7 @@
 from `failback export aws` (checker/cli/export.py) or, in failback.yaml,
 `regions.<role>.source: {type: aws, cluster_arn: ..., ...}` (`from_plan`).
 
-One small collector per service (msk, topics, replication, ec2, kms, audit, iam, s3) fills the
+One small collector per service (msk, topics, replication, ec2, kms, audit, iam, s3, glue) fills the
 snapshot; judgement stays in Rego. An AWS error on any call becomes a snapshot gap (area, IAM
 action, error code); only an unreachable endpoint or rejected credentials fail the export
 (InputError, exit 2). The IAM actions it needs are in readonly_policy.json. boto3 is imported
@@ -40,6 +40,7 @@ class AwsSource:
     role_arn: str | None = None
     endpoint_url: str | None = None
     storage_buckets: tuple[str, ...] = ()
+    glue_registries: tuple[str, ...] = ()  # Glue Schema Registry names; "*": every registry
     connect_timeout: float = 10.0
     read_timeout: float = 30.0
     max_attempts: int = 8
@@ -72,7 +73,7 @@ def export(config: AwsSource, messages: TextIO | None = None) -> dict[str, Any]:
 
 
 def _collect(reader: Reader, cluster: Cluster, config: AwsSource) -> None:
-    from . import audit, ec2, iam, kms, msk, replication, s3, topics
+    from . import audit, ec2, glue, iam, kms, msk, replication, s3, topics
 
     snapshot = reader.snapshot
     cluster = msk.describe(reader, cluster)
@@ -89,6 +90,7 @@ def _collect(reader: Reader, cluster: Cluster, config: AwsSource) -> None:
     if cluster.described:
         topics.collect(reader, cluster)
     s3.collect(reader, config.storage_buckets)
+    glue.collect(reader, config.glue_registries)
 
 
 def from_plan(source: Mapping[str, Any], region: str, base_dir: Path) -> AwsSource:
@@ -102,6 +104,7 @@ def from_plan(source: Mapping[str, Any], region: str, base_dir: Path) -> AwsSour
         role_arn=source.get("role_arn"),
         endpoint_url=source.get("endpoint_url"),
         storage_buckets=tuple(str(b) for b in source.get("storage_buckets", [])),
+        glue_registries=tuple(str(r) for r in source.get("glue_registries", [])),
         connect_timeout=float(source.get("connect_timeout", 10.0)),
         read_timeout=float(source.get("read_timeout", 30.0)),
         max_attempts=int(source.get("max_attempts", 8)),

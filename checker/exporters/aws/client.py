@@ -253,6 +253,9 @@ class Reader:
         client: S3Client = self.client("s3")
         return client
 
+    def glue(self) -> Any:
+        return self.client("glue")
+
     def gap(self, area: str, reason: str, action: str = "") -> None:
         add_gap(self.snapshot, area, reason, action)
 

@@ -67,7 +67,7 @@ class TerraformSource:
 def export(config: TerraformSource, messages: TextIO | None = None) -> dict[str, Any]:
     """Read one region of a plan and return a validated snapshot v1 document (nothing goes to
     `messages`: what cannot be read is a gap in the snapshot)."""
-    from . import audit, iam, kafka_provider, msk, network, replication, s3
+    from . import audit, glue, iam, kafka_provider, msk, network, replication, s3
     from .plan import Context, load
 
     doc = load(config.plan)
@@ -103,6 +103,7 @@ def export(config: TerraformSource, messages: TextIO | None = None) -> dict[str,
     )
     replication.collect(ctx, cluster)
     s3.collect(ctx, config.storage_buckets)
+    glue.collect(ctx)  # aws_glue_registry / aws_glue_schema: the schemas area
     ctx.gap("consumer_groups", "Terraform does not describe consumer groups (runtime state)")
     ctx.unlocated()
     ctx.gaps.drop(DROPPABLE)

@@ -22,6 +22,7 @@ rules := object.union_n([
 	data.failback.catalog.flow_rules,
 	data.failback.catalog.access_rules,
 	data.failback.catalog.exception_rules,
+	data.failback.catalog.schema_rules,
 ])
 
 area_rules := {

@@ -23,6 +23,7 @@ import data.failback.readiness
 import data.failback.replication
 import data.failback.retention
 import data.failback.rollback
+import data.failback.schemas
 import data.failback.steps
 import data.failback.topic_config
 import data.failback.write_authority
@@ -44,6 +45,7 @@ builtin_raw := union({
 	replication.deny,
 	retention.deny,
 	rollback.deny,
+	schemas.deny,
 	topic_config.deny,
 	write_authority.deny,
 })
