@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import click
 
-from . import check, diff, export, policies, validate
+from . import check, diff, export, fleet, policies, validate
 from .errors import EXIT_CODES_HELP
 
 
@@ -27,3 +27,4 @@ main.add_command(diff.diff)
 main.add_command(policies.policies)
 main.add_command(policies.rules)
 main.add_command(validate.validate)
+main.add_command(fleet.fleet)
