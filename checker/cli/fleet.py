@@ -236,6 +236,9 @@ def fleet(
         report = run_fleet(loaded, options, runner, TerminalProgress(sys.stderr))
     finally:
         runner.close()
+        # regorus engines must be dropped on the thread that made them: not left to a frame
+        # that sys.exit's traceback keeps alive until a pool thread's garbage collection
+        del runner
     _write(report, targets)
     click.echo(f"failback fleet: {report.summary_line()}", err=True)
     sys.exit(EXIT_INTERRUPTED if report.partial else int(report.exit_code))

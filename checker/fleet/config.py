@@ -100,11 +100,12 @@ def _expand(entry: str, base: Path, where: str) -> list[Path]:
 
 
 def resolve_plans(
-    entries: Sequence[str], base: Path, origin: str, allow_outside_repo: bool
+    entries: Sequence[str], base: Path, origin: str, allow_outside_repo: bool, own: Path
 ) -> tuple[PairSpec, ...]:
-    """Every plan the entries name, once each (by resolved path), sorted by identity."""
+    """Every plan the entries name, once each (by resolved path; never the fleet file `own`
+    itself), sorted by identity."""
     root = repository_of(base)
-    seen: dict[Path, PairSpec] = {}
+    seen: dict[Path, PairSpec] = {own.resolve(): PairSpec("", own)}
     for index, entry in enumerate(entries):
         where = f"fleet {origin}: plans[{index}]"
         for path in _expand(entry, base, where):
@@ -113,6 +114,7 @@ def resolve_plans(
             key = path.resolve()
             if key not in seen:
                 seen[key] = PairSpec(identity=_identity(path, base), path=path)
+    del seen[own.resolve()]
     return tuple(sorted(seen.values(), key=lambda p: p.identity))
 
 
@@ -136,7 +138,7 @@ def parse_fleet(
     return Fleet(
         path=path,
         name=str(document.get("name", path.stem)),
-        pairs=resolve_plans(document["plans"], base, origin, allow_outside_repo),
+        pairs=resolve_plans(document["plans"], base, origin, allow_outside_repo, path),
         concurrency=int(document.get("concurrency", DEFAULT_CONCURRENCY)),
         accounts=accounts,
     )
