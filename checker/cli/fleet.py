@@ -241,7 +241,13 @@ def fleet(
         del runner
     _write(report, targets)
     click.echo(f"failback fleet: {report.summary_line()}", err=True)
-    sys.exit(EXIT_INTERRUPTED if report.partial else int(report.exit_code))
+    if report.partial:
+        # Interrupted, the report written: exports still running are abandoned (they only
+        # read); waiting for their threads would hold the process until their timeouts.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(EXIT_INTERRUPTED)
+    sys.exit(int(report.exit_code))
 
 
 @fleet.command(epilog=FLEET_EPILOG)

@@ -264,7 +264,8 @@ def run_fleet(
         partial = True
         stop.set()
     finally:
-        # interrupted: queued exports are cancelled, running ones end on their own timeouts
+        # interrupted: queued exports are cancelled, running ones not awaited (the command
+        # line exits once the report is written)
         pool.shutdown(wait=not partial, cancel_futures=True)
         progress.finish()
     pairs = tuple(results.get(s.identity) or _interrupted(s) for s in specs)
