@@ -86,9 +86,18 @@ def test_shard_processes_and_merge_equal_the_unsharded_run(
     for index in range(1, count + 1):
         part = tmp_path / f"part-{index}.json"
         run = failback(
-            "fleet", "-c", str(config), "--now", NOW, "--shard", f"{index}/{count}",
-            "--format", "json", "-o", str(part),
-        )  # fmt: skip
+            "fleet",
+            "-c",
+            str(config),
+            "--now",
+            NOW,
+            "--shard",
+            f"{index}/{count}",
+            "--format",
+            "json",
+            "-o",
+            str(part),
+        )
         assert run.returncode in (0, 1, 4), run.stderr
         document = json.loads(part.read_text())
         assert document["shard"] == {"index": index, "count": count}
@@ -108,8 +117,21 @@ def test_merge_renders_every_format_like_the_run(fleet_repo: MakeFleet, tmp_path
     parts = []
     for index in (1, 2):
         part = tmp_path / f"p{index}.json"
-        run_cli(["fleet", "-c", str(config), "--now", NOW, "--shard", f"{index}/2",
-                 "--format", "json", "-o", str(part)])  # fmt: skip
+        run_cli(
+            [
+                "fleet",
+                "-c",
+                str(config),
+                "--now",
+                NOW,
+                "--shard",
+                f"{index}/2",
+                "--format",
+                "json",
+                "-o",
+                str(part),
+            ]
+        )
         parts.append(str(part))
     for fmt in ("sarif", "markdown", "html"):
         whole = run_cli(["fleet", "-c", str(config), "--now", NOW, "--format", fmt])
@@ -176,7 +198,7 @@ def test_ctrl_c_writes_a_partial_report(fleet_repo: MakeFleet, tmp_path: Path) -
             "json",
             "-o",
             str(out),
-        ],  # fmt: skip
+        ],
         cwd=ROOT,
         env={
             **os.environ,
