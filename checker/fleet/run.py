@@ -12,6 +12,7 @@ run: pairs not yet judged are recorded as interrupted and the report is marked p
 from __future__ import annotations
 
 import contextlib
+import copy
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
@@ -227,6 +228,30 @@ def _interrupted(spec: PairSpec) -> PairResult:
     )
 
 
+class _Memo:
+    """The fleet's engine, with queries without input (the rule catalog every pair's report
+    carries) answered once: they depend on the loaded policies alone."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.name = engine.name
+        self._engine = engine
+        self._answers: dict[str, Any] = {}
+
+    def load(self, policies: Sequence[Any]) -> None:
+        self._answers.clear()
+        self._engine.load(policies)
+
+    def query(self, rule: str, input_document: Mapping[str, Any] | None) -> Any:
+        if input_document is not None:
+            return self._engine.query(rule, input_document)
+        if rule not in self._answers:
+            self._answers[rule] = self._engine.query(rule, None)
+        return copy.deepcopy(self._answers[rule])
+
+    def close(self) -> None:
+        self._engine.close()
+
+
 def selected(fleet: Fleet, shard: Shard | None) -> tuple[PairSpec, ...]:
     if shard is None:
         return fleet.pairs
@@ -241,6 +266,7 @@ def run_fleet(
 ) -> FleetReport:
     """Judge the fleet's pairs (the shard's, with options.shard) on `engine` (loaded)."""
     progress = progress or NoProgress()
+    memo = _Memo(engine)
     specs = selected(fleet, options.shard)
     results: dict[str, PairResult] = {}
     stop = threading.Event()
@@ -257,7 +283,7 @@ def run_fleet(
                 loaded = future.result()
             except _Stopped:
                 continue
-            result = _judge(loaded, engine, options)
+            result = _judge(loaded, memo, options)
             results[result.identity] = result
             progress.advance(result)
     except KeyboardInterrupt:

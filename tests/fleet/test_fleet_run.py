@@ -290,3 +290,40 @@ def test_progress_on_a_terminal_only(monkeypatch: pytest.MonkeyPatch) -> None:
     progress.start(2)
     progress.advance(PairResult("a", "judged"))
     assert in_ci.getvalue() == ""
+
+
+class _Counting:
+    name = "counting"
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, bool]] = []
+
+    def load(self, policies: Any) -> None:
+        self.calls.append(("load", False))
+
+    def query(self, rule: str, input_document: Any) -> Any:
+        self.calls.append((rule, input_document is not None))
+        return {"rule": rule, "nested": {"n": len(self.calls)}}
+
+    def close(self) -> None:
+        pass
+
+
+def test_input_free_queries_are_answered_once() -> None:
+    from checker.fleet.run import _Memo
+
+    inner = _Counting()
+    memo = _Memo(inner)
+    first = memo.query("data.catalog", None)
+    first["nested"]["n"] = 99  # a caller's change does not reach the next answer
+    assert memo.query("data.catalog", None) == {"rule": "data.catalog", "nested": {"n": 1}}
+    memo.query("data.decision", {"phase": "failback"})
+    memo.query("data.decision", {"phase": "failback"})
+    assert inner.calls == [
+        ("data.catalog", False),
+        ("data.decision", True),
+        ("data.decision", True),
+    ]
+    memo.load([])
+    memo.query("data.catalog", None)  # new policies: asked again
+    assert inner.calls[-1] == ("data.catalog", False) and len(inner.calls) == 5
