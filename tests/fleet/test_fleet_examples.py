@@ -143,3 +143,9 @@ def test_kubernetes_indexed_job(fleet_repo: MakeFleet, tmp_path: Path) -> None:
     merge_container = merge_job["spec"]["template"]["spec"]["containers"][0]
     (merge,) = _commands(merge_container["args"][0], paths)
     _run_example(tmp_path, fleet, shards, merge, results)
+
+
+def test_the_fleet_page_shows_the_examples_as_they_are() -> None:
+    page = (ROOT / "docs" / "fleet.md").read_text("utf-8")
+    for name in ("github-actions.yml", "kubernetes-indexed-job.yaml"):
+        assert f"```yaml\n{(EXAMPLES / name).read_text('utf-8')}```" in page, name
