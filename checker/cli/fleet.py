@@ -80,15 +80,18 @@ def _write(report: FleetReport, targets: Sequence[tuple[str, Path | None]]) -> N
         click.echo(stdout, nl=False)
 
 
-def _engine_settings(engine: str, timeout: float | None, opa_url: str | None) -> dict[str, Any]:
+def _engine_settings(
+    engine: str, timeout: float | None, opa_url: str | None, preloaded: bool
+) -> dict[str, Any]:
     from ..engines import DEFAULT_TIMEOUT
 
     settings: dict[str, Any] = {"timeout": DEFAULT_TIMEOUT if timeout is None else timeout}
     if engine == "opa":
         settings["url"] = opa_url
         settings["token"] = os.environ.get("FAILBACK_OPA_TOKEN")
-    elif opa_url:
-        raise InputError("--opa-url needs --engine opa")
+        settings["preloaded"] = preloaded
+    elif opa_url or preloaded:
+        raise InputError("--opa-url and --opa-preloaded need --engine opa")
     return settings
 
 
@@ -170,6 +173,11 @@ output_option = click.option(
     help="OPA server for --engine opa (token from FAILBACK_OPA_TOKEN).",
 )
 @click.option(
+    "--opa-preloaded",
+    is_flag=True,
+    help="The OPA server already has the policies (a bundle); do not upload them.",
+)
+@click.option(
     "--timeout",
     default=None,
     type=click.FloatRange(0.1, 3600),
@@ -191,6 +199,7 @@ def fleet(
     policy_dirs: Sequence[Path],
     engine: str,
     opa_url: str | None,
+    opa_preloaded: bool,
     timeout: float | None,
     now_text: str | None,
     allow_outside_repo: bool,
@@ -231,7 +240,9 @@ def fleet(
         allow_outside_repo=allow_outside_repo,
         shard=shard,
     )
-    runner = open_engine(engine, _engine_settings(engine, timeout, opa_url), policy_dirs)
+    runner = open_engine(
+        engine, _engine_settings(engine, timeout, opa_url, opa_preloaded), policy_dirs
+    )
     try:
         report = run_fleet(loaded, options, runner, TerminalProgress(sys.stderr))
     finally:

@@ -327,3 +327,22 @@ def test_input_free_queries_are_answered_once() -> None:
     memo.load([])
     memo.query("data.catalog", None)  # new policies: asked again
     assert inner.calls[-1] == ("data.catalog", False) and len(inner.calls) == 5
+
+
+def test_opa_engine_judges_the_fleet_alike(
+    fleet_repo: MakeFleet, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ..opa_support import tool
+
+    monkeypatch.setenv("FAILBACK_OPA_BIN", tool("opa"))
+    config = fleet_repo("ready", "faulted", "gaps")
+    _, embedded = fleet_json(config, "--phase", "all")
+    run, opa = fleet_json(config, "--phase", "all", "--engine", "opa")
+    assert run.exit_code == 1, run.stderr
+    assert opa["pairs"] == embedded["pairs"]
+
+
+def test_opa_options_need_the_opa_engine(fleet_repo: MakeFleet) -> None:
+    config = fleet_repo("ready")
+    run = fleet_cli(config, "--opa-url", "http://127.0.0.1:1")
+    assert_one_line_error(run, 2, "--opa-url and --opa-preloaded need --engine opa")
