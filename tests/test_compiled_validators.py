@@ -79,3 +79,18 @@ def test_compiled_and_runtime_validators_agree() -> None:
             expected = _answer(runtime[kind], broken)
             assert expected is not None
             assert _answer(schemas._fast(kind), broken) == expected
+
+
+def test_a_stale_compiled_validator_is_not_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib
+
+    module = importlib.import_module("checker.schemas.compiled.plan_v1")
+    monkeypatch.setattr(module, "SCHEMA_SHA256", "0" * 64)  # generated from another schema
+    schemas._fast.cache_clear()
+    try:
+        validator = schemas._fast("plan")
+        assert not validator.__module__.startswith("checker.schemas.compiled")
+        plan = yaml.safe_load((ESTATE / "ready" / "failback.yaml").read_text())
+        assert _answer(validator, plan) is None
+    finally:
+        schemas._fast.cache_clear()

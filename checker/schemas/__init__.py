@@ -13,6 +13,7 @@ that line an instruction rather than a validator's wording (plan.v1.json's sourc
 from __future__ import annotations
 
 import copy
+import hashlib
 import importlib
 import json
 from collections.abc import Iterator, Mapping, Sequence
@@ -67,6 +68,13 @@ def _draft7(kind: str, definition: str | None = None) -> dict[str, Any]:
     return {**copy.deepcopy(root), "$schema": "http://json-schema.org/draft-07/schema#"}
 
 
+def schema_digest(kind: str) -> str:
+    """sha256 of the schema file's text: a precompiled validator records the one it was
+    generated from."""
+    text = resources.files(__package__).joinpath(f"{kind}.v1.json").read_bytes()
+    return hashlib.sha256(text).hexdigest()
+
+
 def schema_kinds() -> list[str]:
     """Every published schema: <kind>.v1.json in this package."""
     names = (p.name for p in resources.files(__package__).iterdir())
@@ -95,7 +103,8 @@ def _fast(kind: str, definition: str | None = None) -> Any:
             compiled = importlib.import_module(f"{__name__}.compiled.{kind}_v1")
         except ModuleNotFoundError:
             compiled = None
-        if compiled is not None:
+        # a module generated from another version of the schema is never used
+        if compiled is not None and schema_digest(kind) == compiled.SCHEMA_SHA256:
             return compiled.validate
     import fastjsonschema
 

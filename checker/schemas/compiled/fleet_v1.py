@@ -160,3 +160,4 @@ def validate_https___failback_checker_dev_schemas_fleet_v1_json___defs_account(d
 
 
 validate = validate_https___failback_checker_dev_schemas_fleet_v1_json
+SCHEMA_SHA256 = "43bcba1e78466290561b43a59196e8eadd702a95466e5ceb7e9d1048cbbc88a9"

@@ -991,3 +991,4 @@ def validate_https___failback_checker_dev_schemas_plan_v1_json___defs_phase(data
 
 
 validate = validate_https___failback_checker_dev_schemas_plan_v1_json
+SCHEMA_SHA256 = "6a5af661eb2ff706c3d6d32ec43a06268685a01c6d906515bb850598c58e60cb"

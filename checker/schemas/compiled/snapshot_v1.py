@@ -913,3 +913,4 @@ def validate_https___failback_checker_dev_schemas_snapshot_v1_json___defs_acl(da
 
 
 validate = validate_https___failback_checker_dev_schemas_snapshot_v1_json
+SCHEMA_SHA256 = "daca2fc93316c94435b0305ea9e9cc9aece09ffc37791a96e49c788c4f0e67d5"

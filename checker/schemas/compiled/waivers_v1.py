@@ -132,3 +132,4 @@ def validate_https___failback_checker_dev_schemas_waivers_v1_json___defs_waiver(
 
 
 validate = validate_https___failback_checker_dev_schemas_waivers_v1_json
+SCHEMA_SHA256 = "06044d41dd3d6cd3a5e473c3623e926b147f4cfa290ffc6029f04d09412ad5ca"
