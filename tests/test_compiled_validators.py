@@ -89,7 +89,7 @@ def test_a_stale_compiled_validator_is_not_used(monkeypatch: pytest.MonkeyPatch)
     schemas._fast.cache_clear()
     try:
         validator = schemas._fast("plan")
-        assert not validator.__module__.startswith("checker.schemas.compiled")
+        assert validator is not module.validate  # compiled from the schema instead
         plan = yaml.safe_load((ESTATE / "ready" / "failback.yaml").read_text())
         assert _answer(validator, plan) is None
     finally:
