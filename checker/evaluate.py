@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
 
 from .diff import diff
 from .engines.base import Engine
-from .errors import EngineError
+from .errors import EngineError, InputError
 from .exceptions import Exceptions, policy_input, uses
 from .identity import Canon
 from .model import PHASES, Change, Decision, Report, Severity, Snapshot, decision_from_dict
 from .normalize import Normalized, normalize_pair
-from .plan import Family, Fence, Plan
+from .plan import Family, Fence, Outage, Plan
 from .policy.catalog import catalog_of
 from .policy.locate import ENTRYPOINT
 
@@ -86,7 +87,18 @@ def plan_input(plan: Plan, normalized: Normalized) -> dict[str, Any]:
             "owner": cost.owner,
         },
         "evidence": plan.evidence_settings,
+        "failback_steps": [step.as_input() for step in plan.failback_steps],
     }
+
+
+@dataclass(frozen=True)
+class Situation:
+    """Where the estate is: the failback step asked about (--step) and a declared outage
+    (whose impaired region may have no snapshot)."""
+
+    step: str | None = None
+    outage: Outage | None = None
+    snapshot_absent: bool = False
 
 
 def _without_grants(snapshot: Mapping[str, Any]) -> dict[str, Any]:
@@ -101,6 +113,7 @@ def build_input(
     now: datetime,
     fail_on: str,
     exceptions: Exceptions | None = None,
+    situation: Situation | None = None,
 ) -> dict[str, Any]:
     """The one input document; `exceptions` only when a waiver file or baseline was given."""
     out_of_scope = plan.out_of_scope
@@ -125,7 +138,31 @@ def build_input(
     }
     if exceptions is not None and exceptions.given:
         document["exceptions"] = policy_input(exceptions)
+    situation = situation or Situation()
+    if situation.step is not None:
+        document["step"] = situation.step
+    if situation.outage is not None:
+        outage = situation.outage
+        document["outage"] = {
+            "impaired": outage.role,
+            "region": outage.region,
+            "since": outage.since,
+            "declared_by": outage.declared_by,
+            "snapshot": "absent" if situation.snapshot_absent else "given",
+        }
     return document
+
+
+def check_gates(plan: Plan, catalog: Mapping[str, Any]) -> None:
+    """Every rule id a failback step gates on is a rule of the catalog (a typo would gate
+    nothing)."""
+    for step in plan.failback_steps:
+        unknown = sorted(set(step.rules) - set(catalog))
+        if unknown:
+            raise InputError(
+                f"plan {plan.path or plan.name}: failback step {step.name!r} gates on unknown "
+                f"rule {', '.join(unknown)}"
+            )
 
 
 def decide(engine: Engine, document: Mapping[str, Any]) -> Decision:
@@ -144,17 +181,23 @@ def check(
     now: datetime,
     fail_on: Severity,
     exceptions: Exceptions | None = None,
+    situation: Situation | None = None,
 ) -> Report:
     """The whole pipeline after loading: normalise, diff, evaluate each phase (the policies
-    apply waivers and the baseline), and the catalog of the engine that judged."""
+    apply waivers and the baseline, the outage and the failback steps), and the catalog of the
+    engine that judged."""
     exceptions = exceptions or Exceptions()
+    catalog = catalog_of(engine)
+    check_gates(plan, catalog)
     normalized = normalize_pair(plan, primary, secondary)
     changes = diff(normalized.primary, normalized.secondary)
     decisions = []
     document: dict[str, Any] | None = None
     for phase in phases:
         if document is None:
-            document = build_input(plan, normalized, changes, phase, now, fail_on, exceptions)
+            document = build_input(
+                plan, normalized, changes, phase, now, fail_on, exceptions, situation
+            )
         else:
             document["phase"] = phase
         decisions.append(decide(engine, document))
@@ -169,5 +212,5 @@ def check(
         plan_path=None if plan.path is None else str(plan.path),
         waivers=waiver_use,
         baseline=baseline_use,
-        catalog=catalog_of(engine),
+        catalog=catalog,
     )

@@ -251,6 +251,39 @@ class ScoreCell:
 
 
 @dataclass(frozen=True)
+class StepVerdict:
+    """Whether one failback step may start now, as the policies judged it (failback.steps)."""
+
+    name: str
+    order: int
+    description: str
+    verdict: Verdict
+    gates: Mapping[str, Any]
+    held_by: tuple[Mapping[str, Any], ...]
+
+    @classmethod
+    def from_dict(cls, raw: Mapping[str, Any]) -> StepVerdict:
+        return cls(
+            name=str(raw["name"]),
+            order=int(raw["order"]),
+            description=str(raw.get("description", "")),
+            verdict=_member(raw["verdict"], VERDICTS, "step verdict"),
+            gates=dict(raw.get("gates", {})),
+            held_by=tuple(dict(h) for h in raw.get("held_by", [])),
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "order": self.order,
+            "description": self.description,
+            "verdict": self.verdict,
+            "gates": dict(self.gates),
+            "held_by": [dict(h) for h in self.held_by],
+        }
+
+
+@dataclass(frozen=True)
 class Decision:
     """The verdict for one phase, as the aggregate policy returned it."""
 
@@ -264,12 +297,24 @@ class Decision:
     # Indices (in the waiver file) of the waivers that had expired; set when the checker
     # passed waivers or a baseline to the policies. Bookkeeping, never rendered.
     waivers_expired: tuple[int, ...] = ()
+    # the failback steps (failback phase only) and the one --step asked about
+    steps: tuple[StepVerdict, ...] = ()
+    step: StepVerdict | None = None
+    # the declared outage, and what it left unjudged (whole rules, findings about the
+    # impaired region)
+    outage: Mapping[str, Any] | None = None
+    not_judgeable: tuple[Mapping[str, Any], ...] = ()
+
+    @property
+    def judged_verdict(self) -> Verdict:
+        """The verdict the exit code follows: the asked step's, else the phase's."""
+        return self.step.verdict if self.step is not None else self.verdict
 
     @property
     def exit_code(self) -> ExitCode:
-        if self.verdict == "no-go":
+        if self.judged_verdict == "no-go":
             return ExitCode.NOT_READY
-        if self.verdict == "indeterminate":
+        if self.judged_verdict == "indeterminate":
             return ExitCode.INDETERMINATE
         return ExitCode.READY
 
@@ -287,6 +332,10 @@ class Decision:
             "gaps": [dict(g) for g in self.gaps],
             "summary": dict(self.summary),
             "scorecard": [c.as_dict() for c in self.scorecard],
+            "steps": [s.as_dict() for s in self.steps],
+            "step": None if self.step is None else self.step.name,
+            "outage": None if self.outage is None else dict(self.outage),
+            "not_judgeable": [dict(n) for n in self.not_judgeable],
         }
 
 
@@ -381,6 +430,7 @@ def decision_from_dict(raw: Mapping[str, Any]) -> Decision:
     cells: Sequence[Mapping[str, Any]] = raw.get("scorecard", [])
     summary: Mapping[str, int] = raw.get("summary", {})
     expired: Sequence[int] = raw.get("exceptions", {}).get("waivers_expired", [])
+    step = raw.get("step")
     return Decision(
         phase=_member(raw["phase"], PHASES, "phase"),
         verdict=_member(raw["verdict"], VERDICTS, "verdict"),
@@ -390,4 +440,8 @@ def decision_from_dict(raw: Mapping[str, Any]) -> Decision:
         fail_on=_member(raw.get("fail_on"), SEVERITIES, "fail_on"),
         summary={_member(k, SEVERITIES, "severity"): int(v) for k, v in summary.items()},
         waivers_expired=tuple(int(i) for i in expired),
+        steps=tuple(StepVerdict.from_dict(s) for s in raw.get("steps", [])),
+        step=None if step is None else StepVerdict.from_dict(step),
+        outage=raw.get("outage"),
+        not_judgeable=tuple(dict(n) for n in raw.get("not_judgeable", [])),
     )

@@ -138,6 +138,11 @@ class _Context:
         return any(fnmatch.fnmatchcase(principal, glob) for glob in self.admins)
 
     def strip_prefix(self, role: str, topic: str) -> str:
+        """The logical name of a remote copy `<alias>.<topic>`. A topic internal under its own
+        name keeps it: MirrorMaker 2's `<alias>.checkpoints.internal` is no remote copy of a
+        topic `checkpoints.internal`."""
+        if is_internal(topic):
+            return topic
         for prefix in self.prefixes.get(role, ()):
             if topic.startswith(prefix + "."):
                 return topic[len(prefix) + 1 :]

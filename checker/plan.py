@@ -20,6 +20,7 @@ from .errors import InputError
 from .io.read import load_document
 from .model import PHASES, Phase, is_phase
 from .redact import FILE_PREFIX, holds_secret, is_reference
+from .snapshot import parse_timestamp
 
 # Evidence limits a plan may set (evidence: in failback.yaml) and their defaults.
 DEFAULT_EVIDENCE: Mapping[str, Any] = {
@@ -80,6 +81,77 @@ class Fence:
     mode: str
     routing_control: str | None
     runbook: str | None
+
+
+@dataclass(frozen=True)
+class Step:
+    """One ordered step of failback and the rules (by id or area) whose blocking findings hold
+    it. Gates are configuration-level: runtime gates (replication lag, caught-up) would be
+    further keys of `gates`."""
+
+    name: str
+    description: str
+    rules: tuple[str, ...] = ()
+    areas: tuple[str, ...] = ()
+
+    def as_input(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "description": self.description,
+            "gates": {"rules": list(self.rules), "areas": list(self.areas)},
+        }
+
+
+# AWS's MSK Replicator failback runbook (docs/concepts/failback-steps.md): the steps when the
+# plan declares none. A blocking finding that no step gates holds every step.
+DEFAULT_FAILBACK_STEPS: tuple[Step, ...] = (
+    Step(
+        "replicate-back",
+        "Replicate back until caught up: the reverse flow (DR region to the returning region) "
+        "runs, starts at EARLIEST and carries every topic of each family the DR region wrote.",
+        rules=("REP-002", "REP-003", "REP-005", "REP-006", "REP-007"),
+    ),
+    Step(
+        "move-producers",
+        "Move producers back: the forward path runs again as the rollback route (Kafka Connect "
+        "internal topics included), the returning region can take the writes and the DR "
+        "region is fenced.",
+        rules=("CMP-002", "CMP-004"),
+        areas=("rollback", "write_authority", "topic_config"),
+    ),
+    Step(
+        "drain",
+        "Drain: the DR region's producers have stopped and the reverse flow delivers what is "
+        "left (its lag reaching zero is a runtime gate the checker does not judge yet).",
+    ),
+    Step(
+        "move-consumers",
+        "Move consumers back: offsets are synced back (a reverse offset path in a mode that "
+        "supports failback), sinks can take the at-least-once replay, and no consumer group "
+        "is active in both regions.",
+        areas=("offsets", "consumer_authority"),
+    ),
+    Step(
+        "stop-reverse-flow",
+        "Stop the reverse flow once the consumers read in the returning region.",
+    ),
+    Step(
+        "clean-up",
+        "Clean up: delete the reverse flow, check the original flow runs, and end the "
+        "dual-region costs.",
+        areas=("cost",),
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Outage:
+    """A region declared down (plan `outage:` or `--impaired-region`)."""
+
+    role: str  # primary | secondary
+    region: str
+    since: str | None
+    declared_by: str  # plan | option
 
 
 @dataclass(frozen=True)
@@ -243,6 +315,54 @@ class Plan:
         """The keys of secret-looking settings the plan holds in clear text (`secret_literals`)."""
         return secret_literals(self.document)
 
+    @property
+    def failback_steps(self) -> tuple[Step, ...]:
+        """The plan's failback steps (failback_steps:), else AWS's runbook."""
+        declared = self.document.get("failback_steps")
+        if not declared:
+            return DEFAULT_FAILBACK_STEPS
+        return tuple(
+            Step(
+                name=str(raw["name"]),
+                description=str(raw.get("description", "")),
+                rules=tuple(str(r) for r in raw.get("gates", {}).get("rules", [])),
+                areas=tuple(str(a) for a in raw.get("gates", {}).get("areas", [])),
+            )
+            for raw in declared
+        )
+
+    def step(self, name: str) -> Step:
+        """The failback step called `name`; an input error listing the valid names otherwise."""
+        for step in self.failback_steps:
+            if step.name == name:
+                return step
+        names = ", ".join(s.name for s in self.failback_steps)
+        raise InputError(f"unknown failback step {name!r}; expected one of {names}")
+
+    def outage(self, impaired_region: str | None = None) -> Outage | None:
+        """The declared outage: `impaired_region` (the --impaired-region option) wins over the
+        plan's outage:. A name that is neither plan region is an input error."""
+        raw: Mapping[str, Any] = self.document.get("outage") or {}
+        name = impaired_region if impaired_region is not None else raw.get("impaired_region")
+        if name is None:
+            return None
+        origin = "--impaired-region" if impaired_region is not None else "plan outage"
+        for ref in (self.primary, self.secondary):
+            if ref.name == name:
+                since = raw.get("since") if raw.get("impaired_region") == name else None
+                if since is not None:
+                    parse_timestamp(str(since), "plan outage", "since")
+                return Outage(
+                    role=ref.role,
+                    region=ref.name,
+                    since=_text(since),
+                    declared_by="option" if impaired_region is not None else "plan",
+                )
+        raise InputError(
+            f"{origin}: impaired region {name!r} is neither the primary ({self.primary.name}) "
+            f"nor the secondary ({self.secondary.name})"
+        )
+
     def flow_owner(self, flow: str) -> str | None:
         """The owner cost.flow_owners names for a replication flow."""
         owners: Mapping[str, Any] = self.document.get("cost", {}).get("flow_owners", {})
@@ -270,6 +390,9 @@ def parse_plan(document: Any, origin: str, path: Path | None = None) -> Plan:
         for f in document["topic_families"]
     )
     _check_unique((f.name for f in families), origin, "topic family")
+    _check_unique(
+        (str(s["name"]) for s in document.get("failback_steps", [])), origin, "failback step"
+    )
     return Plan(
         path=path,
         name=str(document.get("name", path.stem if path else "plan")),

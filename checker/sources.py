@@ -3,6 +3,8 @@
 A region may list several sources (e.g. `aws` for the MSK surroundings and `kafka` for the ACLs
 and consumer groups that only the Kafka protocol shows); their snapshots are merged area by area:
 an area one source read fills the same area another source could not read (a gap) or left out.
+Replication flows add up: each source contributes the flows it read (an empty `replication` of
+one source does not hide another's flows).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import Any, TextIO
 
 from .errors import InputError
 from .model import SNAPSHOT_AREAS, Snapshot
-from .plan import Plan, RegionRef
+from .plan import Outage, Plan, RegionRef
 from .snapshot import load_snapshot, parse_snapshot, parse_timestamp
 
 # How much later than the time it is judged at a snapshot may say it was captured: the clocks
@@ -24,6 +26,15 @@ CLOCK_SKEW = timedelta(minutes=5)
 
 def _gapped(document: Mapping[str, Any]) -> set[str]:
     return {str(gap["area"]) for gap in document.get("gaps", [])}
+
+
+def _flow_key(flow: Mapping[str, Any]) -> tuple[str, str, str, str]:
+    return (
+        str(flow.get("tool")),
+        str(flow.get("name")),
+        str(flow.get("source_region")),
+        str(flow.get("target_region")),
+    )
 
 
 def merge(documents: Sequence[dict[str, Any]]) -> dict[str, Any]:
@@ -38,6 +49,13 @@ def merge(documents: Sequence[dict[str, Any]]) -> dict[str, Any]:
             if area not in merged or area in _gapped(merged):
                 merged[area] = document[area]
                 merged["gaps"] = [g for g in merged["gaps"] if g["area"] != area]
+            elif area == "replication":
+                # flows add up: a second source (MM2 beside a replicator) adds its own
+                seen = {_flow_key(f) for f in merged[area]}
+                merged[area] = [
+                    *merged[area],
+                    *(f for f in document[area] if _flow_key(f) not in seen),
+                ]
         for gap in document.get("gaps", []):
             unread = gap["area"] not in merged or gap["area"] in _gapped(merged)
             if unread and gap not in merged["gaps"]:
@@ -90,8 +108,9 @@ def region_snapshot(
     if sources:
         from .exporters import from_source
 
+        stamp = None if now is None else now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         documents = [
-            from_source(source, region.name, plan.base_dir, messages) for source in sources
+            from_source(source, region.name, plan.base_dir, messages, stamp) for source in sources
         ]
         kinds = "+".join(str(s.get("type", "?")) for s in sources)
         snapshot = parse_snapshot(
@@ -104,3 +123,56 @@ def region_snapshot(
         f"no snapshot or source for the {region.role} region {region.name}: "
         f"give --{region.role} or set regions.{region.role}.snapshot/source"
     )
+
+
+# The reason every area of an impaired region without a snapshot carries (a gap per area).
+IMPAIRED_REASON = "region impaired: no snapshot"
+
+
+def placeholder_snapshot(region: RegionRef, like: Snapshot, now: datetime, cause: str) -> Snapshot:
+    """The snapshot of an impaired region that has none: no area, a gap for each (the
+    policies list the rules that needed them as not judgeable); schema version and cluster
+    kind as the healthy region's `like`, so that only the outage differs."""
+    cluster = like.document["cluster"]
+    document = {
+        "schema_version": like.schema_version,
+        "region": region.name,
+        "captured_at": now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "source": {"type": "file", "detail": f"no snapshot: region impaired ({cause})"},
+        "cluster": {"id": "", "name": "", "kind": cluster["kind"]},
+        "gaps": [
+            {"area": area, "reason": IMPAIRED_REASON, "call": ""}
+            for area in SNAPSHOT_AREAS
+            if area != "cluster"
+        ],
+    }
+    return parse_snapshot(document, f"{region.role} region {region.name} (impaired, no snapshot)")
+
+
+def plan_snapshots(
+    plan: Plan,
+    overrides: tuple[Path | None, Path | None],
+    messages: TextIO,
+    now: datetime,
+    outage: Outage | None,
+) -> tuple[Snapshot, Snapshot, str | None]:
+    """Both regions' snapshots (`region_snapshot`), and why the impaired region's is a
+    placeholder (None when it is not): a region declared impaired may have no snapshot (none
+    configured, a missing or unreadable file, a failed export). The healthy region's snapshot
+    is required as always."""
+    refs = (plan.primary, plan.secondary)
+    loaded: dict[str, Snapshot] = {}
+    cause: str | None = None
+    for ref, override in zip(refs, overrides, strict=True):
+        if outage is not None and ref.role == outage.role:
+            try:
+                loaded[ref.role] = region_snapshot(plan, ref, override, messages, now)
+            except InputError as exc:
+                cause = exc.one_line()
+        else:
+            loaded[ref.role] = region_snapshot(plan, ref, override, messages, now)
+    if cause is not None and outage is not None:
+        impaired = plan.primary if outage.role == "primary" else plan.secondary
+        healthy = loaded[plan.secondary.role if outage.role == "primary" else plan.primary.role]
+        loaded[outage.role] = placeholder_snapshot(impaired, healthy, now, cause)
+    return loaded["primary"], loaded["secondary"], cause

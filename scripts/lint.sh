@@ -9,7 +9,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/.cache/tools/bin:$PATH"
 python_paths=(checker tests benchmarks fixtures/generate.py fixtures/generate_infra.py
-  scripts/generate_rule_docs.py)
+  fixtures/generate_setups.py
+  scripts/generate_rule_docs.py scripts/generate_corpus.py)
 
 have_opa() {
   if command -v opa >/dev/null 2>&1; then

@@ -1,72 +1,54 @@
 """Small estates for the documented replication setups, built from the shipped ready estate.
 
-`documents()` gives the ready estate's plan and snapshots as dicts; a test changes them (the
-flows, topics or consumer groups of one setup) and `judge` writes them to a directory and runs
+The builders live in fixtures/generate_setups.py, which also writes one estate per documented
+setup to fixtures/setups/: `documents()` gives the ready estate's plan and snapshots as dicts; a
+test changes them (the flows, topics or consumer groups of one setup), or takes a setup's
+documents from the generator, and `judge` writes them to a directory and runs
 `failback check --phase all` on them.
 """
 
 from __future__ import annotations
 
-import copy
 import json
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from .conftest import ESTATE, NOW, run_cli
+from fixtures.generate_setups import (
+    FORWARD,
+    PRIMARY,
+    REVERSE,
+    SECONDARY,
+    documents,
+    flow,
+    mirrormaker,
+    mirrormaker_topics,
+    prefix_topics,
+)
 
-PRIMARY, SECONDARY = "us-east-1", "us-west-2"
-FORWARD, REVERSE = "payments-use1-to-usw2", "payments-usw2-to-use1"
+from .conftest import NOW, run_cli
+
+__all__ = [
+    "FLOW_AREAS",
+    "FORWARD",
+    "PRIMARY",
+    "REVERSE",
+    "SECONDARY",
+    "SYNCED_FAMILIES",
+    "documents",
+    "flow",
+    "ids",
+    "judge",
+    "mirrormaker",
+    "mirrormaker_topics",
+    "prefix_topics",
+]
+
 # Families whose offset strategy relies on synced offsets (fixtures/generate.py FAMILIES).
 SYNCED_FAMILIES = ("customer", "fraud", "integrations", "ledger", "payments-core")
 # Areas of the rules about how data moves between the regions.
 FLOW_AREAS = frozenset({"replication", "offsets", "rollback", "topic_config"})
-
-
-def documents() -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
-    plan = yaml.safe_load((ESTATE / "ready" / "failback.yaml").read_text())
-    primary = json.loads((ESTATE / "ready" / f"{PRIMARY}.json").read_text())
-    secondary = json.loads((ESTATE / "ready" / f"{SECONDARY}.json").read_text())
-    return plan, primary, secondary
-
-
-def flow(document: dict[str, Any], name: str) -> dict[str, Any]:
-    found: dict[str, Any] = next(f for f in document["replication"] if f["name"] == name)
-    return found
-
-
-def mirrormaker(
-    name: str, source: str, target: str, alias: str | None, template: dict[str, Any]
-) -> dict[str, Any]:
-    """A MirrorMaker 2 flow carrying what `template` carries: DefaultReplicationPolicy (topics
-    prefixed with `alias`) or, with alias None, IdentityReplicationPolicy; checkpoints with
-    sync.group.offsets.enabled; a read_committed source consumer (payments-core is
-    transactional)."""
-    return {
-        **copy.deepcopy(template),
-        "name": name,
-        "tool": "mirrormaker2",
-        "source_region": source,
-        "target_region": target,
-        "topic_naming": "identical" if alias is None else "prefixed",
-        "prefix": alias,
-        "copies_acls": True,
-        "offset_sync": {"enabled": True, "mode": "CHECKPOINTS", "checkpoints_present": True},
-        "loop_protection": alias is not None,
-        "starting_position": "EARLIEST",
-        "consumer_isolation": "read_committed",
-    }
-
-
-def prefix_topics(document: dict[str, Any], alias: str) -> None:
-    """Add the remote copies `<alias>.<topic>` of every topic the region's flows bring in."""
-    remote = {
-        f"{alias}.{name}": copy.deepcopy(topic)
-        for name, topic in document["topics"].items()
-        if not name.startswith("__")
-    }
-    document["topics"] = dict(sorted({**document["topics"], **remote}.items()))
 
 
 def judge(

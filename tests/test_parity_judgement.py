@@ -66,9 +66,9 @@ def test_connect_topics_carried_one_way_only(tmp_path: Path) -> None:
     reverse["topics_include"] = [p for p in reverse["topics_include"] if "connect" not in p]
     found = judge(tmp_path, plan, primary, secondary)
     missing = [("CMP-004", topic, None, "integrations") for topic in CONNECT]
-    for phase in ("failover", "dr_operation", "failback"):
+    for phase in ("dr_operation", "failback"):
         assert ids(found[phase], ALL) == missing, phase
-    for phase in ("normal", "cleanup"):
+    for phase in ("normal", "failover", "cleanup"):  # failover does not ask the way back yet
         assert ids(found[phase], ALL) == [], phase
     [message, *_] = [f["message"] for f in found["failback"] if f["rule_id"] == "CMP-004"]
     assert message == (

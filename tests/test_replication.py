@@ -8,18 +8,16 @@ from pathlib import Path
 from typing import Any
 
 from checker.replication import build, loop_prevention, starting_position
+from fixtures import generate_setups as setups
 
 from .setups import (
     FORWARD,
-    PRIMARY,
     REVERSE,
-    SECONDARY,
     SYNCED_FAMILIES,
     documents,
     flow,
     ids,
     judge,
-    mirrormaker,
     prefix_topics,
 )
 
@@ -125,7 +123,7 @@ def test_checkpoints_without_group_offset_sync_are_no_sync() -> None:
 def test_msk_replicator_enhanced_pair_is_clean_in_every_phase(tmp_path: Path) -> None:
     """The shipped ready estate is the AWS bidirectional setup: ENHANCED offset sync, IDENTICAL
     names, a replicator each way. No replication rule contradicts another on it."""
-    found = judge(tmp_path, *documents())
+    found = judge(tmp_path, *setups.msk_replicator_enhanced_pair())
     for phase in PHASES:
         assert ids(found[phase]) == [], phase
     # captured mid-failback: the producer grants fit every phase the primary writes
@@ -133,9 +131,7 @@ def test_msk_replicator_enhanced_pair_is_clean_in_every_phase(tmp_path: Path) ->
 
 
 def test_deleting_the_reverse_replicator_leaves_enhanced_unpaired(tmp_path: Path) -> None:
-    plan, primary, secondary = documents()
-    primary["replication"] = []
-    found = judge(tmp_path, plan, primary, secondary)
+    found = judge(tmp_path, *setups.enhanced_without_pair())
     unpaired = ("OFF-005", FORWARD, "secondary", None)
     assert ids(found["normal"]) == [unpaired]
     assert ids(found["cleanup"]) == [unpaired]
@@ -154,29 +150,14 @@ def test_enhanced_with_prefixed_names_is_unpaired(tmp_path: Path) -> None:
 
 
 def test_mirrormaker_default_policy_both_ways_is_clean(tmp_path: Path) -> None:
-    plan, primary, secondary = documents()
-    secondary["replication"] = [
-        mirrormaker(FORWARD, PRIMARY, SECONDARY, "use1", flow(secondary, FORWARD))
-    ]
-    primary["replication"] = [
-        mirrormaker(REVERSE, SECONDARY, PRIMARY, "usw2", flow(primary, REVERSE))
-    ]
-    prefix_topics(secondary, "use1")
-    prefix_topics(primary, "usw2")
-    found = judge(tmp_path, plan, primary, secondary)
+    found = judge(tmp_path, *setups.mm2_default_policy_both_ways())
     for phase in PHASES:
         assert ids(found[phase]) == [], phase
     assert found["normal"] == found["failback"] == found["cleanup"] == []
 
 
 def test_mirrormaker_identity_policy_both_ways_loops(tmp_path: Path) -> None:
-    plan, primary, secondary = documents()
-    secondary["replication"] = [
-        mirrormaker(FORWARD, PRIMARY, SECONDARY, None, flow(secondary, FORWARD))
-    ]
-    primary["replication"] = [
-        mirrormaker(REVERSE, SECONDARY, PRIMARY, None, flow(primary, REVERSE))
-    ]
+    plan, primary, secondary = setups.mm2_identity_both_ways()
     found = judge(tmp_path, plan, primary, secondary)
     families = sorted(plan_family["name"] for plan_family in plan["topic_families"])
     loops = [("REP-002", f"{FORWARD} <-> {REVERSE}", None, name) for name in families]
@@ -201,21 +182,15 @@ ALL_FAMILIES = (
 
 
 def test_reverse_flow_starting_at_latest_loses_dr_writes(tmp_path: Path) -> None:
-    plan, primary, secondary = documents()
-    flow(primary, REVERSE)["starting_position"] = "LATEST"
-    found = judge(tmp_path, plan, primary, secondary)
+    found = judge(tmp_path, *setups.reverse_flow_at_latest())
     for phase in ("dr_operation", "failback"):
         assert ids(found[phase]) == [("REP-005", REVERSE, "primary", None)], phase
     assert ids(found["normal"]) == []
 
 
 def test_reverse_flow_carrying_one_of_twelve_topics(tmp_path: Path) -> None:
-    plan, primary, secondary = documents()
-    reverse = flow(primary, REVERSE)
-    include = reverse["topics_include"]
-    reverse["topics_include"] = [
-        "payments\\.authorizations" if p == "payments\\..*" else p for p in include
-    ]
+    plan, primary, secondary = setups.reverse_flow_one_of_twelve()
+    assert r"payments\.authorizations" in flow(primary, REVERSE)["topics_include"]
     found = judge(tmp_path, plan, primary, secondary)
     [finding] = [f for f in found["failback"] if f["rule_id"] == "REP-006"]
     assert finding["message"].startswith(
@@ -228,9 +203,7 @@ def test_reverse_flow_carrying_one_of_twelve_topics(tmp_path: Path) -> None:
 
 
 def test_topic_created_during_dr_must_come_back(tmp_path: Path) -> None:
-    plan, primary, secondary = documents()
-    secondary["topics"]["ledger.dr-corrections"] = secondary["topics"]["ledger.entries"]
-    found = judge(tmp_path, plan, primary, secondary)
+    found = judge(tmp_path, *setups.topic_created_during_dr())
     [finding] = [f for f in found["failback"] if f["rule_id"] == "REP-006"]
     assert finding["message"] == (
         "1 of the 11 topics of family ledger in the secondary reach the primary through no "
@@ -240,9 +213,7 @@ def test_topic_created_during_dr_must_come_back(tmp_path: Path) -> None:
 
 
 def test_forward_flow_stopped_during_failback(tmp_path: Path) -> None:
-    plan, primary, secondary = documents()
-    flow(secondary, FORWARD)["state"] = "STOPPED"
-    found = judge(tmp_path, plan, primary, secondary)
+    found = judge(tmp_path, *setups.forward_flow_stopped())
     rollback = [("RB-002", name, "secondary", name) for name in ALL_FAMILIES]
     # the reverse ENHANCED replicator has lost its pair too, and the offsets of the consumers
     # now active in the primary reach the secondary no more
@@ -253,9 +224,7 @@ def test_forward_flow_stopped_during_failback(tmp_path: Path) -> None:
 
 def test_consumers_active_in_both_regions(tmp_path: Path) -> None:
     """One group active in both regions is CA-002 in every phase (OFF-006 was folded into it)."""
-    plan, primary, secondary = documents()
-    secondary["consumer_groups"]["ledger-reader.ledger"]["state"] = "STABLE"
-    found = judge(tmp_path, plan, primary, secondary)
+    found = judge(tmp_path, *setups.consumers_active_in_both_regions())
     expected = [("CA-002", "ledger-reader.ledger on ledger", None, "ledger")]
     for phase in PHASES:
         assert ids(found[phase]) == [], phase
@@ -270,13 +239,7 @@ def test_consumers_active_in_both_regions(tmp_path: Path) -> None:
 def test_mirrormaker_one_way_with_checkpoints_has_no_way_back(tmp_path: Path) -> None:
     """The usual failover setup: clean until DR operation, then nothing carries data or
     offsets back (checkpoints flow one way only)."""
-    plan, primary, secondary = documents()
-    secondary["replication"] = [
-        mirrormaker(FORWARD, PRIMARY, SECONDARY, "use1", flow(secondary, FORWARD))
-    ]
-    primary["replication"] = []
-    prefix_topics(secondary, "use1")
-    found = judge(tmp_path, plan, primary, secondary)
+    found = judge(tmp_path, *setups.mm2_one_way_with_checkpoints())
     assert ids(found["normal"]) == ids(found["cleanup"]) == []
     no_way_back = [("REP-006", name, "primary", name) for name in ALL_FAMILIES]
     no_offsets = [("OFF-003", name, "primary", name) for name in SYNCED_FAMILIES]
@@ -295,16 +258,9 @@ def test_mirrormaker_checkpoints_without_group_offset_sync_sync_nothing(tmp_path
     """DefaultReplicationPolicy both ways, checkpoints emitted, sync.group.offsets.enabled left
     at its default (false): the checkpoints land in <alias>.checkpoints.internal and no group
     offset is committed on the target."""
-    plan, primary, secondary = documents()
-    legs = (
-        (secondary, FORWARD, PRIMARY, SECONDARY, "use1"),
-        (primary, REVERSE, SECONDARY, PRIMARY, "usw2"),
-    )
-    for document, name, source, target, alias in legs:
-        leg = mirrormaker(name, source, target, alias, flow(document, name))
-        leg["offset_sync"]["enabled"] = False
-        document["replication"] = [leg]
-        prefix_topics(document, alias)
+    plan, primary, secondary = setups.mm2_default_policy_both_ways()
+    for document, name in ((secondary, FORWARD), (primary, REVERSE)):
+        flow(document, name)["offset_sync"]["enabled"] = False
     found = judge(tmp_path, plan, primary, secondary)
     unsynced = [("OFF-001", name, "primary", name) for name in SYNCED_FAMILIES]
     no_way_back = [("OFF-003", name, "primary", name) for name in SYNCED_FAMILIES]
@@ -326,15 +282,8 @@ def test_translated_offsets_into_a_non_idempotent_sink(tmp_path: Path) -> None:
 
 
 def test_mirrormaker_reading_uncommitted_transactions(tmp_path: Path) -> None:
-    plan, primary, secondary = documents()
-    forward = mirrormaker(FORWARD, PRIMARY, SECONDARY, "use1", flow(secondary, FORWARD))
-    del forward["consumer_isolation"]  # MirrorMaker's default: read_uncommitted
-    secondary["replication"] = [forward]
-    primary["replication"] = [
-        mirrormaker(REVERSE, SECONDARY, PRIMARY, "usw2", flow(primary, REVERSE))
-    ]
-    prefix_topics(secondary, "use1")
-    prefix_topics(primary, "usw2")
+    plan, primary, secondary = setups.mm2_uncommitted_transactions()
+    assert "consumer_isolation" not in flow(secondary, FORWARD)  # MM2's default: read_uncommitted
     found = judge(tmp_path, plan, primary, secondary)
     for phase in PHASES:
         assert ids(found[phase]) == [("REP-007", FORWARD, "secondary", None)], phase

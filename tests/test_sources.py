@@ -52,6 +52,27 @@ def test_a_gap_nobody_filled_stays() -> None:
     assert sorted(g["reason"] for g in merged["gaps"]) == ["AccessDenied", "AccessDenied too"]
 
 
+def test_replication_flows_of_two_sources_add_up() -> None:
+    """A Terraform plan with an MSK Replicator and a Kafka source's mm2.properties: each adds
+    its flows; an empty `replication` of one source does not hide the other's."""
+    replicator = doc()
+    mm2 = doc()
+    assert replicator["replication"]
+    mm2["replication"] = [
+        {**replicator["replication"][0], "name": "use1->usw2", "tool": "mirrormaker2"}
+    ]
+    merged = merge([replicator, mm2])
+    assert [f["name"] for f in merged["replication"]] == [
+        *(f["name"] for f in replicator["replication"]),
+        "use1->usw2",
+    ]
+    empty = doc()
+    empty["replication"] = []
+    assert merge([empty, mm2])["replication"] == mm2["replication"]
+    # the same flow read by both sources is kept once
+    assert merge([replicator, doc()])["replication"] == replicator["replication"]
+
+
 def test_a_single_document_is_unchanged() -> None:
     assert merge([doc()]) == doc()
 
@@ -263,7 +284,12 @@ def test_from_plan_builds_typed_configs(tmp_path: Path) -> None:
     ) == terraform.TerraformSource(tmp_path / "p.json", "b", storage_buckets=("s-*",))
     assert strimzi.from_plan(
         {"type": "strimzi", "path": "k8s", "mm2_regions": {"x": "b"}}, "b", tmp_path
-    ) == strimzi.StrimziSource((tmp_path / "k8s",), "b", mm2_regions={"x": "b"})
+    ) == strimzi.StrimziSource(
+        (tmp_path / "k8s",),
+        "b",
+        mm2_regions={"x": "b"},
+        plan_source="the plan's strimzi source of b",  # errors name the plan key
+    )
 
 
 def test_kafka_kinds_match_the_plan_schema() -> None:

@@ -17,6 +17,7 @@ from ..reports import FORMATS
 from .errors import EXIT_CODES_HELP, handle_errors, warn
 
 if TYPE_CHECKING:
+    from ..evaluate import Situation
     from ..exceptions import Exceptions
     from ..model import Waiver
     from ..plan import Plan
@@ -63,7 +64,22 @@ def _parse_now(value: str | None) -> datetime:
 @click.option(
     "--phase",
     default=None,
-    help=f"Phase to judge: {', '.join(PHASES)} or all (default: the plan's current_phase).",
+    help=f"Phase to judge: {', '.join(PHASES)} or all (default: the plan's current_phase). "
+    "The failback phase also reports each failback step's verdict.",
+)
+@click.option(
+    "--step",
+    default=None,
+    help="With --phase failback: judge whether this failback step may start now (the exit "
+    "code follows the step's verdict). Steps: the plan's failback_steps, else replicate-back, "
+    "move-producers, drain, move-consumers, stop-reverse-flow, clean-up.",
+)
+@click.option(
+    "--impaired-region",
+    default=None,
+    help="This region (the primary's or the secondary's name) is down: rules that need flows "
+    "into or out of it, or its snapshot, are listed as not judgeable, and its snapshot may be "
+    "missing. Overrides the plan's outage:.",
 )
 @click.option(
     "--format",
@@ -185,6 +201,8 @@ def check(
     primary: Path | None,
     secondary: Path | None,
     phase: str | None,
+    step: str | None,
+    impaired_region: str | None,
     formats: Sequence[str],
     outputs: Sequence[Path],
     fail_on: str,
@@ -218,6 +236,7 @@ def check(
     now = _parse_now(now_text)
     plan = _load_plan(config, allow_outside_repo)
     phases = _phases(phase or plan.current_phase)
+    situation = _situation(plan, phases, step, impaired_region)
     exceptions = _exceptions(plan, waivers_path, baseline_path, now)
     report = _evaluate(
         plan,
@@ -239,9 +258,23 @@ def check(
             "preloaded": opa_preloaded,
         },
         export_dir,
+        situation,
     )
     _write_reports(report, targets)
     sys.exit(int(report.exit_code))
+
+
+def _situation(
+    plan: Plan, phases: Sequence[str], step: str | None, impaired_region: str | None
+) -> Situation:
+    """The failback step asked about (it needs the failback phase alone) and the outage."""
+    from ..evaluate import Situation
+
+    if step is not None:
+        if list(phases) != ["failback"]:
+            raise InputError(f"--step needs --phase failback, not {', '.join(phases)}")
+        plan.step(step)
+    return Situation(step=step, outage=plan.outage(impaired_region))
 
 
 def _load_plan(config: Path, allow_outside_repo: bool) -> Plan:
@@ -381,14 +414,23 @@ def _evaluate(
     engine: str,
     opa: dict[str, Any],
     export_dir: Path | None = None,
+    situation: Situation | None = None,
 ) -> Any:
+    from dataclasses import replace
+
     from ..engines import ENGINES
+    from ..evaluate import Situation
     from ..evaluate import check as run_check
     from ..policy.locate import load_policies
-    from ..sources import region_snapshot
+    from ..sources import plan_snapshots
 
-    left = region_snapshot(plan, plan.primary, primary, sys.stderr, now)
-    right = region_snapshot(plan, plan.secondary, secondary, sys.stderr, now)
+    situation = situation or Situation()
+    left, right, absent = plan_snapshots(
+        plan, (primary, secondary), sys.stderr, now, situation.outage
+    )
+    if absent is not None:
+        warn(f"judging without a snapshot of the impaired region: {absent}")
+        situation = replace(situation, snapshot_absent=True)
     for snap, role in ((left, plan.primary), (right, plan.secondary)):
         if snap.region != role.name:
             raise InputError(
@@ -405,7 +447,7 @@ def _evaluate(
     runner = ENGINES[engine](**options)
     try:
         runner.load(load_policies(policy_dirs))
-        return run_check(plan, left, right, phases, runner, now, fail_on, exceptions)
+        return run_check(plan, left, right, phases, runner, now, fail_on, exceptions, situation)
     finally:
         runner.close()
 
@@ -462,7 +504,10 @@ def scorecard(config: Path, fmt: str, now_text: str | None, allow_outside_repo: 
     now = _parse_now(now_text)
     plan = _load_plan(config, allow_outside_repo)
     exceptions = _exceptions(plan, None, None, now)
-    report = _evaluate(plan, None, None, list(PHASES), now, "high", exceptions, (), "embedded", {})
+    situation = _situation(plan, PHASES, None, None)  # the plan's outage: applies here too
+    report = _evaluate(
+        plan, None, None, list(PHASES), now, "high", exceptions, (), "embedded", {}, None, situation
+    )
     click.echo(render(report, fmt), nl=False)
 
 

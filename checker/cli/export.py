@@ -276,7 +276,14 @@ def _terraform() -> click.Command:
     @click.option(
         "--captured-at",
         default=None,
-        help="Capture time to record (default: the plan's timestamp, else now).",
+        help="Capture time to record (default: the plan's timestamp, else --now).",
+    )
+    @click.option(
+        "--now",
+        "now",
+        default=None,
+        help="Capture time when the document has no timestamp (a state), RFC 3339 "
+        "(default: the clock).",
     )
     @click.option("-o", "--output", type=click.Path(path_type=Path), help=OUTPUT_HELP)
     @handle_errors
@@ -286,6 +293,7 @@ def _terraform() -> click.Command:
         cluster_address: str | None,
         storage_buckets: Sequence[str],
         captured_at: str | None,
+        now: str | None,
         output: Path | None,
     ) -> None:
         """Export one region from a `terraform show -json` plan or state (no credentials).
@@ -294,12 +302,17 @@ def _terraform() -> click.Command:
         their area rather than judging a guess.
         """
         _check_timestamp(captured_at)
+        if now is not None:
+            from ..snapshot import parse_timestamp
+
+            parse_timestamp(now, "--now", "value")
         config = terraform.TerraformSource(
             plan=plan,
             region=region,
             cluster=cluster_address,
             storage_buckets=tuple(storage_buckets),
             captured_at=captured_at,
+            now=now,
         )
         _emit(terraform.export(config, sys.stderr), output)
 

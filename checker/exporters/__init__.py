@@ -12,6 +12,7 @@ or the command line. Adding a source: a package beside these and one line below.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 from collections.abc import Mapping
 from pathlib import Path
@@ -62,10 +63,18 @@ def available() -> list[str]:
 
 
 def from_source(
-    source: Mapping[str, Any], region: str, base_dir: Path, messages: TextIO | None
+    source: Mapping[str, Any],
+    region: str,
+    base_dir: Path,
+    messages: TextIO | None,
+    now: str | None = None,
 ) -> dict[str, Any]:
-    """Export one region from a source declared in failback.yaml."""
+    """Export one region from a source declared in failback.yaml. `now` (RFC 3339) is handed
+    to sources whose config takes it (`now` field): their capture time when the files do not
+    tell one, so a check of the same files is reproducible."""
     exporter = module(str(source.get("type")))
     config = exporter.from_plan(source, region, base_dir)
+    if now is not None and any(f.name == "now" for f in dataclasses.fields(config)):
+        config = dataclasses.replace(config, now=now)
     snapshot: dict[str, Any] = exporter.export(config, messages)
     return snapshot

@@ -21,6 +21,30 @@ def catalog_of(engine: Engine) -> dict[str, dict[str, Any]]:
 
 def load_catalog() -> dict[str, dict[str, Any]]:
     """The built-in catalog alone (package failback.catalog), without judging anything."""
+    return catalog_of(_catalog_engine())
+
+
+# How an outage treats a rule (policies/failback/catalog/outage_rules.rego).
+OUTAGE_SETS = {
+    "cross_region": "data.failback.catalog.outage_cross_region",
+    "compared": "data.failback.catalog.outage_compared",
+}
+
+
+def load_outage_classes() -> dict[str, str]:
+    """Rule id -> cross_region | compared for the rules an outage may leave unjudged; every
+    other rule judges each region on its own."""
+    engine = _catalog_engine()
+    classes: dict[str, str] = {}
+    for name, query in OUTAGE_SETS.items():
+        members = engine.query(query, None)
+        if not isinstance(members, list):
+            raise EngineError(f"{query} is missing from the catalog")
+        classes.update((str(rule), name) for rule in members)
+    return classes
+
+
+def _catalog_engine() -> EmbeddedEngine:
     directory = builtin_dir() / "failback" / "catalog"
     engine = EmbeddedEngine()
     engine.load(
@@ -32,4 +56,4 @@ def load_catalog() -> dict[str, dict[str, Any]]:
             if not path.name.endswith("_test.rego")
         ]
     )
-    return catalog_of(engine)
+    return engine

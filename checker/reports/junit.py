@@ -115,6 +115,12 @@ def _suite(
         ("fail_on", report.fail_on),
         ("primary", report.primary.region),
         ("secondary", report.secondary.region),
+        *((f"step.{s.name}", s.verdict) for s in decision.steps),
+        *(
+            [("outage", f"{decision.outage.get('impaired')} {decision.outage.get('region')}")]
+            if decision.outage is not None
+            else []
+        ),
     ):
         ET.SubElement(props, "property", {"name": name, "value": _clean(value)})
     counts = {"tests": 0, "failures": 0, "skipped": 0}
@@ -124,6 +130,11 @@ def _suite(
         counts["tests"] += 1
         counts["failures" if outcome == "failure" else "skipped"] += 1
     gapped = {str(g.get("area")) for g in decision.gaps}
+    outage_rules = {
+        str(n.get("rule_id")): str(n.get("reason"))
+        for n in decision.not_judgeable
+        if n.get("resource") is None
+    }
     for rule_id, entry in catalog.items():
         if rule_id in with_findings or decision.phase not in entry.get("phases", []):
             continue
@@ -134,7 +145,10 @@ def _suite(
         )
         counts["tests"] += 1
         missing = sorted(gapped & set(entry.get("inputs", [])))
-        if missing:
+        if rule_id in outage_rules:
+            ET.SubElement(case, "skipped", {"message": f"not judged: {outage_rules[rule_id]}"})
+            counts["skipped"] += 1
+        elif missing:
             ET.SubElement(
                 case, "skipped", {"message": f"not judged: evidence gap in {', '.join(missing)}"}
             )

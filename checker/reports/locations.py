@@ -2,8 +2,9 @@
 
 Plan-level findings (rollback, cost, readiness, WA-003, and family findings without a region)
 point into failback.yaml at the family / rollback / cost key; region findings into that
-region's snapshot, or the file an exporter read it from (`source.file`, e.g. a Terraform plan
-or Strimzi YAML); expired waivers into the waiver file. Lines are found by reading the files,
+region's snapshot, or the file an exporter read it from (`source.file`, e.g. a Terraform plan;
+for Strimzi manifests the exact document and key, strimzi_locations.py); expired waivers into
+the waiver file. Lines are found by reading the files,
 so this lives with the reporters, not in the pure core.
 """
 
@@ -19,6 +20,7 @@ from typing import Any
 from ..errors import InputError
 from ..io.read import read_text
 from ..model import EXPIRED_WAIVER_RULE, SNAPSHOT_AREAS, Finding, Report, Snapshot
+from .strimzi_locations import StrimziIndex
 
 PLAN_AREAS = frozenset({"rollback", "cost", "readiness"})
 PLAN_RULES = frozenset({"WA-003"})
@@ -124,6 +126,7 @@ class Locator:
         self.report = report
         self._texts: dict[Path, _Text] = {}
         self._plan_nodes: dict[str, Any] | None = None
+        self._indexes: dict[int, StrimziIndex | None] = {}
 
     def _text(self, path: Path) -> _Text:
         if path not in self._texts:
@@ -217,7 +220,42 @@ class Locator:
 
     # --- snapshots ------------------------------------------------------------------------
 
+    def _strimzi(self, snapshot: Snapshot) -> StrimziIndex | None:
+        """The Strimzi manifests a snapshot was exported from (its source.file: a file or the
+        directory holding them), indexed once per snapshot."""
+        document = snapshot.document
+        source = document.get("source", {})
+        if not isinstance(source, dict) or source.get("type") != "strimzi":
+            return None
+        key = id(snapshot)
+        if key not in self._indexes:
+            recorded = str(source.get("file") or "")
+            origin = Path(snapshot.origin) if snapshot.origin else None
+            bases = [
+                None,
+                origin.parent if origin and origin.is_file() else None,
+                self.plan_path.parent if self.plan_path else None,
+            ]
+            root = next(
+                (
+                    candidate
+                    for base in bases
+                    if recorded
+                    and (base is None or not Path(recorded).is_absolute())
+                    and (candidate := Path(recorded) if base is None else base / recorded).exists()
+                ),
+                None,
+            )
+            name = str(document.get("cluster", {}).get("name", ""))
+            self._indexes[key] = None if root is None else StrimziIndex(root, name)
+        return self._indexes[key]
+
     def snapshot_location(self, snapshot: Snapshot, finding: Finding) -> Location | None:
+        index = self._strimzi(snapshot)
+        if index is not None:
+            found = index.locate(finding)
+            if found is not None:
+                return Location(found[0], found[1])
         path = self.snapshot_file(snapshot)
         if path is None:
             return None

@@ -12,6 +12,7 @@ from ..model import AREAS, PHASES, Decision, Finding, Report
 from . import RenderOptions
 from .escape import visible
 from .matrix import grid
+from .text import held_text, outage_line
 
 LIMIT = 65_000
 RESERVE = 1_000  # closing tags and the "N more" line always fit
@@ -76,7 +77,7 @@ class _Out:
 
 
 def overall(report: Report) -> str:
-    verdicts = {d.verdict for d in report.decisions}
+    verdicts = {d.judged_verdict for d in report.decisions}
     for verdict in ("no-go", "indeterminate", "go"):
         if verdict in verdicts:
             return verdict
@@ -171,14 +172,50 @@ def _decision(decision: Decision, out: _Out, several: bool) -> None:
             out.add("\n</details>\n")
         else:
             out.skipped += len(rest)
+    _situation(decision, out)
     if decision.gaps:
         gaps = "".join(
-            f"- {code(_gap_name(g))}: {text(str(g.get('reason')))}"
-            f"{'' if g.get('in_scope', True) else ' (out of scope)'}\n"
+            f"- {code(_gap_name(g))}: {text(str(g.get('reason')))}{_gap_note(decision, g)}\n"
             for g in decision.gaps
         )
         if out.fits(gaps):
             out.add(f"\n**Evidence gaps ({len(decision.gaps)})**\n\n{gaps}")
+
+
+def _gap_note(decision: Decision, gap: Mapping[str, Any]) -> str:
+    if decision.outage is not None and gap.get("region") == decision.outage.get("impaired"):
+        return " (impaired region: not judgeable)"
+    return "" if gap.get("in_scope", True) else " (out of scope)"
+
+
+def _situation(decision: Decision, out: _Out) -> None:
+    """The outage and what it left unjudged, and the failback steps' verdicts."""
+    if decision.outage is not None:
+        out.add(f"\n**Outage:** {text(outage_line(decision.outage))}\n")
+    if decision.not_judgeable:
+        items = "".join(
+            f"- {code(str(n.get('rule_id')))}"
+            + (f" {code(str(n.get('resource')))}" if n.get("resource") else "")
+            + f": {text(str(n.get('reason')))}\n"
+            for n in decision.not_judgeable
+        )
+        block = (
+            f"\n<details><summary>{len(decision.not_judgeable)} not judgeable in the outage"
+            f"</summary>\n\n{items}\n</details>\n"
+        )
+        if out.fits(block):
+            out.add(block)
+    if decision.steps:
+        rows = "".join(
+            f"| {s.order} | {code(s.name, True)} | {VERDICT.get(s.verdict, s.verdict)}"
+            f"{' ← asked' if decision.step is not None and decision.step.name == s.name else ''}"
+            f" | {text(held_text(s)) or '-'} |\n"
+            for s in decision.steps
+        )
+        head = "| step | name | verdict | held by |\n|---|---|---|---|\n"
+        table = f"\n**Failback steps**\n\n{head}{rows}"
+        if out.fits(table):
+            out.add(table)
 
 
 def render(report: Report, options: RenderOptions | None = None, limit: int = LIMIT) -> str:

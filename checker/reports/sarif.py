@@ -182,7 +182,15 @@ def document(report: Report, options: RenderOptions | None = None) -> dict[str, 
                     {
                         "executionSuccessful": True,
                         "exitCode": int(decision.exit_code),
-                        "properties": {"verdict": decision.verdict, "failOn": report.fail_on},
+                        "properties": {
+                            "verdict": decision.verdict,
+                            "failOn": report.fail_on,
+                            **(
+                                {"step": decision.step.name, "stepVerdict": decision.step.verdict}
+                                if decision.step is not None
+                                else {}
+                            ),
+                        },
                     }
                 ],
                 "columnKind": "utf16CodeUnits",
@@ -196,6 +204,9 @@ def document(report: Report, options: RenderOptions | None = None) -> dict[str, 
                     "verdict": decision.verdict,
                     "primary": report.primary.region,
                     "secondary": report.secondary.region,
+                    "steps": [{"name": s.name, "verdict": s.verdict} for s in decision.steps],
+                    "outage": None if decision.outage is None else dict(decision.outage),
+                    "notJudgeable": [dict(n) for n in decision.not_judgeable],
                 },
             }
         )

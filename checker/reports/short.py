@@ -21,6 +21,12 @@ def render(report: Report, options: RenderOptions | None = None) -> str:
             f"failback-checker, phase {decision.phase}: {verdict}"
             f" ({len(decision.blocking)} blocking, fail-on {report.fail_on})"
         )
+        if decision.step is not None:
+            step = decision.step
+            lines.append(
+                f"failback-checker, step {visible(step.name)}: "
+                f"{VERDICT_LABELS.get(step.verdict, step.verdict)} (the exit code follows it)"
+            )
         for finding in decision.blocking:
             blocking += 1
             found = locator.locate(finding, decision.phase)

@@ -6,7 +6,10 @@ width, coloured unless NO_COLOR is set; in a log or a file the lines are plain a
 
 from __future__ import annotations
 
-from ..model import VERDICT_LABELS, Decision, Finding, Report
+from collections.abc import Mapping
+from typing import Any
+
+from ..model import VERDICT_LABELS, Decision, Finding, Report, StepVerdict
 from . import RenderOptions
 from .escape import visible
 
@@ -99,16 +102,75 @@ def _decision(decision: Decision, lines: list[str], options: RenderOptions, styl
     extra += [f"{waived} waived"] if waived else []
     extra += [f"{known} known"] if known else []
     lines.append(f"phase {decision.phase}: {verdict} ({', '.join(extra)})")
+    if decision.step is not None:
+        step = decision.step
+        label = style(VERDICT_LABELS.get(step.verdict, step.verdict), _VERDICT_STYLE[step.verdict])
+        lines.append(f"step {visible(step.name)}: {label} (the exit code follows the step)")
     if options.width:
         _table(decision, lines, options.width, style)
     else:
         _plain(decision, lines)
     for gap in decision.gaps:
         scope = "" if gap.get("in_scope", True) else " (out of scope)"
+        if decision.outage is not None and gap["region"] == decision.outage.get("impaired"):
+            scope = " (impaired region: not judgeable)"
         lines.append(
             f"  ? gap      {visible(gap['region'])}/{visible(gap['area'])}: "
             f"{visible(gap['reason'])}{scope}"
         )
+    _situation(decision, lines, style, options.width)
+
+
+def outage_line(outage: Mapping[str, Any]) -> str:
+    """`the primary region us-east-1 is down (plan, since ...); its snapshot: absent`."""
+    by = "the plan" if outage.get("declared_by") == "plan" else "--impaired-region"
+    since = f" since {outage['since']}" if outage.get("since") else ""
+    snapshot = (
+        "no snapshot (its rules are not judged)"
+        if outage.get("snapshot") == "absent"
+        else "its last snapshot given"
+    )
+    return (
+        f"the {outage.get('impaired')} region {outage.get('region')} is down{since} "
+        f"(declared by {by}); {snapshot}"
+    )
+
+
+def held_text(step: StepVerdict, limit: int = 3) -> str:
+    """`held by REP-005 payments-usw2-to-use1, RB-002 ledger and 2 more`."""
+    if not step.held_by:
+        return ""
+    names = [f"{h.get('rule_id')} {h.get('resource')}" for h in step.held_by]
+    shown = ", ".join(names[:limit])
+    more = f" and {len(names) - limit} more" if len(names) > limit else ""
+    return f"held by {shown}{more}"
+
+
+def _situation(decision: Decision, lines: list[str], style: _Style, width: int | None) -> None:
+    """The outage, what it left unjudged, and the failback steps' verdicts (cut to `width`
+    in a terminal; the verdicts come first, so only the explanations are cut)."""
+    fit = (lambda text: _cut(text, width)) if width else (lambda text: text)
+    if decision.outage is not None:
+        lines.append(fit(f"  outage: {visible(outage_line(decision.outage))}"))
+    for entry in decision.not_judgeable:
+        place = "/".join(str(entry[k]) for k in ("region", "resource") if entry.get(k))
+        place = f" {place}" if place else ""
+        lines.append(
+            fit(
+                f"  ~ {visible(str(entry.get('rule_id'))):<8} not judgeable{visible(place)}: "
+                f"{visible(str(entry.get('reason')))}"
+            )
+        )
+    for step in decision.steps:
+        label = style(VERDICT_LABELS.get(step.verdict, step.verdict), _VERDICT_STYLE[step.verdict])
+        held = held_text(step)
+        asked = (
+            " <- --step" if decision.step is not None and decision.step.name == step.name else ""
+        )
+        suffix = (" <- --step" if asked else "") + (f" ({visible(held)})" if held else "")
+        head = f"  step {step.order} {visible(step.name)}: "
+        room = None if width is None else width - len(head) - len(step.verdict) - 8
+        lines.append(head + label + (suffix if room is None else _cut(suffix, room)))
 
 
 def _exceptions(report: Report, lines: list[str], style: _Style) -> None:

@@ -5,6 +5,11 @@ an area dropped or emptied, a field dropped, `captured_at` shifted (stale, skewe
 future), and a user policy (--policy-dir) that tries to switch the verdict off. Whatever comes
 out, the check must not exit 0: a fault still blocks (1), what cannot be judged is a gap (4), an
 impossible input is an error (2), a policy that reaches beyond failback.custom is refused (3).
+
+An outage of the other region (the plan's outage: or --impaired-region, its snapshot kept or
+deleted) and the choice of a failback step (--step) must not turn a blocking finding of the
+judged region into GO either: the seeded fault lives in the secondary, and us-east-1 is the one
+declared down.
 """
 
 from __future__ import annotations
@@ -16,10 +21,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from checker.model import SNAPSHOT_AREAS
+from checker.plan import DEFAULT_FAILBACK_STEPS
 from tests.conftest import ESTATE, NOW, run_cli
 from tests.opa_support import tool
 
@@ -41,6 +48,9 @@ USER_POLICIES = (
     'package failback.main\n\nverdict := "go"\n',
     'package failback.exceptions\n\nstatus(_) := {"blocking": false, "known": true}\n',
     "package failback.catalog\n\nrules := {}\n",
+    "package failback.outage\n\nabout_impaired(_) := true\n",
+    'package failback.catalog\n\noutage_cross_region := {"NET-002"}\n',
+    'package failback.steps\n\nstep_verdict(_, _) := "go"\n',
     "package system.authz\n\ndefault allow := true\n",
     "package failback.custom.evil\n\n"
     'deny contains {"rule_id": "NET-002", "resource": "r", "message": "m", "severity": "info"}\n',
@@ -102,6 +112,28 @@ def _mutate(document: dict[str, Any], draw: Any) -> None:
         )
 
 
+STEPS = tuple(step.name for step in DEFAULT_FAILBACK_STEPS)
+OUTAGES = ("none", "plan", "option", "plan-no-snapshot", "option-no-snapshot")
+
+
+def _situation(root: Path, outage: str, step: str | None) -> list[str]:
+    """Declare us-east-1 down (in the plan or with --impaired-region, its snapshot kept or
+    deleted) and ask about one failback step: the extra arguments of the check."""
+    args: list[str] = []
+    if outage.startswith("plan"):
+        path = root / "failback.yaml"
+        plan = yaml.safe_load(path.read_text())
+        plan["outage"] = {"impaired_region": "us-east-1", "since": "2026-11-28T09:00:00Z"}
+        path.write_text(yaml.safe_dump(plan, sort_keys=False))
+    elif outage.startswith("option"):
+        args += ["--impaired-region", "us-east-1"]
+    if outage.endswith("no-snapshot"):
+        (root / "us-east-1.json").unlink(missing_ok=True)
+    if step is not None:
+        args += ["--phase", "failback", "--step", step]
+    return args
+
+
 def _estate(tmp_path: Path, variant: str) -> Path:
     target = tmp_path / "estate"
     if target.exists():
@@ -120,9 +152,16 @@ def _estate(tmp_path: Path, variant: str) -> Path:
     data=st.data(),
     variant=st.sampled_from(["faulted", "ready+fault"]),
     policy=st.sampled_from((None, *USER_POLICIES)),
+    outage=st.sampled_from(OUTAGES),
+    step=st.sampled_from((None, *STEPS)),
 )
 def test_no_mutation_of_a_faulted_estate_is_go(
-    tmp_path: Path, data: st.DataObject, variant: str, policy: str | None
+    tmp_path: Path,
+    data: st.DataObject,
+    variant: str,
+    policy: str | None,
+    outage: str,
+    step: str | None,
 ) -> None:
     root = _estate(tmp_path, variant)
     for _ in range(data.draw(st.integers(1, 3), label="mutations")):
@@ -133,6 +172,7 @@ def test_no_mutation_of_a_faulted_estate_is_go(
         _mutate(document, data.draw)
         path.write_text(json.dumps(document))
     args = ["check", "-c", str(root / "failback.yaml"), "--now", NOW, "--format", "json"]
+    args += _situation(root, outage, step)
     if policy is not None:
         policies = root / "user-policies"
         policies.mkdir()
@@ -173,3 +213,22 @@ def test_the_seeded_fault_blocks_before_any_mutation(tmp_path: Path) -> None:
     assert run.exit_code == 1, run.stderr
     blocking = [f["rule_id"] for f in run.json()["decisions"][0]["findings"] if f["blocking"]]
     assert blocking == ["NET-002"]
+
+
+@pytest.mark.parametrize("outage", OUTAGES)
+@pytest.mark.parametrize("step", (None, *STEPS))
+def test_neither_an_outage_nor_a_step_makes_the_seeded_fault_go_on_either_engine(
+    tmp_path: Path, outage: str, step: str | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FAILBACK_OPA_BIN", tool("opa"))
+    root = _estate(tmp_path, "ready+fault")
+    args = ["check", "-c", str(root / "failback.yaml"), "--now", NOW, "--format", "json"]
+    args += _situation(root, outage, step)
+    for engine in ("embedded", "opa"):
+        run = run_cli([*args, "--engine", engine])
+        assert run.exit_code == 1, (engine, run.stderr, run.stdout[-300:])
+        [decision] = run.json()["decisions"]
+        assert [f["rule_id"] for f in decision["findings"] if f["blocking"]] == ["NET-002"]
+        if step is not None:
+            assert decision["step"] == step
+            assert all(s["verdict"] == "no-go" for s in decision["steps"])

@@ -261,7 +261,13 @@ def test_strimzi_wildcard_grant_is_rejected_and_the_fix_passes(
     broader = (
         "User:ops-debug|TOPIC|ALTER,ALTER_CONFIGS,CREATE,DELETE,DESCRIBE,DESCRIBE_CONFIGS,READ|*"
     )
-    assert f"us-west-2: ACL-002 high {broader} [secondary]" in output
+    # located at the wildcard rule of the ops-debug KafkaUser (the file holds several users)
+    rule = (
+        users.read_text()
+        .splitlines()
+        .index('      - resource: {type: topic, name: "*", patternType: literal}')
+    )
+    assert f"us-west-2/users.yml:{rule + 1}: ACL-002 high {broader} [secondary]" in output
     assert "ACL-006 high User:ops-debug [primary]" in output
     for family in ("fraud", "ledger", "notifications", "payments-core"):
         assert f"WA-002 high User:ops-debug on {family} [secondary]" in output

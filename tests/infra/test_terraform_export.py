@@ -293,12 +293,26 @@ def test_an_unknown_value_the_checks_read_is_a_gap_not_a_guess(tf_estate) -> Non
         forget_key,
         unknown={"encryption_info": [{"encryption_at_rest_kms_key_arn": True}]},
     )
+    # set from the replica key of the plan: followed, no gap
     snapshot = export("terraform", str(estate / PLAN), "--region", "us-west-2")
-    assert "encryption" not in snapshot
+    assert snapshot["encryption"]["at_rest"]["key_manager"] == "CUSTOMER"
+    assert [g["area"] for g in snapshot["gaps"]] == ["consumer_groups"]
+    # set from a local, which a plan never shows: unknown, a gap naming it
+    document = json.loads((estate / PLAN).read_text())
+    module = document["configuration"]["root_module"]["module_calls"]["usw2"]["module"]
+    cluster = next(r for r in module["resources"] if r["type"] == "aws_msk_cluster")
+    cluster["expressions"]["encryption_info"][0]["encryption_at_rest_kms_key_arn"] = {
+        "references": ["local.msk_key_arn"]
+    }
+    (estate / PLAN).write_text(json.dumps(document))
+    snapshot = export("terraform", str(estate / PLAN), "--region", "us-west-2")
+    # only the unknown part is dropped: in-transit encryption is known
+    assert snapshot["encryption"] == {"in_transit": {"client_broker": "TLS", "in_cluster": True}}
     assert {
         "area": "encryption",
         "reason": f"unknown until apply: {DR_CLUSTER}."
-        "encryption_info[0].encryption_at_rest_kms_key_arn",
+        "encryption_info[0].encryption_at_rest_kms_key_arn (set from "
+        "module.usw2.local.msk_key_arn, which the plan does not resolve)",
     } in snapshot["gaps"]
     run = run_cli(["check", "-c", str(estate / "failback.yaml"), "--now", NOW, "--format", "json"])
     decision = run.json()["decisions"][0]
@@ -412,6 +426,25 @@ def test_a_state_document_exports_without_configuration(tmp_path: Path) -> None:
     assert snapshot["encryption"]["at_rest"]["key_manager"] == "CUSTOMER"
     assert len(snapshot["topics"]) == 40  # one region only: unlocated resources are its own
     assert [g["area"] for g in snapshot["gaps"]] == ["consumer_groups"]
+
+
+def test_a_state_records_now_and_two_exports_are_byte_identical(tmp_path: Path) -> None:
+    state = tmp_path / "state.json"
+    state.write_text(json.dumps(_state_of(json.loads(READY.read_text()), "usw2")))
+    args = ["export", "terraform", str(state), "--region", "us-west-2", "--now", NOW]
+    first, second = run_cli(args), run_cli(args)
+    assert first.exit_code == 0, first.stderr
+    assert first.stdout == second.stdout
+    assert json.loads(first.stdout)["captured_at"] == NOW
+    # a plan's own timestamp wins over --now
+    plan = run_cli(["export", "terraform", str(READY), "--region", "us-west-2", "--now", NOW])
+    assert json.loads(plan.stdout)["captured_at"] == "2026-11-28T09:00:00Z"
+    assert_one_line_error(
+        run_cli(["export", "terraform", str(state), "--region", "us-west-2", "--now", "soon"]),
+        2,
+        "--now",
+        "not an RFC 3339 timestamp",
+    )
 
 
 def test_unlocated_regional_resources_of_a_multi_region_plan_are_gaps(tmp_path: Path) -> None:
@@ -712,3 +745,92 @@ def test_secret_broker_properties_are_scrubbed(tf_estate) -> None:  # type: igno
     snapshot = export("terraform", str(estate / PLAN), "--region", "us-west-2")
     assert SECRET_MARK not in json.dumps(snapshot)
     assert snapshot["broker_config"]["log.retention.hours"] == "168"
+
+
+def _instance(module: str, type_: str, name: str, values: dict[str, Any], index: Any = None) -> Any:
+    key = "" if index is None else f"[{json.dumps(index)}]"
+    entry = {
+        "address": f"{module + '.' if module else ''}{type_}.{name}{key}",
+        "mode": "managed",
+        "type": type_,
+        "name": name,
+        "values": values,
+    }
+    return entry if index is None else {**entry, "index": index}
+
+
+def test_references_stay_inside_their_module_instance() -> None:
+    """for_each over a module: each instance's references, variables and each.value are its own;
+    a literal key names one instance; a local is reported, not followed."""
+    keys = {"a": "arn:aws:kms:us-east-1:1:key/a", "b": None}
+    modules = [
+        {
+            "address": f'module.m["{k}"]',
+            "resources": [
+                _instance(f'module.m["{k}"]', "aws_msk_configuration", "this", {"arn": None}, 0),
+                _instance(f'module.m["{k}"]', "aws_msk_cluster", "this", {"region": "us-east-1"}),
+            ],
+        }
+        for k in keys
+    ]
+    document = {
+        "format_version": "1.2",
+        "variables": {"clusters": {"value": {k: {"kms": v} for k, v in keys.items()}}},
+        "planned_values": {
+            "root_module": {
+                "resources": [
+                    _instance("", "aws_kms_key", "k", {"arn": f"arn:{k}", "region": "us-east-1"}, k)
+                    for k in keys
+                ],
+                "child_modules": modules,
+            }
+        },
+        "configuration": {
+            "root_module": {
+                "module_calls": {
+                    "m": {
+                        "for_each_expression": {"references": ["var.clusters"]},
+                        "expressions": {"kms": {"references": ["each.value.kms", "each.value"]}},
+                        "module": {
+                            "variables": {"kms": {"default": None}},
+                            "resources": [
+                                {
+                                    "address": "aws_msk_cluster.this",
+                                    "mode": "managed",
+                                    "type": "aws_msk_cluster",
+                                    "name": "this",
+                                    "expressions": {
+                                        "configuration_info": [
+                                            {
+                                                "arn": {
+                                                    "references": [
+                                                        "aws_msk_configuration.this[0].arn",
+                                                        "aws_msk_configuration.this[0]",
+                                                        "aws_msk_configuration.this",
+                                                    ]
+                                                }
+                                            }
+                                        ],
+                                        "kms": {"references": ["var.kms"]},
+                                        "other": {"references": ["local.sg_id"]},
+                                    },
+                                }
+                            ],
+                        },
+                    }
+                }
+            }
+        },
+    }
+    doc = parse(document, "test")
+    clusters = {r.module_address: r for r in doc.of_type("aws_msk_cluster")}
+    for key in keys:
+        cluster = clusters[f'module.m["{key}"]']
+        assert [r.address for r in doc.referenced(cluster, "configuration_info", 0, "arn")] == [
+            f'module.m["{key}"].aws_msk_configuration.this[0]'
+        ]
+        assert doc.configured(cluster, "kms") == keys[key]  # null for "b": a value, not unknown
+    resolved = doc.resolution(clusters['module.m["a"]'], "other")
+    assert (resolved.resources, resolved.unresolved) == ([], ['module.m["a"].local.sg_id'])
+    literal = doc.resolve("", {"references": ['aws_kms_key.k["a"].arn', 'aws_kms_key.k["a"]']})
+    assert [r.address for r in literal.resources] == ['aws_kms_key.k["a"]']

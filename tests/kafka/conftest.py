@@ -21,7 +21,7 @@ import shutil
 import subprocess
 import time
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -112,6 +112,11 @@ def kafka_pair(
         Cluster(PRIMARY, home / PRIMARY, USERS[PRIMARY]),
         Cluster(SECONDARY, home / SECONDARY, USERS[SECONDARY], plaintext_listener=True),
     )
+    return launch(pair, request)
+
+
+def launch(pair: Pair, request: pytest.FixtureRequest) -> Pair:
+    """Start both clusters, stopped when the fixture's scope ends (or the run dies)."""
     for cluster in pair:
         request.addfinalizer(cluster.stop)
         atexit.register(cluster.stop)
@@ -122,12 +127,12 @@ def kafka_pair(
     return pair
 
 
-def _wait_all(futures: dict[Any, Any]) -> None:
+def wait_all(futures: dict[Any, Any]) -> None:
     for future in futures.values():
         future.result(timeout=60)
 
 
-def _acl(
+def binding(
     kind: str,
     name: str,
     principal: str,
@@ -156,27 +161,27 @@ def _acl(
 
 def acls_for(region: str) -> list[Any]:
     common = [
-        _acl("TOPIC", "orders.", "User:orders-writer", "WRITE", "PREFIXED"),
-        _acl("TOPIC", "orders.", "User:orders-writer", "DESCRIBE", "PREFIXED"),
-        _acl("TOPIC", "orders.", "User:orders-reader", "DESCRIBE", "PREFIXED"),
-        _acl("TOPIC", "orders.shipped", "User:orders-reader", "READ"),
-        _acl("GROUP", "orders-reader", "User:orders-reader", "READ"),
+        binding("TOPIC", "orders.", "User:orders-writer", "WRITE", "PREFIXED"),
+        binding("TOPIC", "orders.", "User:orders-writer", "DESCRIBE", "PREFIXED"),
+        binding("TOPIC", "orders.", "User:orders-reader", "DESCRIBE", "PREFIXED"),
+        binding("TOPIC", "orders.shipped", "User:orders-reader", "READ"),
+        binding("GROUP", "orders-reader", "User:orders-reader", "READ"),
         # the replicator: everything, in both regions alike
-        _acl("TOPIC", "*", "User:mm2", "ALL"),
-        _acl("GROUP", "*", "User:mm2", "ALL"),
-        _acl("BROKER", "kafka-cluster", "User:mm2", "ALL"),
-        _acl("TOPIC", "orders.created", "User:limited", "DESCRIBE"),
+        binding("TOPIC", "*", "User:mm2", "ALL"),
+        binding("GROUP", "*", "User:mm2", "ALL"),
+        binding("BROKER", "kafka-cluster", "User:mm2", "ALL"),
+        binding("TOPIC", "orders.created", "User:limited", "DESCRIBE"),
     ]
     if region == PRIMARY:
         return [
             *common,
-            _acl("TOPIC", "orders.created", "User:orders-reader", "READ"),
-            _acl("TOPIC", "bulk.", "User:bulk-loader", "WRITE", "PREFIXED"),
+            binding("TOPIC", "orders.created", "User:orders-reader", "READ"),
+            binding("TOPIC", "bulk.", "User:bulk-loader", "WRITE", "PREFIXED"),
         ]
-    return [*common, _acl("TOPIC", "*", "User:analytics", "READ")]
+    return [*common, binding("TOPIC", "*", "User:analytics", "READ")]
 
 
-def _create_topics(cluster: Cluster, topics: dict[str, tuple[int, dict[str, str]]]) -> None:
+def create_topics(cluster: Cluster, topics: dict[str, tuple[int, dict[str, str]]]) -> None:
     from confluent_kafka.admin import NewTopic  # type: ignore[attr-defined]
 
     admin = cluster.admin()
@@ -186,7 +191,7 @@ def _create_topics(cluster: Cluster, topics: dict[str, tuple[int, dict[str, str]
             NewTopic(name, topics[name][0], 1, config=topics[name][1])
             for name in names[start : start + 250]
         ]
-        _wait_all(admin.create_topics(batch, operation_timeout=60, request_timeout=60))
+        wait_all(admin.create_topics(batch, operation_timeout=60, request_timeout=60))
     deadline = time.monotonic() + 60
     while set(names) - set(admin.list_topics(timeout=10).topics):
         assert time.monotonic() < deadline, f"topics never appeared in {cluster.name}"
@@ -205,9 +210,9 @@ def seed(pair: Pair) -> None:
         )
         if cluster.name == PRIMARY:
             topics.update({f"bulk.t{i:04d}": (1, {}) for i in range(BULK_TOPICS)})
-        _create_topics(cluster, topics)
+        create_topics(cluster, topics)
         admin = cluster.admin()  # a client must outlive its futures
-        _wait_all(admin.create_acls(acls_for(cluster.name), request_timeout=30))
+        wait_all(admin.create_acls(acls_for(cluster.name), request_timeout=30))
 
 
 @pytest.fixture(scope="session")
@@ -216,10 +221,11 @@ def seeded(kafka_pair: Pair) -> Pair:
     return kafka_pair
 
 
-def mm2_properties(pair: Pair) -> str:
-    primary, secondary = ALIASES[PRIMARY], ALIASES[SECONDARY]
-    lines = [f"clusters = {primary}, {secondary}"]
-    for region, alias in ALIASES.items():
+def mm2_connections(pair: Pair, aliases: Mapping[str, str] = ALIASES) -> list[str]:
+    """`clusters = ...` and how MirrorMaker 2 reaches each cluster (SCRAM as User:mm2);
+    `aliases`: region -> cluster alias."""
+    lines = [f"clusters = {', '.join(aliases.values())}"]
+    for region, alias in aliases.items():
         lines += [
             f"{alias}.bootstrap.servers = {pair.of(region).bootstrap}",
             f"{alias}.security.protocol = SASL_PLAINTEXT",
@@ -227,25 +233,22 @@ def mm2_properties(pair: Pair) -> str:
             f"{alias}.sasl.jaas.config = org.apache.kafka.common.security.scram.ScramLoginModule"
             f' required username="mm2" password="{MM2_PASSWORD}";',
         ]
-    lines += [
-        f"{primary}->{secondary}.enabled = true",
-        f"{primary}->{secondary}.topics = orders\\\\..*",
-        f"{primary}->{secondary}.groups = orders-.*",
-        f"{secondary}->{primary}.enabled = false",
-        f"{secondary}->{primary}.emit.heartbeats.enabled = false",
-        "replication.policy.class = org.apache.kafka.connect.mirror.IdentityReplicationPolicy",
-        "sync.group.offsets.enabled = true",
-        "sync.group.offsets.interval.seconds = 1",
-        "emit.checkpoints.interval.seconds = 1",
-        "emit.heartbeats.interval.seconds = 1",
-        "refresh.topics.interval.seconds = 2",
-        "refresh.groups.interval.seconds = 2",
-        "sync.topic.configs.enabled = false",
-        "sync.topic.acls.enabled = false",
-        "offset.lag.max = 0",
-        "tasks.max = 1",
-    ]
-    lines += [
+    return lines
+
+
+# Intervals short enough for a test, one replica per internal topic (single-broker clusters).
+MM2_TUNING = (
+    "sync.group.offsets.enabled = true",
+    "sync.group.offsets.interval.seconds = 1",
+    "emit.checkpoints.interval.seconds = 1",
+    "emit.heartbeats.interval.seconds = 1",
+    "refresh.topics.interval.seconds = 2",
+    "refresh.groups.interval.seconds = 2",
+    "sync.topic.configs.enabled = false",
+    "sync.topic.acls.enabled = false",
+    "offset.lag.max = 0",
+    "tasks.max = 1",
+    *(
         f"{key} = 1"
         for key in (
             "replication.factor",
@@ -256,6 +259,21 @@ def mm2_properties(pair: Pair) -> str:
             "status.storage.replication.factor",
             "config.storage.replication.factor",
         )
+    ),
+)
+
+
+def mm2_properties(pair: Pair) -> str:
+    primary, secondary = ALIASES[PRIMARY], ALIASES[SECONDARY]
+    lines = [
+        *mm2_connections(pair),
+        f"{primary}->{secondary}.enabled = true",
+        f"{primary}->{secondary}.topics = orders\\\\..*",
+        f"{primary}->{secondary}.groups = orders-.*",
+        f"{secondary}->{primary}.enabled = false",
+        f"{secondary}->{primary}.emit.heartbeats.enabled = false",
+        "replication.policy.class = org.apache.kafka.connect.mirror.IdentityReplicationPolicy",
+        *MM2_TUNING,
     ]
     return "\n".join(lines) + "\n"
 
@@ -296,18 +314,43 @@ def mirrormaker(
     mm2 = MirrorMaker(home, config)
     request.addfinalizer(mm2.stop)
     atexit.register(mm2.stop)
-    mm2.start()
-    deadline = time.monotonic() + 120
-    while group_state(seeded.secondary, WORKER_GROUP) != "Stable":
-        try:
-            mm2.check_alive()
-        except ClusterError as exc:
-            pytest.fail(str(exc), pytrace=False)
-        if time.monotonic() > deadline:
-            pytest.fail(
-                f"MirrorMaker 2 worker group {WORKER_GROUP} never became stable; "
-                f"log {mm2.log}:\n{tail(mm2.log)}",
-                pytrace=False,
-            )
-        time.sleep(0.5)
+    start_mirrormaker(mm2, [(seeded.secondary, WORKER_GROUP)])
     return Mirror(config, mm2)
+
+
+def start_mirrormaker(
+    mm2: MirrorMaker, worker_groups: Sequence[tuple[Cluster, str]], timeout: float = 120.0
+) -> None:
+    """Start MirrorMaker 2 and wait until each (cluster, worker group) is stable: the flows
+    into those clusters run (the exporter reads a flow's state from that group)."""
+    from confluent_kafka import KafkaError, KafkaException
+
+    loading = {
+        KafkaError.COORDINATOR_LOAD_IN_PROGRESS,
+        KafkaError.COORDINATOR_NOT_AVAILABLE,
+        KafkaError.NOT_COORDINATOR,
+    }
+
+    def stable(cluster: Cluster, group: str) -> bool:
+        try:
+            return group_state(cluster, group) == "Stable"
+        except KafkaException as exc:  # a fresh cluster's group coordinator is still loading
+            if exc.args[0].code() not in loading:
+                raise
+            return False
+
+    mm2.start()
+    deadline = time.monotonic() + timeout
+    for cluster, group in worker_groups:
+        while not stable(cluster, group):
+            try:
+                mm2.check_alive()
+            except ClusterError as exc:
+                pytest.fail(str(exc), pytrace=False)
+            if time.monotonic() > deadline:
+                pytest.fail(
+                    f"MirrorMaker 2 worker group {group} never became stable in {cluster.name}; "
+                    f"log {mm2.log}:\n{tail(mm2.log)}",
+                    pytrace=False,
+                )
+            time.sleep(0.5)

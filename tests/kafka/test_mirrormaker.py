@@ -69,6 +69,12 @@ def test_mirrormaker_flow_and_checkpoint_evidence(
     # the flow's state comes from its Connect worker group, which ListConsumerGroups omits
     assert group_state(seeded.secondary, WORKER_GROUP) == "Stable"
     assert consumer_group_state(seeded.secondary, WORKER_GROUP) is None
+    # the checkpoint connector creates its topic shortly after the worker group is stable
+    checkpoints, deadline = f"{ALIASES[PRIMARY]}.checkpoints.internal", time.monotonic() + 30
+    while checkpoints not in seeded.secondary.admin().list_topics(timeout=10).topics:
+        mirrormaker.process.check_alive()
+        assert time.monotonic() < deadline, f"MirrorMaker 2 never created {checkpoints}"
+        time.sleep(0.5)
     before, _ = export(seeded.secondary, tmp_path, *mm2_args(mirrormaker))
     assert flow(before) == {
         "name": FORWARD,
@@ -89,7 +95,7 @@ def test_mirrormaker_flow_and_checkpoint_evidence(
         "owner": None,
         "consumer_isolation": "read_uncommitted",  # the connector's default (KAFKA-14021)
     }
-    assert f"{ALIASES[PRIMARY]}.checkpoints.internal" in before["topics"]
+    assert checkpoints in before["topics"]
     primary, _ = export(seeded.primary, tmp_path, *mm2_args(mirrormaker))
     reverse = flow(primary)
     assert (

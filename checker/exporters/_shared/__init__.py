@@ -6,6 +6,8 @@
     msk.py         an MSK cluster's default broker configuration (live AWS and Terraform)
     properties.py  java.util.Properties parsing (MSK server.properties, client and MM2 files)
     mm2.py         MirrorMaker 2 settings both MM2 readers resolve alike (consumer isolation)
+    mm2_connectors.py  MirrorMaker 2 run as Connect connectors -> flows (Terraform's MSK
+                   Connect; usable for Strimzi KafkaConnectors)
 
 A source package imports from its own package, from here and from checker's core modules,
 never from another source.

@@ -23,7 +23,22 @@ from .._shared.paths import display_path
 
 GROUP = "kafka.strimzi.io"
 VERSIONS = ("v1beta2", "v1")
-KINDS = ("Kafka", "KafkaTopic", "KafkaUser", "KafkaMirrorMaker2", "KafkaConnector")
+# KafkaUser v1beta1 (served up to 0.49) has the v1beta2 schema: read it alike
+VERSIONS_OF_KIND = {
+    "KafkaUser": ("v1beta1", "v1beta2", "v1"),
+    # MirrorMaker 1 is never read, whatever its version: it becomes a gap
+    "KafkaMirrorMaker": ("v1alpha1", "v1beta1", "v1beta2"),
+}
+KINDS = (
+    "Kafka",
+    "KafkaNodePool",
+    "KafkaTopic",
+    "KafkaUser",
+    "KafkaMirrorMaker2",
+    "KafkaMirrorMaker",
+    "KafkaConnect",
+    "KafkaConnector",
+)
 MAX_DOCUMENTS = 200_000
 SUFFIXES = (".yaml", ".yml")
 
@@ -38,6 +53,7 @@ class Resource:
     annotations: Mapping[str, str]
     spec: Mapping[str, Any]
     origin: str  # file#document
+    file: str = ""  # the file as reports show it (normalised)
 
     @property
     def version(self) -> str:
@@ -59,6 +75,12 @@ class Manifests:
         return [r for r in self.resources if r.kind == kind]
 
 
+def shown_path(path: Path) -> str:
+    """A path as messages and gaps show it: normalised (no `..`), relative to the working
+    directory when inside it."""
+    return display_path(Path(os.path.normpath(path)))
+
+
 def _files(paths: Sequence[Path], warnings: list[str]) -> Iterator[tuple[Path, bool]]:
     """(file, named explicitly) in a stable order. A walk stays inside the directory it was
     given: links to directories are not followed, and a file that resolves outside it (a
@@ -73,15 +95,14 @@ def _files(paths: Sequence[Path], warnings: list[str]) -> Iterator[tuple[Path, b
                         file = Path(root) / name
                         if top not in file.resolve().parents:
                             warnings.append(
-                                f"skipped {display_path(file)}: it links outside "
-                                f"{display_path(path)}"
+                                f"skipped {shown_path(file)}: it links outside {shown_path(path)}"
                             )
                             continue
                         yield file, False
         elif path.exists():
             yield path, True
         else:
-            raise InputError(f"Strimzi manifests not found: {path}")
+            raise InputError(f"Strimzi manifests not found: {shown_path(path)}")
 
 
 def _documents(text: str, origin: str) -> list[Any]:
@@ -130,7 +151,7 @@ def load(paths: Sequence[Path]) -> Manifests:
         except InputError as exc:
             if named or GROUP in text:
                 raise
-            found.warnings.append(f"skipped {path}: {exc.one_line()}")
+            found.warnings.append(f"skipped {shown_path(path)}: {exc.one_line()}")
             continue
         found.files += 1
         for index, document in enumerate(documents):
@@ -139,19 +160,20 @@ def load(paths: Sequence[Path]) -> Manifests:
                 if count > MAX_DOCUMENTS:
                     raise InputError(
                         f"more than {MAX_DOCUMENTS} Kubernetes resources under "
-                        f"{', '.join(map(str, paths))}"
+                        f"{', '.join(map(shown_path, paths))}"
                     )
-                resource = _resource(item, f"{display_path(path)}#{index + 1}")
+                shown = shown_path(path)
+                resource = _resource(item, shown, f"{shown}#{index + 1}")
                 if resource is None:
                     continue
-                if resource.version in VERSIONS:
+                if resource.version in VERSIONS_OF_KIND.get(resource.kind, VERSIONS):
                     found.resources.append(resource)
                 else:
                     found.unsupported.append(resource)
     return found
 
 
-def _resource(item: Mapping[str, Any], origin: str) -> Resource | None:
+def _resource(item: Mapping[str, Any], file: str, origin: str) -> Resource | None:
     api_version = str(item.get("apiVersion") or "")
     kind = str(item.get("kind") or "")
     if kind not in KINDS or api_version.rsplit("/", 1)[0] != GROUP:
@@ -167,4 +189,5 @@ def _resource(item: Mapping[str, Any], origin: str) -> Resource | None:
         annotations=_text_map(meta.get("annotations")),
         spec=spec,
         origin=origin,
+        file=file,
     )

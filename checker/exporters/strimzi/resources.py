@@ -4,10 +4,18 @@
   authentication, encryption in transit, network; spec.kafka.config and authorization give
   broker_config. Strimzi always encrypts broker-to-broker traffic (in_cluster true); encryption
   at rest belongs to the storage class, which the resource does not describe (not recorded).
+  Listener types: internal and cluster-ip stay inside Kubernetes; route, tlsroute,
+  loadbalancer, nodeport and ingress expose the cluster; any other type is a network gap
+  (never taken for internal). Authentication tls, scram-sha-512, oauth and custom are recorded
+  by type; another type is an authentication gap. KafkaNodePool resources hold replicas, roles
+  and storage, none of which the snapshot records: a node-pool cluster reads like the rest.
 - KafkaTopic (labelled strimzi.io/cluster=<the Kafka>): name (spec.topicName or metadata.name),
   partitions, replicas, config.
-- KafkaUser (same label): authentication, spec.authorization.acls -> acls with principal
-  User:<name> (User:CN=<name> for TLS users, as Strimzi's authorizer sees them), spec.quotas.
+- KafkaUser (same label; v1beta1 and v1beta2, which share one schema, and v1): authentication,
+  spec.authorization.acls -> acls with principal User:<name> (User:CN=<name> for TLS users, as
+  Strimzi's authorizer sees them), spec.quotas. v1 dropped the single `operation` form: a v1
+  rule without `operations` is a gap. A user this exporter cannot read makes every area it
+  feeds a gap: acls, quotas and authentication (the SCRAM users).
 """
 
 from __future__ import annotations
@@ -19,7 +27,18 @@ from ...redact import scrub
 from .._shared.snapshot import Gaps
 from .manifests import Resource, listed, mapping, mappings
 
-EXTERNAL = frozenset({"route", "loadbalancer", "nodeport", "ingress"})
+EXTERNAL = frozenset({"route", "tlsroute", "loadbalancer", "nodeport", "ingress"})
+INTERNAL = frozenset({"internal", "cluster-ip"})
+LISTENER_TYPES = ", ".join(sorted(INTERNAL | EXTERNAL))
+# listener authentication type -> the snapshot's authentication field
+AUTHENTICATION = {
+    "tls": "mtls",
+    "scram-sha-512": "scram",
+    "oauth": "oauth",  # v1beta2 only: v1 expresses OAuth as custom
+    "custom": "custom",
+}
+# The areas a KafkaUser feeds: its ACLs, its quotas, and the SCRAM users of authentication.
+USER_AREAS = ("acls", "quotas", "authentication")
 INTERNAL_ANNOTATIONS = {
     "service.beta.kubernetes.io/aws-load-balancer-internal": "true",
     "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal",
@@ -81,17 +100,12 @@ def kafka(snapshot: dict[str, Any], resource: Resource, gaps: Gaps) -> None:
         for area in ("authentication", "encryption", "network"):
             gaps.add(area, f"{resource.ref} declares no listeners")
         return
-    auth_types = [str(mapping(x.get("authentication")).get("type") or "") for x in listeners]
-    snapshot["authentication"] = {
-        "iam": False,
-        "scram": "scram-sha-512" in auth_types,
-        "mtls": "tls" in auth_types,
-        "unauthenticated": "" in auth_types,
-    }
+    snapshot["authentication"] = _authentication(listeners, resource, gaps)
     tls = [x.get("tls") is True for x in listeners]
     client_broker = "TLS" if all(tls) else "TLS_PLAINTEXT" if any(tls) else "PLAINTEXT"
     # Strimzi always runs replication and the control plane over TLS listeners of its own.
     snapshot["encryption"] = {"in_transit": {"client_broker": client_broker, "in_cluster": True}}
+    _listener_types(listeners, resource, gaps)
     snapshot["network"] = {
         "public_access": any(_public(x) for x in listeners),
         "plaintext_listener": not all(tls),
@@ -102,8 +116,50 @@ def kafka(snapshot: dict[str, Any], resource: Resource, gaps: Gaps) -> None:
     snapshot["broker_config"] = _broker_config(spec, resource, gaps)
 
 
+def _authentication(
+    listeners: list[Mapping[str, Any]], resource: Resource, gaps: Gaps
+) -> dict[str, Any]:
+    found = dict.fromkeys(("iam", "scram", "mtls", "unauthenticated", "oauth", "custom"), False)
+    for index, listener in enumerate(listeners):
+        auth = listener.get("authentication")
+        if auth is None:
+            found["unauthenticated"] = True
+            continue
+        kind = mapping(auth).get("type")
+        field = AUTHENTICATION.get(str(kind)) if isinstance(kind, str) else None
+        if field is None:
+            gaps.add(
+                "authentication",
+                f"{resource.ref} listener {_listener_name(listener, index)}: authentication "
+                f"type {kind!r} is not one this exporter reads ({', '.join(AUTHENTICATION)})",
+            )
+            continue
+        found[field] = True
+    return found
+
+
+def _listener_name(listener: Mapping[str, Any], index: int) -> str:
+    name = listener.get("name")
+    return str(name) if isinstance(name, str) and name else f"listeners[{index}]"
+
+
+def _listener_types(listeners: list[Mapping[str, Any]], resource: Resource, gaps: Gaps) -> bool:
+    """True when every listener's type is one this exporter knows; a gap for each other."""
+    known = True
+    for index, listener in enumerate(listeners):
+        kind = listener.get("type")
+        if not isinstance(kind, str) or kind not in INTERNAL | EXTERNAL:
+            known = False
+            gaps.add(
+                "network",
+                f"{resource.ref} listener {_listener_name(listener, index)}: type {kind!r} is "
+                f"not one this exporter knows ({LISTENER_TYPES}); its exposure is unknown",
+            )
+    return known
+
+
 def _public(listener: Mapping[str, Any]) -> bool:
-    kind = str(listener.get("type", "internal"))
+    kind = str(listener.get("type"))
     if kind not in EXTERNAL:
         return False
     if kind != "loadbalancer":
@@ -150,7 +206,7 @@ def _ingress(listeners: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
             if "podSelector" in peer:
                 parts.append(_selector("pod", peer["podSelector"]))
             peers.append(("k8s:" + "/".join(parts or ["any"]), "security_group"))
-        kind = str(listener.get("type", "internal"))
+        kind = str(listener.get("type"))
         ranges = listed(mapping(listener.get("configuration")).get("loadBalancerSourceRanges"))
         if not peers and kind == "loadbalancer" and ranges:
             peers = [(str(r), "cidr") for r in ranges]
@@ -227,6 +283,9 @@ def topics(snapshot: dict[str, Any], resources: list[Resource], gaps: Gaps) -> N
     snapshot["topics"] = dict(sorted(out.items()))
 
 
+USER_AUTHENTICATION = frozenset({"tls", "tls-external", "scram-sha-512"})
+
+
 def principal(resource: Resource) -> str:
     auth = resource.spec.get("authentication")
     kind = str(auth.get("type")) if isinstance(auth, Mapping) else ""
@@ -240,8 +299,17 @@ def users(snapshot: dict[str, Any], resources: list[Resource], gaps: Gaps) -> No
     for resource in resources:
         who = principal(resource)
         auth = resource.spec.get("authentication")
-        if isinstance(auth, Mapping) and auth.get("type") == "scram-sha-512":
-            scram.append(resource.name)  # the name only: the password lives in a Secret
+        if auth is not None:
+            kind = mapping(auth).get("type")
+            if not isinstance(kind, str) or kind not in USER_AUTHENTICATION:
+                for area in ("acls", "authentication"):  # its principal, its SCRAM user
+                    gaps.add(
+                        area,
+                        f"{resource.ref}: authentication type {kind!r} is not one this "
+                        f"exporter reads ({', '.join(sorted(USER_AUTHENTICATION))})",
+                    )
+            elif kind == "scram-sha-512":
+                scram.append(resource.name)  # the name only: the password lives in a Secret
         authorization = resource.spec.get("authorization")
         if isinstance(authorization, Mapping):
             if authorization.get("type", "simple") != "simple":
@@ -249,21 +317,30 @@ def users(snapshot: dict[str, Any], resources: list[Resource], gaps: Gaps) -> No
                     "acls",
                     f"{resource.ref}: authorization type {authorization.get('type')} is not simple",
                 )
-            for index, rule in enumerate(
-                listed(authorization.get("acls"))
-                if isinstance(authorization.get("acls"), list)
-                else []
-            ):
-                acls += _acl(rule, who, f"{resource.ref} acls[{index}]", gaps)
+            rules = authorization.get("acls")
+            if rules is not None and not isinstance(rules, list):
+                gaps.add("acls", f"{resource.ref}: spec.authorization.acls is not a list")
+            for index, rule in enumerate(rules if isinstance(rules, list) else []):
+                acls += _acl(rule, who, resource, f"{resource.ref} acls[{index}]", gaps)
+        elif authorization is not None:
+            gaps.add("acls", f"{resource.ref}: spec.authorization is not a mapping")
         limits = resource.spec.get("quotas")
         if isinstance(limits, Mapping):
-            values = {
-                QUOTAS[k]: v
-                for k, v in limits.items()
-                if k in QUOTAS and isinstance(v, int | float) and not isinstance(v, bool)
-            }
+            values = {}
+            for key, value in limits.items():
+                number = isinstance(value, int | float) and not isinstance(value, bool)
+                if key not in QUOTAS or not number:
+                    gaps.add(
+                        "quotas",
+                        f"{resource.ref}: quota {key}: {value!r} is not one this exporter reads "
+                        f"({', '.join(QUOTAS)}, numbers)",
+                    )
+                    continue
+                values[QUOTAS[key]] = value
             if values:
                 quotas.append({"entity_type": "user", "entity": who, "values": values})
+        elif limits is not None:
+            gaps.add("quotas", f"{resource.ref}: spec.quotas is not a mapping")
     unique = {tuple(sorted(a.items())): a for a in acls}
     snapshot["acls"] = [unique[k] for k in sorted(unique)]
     snapshot["quotas"] = sorted(quotas, key=lambda q: str(q["entity"]))
@@ -271,7 +348,19 @@ def users(snapshot: dict[str, Any], resources: list[Resource], gaps: Gaps) -> No
         snapshot["authentication"]["scram_users"] = sorted(set(scram))
 
 
-def _acl(rule: Any, who: str, where: str, gaps: Gaps) -> list[dict[str, str]]:
+def unread_users(resources: list[Resource], gaps: Gaps) -> None:
+    """KafkaUsers of an API version this exporter does not read: every area they feed is a
+    gap (their ACLs, quotas and SCRAM users are unknown, not empty)."""
+    for resource in resources:
+        for area in USER_AREAS:
+            gaps.add(
+                area,
+                f"{resource.ref} has apiVersion {resource.api_version}, which this exporter "
+                "does not read (kafka.strimzi.io/v1beta1, v1beta2 or v1)",
+            )
+
+
+def _acl(rule: Any, who: str, resource: Resource, where: str, gaps: Gaps) -> list[dict[str, str]]:
     if not isinstance(rule, Mapping) or not isinstance(rule.get("resource"), Mapping):
         gaps.add("acls", f"{where}: not an ACL rule")
         return []
@@ -281,16 +370,31 @@ def _acl(rule: Any, who: str, where: str, gaps: Gaps) -> list[dict[str, str]]:
     permission = {"allow": "ALLOW", "deny": "DENY"}.get(str(rule.get("type", "allow")).lower())
     operations = rule.get("operations")
     if operations is None and rule.get("operation") is not None:
-        operations = [rule["operation"]]  # the deprecated single form (v1beta2)
+        if resource.version == "v1":
+            gaps.add(
+                "acls",
+                f"{where}: kafka.strimzi.io/v1 has no `operation` (it takes `operations`): "
+                "the API server rejects this KafkaUser",
+            )
+            return []
+        operations = [rule["operation"]]  # the deprecated single form (v1beta1, v1beta2)
     ops = [ACL_OPERATIONS.get(str(o).lower()) for o in listed(operations)]
-    if rtype is None or pattern is None or permission is None or not ops or None in ops:
+    name = target.get("name")
+    named = rtype == "CLUSTER" or (isinstance(name, str) and name != "")
+    if (
+        rtype is None
+        or pattern is None
+        or permission is None
+        or not named
+        or not ops
+        or None in ops
+    ):
         gaps.add(
             "acls",
             f"{where}: a rule this exporter cannot represent "
-            f"({target.get('type')}/{target.get('patternType')}/{operations})",
+            f"({target.get('type')}/{target.get('patternType')}/{name}/{operations})",
         )
         return []
-    name = "kafka-cluster" if rtype == "CLUSTER" else str(target.get("name", ""))
     found = rule.get("host")
     host = found if isinstance(found, str) and found else "*"
     return [
@@ -298,7 +402,7 @@ def _acl(rule: Any, who: str, where: str, gaps: Gaps) -> list[dict[str, str]]:
             "principal": who,
             "resource_type": rtype,
             "pattern_type": pattern,
-            "resource_name": name,
+            "resource_name": "kafka-cluster" if rtype == "CLUSTER" else str(name),
             "operation": str(op),
             "permission": permission,
             "host": host,

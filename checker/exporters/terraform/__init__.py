@@ -1,19 +1,23 @@
 """Terraform exporter: one region of a `terraform show -json` plan (or state), no credentials.
 
-    export(TerraformSource(plan, region, cluster, storage_buckets, captured_at)) -> snapshot
+    export(TerraformSource(plan, region, cluster, storage_buckets, captured_at, now)) -> snapshot
 
 from `failback export terraform` (checker/cli/export.py) or, in failback.yaml,
 `regions.<role>.source: {type: terraform, plan: plan.json, cluster: ADDR}` (`from_plan`; the plan
 path relative to failback.yaml).
 
 Reads the planned values (what the estate will be after apply): aws_msk_cluster /
-aws_msk_serverless_cluster, aws_msk_configuration, aws_msk_replicator,
-aws_msk_scram_secret_association, security groups and their rules, aws_cloudwatch_log_group,
-aws_cloudtrail, aws_kms_key, IAM policies with kafka-cluster actions, S3 buckets, and the Kafka
-provider's kafka_topic, kafka_acl and kafka_quota. A multi-region plan (provider aliases, modules)
-is split by region. A value Terraform knows only after apply is a gap ("unknown until apply:
-<address>.<attribute>"), never a guess; consumer groups are runtime state, always a gap.
-Secrets in the plan (SCRAM passwords, provider credentials) are never read.
+aws_msk_serverless_cluster, aws_msk_configuration, aws_msk_replicator, MirrorMaker 2 on MSK
+Connect (aws_mskconnect_connector), aws_msk_scram_secret_association /
+aws_msk_single_scram_secret_association, aws_msk_vpc_connection, security groups and their
+rules, aws_cloudwatch_log_group, aws_cloudtrail, aws_kms_key, IAM policies with kafka-cluster
+actions, S3 buckets, aws_msk_topic and the Kafka provider's kafka_topic, kafka_acl and
+kafka_quota. A multi-region plan (provider aliases, modules, for_each over regions) is split by
+region; references resolve inside one module instance. A value Terraform knows only after apply
+is a gap ("unknown until apply: <address>.<attribute>", naming the local or data source it is set
+from when the plan cannot resolve it), never a guess; only the unknown part of an area is left
+out. Consumer groups are runtime state, always a gap. Secrets in the plan (SCRAM passwords,
+provider credentials, connector JAAS settings) are never read.
 """
 
 from __future__ import annotations
@@ -56,7 +60,8 @@ class TerraformSource:
     region: str
     cluster: str | None = None  # the cluster's address, when the region has several
     storage_buckets: tuple[str, ...] = ()  # names or globs
-    captured_at: str | None = None  # default: the plan's timestamp, else now
+    captured_at: str | None = None  # default: the plan's timestamp, else `now`
+    now: str | None = None  # the capture time when the document has no timestamp (a state)
 
 
 def export(config: TerraformSource, messages: TextIO | None = None) -> dict[str, Any]:
@@ -72,7 +77,9 @@ def export(config: TerraformSource, messages: TextIO | None = None) -> dict[str,
         "terraform",
         "",
         {"id": "?", "name": "?", "kind": "msk"},
-        config.captured_at or doc.timestamp,
+        # never the clock when the document or the caller tells the time: two exports of the
+        # same files are byte-identical
+        config.captured_at or doc.timestamp or config.now,
     )
     ctx = Context(doc, config.region, snapshot)
     _incomplete(ctx)
@@ -90,7 +97,9 @@ def export(config: TerraformSource, messages: TextIO | None = None) -> dict[str,
     iam.collect(ctx, cluster)
     auth = snapshot.get("authentication", {})
     kafka_provider.collect(
-        ctx, uses_acls=not auth or any(auth.get(k) for k in ("scram", "mtls", "unauthenticated"))
+        ctx,
+        cluster.resource,
+        uses_acls=not auth or any(auth.get(k) for k in ("scram", "mtls", "unauthenticated")),
     )
     replication.collect(ctx, cluster)
     s3.collect(ctx, config.storage_buckets)

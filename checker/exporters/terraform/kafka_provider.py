@@ -1,6 +1,7 @@
 """The Kafka provider's (Mongey/kafka) resources in a Terraform plan: kafka_topic, kafka_acl,
 kafka_quota. Their region is the region of the provider's bootstrap servers (MSK hostnames, or
-the MSK cluster the provider configuration refers to).
+the MSK cluster the provider configuration refers to). Topics also come from the AWS provider's
+aws_msk_topic resources of the cluster (by cluster_arn).
 
 Without any of them for this region, topics (and, on a cluster whose clients use ACLs, acls)
 are gaps: Terraform did not declare them, so they are unknown, not empty.
@@ -8,6 +9,8 @@ are gaps: Terraform did not declare them, so they are unknown, not empty.
 
 from __future__ import annotations
 
+import base64
+import json
 import math
 from collections.abc import Mapping
 from typing import Any
@@ -48,18 +51,20 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def collect(ctx: Context, uses_acls: bool) -> None:
+def collect(ctx: Context, cluster: Resource, uses_acls: bool) -> None:
     topics = ctx.local("kafka_topic")
+    msk_topics = [t for t in ctx.local("aws_msk_topic") if ctx.points_at(t, "cluster_arn", cluster)]
     acls = ctx.local("kafka_acl")
     quotas = ctx.local("kafka_quota")
     managed = bool(topics or acls or quotas)
-    if topics:
+    if topics or msk_topics:
         _topics(ctx, topics)
+        _msk_topics(ctx, msk_topics)
     else:
         ctx.gap(
             "topics",
-            f"the plan declares no kafka_topic in {ctx.region} "
-            "(Kafka provider): topics are unknown",
+            f"the plan declares no kafka_topic (Kafka provider) or aws_msk_topic of the cluster "
+            f"in {ctx.region}: topics are unknown",
         )
     if acls:
         _acls(ctx, acls)
@@ -100,6 +105,60 @@ def _topics(ctx: Context, resources: list[Resource]) -> None:
             topic["replication_factor"] = factor
         out[str(name)] = topic
     ctx.snapshot["topics"] = dict(sorted(out.items()))
+
+
+def _msk_topics(ctx: Context, resources: list[Resource]) -> None:
+    """aws_msk_topic (the AWS provider's topics, e.g. the terraform-aws-modules MSK module's
+    `topics` input): name, partition_count, replication_factor and `configs`, a JSON object
+    of topic settings (jsonencode), which AWS also accepts Base64-encoded."""
+    out: dict[str, Any] = dict(ctx.snapshot.get("topics", {}))
+    for res in resources:
+        name = ctx.value(res, "topics", "name")
+        partitions = integer(ctx.value(res, "topics", "partition_count"))
+        factor = integer(ctx.value(res, "topics", "replication_factor"))
+        raw = ctx.value(res, "topics", "configs")
+        if not name:
+            continue
+        configs = _msk_configs(raw)
+        if configs is None:
+            ctx.gap("topics", f"{res.address}: configs is not a JSON object of topic settings")
+            continue
+        topic: dict[str, Any] = {"configs": dict(sorted(configs.items()))}
+        if partitions is not None and 0 < partitions <= 1_000_000:
+            topic["partitions"] = partitions
+        if factor is not None and 0 < factor <= 1000:
+            topic["replication_factor"] = factor
+        if str(name) in out:
+            ctx.gap("topics", f"{res.address}: topic {name} is declared twice for the cluster")
+        out[str(name)] = topic
+    ctx.snapshot["topics"] = dict(sorted(out.items()))
+
+
+def _msk_configs(raw: Any) -> dict[str, str] | None:
+    """`configs` of an aws_msk_topic: {} when unset, None when not readable."""
+    if raw is None or raw == "":
+        return {}
+    if isinstance(raw, Mapping):
+        return {str(k): _text(v) for k, v in raw.items()}
+    if not isinstance(raw, str):
+        return None
+    for text in (raw, _base64(raw)):
+        if text is None:
+            continue
+        try:
+            value = json.loads(text)
+        except ValueError:
+            continue
+        if isinstance(value, Mapping):
+            return {str(k): _text(v) for k, v in value.items()}
+    return None
+
+
+def _base64(text: str) -> str | None:
+    try:
+        return base64.b64decode(text, validate=True).decode("utf-8")
+    except (ValueError, UnicodeDecodeError):
+        return None
 
 
 def _acls(ctx: Context, resources: list[Resource]) -> None:

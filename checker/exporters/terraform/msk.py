@@ -15,7 +15,7 @@ from typing import Any
 from ...redact import scrub
 from .._shared.msk import MSK_DEFAULTS
 from .._shared.properties import parse_properties
-from .plan import UNKNOWN, Context, Resource, strings
+from .plan import UNKNOWN, UNRESOLVED, Context, Resource, strings
 
 CLIENT_BROKER = frozenset({"TLS", "TLS_PLAINTEXT", "PLAINTEXT"})
 _CLUSTER_ARN = re.compile(r"^arn:[\w-]+:kafka:[a-z0-9-]+:(\d{12}):cluster/([^/]+)/([^/]+)$")
@@ -127,10 +127,13 @@ def scram_users(ctx: Context, cluster: Cluster) -> None:
     if auth is None:
         return
     names: set[str] = set()
-    for assoc in ctx.local("aws_msk_scram_secret_association"):
+    for assoc in ctx.local(
+        "aws_msk_scram_secret_association", "aws_msk_single_scram_secret_association"
+    ):
         if not ctx.points_at(assoc, "cluster_arn", cluster.resource):
             continue
-        arns = ctx.value(assoc, "authentication", "secret_arn_list")
+        attr = "secret_arn" if assoc.type.startswith("aws_msk_single_") else "secret_arn_list"
+        arns = ctx.value(assoc, "authentication", attr)
         for arn in strings(arns):
             name = arn.rsplit(":", 1)[-1]
             names.add(re.sub(r"-[A-Za-z0-9]{6}$", "", name))
@@ -142,44 +145,86 @@ def scram_users(ctx: Context, cluster: Cluster) -> None:
         auth["scram_users"] = sorted(names)
 
 
+_TRANSIT = ("encryption_info", 0, "encryption_in_transit", 0)
+_KEY = ("encryption_info", 0, "encryption_at_rest_kms_key_arn")
+
+
+def _transit(ctx: Context, res: Resource, attr: str) -> Any:
+    """An in-transit setting; UNKNOWN (and a gap naming it) when known only after apply."""
+    value = res.get(*_TRANSIT, attr)
+    if value is UNKNOWN:
+        ctx.partial("encryption", ctx.unresolved(res, *_TRANSIT, attr))
+    return value
+
+
 def _encryption(ctx: Context, res: Resource) -> str | None:
-    transit = ("encryption_info", 0, "encryption_in_transit", 0)
-    client_broker = ctx.value(res, "encryption", *transit, "client_broker")
-    in_cluster = ctx.value(res, "encryption", *transit, "in_cluster")
-    key = ctx.value(res, "encryption", "encryption_info", 0, "encryption_at_rest_kms_key_arn")
-    client_broker = str(client_broker or "TLS")
-    if client_broker not in CLIENT_BROKER:
-        ctx.gap("encryption", f"{res.address}: unknown client_broker {client_broker!r}")
-        return None
-    ctx.snapshot["encryption"] = {
-        "at_rest": _at_rest(ctx, res, str(key) if key else None),
-        "in_transit": {
-            "client_broker": client_broker,
+    """encryption: what is known of it (an unknown part is a gap, never a default); returns
+    the client-broker setting when known."""
+    client_broker = _transit(ctx, res, "client_broker")
+    in_cluster = _transit(ctx, res, "in_cluster")
+    encryption: dict[str, Any] = {}
+    at_rest = _at_rest(ctx, res)
+    if at_rest is not None:
+        encryption["at_rest"] = at_rest
+    known = None
+    if client_broker is not UNKNOWN:
+        known = str(client_broker or "TLS")  # MSK's default when the block is not set
+        if known not in CLIENT_BROKER:
+            reason = f"{res.address}: unknown client_broker {known!r}"
+            ctx.gap("encryption", reason)
+            ctx.partial("network", f"{reason}: whether clients may connect in plaintext is unknown")
+            return None
+    if known is not None and in_cluster is not UNKNOWN:
+        encryption["in_transit"] = {
+            "client_broker": known,
             "in_cluster": True if in_cluster is None else bool(in_cluster),
-        },
-    }
-    return client_broker
+        }
+    ctx.snapshot["encryption"] = encryption
+    return known
 
 
-def _at_rest(ctx: Context, res: Resource, key: str | None) -> dict[str, Any]:
-    aws_managed = {
+def _aws_managed(key: str | None) -> dict[str, Any]:
+    return {
         "enabled": True,
         "key_id": key,
         "key_manager": "AWS",
         "rotation": None,
         "multi_region": False,
     }
-    if not key:
-        return aws_managed
-    found = _kms_key(ctx, key)
-    if found is not None:
-        return found
+
+
+def _at_rest(ctx: Context, res: Resource) -> dict[str, Any] | None:
+    """At-rest encryption: the key the cluster uses and who manages it. The configured value
+    wins over the planned one: a module passing a null or "" key variable leaves MSK its
+    AWS-managed key (aws/msk), whose ARN the plan or state may show like any other key's."""
+    value = res.get(*_KEY)
+    configured = ctx.doc.configured(res, *_KEY) if res.config else UNRESOLVED
+    expression = res.expression(*_KEY)
+    unset = bool(res.config) and (expression is None or configured in (None, ""))
+    key = value if isinstance(value, str) and value else None
+    if unset or (isinstance(configured, str) and "alias/aws/" in configured):
+        return _aws_managed(key)
+    if isinstance(configured, str) and configured and (value is UNKNOWN or key is None):
+        key = configured
+    if key is None and value is not UNKNOWN:
+        return _aws_managed(None)  # no key, no configuration saying otherwise
+    if key is None:
+        found = [
+            k
+            for k in ctx.doc.referenced(res, *_KEY)
+            if k.type in ("aws_kms_key", "aws_kms_replica_key")
+        ]
+        record = _kms_key(ctx, found[0].arn or "", found[0]) if len(found) == 1 else None
+        if record is None:
+            ctx.partial("encryption", ctx.unresolved(res, *_KEY))
+        return record
+    found_key = _kms_key(ctx, key)
+    if found_key is not None:
+        return found_key
     if "alias/aws/" in key:
-        return aws_managed
-    if res.config:
-        if res.expression("encryption_info", 0, "encryption_at_rest_kms_key_arn") is None:
-            # not set in the configuration: MSK filled in its AWS-managed key
-            return aws_managed
+        return _aws_managed(key)
+    if isinstance(configured, str) and configured:
+        # a key given by ARN, id or alias in the configuration: the customer's
         return {
             "enabled": True,
             "key_id": key,
@@ -187,11 +232,14 @@ def _at_rest(ctx: Context, res: Resource, key: str | None) -> dict[str, Any]:
             "rotation": None,
             "multi_region": ":key/mrk-" in key,
         }
-    ctx.gap(
-        "encryption",
-        f"the at-rest key {key} is not in this document: who manages it "
-        "and whether it rotates is unknown",
+    reason = (
+        f"the at-rest key {key} of {res.address} is not in this document: who manages it "
+        "and whether it rotates is unknown"
     )
+    refs = ctx.doc.resolution(res, *_KEY).unresolved if res.config else []
+    if refs:
+        reason += f" (set from {', '.join(refs)}, which the plan does not resolve)"
+    ctx.gap("encryption", reason)
     return {
         "enabled": True,
         "key_id": key,
@@ -201,14 +249,15 @@ def _at_rest(ctx: Context, res: Resource, key: str | None) -> dict[str, Any]:
     }
 
 
-def _kms_key(ctx: Context, key: str) -> dict[str, Any] | None:
+def _kms_key(ctx: Context, key: str, match: Resource | None = None) -> dict[str, Any] | None:
     keys = ctx.doc.of_type("aws_kms_key", "aws_kms_replica_key")
-    match = next((k for k in keys if key in (k.arn, k.values.get("key_id"))), None)
+    if match is None:
+        match = next((k for k in keys if key in (k.arn, k.values.get("key_id"))), None)
     if match is None:
         return None
     record: dict[str, Any] = {
         "enabled": True,
-        "key_id": match.arn or key,
+        "key_id": match.arn or key or None,
         "key_manager": "CUSTOMER",
     }
     if match.type == "aws_kms_key":
@@ -246,6 +295,12 @@ def _network(ctx: Context, res: Resource, client_broker: str | None) -> None:
     }
     if client_broker is not None:
         network["plaintext_listener"] = client_broker in ("PLAINTEXT", "TLS_PLAINTEXT")
+    elif res.get(*_TRANSIT, "client_broker") is UNKNOWN:
+        ctx.partial(
+            "network",
+            f"{ctx.unresolved(res, *_TRANSIT, 'client_broker')}: whether clients may connect "
+            "in plaintext is unknown",
+        )
     ctx.snapshot["network"] = network
 
 
@@ -289,6 +344,13 @@ def _configuration(ctx: Context, res: Resource) -> None:
             ]
         else:
             found = [c for c in configs if c.arn == arn]
+        if len(found) > 1:
+            ctx.gap(
+                "broker_config",
+                f"configuration_info of {res.address} refers to "
+                f"{', '.join(c.address for c in found)}: which one it uses cannot be told",
+            )
+            return
         if not found:
             if arn is UNKNOWN:
                 ctx.value(res, "broker_config", "configuration_info", 0, "arn")

@@ -44,7 +44,13 @@ def collect(ctx: Context, cluster: Cluster) -> None:
     endpoints = [
         e for e in ctx.local("aws_vpc_endpoint") if "kafka" in str(e.values.get("service_name", ""))
     ]
-    network["private_endpoints"] = sorted(str(e.values.get("id") or e.address) for e in endpoints)
+    private = {str(e.values.get("id") or e.address) for e in endpoints}
+    # multi-VPC private connectivity: a client VPC connection to this cluster
+    for connection in ctx.local("aws_msk_vpc_connection"):
+        if ctx.points_at(connection, "target_cluster_arn", res):
+            private.add(connection.arn or connection.address)
+            network["multi_vpc"] = True
+    network["private_endpoints"] = sorted(private)
 
 
 def _groups(
@@ -54,9 +60,10 @@ def _groups(
     sgs = ctx.doc.of_type("aws_security_group")
     value = res.get(*path)
     if value is UNKNOWN:
-        referenced = [r for r in ctx.doc.referenced(res, *path) if r.type == "aws_security_group"]
-        if not referenced:
-            ctx.value(res, "network", *path)  # records the gap
+        resolved = ctx.doc.resolution(res, *path)
+        referenced = [r for r in resolved.resources if r.type == "aws_security_group"]
+        if not referenced or resolved.unresolved:
+            ctx.value(res, "network", *path)  # records the gap, naming what it is set from
             return None
         return [(_known_id(r), r) for r in referenced]
     out: list[tuple[str | None, Resource | None]] = []
@@ -87,7 +94,13 @@ def _group_rules(
         inline = ctx.value(group, "network", "ingress")
         for entry in blocks(inline):
             rules += _rules(entry, group_id or group.address)
-    standalone = [r for r in ctx.doc.of_type(*_RULE_TYPES) if _belongs(ctx, r, group_id, group)]
+    standalone = []
+    for rule in ctx.doc.of_type(*_RULE_TYPES):
+        belongs = _belongs(ctx, rule, group_id, group)
+        if belongs is None:
+            return None
+        if belongs:
+            standalone.append(rule)
     for rule in standalone:
         if rule.type == "aws_security_group_rule":
             if ctx.value(rule, "network", "type") != "ingress":
@@ -104,15 +117,35 @@ def _group_rules(
     return rules
 
 
-def _belongs(ctx: Context, rule: Resource, group_id: str | None, group: Resource | None) -> bool:
+def _belongs(
+    ctx: Context, rule: Resource, group_id: str | None, group: Resource | None
+) -> bool | None:
+    """Whether an ingress rule belongs to the group; None (and a gap naming the reference) when
+    its group is known only after apply and set from something the plan does not resolve
+    (`security_group_id = local.this_sg_id`): the group's ingress is then unknown, not empty."""
     value = rule.get("security_group_id")
     if group_id is not None and value == group_id:
         return True
-    return (
-        group is not None
-        and value in (UNKNOWN, None)
-        and ctx.points_at(rule, "security_group_id", group)
+    if value is not UNKNOWN and value is not None:
+        return False
+    resolved = ctx.doc.resolution(rule, "security_group_id")
+    if group is not None and group in resolved.resources:
+        return True
+    groups = [r for r in resolved.resources if r.type == "aws_security_group"]
+    if groups and not resolved.unresolved:
+        return False  # another group of this plan
+    if not ctx.here(rule) or not _ingress(rule):
+        return False
+    shown = group_id or (group.address if group is not None else "?")
+    ctx.gap(
+        "network",
+        f"{ctx.unresolved(rule, 'security_group_id')}: the ingress of {shown} is unknown",
     )
+    return None
+
+
+def _ingress(rule: Resource) -> bool:
+    return rule.type != "aws_security_group_rule" or rule.get("type") in ("ingress", UNKNOWN)
 
 
 def _protocol(value: Any) -> str:

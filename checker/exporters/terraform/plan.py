@@ -6,6 +6,13 @@ values Terraform learns only at apply time; `configuration` (optional) gives eac
 provider configuration and the references of its expressions, which tell the region of a
 resource and what an unknown value will point at.
 
+References resolve inside the module instance that makes them: instance keys
+(`module.msk["us-west-2"]`, `aws_x.this[0]`) are part of every address, so the instances of a
+for_each module never borrow each other's resources or values. Variables are followed to what the
+calling module passes (`each.key`, `each.value.<attr>`, `count.index` of that instance, constants,
+root variables); locals and data sources are never in a plan's `configuration`: a reference to
+one is reported as unresolved (`Resolved.unresolved`), so callers can name it in a gap.
+
 A resource's region, first match wins: its own `region` argument (AWS provider 6), the region of
 its ARN, then its provider configuration: the AWS provider's `region`, or for the Kafka provider
 the MSK hostnames (or referenced MSK cluster) of `bootstrap_servers`. IAM is global.
@@ -13,6 +20,7 @@ the MSK hostnames (or referenced MSK cluster) of `bootstrap_servers`. IAM is glo
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -21,7 +29,7 @@ from typing import Any
 
 from ...errors import InputError
 from ...io.read import parse_json, read_bytes
-from .._shared.snapshot import Gaps
+from .._shared.snapshot import Gaps, add_gap
 
 GLOBAL_TYPES = frozenset(
     {
@@ -44,7 +52,6 @@ _ARN_REGION = re.compile(r"^arn:aws[\w-]*:[\w-]+:([a-z]{2}(?:-[a-z]+)+-\d):")
 _MSK_HOST_REGION = re.compile(
     r"\.kafka(?:-serverless)?\.([a-z]{2}(?:-[a-z]+)+-\d)\.amazonaws\.com(?:\.cn)?\b"
 )
-_INDEX = re.compile(r"\[[^\]]*\]")
 _MAX_DEPTH = 12
 
 
@@ -78,6 +85,7 @@ class Resource:
     unknown: Any = False  # after_unknown: True, or a tree of booleans
     region: str | None = None
     config: Mapping[str, Any] = field(default_factory=dict)  # the configuration resource
+    index: str | int | None = None  # its count index or for_each key, when it has one
 
     def get(self, *path: str | int) -> Any:
         """The value at `path`: UNKNOWN when known only after apply, None when absent."""
@@ -130,6 +138,21 @@ def _unknown_at(tree: Any, path: Path_) -> bool:
         else:
             return False
     return next(unknown_paths(node), None) is not None
+
+
+def _known_leaf(tree: Any, path: Path_) -> bool:
+    """Whether after_unknown marks exactly `path` (a whole block) as unknown."""
+    node = tree
+    for step in path:
+        if node is True:
+            return True
+        if isinstance(step, int) and isinstance(node, list) and step < len(node):
+            node = node[step]
+        elif isinstance(step, str) and isinstance(node, Mapping):
+            node = node.get(step, False)
+        else:
+            return False
+    return node is True
 
 
 def unknown_paths(tree: Any, prefix: Path_ = ()) -> Iterator[Path_]:
@@ -187,6 +210,20 @@ def _mapping(value: Any) -> Mapping[str, Any]:
     return value if isinstance(value, Mapping) else {}
 
 
+def _attributes(value: Any, steps: Sequence[tuple[str, Any]]) -> Any:
+    """value.a["b"][0] for the remaining steps of a traversal; UNRESOLVED when absent."""
+    for _kind, key in steps:
+        if value is UNRESOLVED:
+            return value
+        if isinstance(value, Mapping) and str(key) in value:
+            value = value[str(key)]
+        elif isinstance(value, list) and isinstance(key, int) and key < len(value):
+            value = value[key]
+        else:
+            return UNRESOLVED
+    return value
+
+
 def region_of_arn(value: Any) -> str | None:
     if not isinstance(value, str):
         return None
@@ -200,8 +237,114 @@ def regions_of_hosts(value: Any) -> set[str]:
 
 
 def _module_names(address: str) -> tuple[str, ...]:
-    parts = _INDEX.sub("", address).split(".")
-    return tuple(parts[i + 1] for i, p in enumerate(parts[:-1]) if p == "module")
+    return tuple(name for name, _ in module_steps(address))
+
+
+_MODULE_STEP = re.compile(r'module\.([A-Za-z0-9_-]+)(\[(?:"(?:[^"\\]|\\.)*"|[0-9]+)\])?\.?')
+_TOKEN = re.compile(r'\.?([A-Za-z_][A-Za-z0-9_-]*)|\[("(?:[^"\\]|\\.)*"|[0-9]+|\*)\]')
+
+
+def module_steps(address: str) -> list[tuple[str, str]]:
+    """The module calls of an address, each with its instance key as written ('["a"]', '[0]'
+    or ''): module.msk["us-west-2"].module.sg.aws_x.y -> [("msk", '["us-west-2"]'), ("sg", "")]."""
+    steps: list[tuple[str, str]] = []
+    position = 0
+    while True:
+        match = _MODULE_STEP.match(address, position)
+        if match is None:
+            return steps
+        steps.append((match[1], match[2] or ""))
+        position = match.end()
+
+
+def _scope_of(steps: Sequence[tuple[str, str]]) -> str:
+    return ".".join(f"module.{name}{key}" for name, key in steps)
+
+
+def _key(text: str) -> str | int | None:
+    """An instance key as written ('["a"]' -> "a", '[0]' -> 0, '' -> None)."""
+    inner = text[1:-1] if text.startswith("[") else ""
+    if not inner:
+        return None
+    if inner.startswith('"'):
+        try:
+            value = json.loads(inner)
+        except ValueError:
+            return inner
+        return str(value)
+    return int(inner) if inner.isdigit() else inner
+
+
+Step = tuple[str, str | int | None]  # ("attr", name) or ("index", key)
+
+
+def _traversal(ref: str) -> list[Step]:
+    """A reference as a traversal: aws_x.this[0].arn -> attr aws_x, attr this, index 0, attr arn."""
+    steps: list[Step] = []
+    position = 0
+    while position < len(ref):
+        match = _TOKEN.match(ref, position)
+        if match is None or match.end() == position:
+            break
+        if match[1] is not None:
+            steps.append(("attr", match[1]))
+        else:
+            steps.append(("index", _key(f"[{match[2]}]")))
+        position = match.end()
+    return steps
+
+
+def _subject_length(steps: Sequence[Step]) -> int:
+    """How many steps name the referenced object (the rest are its attributes)."""
+    head = steps[0][1] if steps else None
+    if head in ("var", "local", "each", "count", "path", "terraform", "self"):
+        return min(2, len(steps))
+    if head == "module":
+        size = 3 if len(steps) > 2 and steps[2][0] == "index" else 2
+        return min(size + 1, len(steps))  # the output
+    size = 3 if head == "data" else 2
+    if len(steps) > size and steps[size][0] == "index":
+        size += 1
+    return min(size, len(steps))
+
+
+def _subjects(refs: Sequence[str]) -> dict[tuple[Step, ...], list[Step]]:
+    """Distinct referenced objects -> the longest traversal seen for each. A bare reference that
+    a more precise one refines (aws_x.this beside aws_x.this[0]; module.m beside module.m.out)
+    is dropped."""
+    found: dict[tuple[Step, ...], list[Step]] = {}
+    for ref in refs:
+        steps = _traversal(ref)
+        if not steps:
+            continue
+        subject = tuple(steps[: _subject_length(steps)])
+        if len(steps) > len(found.get(subject, [])):
+            found[subject] = steps
+    return {
+        subject: steps
+        for subject, steps in found.items()
+        if not any(other != subject and other[: len(subject)] == subject for other in found)
+    }
+
+
+class _Unresolved:
+    """An expression whose value the document cannot tell (a local, a function of several
+    references, a value known only after apply)."""
+
+    def __repr__(self) -> str:
+        return "UNRESOLVED"
+
+
+UNRESOLVED = _Unresolved()
+
+
+@dataclass
+class Resolved:
+    """What an expression refers to: resources, and references the document cannot follow
+    (locals, data sources, missing module outputs), written from the root."""
+
+    resources: list[Resource]
+    unresolved: list[str]
 
 
 class TerraformDocument:
@@ -254,15 +397,21 @@ class TerraformDocument:
                 provider=str(raw.get("provider_name", "")),
                 values=_mapping(raw.get("values")),
                 unknown=changes.get(address, False),
+                index=raw["index"] if isinstance(raw.get("index"), (str, int)) else None,
             )
             resource.config = self._config_resource(resource) or {}
             self.resources.append(resource)
         self._by_type: dict[str, list[Resource]] = {}
-        self._by_name: dict[tuple[tuple[str, ...], str, str], list[Resource]] = {}
+        # (module instance, type, name) -> instances: references resolve inside one module
+        # instance (module.msk["us-west-2"]), never across the instances of a for_each
+        self._in_scope: dict[tuple[str, str, str], list[Resource]] = {}
+        self._scopes: set[str] = set()
         for resource in self.resources:
             self._by_type.setdefault(resource.type, []).append(resource)
-            key = (resource.module, resource.type, resource.name)
-            self._by_name.setdefault(key, []).append(resource)
+            key = (resource.module_address, resource.type, resource.name)
+            self._in_scope.setdefault(key, []).append(resource)
+            steps = module_steps(resource.module_address)
+            self._scopes.update(_scope_of(steps[:n]) for n in range(1, len(steps) + 1))
         for resource in self.resources:
             resource.region = self._region(resource)
         self._regions = frozenset(r.region for r in self.resources if r.region)
@@ -296,63 +445,184 @@ class TerraformDocument:
             self._config_index[resource.module] = index
         return index.get((resource.type, resource.name))
 
-    def constant(
-        self, names: tuple[str, ...], expression: Mapping[str, Any] | None, depth: int = 0
+    def _variable(self, scope: str, name: str, depth: int) -> Any:
+        """The value of var.<name> inside the module instance `scope`."""
+        steps = module_steps(scope)
+        if not steps:
+            variable = _mapping(self.document.get("variables")).get(name)
+            return variable.get("value") if isinstance(variable, Mapping) else UNRESOLVED
+        names = tuple(n for n, _ in steps)
+        call = _mapping(self._module_call(names))
+        expressions = _mapping(call.get("expressions"))
+        if name in expressions:
+            return self.evaluate(_scope_of(steps[:-1]), expressions[name], depth + 1, scope)
+        declared = _mapping(_mapping(self._config_module(names)).get("variables")).get(name)
+        if isinstance(declared, Mapping):
+            return declared.get("default")  # not passed: its default (null when none)
+        return UNRESOLVED
+
+    def _each(self, instance: str, steps: Sequence[Step], depth: int) -> Any:
+        """each.key, each.value(...) or count.index of the module instance `instance`."""
+        module = module_steps(instance)
+        if not module:
+            return UNRESOLVED
+        key = _key(module[-1][1])
+        if key is None:
+            return UNRESOLVED
+        what = steps[1][1] if len(steps) > 1 else None
+        if steps[0][1] == "count":
+            return key if what == "index" and isinstance(key, int) else UNRESOLVED
+        if what == "key":
+            return key
+        if what != "value":
+            return UNRESOLVED
+        names = tuple(n for n, _ in module)
+        call = _mapping(self._module_call(names))
+        parent = _scope_of(module[:-1])
+        collection = self.evaluate(parent, _mapping(call.get("for_each_expression")), depth + 1)
+        value = _mapping(collection).get(str(key), UNRESOLVED) if collection else UNRESOLVED
+        return _attributes(value, steps[2:])
+
+    def evaluate(
+        self,
+        scope: str,
+        expression: Mapping[str, Any] | None,
+        depth: int = 0,
+        instance: str | None = None,
     ) -> Any:
-        """A configuration expression's value when it is a constant or a variable's value."""
+        """An expression's value: a constant, or one reference to a variable (followed through
+        module calls), each.key / each.value / count.index of a module instance, or a known
+        attribute of one resource; UNRESOLVED otherwise (null is a value: None).
+
+        `instance` is the module instance whose each/count an expression of a module call
+        refers to (the call's own expressions are evaluated in the parent's scope)."""
         if not isinstance(expression, Mapping) or depth > _MAX_DEPTH:
-            return None
+            return UNRESOLVED
         if "constant_value" in expression:
             return expression["constant_value"]
-        for ref in _references(expression):
-            parts = str(ref).split(".")
-            if parts[0] != "var" or len(parts) < 2:
-                continue
-            if not names:
-                variable = _mapping(self.document.get("variables")).get(parts[1])
-                return variable.get("value") if isinstance(variable, Mapping) else None
-            call = self._module_call(names)
-            value = _mapping(_mapping(call).get("expressions")).get(parts[1])
-            return self.constant(names[:-1], value, depth + 1)
-        return None
+        subjects = _subjects(_references(expression))
+        if len(subjects) != 1:
+            return UNRESOLVED  # a function of several values: not computed here
+        subject, steps = next(iter(subjects.items()))
+        head = steps[0][1]
+        if head == "var" and len(steps) > 1:
+            value = self._variable(scope, str(steps[1][1]), depth)
+            return _attributes(value, steps[2:])
+        if head in ("each", "count"):
+            return self._each(instance if instance is not None else scope, steps, depth)
+        if head in ("local", "data", "path", "terraform", "self", "module"):
+            return UNRESOLVED
+        found = self._resources(scope, subject)
+        if len(found) != 1 or found[0].unknown is True:
+            return UNRESOLVED
+        path = [str(k) if kind == "attr" else k for kind, k in steps[len(subject) :]]
+        value = found[0].get(*[p for p in path if p is not None])
+        return UNRESOLVED if value is UNKNOWN else value
 
-    def targets(
-        self, names: tuple[str, ...], expression: Mapping[str, Any] | None, depth: int = 0
-    ) -> list[Resource]:
-        """The resources an expression refers to, through variables and module outputs."""
-        if not isinstance(expression, Mapping) or depth > _MAX_DEPTH:
+    def _resources(self, scope: str, subject: Sequence[Step]) -> list[Resource]:
+        """The resource instances a subject (type, name, optional key) names in `scope`."""
+        if len(subject) < 2:
             return []
-        found: list[Resource] = []
-        for ref in _references(expression):
-            parts = _INDEX.sub("", str(ref)).split(".")
-            if parts[0] == "var" and len(parts) > 1 and names:
-                call = self._module_call(names)
-                found += self.targets(
-                    names[:-1], _mapping(_mapping(call).get("expressions")).get(parts[1]), depth + 1
-                )
-            elif parts[0] == "module" and len(parts) > 2:
-                child = (*names, parts[1])
+        found = self._in_scope.get((scope, str(subject[0][1]), str(subject[1][1])), [])
+        if len(subject) > 2 and subject[2][0] == "index":
+            key = subject[2][1]
+            found = [r for r in found if r.index == key or str(r.index) == str(key)]
+        return found
+
+    def _children(self, scope: str, name: str, key: str | int | None) -> list[str]:
+        """The instances of module call `name` inside `scope` (one when `key` is given)."""
+        prefix = f"{scope}.module.{name}" if scope else f"module.{name}"
+        found = []
+        for candidate in self._scopes:
+            steps = module_steps(candidate)
+            parent = module_steps(scope)
+            if len(steps) != len(parent) + 1 or not candidate.startswith(prefix):
+                continue
+            if steps[-1][0] != name or _scope_of(steps[:-1]) != scope:
+                continue
+            if key is None or _key(steps[-1][1]) == key:
+                found.append(candidate)
+        return sorted(found)
+
+    def resolve(
+        self,
+        scope: str,
+        expression: Mapping[str, Any] | None,
+        depth: int = 0,
+        instance: str | None = None,
+    ) -> Resolved:
+        """The resources an expression refers to (through variables and module outputs, inside
+        the module instance `scope`) and the references that cannot be followed."""
+        out = Resolved([], [])
+        if not isinstance(expression, Mapping) or depth > _MAX_DEPTH:
+            return out
+        here = f"{scope}." if scope else ""
+        for subject, steps in _subjects(_references(expression)).items():
+            head = str(steps[0][1])
+            written = here + ".".join(
+                str(k) if kind == "attr" else f"[{json.dumps(k)}]" for kind, k in subject
+            ).replace(".[", "[")
+            if head == "var" and len(steps) > 1:
+                module = module_steps(scope)
+                if not module:
+                    continue  # a root variable holds a value, not a resource
+                call = _mapping(self._module_call(tuple(n for n, _ in module)))
+                passed = _mapping(call.get("expressions")).get(str(steps[1][1]))
+                if isinstance(passed, Mapping):
+                    inner = self.resolve(_scope_of(module[:-1]), passed, depth + 1, scope)
+                    out.resources += inner.resources
+                    out.unresolved += inner.unresolved
+            elif head == "module" and len(subject) >= 3:
+                name = str(subject[1][1])
+                key = subject[2][1] if subject[2][0] == "index" else None
+                output_name = str(subject[-1][1])
+                children = self._children(scope, name, key)
+                names = (*(n for n, _ in module_steps(scope)), name)
                 output = _mapping(
-                    _mapping(_mapping(self._config_module(child)).get("outputs")).get(parts[2])
+                    _mapping(_mapping(self._config_module(names)).get("outputs")).get(output_name)
                 )
-                found += self.targets(child, output.get("expression"), depth + 1)
-            elif len(parts) > 1 and parts[0] not in (
-                "var",
-                "local",
-                "data",
-                "each",
-                "count",
-                "path",
-                "terraform",
-                "self",
-                "module",
-            ):
-                found += self._by_name.get((names, parts[0], parts[1]), [])
-        unique = {r.address: r for r in found}
-        return [unique[k] for k in sorted(unique)]
+                if not children or not output:
+                    out.unresolved.append(written)
+                for child in children:
+                    inner = self.resolve(child, _mapping(output.get("expression")), depth + 1)
+                    out.resources += inner.resources
+                    out.unresolved += inner.unresolved
+            elif head in ("local", "data"):
+                out.unresolved.append(written)
+            elif head not in ("each", "count", "path", "terraform", "self", "module", "var"):
+                out.resources += self._resources(scope, subject)
+        unique = {r.address: r for r in out.resources}
+        return Resolved(
+            [unique[k] for k in sorted(unique)],
+            sorted(set(out.unresolved), key=out.unresolved.index),
+        )
+
+    def targets(self, scope: str, expression: Mapping[str, Any] | None) -> list[Resource]:
+        return self.resolve(scope, expression).resources
 
     def referenced(self, resource: Resource, *path: str | int) -> list[Resource]:
-        return self.targets(resource.module, resource.expression(*path))
+        return self.resolve(resource.module_address, resource.expression(*path)).resources
+
+    def resolution(self, resource: Resource, *path: str | int) -> Resolved:
+        return self.resolve(resource.module_address, resource.expression(*path))
+
+    def configured(self, resource: Resource, *path: str | int) -> Any:
+        """The configured value at `path` (UNRESOLVED when the configuration cannot tell). In a
+        resource with its own count or for_each, each/count are the resource's, not its
+        module's: only each.key and count.index are told."""
+        expression = resource.expression(*path)
+        own = "for_each_expression" in resource.config or "count_expression" in resource.config
+        if own and isinstance(expression, Mapping):
+            subjects = _subjects(_references(expression))
+            if any(s[0][1] in ("each", "count") for s in subjects):
+                if len(subjects) != 1 or resource.index is None:
+                    return UNRESOLVED
+                steps = next(iter(subjects.values()))
+                what = steps[1][1] if len(steps) > 1 else None
+                if what in ("key", "index") and len(steps) == 2:
+                    return resource.index
+                return UNRESOLVED
+        return self.evaluate(resource.module_address, expression)
 
     # --- regions ---------------------------------------------------------------------------
 
@@ -394,15 +664,16 @@ class TerraformDocument:
         if entry is None:
             return None
         expressions = entry.get("expressions", {})
-        region = self.constant(names, expressions.get("region"))
+        scope = _scope_of([(name, "") for name in names])
+        region = self.evaluate(scope, expressions.get("region"))
         if isinstance(region, str) and region:
             return region
         servers = expressions.get("bootstrap_servers")
-        hosts = regions_of_hosts(self.constant(names, servers))
+        hosts = regions_of_hosts(self.evaluate(scope, servers))
         if len(hosts) == 1:
             return hosts.pop()
         if depth < 2:
-            regions = {self._region(r, depth + 1) for r in self.targets(names, servers)}
+            regions = {self._region(r, depth + 1) for r in self.targets(scope, servers)}
             regions.discard(None)
             if len(regions) == 1:
                 return regions.pop()
@@ -594,6 +865,10 @@ AREA_OF_TYPE: Mapping[str, str] = {
     "aws_kms_replica_key": "encryption",
     "aws_msk_replicator": "replication",
     "aws_msk_scram_secret_association": "authentication",
+    "aws_msk_single_scram_secret_association": "authentication",
+    "aws_msk_vpc_connection": "network",
+    "aws_msk_topic": "topics",
+    "aws_mskconnect_connector": "replication",
     "kafka_topic": "topics",
     "kafka_acl": "acls",
     "kafka_quota": "quotas",
@@ -634,11 +909,35 @@ class Context:
         """A gap: the area's data is not trustworthy and is dropped from the snapshot."""
         self.gaps.add(area, reason)
 
+    def partial(self, area: str, reason: str) -> None:
+        """A gap for one unknown part of an area: the parts that are known stay in the
+        snapshot (the check is indeterminate for the area all the same)."""
+        add_gap(self.snapshot, area, reason)
+
+    def unresolved(self, resource: Resource, *path: str | int) -> str:
+        """Why the value at `path` cannot be told: unknown until apply (the outermost unknown
+        block is named), and what it is set from when the configuration names something the
+        document does not resolve."""
+        for size in range(1, len(path)):
+            if _unknown_at(resource.unknown, path[:size]) and _known_leaf(
+                resource.unknown, path[:size]
+            ):
+                path = path[:size]
+                break
+        where = f"{resource.address}.{render_path(path)}"
+        refs = self.doc.resolution(resource, *path).unresolved
+        if refs:
+            return (
+                f"unknown until apply: {where} (set from {', '.join(refs)}, "
+                "which the plan does not resolve)"
+            )
+        return f"unknown until apply: {where}"
+
     def value(self, resource: Resource, area: str, *path: str | int) -> Any:
         """The value at `path`, or None and a gap when it is known only after apply."""
         value = resource.get(*path)
         if value is UNKNOWN:
-            self.gap(area, f"unknown until apply: {resource.address}.{render_path(path)}")
+            self.gap(area, self.unresolved(resource, *path))
             return None
         return value
 

@@ -1,17 +1,40 @@
-"""MSK Replicators in a Terraform plan: the replication flows into this region's cluster.
+"""Replication in a Terraform plan: the flows into this region's cluster, from MSK Replicators
+and from MirrorMaker 2 connectors on MSK Connect (aws_mskconnect_connector).
 
 A replicator lives in its target's region, as checker/exporters/aws/replication.py reads it:
 this region's replicators are the flows that write into it. Source and target regions come from
 the cluster ARNs (or, for clusters created in the same apply, the clusters they refer to). A
 planned replicator is recorded as RUNNING: the plan judges the estate as it will be.
+
+MirrorMaker 2 on MSK Connect: each MirrorSourceConnector is a flow, with the checkpoint
+connector of the same aliases for its offset sync (_shared/mm2_connectors.py, as Strimzi's
+KafkaConnectors). Its regions: the MSK hostnames of `source.cluster.bootstrap.servers` and
+`target.cluster.bootstrap.servers`, else the MSK clusters the connector configuration refers to;
+the target defaults to the region MSK Connect runs the connector in (MirrorMaker runs next to
+its target). A flow whose source region cannot be told is a gap.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from typing import Any
 
+from .._shared import mm2_connectors as mm2
 from .msk import Cluster
-from .plan import UNKNOWN, Context, Resource, block, region_of_arn, strings
+from .plan import (
+    UNKNOWN,
+    Context,
+    Resource,
+    block,
+    region_of_arn,
+    regions_of_hosts,
+    strings,
+)
+
+_REGION_NAME = re.compile(r"^[a-z]{2}(?:-[a-z]+)+-\d$")
+# connector settings that never describe the flow (where the clusters are, how to log in)
+_CONNECTION = re.compile(r"(bootstrap\.servers|\.sasl\.|\.ssl\.|security\.protocol|\.jaas)")
 
 OWNER_TAGS = ("owner", "Owner", "OWNER", "team", "Team")
 
@@ -22,6 +45,7 @@ def collect(ctx: Context, cluster: Cluster) -> None:
         if not _involves(ctx, replicator, cluster):
             continue
         flows += _flows(ctx, replicator)
+    flows += _connector_flows(ctx)
     if "replication" not in ctx.tainted:
         ctx.snapshot["replication"] = sorted(flows, key=lambda f: (f["name"], f["source_region"]))
 
@@ -117,4 +141,111 @@ def _flows(ctx: Context, replicator: Resource) -> list[dict[str, Any]]:
                 "owner": owner,
             }
         )
+    return flows
+
+
+def _config(ctx: Context, res: Resource) -> dict[str, Any] | None:
+    """A connector's known configuration; None (and a gap) when a setting of the flow is
+    known only after apply (connection settings may be: they are not read)."""
+    raw = res.get("connector_configuration")
+    if raw is UNKNOWN or not isinstance(raw, Mapping):
+        if raw is UNKNOWN and ctx.here(res):
+            ctx.value(res, "replication", "connector_configuration")
+        return None
+    config: dict[str, Any] = {}
+    for key in raw:
+        value = res.get("connector_configuration", str(key))
+        if value is UNKNOWN:
+            if _CONNECTION.search(str(key)):
+                continue
+            if ctx.here(res):
+                ctx.value(res, "replication", "connector_configuration", str(key))
+            return None
+        config[str(key)] = value
+    for key in _unknown_keys(res):
+        if not _CONNECTION.search(key) and key not in config:
+            if ctx.here(res):
+                ctx.value(res, "replication", "connector_configuration", key)
+            return None
+    return config
+
+
+def _unknown_keys(res: Resource) -> list[str]:
+    tree = res.unknown.get("connector_configuration") if isinstance(res.unknown, Mapping) else None
+    return [str(k) for k, v in tree.items() if v is True] if isinstance(tree, Mapping) else []
+
+
+def _host_region(ctx: Context, res: Resource, key: str) -> str | None:
+    value = res.get("connector_configuration", key)
+    if value is UNKNOWN or value is None:
+        return None
+    regions = regions_of_hosts(str(value).split(","))
+    return regions.pop() if len(regions) == 1 else None
+
+
+def _connector_regions(
+    ctx: Context, res: Resource, aliases: tuple[str, str]
+) -> tuple[str, str] | None:
+    target = _host_region(ctx, res, "target.cluster.bootstrap.servers") or res.region
+    if target is None and _REGION_NAME.match(aliases[1]):
+        target = aliases[1]
+    source = _host_region(ctx, res, "source.cluster.bootstrap.servers")
+    if source is None:
+        clusters = {
+            r.region
+            for r in ctx.doc.referenced(res, "connector_configuration")
+            if r.type in ("aws_msk_cluster", "aws_msk_serverless_cluster") and r.region
+        }
+        others = clusters - {target}
+        if len(others) == 1:
+            source = others.pop()
+        elif _REGION_NAME.match(aliases[0]):
+            source = aliases[0]
+    if source is None or target is None:
+        return None
+    return source, target
+
+
+def _connector_flows(ctx: Context) -> list[dict[str, Any]]:
+    """The MirrorMaker 2 flows MSK Connect runs into this region."""
+    by_location: dict[str | None, list[tuple[Resource, mm2.Connector]]] = {}
+    for res in ctx.doc.of_type("aws_mskconnect_connector"):
+        config = _config(ctx, res)
+        if config is None or mm2.connector_kind(config) is None:
+            continue
+        by_location.setdefault(res.region, []).append((res, mm2.Connector(res.address, config)))
+    flows: list[dict[str, Any]] = []
+    for location, found in by_location.items():
+        resources = {c.ref: r for r, c in found}
+        problems: list[str] = []
+        pairs = mm2.pairs([c for _, c in found], problems)
+        for pair in pairs:
+            res = resources[pair.source.ref]
+            regions = _connector_regions(ctx, res, pair.aliases)
+            if regions is None:
+                if res.region in (None, ctx.region):
+                    ctx.gap(
+                        "replication",
+                        f"{res.address}: the region of MirrorMaker 2 cluster alias "
+                        f"{pair.aliases[0]} cannot be told (no MSK hostname in "
+                        "source.cluster.bootstrap.servers, no MSK cluster referred to)",
+                    )
+                continue
+            if regions[1] != ctx.region:
+                continue
+            name = res.values.get("name")
+            tags = block(res.values.get("tags"))
+            owner = next((str(tags[k]) for k in OWNER_TAGS if tags.get(k)), None)
+            flows.append(
+                mm2.flow(
+                    pair,
+                    str(name) if isinstance(name, str) and name else res.address,
+                    regions,
+                    problems,
+                    owner=owner,
+                )
+            )
+        if location in (None, ctx.region):
+            for problem in problems:
+                ctx.gap("replication", problem)
     return flows

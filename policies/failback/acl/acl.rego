@@ -38,9 +38,18 @@ may(entry) := sprintf("%s is allowed %s on %s", [
 	lower(concat(", ", entry.operations)), entry.summary, from_host(entry),
 ])
 
-mechanisms := ["iam", "scram", "mtls", "unauthenticated"]
+# oauth and custom are recorded by sources that can tell (Strimzi listeners): compared only
+# when both regions record them.
+mechanisms := ["iam", "scram", "mtls", "unauthenticated", "oauth", "custom"]
 
-mechanism_name := {"iam": "IAM", "scram": "SASL/SCRAM", "mtls": "mutual TLS", "unauthenticated": "Unauthenticated"}
+mechanism_name := {
+	"iam": "IAM",
+	"scram": "SASL/SCRAM",
+	"mtls": "mutual TLS",
+	"unauthenticated": "Unauthenticated",
+	"oauth": "OAuth",
+	"custom": "Custom",
+}
 
 # Kafka ACLs authorise clients in both regions (not an IAM-only MSK cluster).
 kafka_acls_everywhere if {

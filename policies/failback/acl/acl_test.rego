@@ -130,6 +130,18 @@ test_acl_005_mechanism_in_one_region_fires if {
 	} with input as inp
 }
 
+test_acl_005_oauth_in_one_region_fires_only_when_both_record_it if {
+	recorded := object.union(base, {
+		"primary": {"authentication": {"oauth": true, "custom": false}},
+		"secondary": {"authentication": {"oauth": false, "custom": false}},
+	})
+	{[f.resource, f.region, f.primary, f.secondary] | some f in found("ACL-005", acl.deny)} == {
+		["authentication.oauth", "primary", true, false],
+	} with input as recorded
+	one_side := object.union(base, {"primary": {"authentication": {"oauth": true}}})
+	not "ACL-005" in rule_ids(acl.deny) with input as one_side
+}
+
 test_acl_005_unknown_mechanism_passes if {
 	inp := object.union(base, {"secondary": {"authentication": {"iam": null}}})
 	not "ACL-005" in rule_ids(acl.deny) with input as inp

@@ -223,7 +223,8 @@ area_rules := {
 		"description": concat(" ", [
 			"A connector's internal topic (offsets, configs, status) is neither re-created by the plan nor",
 			"replicated in the direction the phase needs (from the region the connectors run in toward the",
-			"region that writes next, and into this phase's writer when the phase moved the connectors):",
+			"region that writes next (from DR operation on, not yet in failover), and into this phase's",
+			"writer when the phase moved the connectors):",
 			"connectors restart from scratch after switching.",
 		]),
 		"remediation": concat(" ", [

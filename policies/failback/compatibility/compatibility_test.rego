@@ -253,6 +253,22 @@ test_cmp_004_failback_needs_both_directions if {
 	} with input as with_connect_flows(false, "failback", [])
 }
 
+test_cmp_004_failover_asks_only_the_way_in if {
+	# failover needs the connectors' state carried in from the primary, not yet the way back
+	count(cmp_004) == 0 with input as with_connect_flows(false, "failover", [forth])
+	cmp_004 == {
+		["connect-configs", not_carried("connect-configs", "from the primary to the secondary,")],
+		["connect-offsets", not_carried("connect-offsets", "from the primary to the secondary,")],
+	} with input as with_connect_flows(false, "failover", [back])
+}
+
+test_cmp_004_dr_operation_asks_the_way_back if {
+	cmp_004 == {
+		["connect-configs", not_carried("connect-configs", "from the secondary to the primary,")],
+		["connect-offsets", not_carried("connect-offsets", "from the secondary to the primary,")],
+	} with input as with_connect_flows(false, "dr_operation", [forth])
+}
+
 test_cmp_004_all_topics_carried_both_ways_passes if {
 	every phase in ["normal", "failover", "dr_operation", "failback", "cleanup"] {
 		count(cmp_004) == 0 with input as with_connect_flows(false, phase, [forth, back])

@@ -18,10 +18,12 @@ import data.failback.evidence
 import data.failback.exceptions
 import data.failback.network
 import data.failback.offsets
+import data.failback.outage
 import data.failback.readiness
 import data.failback.replication
 import data.failback.retention
 import data.failback.rollback
+import data.failback.steps
 import data.failback.topic_config
 import data.failback.write_authority
 
@@ -46,9 +48,12 @@ builtin_raw := union({
 	write_authority.deny,
 })
 
-# Areas with a gap, in scope or not: rules reading them are not judged.
+# Areas with a gap, in scope or not: rules reading them are not judged. In an outage the
+# impaired region's gaps do not silence rules for the healthy region (failback.outage decides
+# which rules they leave unjudged).
 gapped_areas contains gap.area if {
 	some gap in input.gaps
+	not outage.excused_gap(gap)
 }
 
 # A rule is suppressed when a snapshot area it reads has a gap; only in-scope gaps make
@@ -68,10 +73,55 @@ builtin contains object.union(f, {
 	"blocking": blocks(entry.severity, f.rule_id),
 }) if {
 	some f in builtin_raw
-	applies(f.rule_id)
-	not suppressed(f.rule_id)
+	judged(f)
+	not set_aside(f)
 	entry := catalog.rules[f.rule_id]
 }
+
+judged(f) if {
+	applies(f.rule_id)
+	not suppressed(f.rule_id)
+}
+
+# Findings an outage leaves unjudged (failback.outage): the whole rule, or one finding about
+# the impaired region.
+set_aside(f) if outage.not_judged[f.rule_id]
+
+set_aside(f) if outage.about_impaired(f)
+
+# What the outage left unjudged: every rule it sets aside that applies to the phase (whether
+# or not it would fire), and each finding about the impaired region.
+not_judgeable_entries contains {
+	"rule_id": rule,
+	"title": entry.title,
+	"region": null,
+	"resource": null,
+	"message": null,
+	"reason": reason,
+} if {
+	some rule, entry in catalog.rules
+	applies(rule)
+	not suppressed(rule)
+	reason := outage.not_judged[rule]
+}
+
+not_judgeable_entries contains {
+	"rule_id": f.rule_id,
+	"title": catalog.rules[f.rule_id].title,
+	"region": f.region,
+	"resource": f.resource,
+	"message": f.message,
+	"reason": sprintf("about the impaired %s", [f.region]),
+} if {
+	some f in builtin_raw
+	judged(f)
+	not outage.not_judged[f.rule_id]
+	outage.about_impaired(f)
+}
+
+not_judgeable := [pair[1] |
+	some pair in sort({[sprintf("%s|%v|%v", [e.rule_id, e.region, e.resource]), e] | some e in not_judgeable_entries})
+]
 
 # Findings of the user's own packages (data.failback.custom.<name>.deny) carry their own metadata.
 custom contains object.union(
@@ -175,7 +225,11 @@ blocking_count := count([f | some f in findings; f.blocking])
 
 gap_pairs := sort({[sprintf("%s|%s|%s", [gap.region, gap.area, gap.reason]), gap] | some gap in input.gaps})
 
-in_scope_gap_count := count([g | some g in input.gaps; g.in_scope])
+in_scope_gap_count := count([g |
+	some g in input.gaps
+	g.in_scope
+	not outage.excused_gap(g)
+])
 
 # Counted before the exceptions: a waiver or the baseline never makes doubtful evidence a go.
 doubtful_evidence_count := count([f | some f in builtin; evidence_quality(f.rule_id)])
@@ -186,6 +240,26 @@ verdict := "no-go" if {
 	blocking_count > 0
 } else := "indeterminate" if {
 	in_scope_gap_count + doubtful_evidence_count > 0
+}
+
+# The failback steps and whether each may start now (failback.steps); judged in the failback
+# phase only.
+default step_results := []
+
+step_results := steps.results(
+	object.get(input.plan, "failback_steps", []),
+	findings,
+	in_scope_gap_count + doubtful_evidence_count,
+) if {
+	input.phase == "failback"
+}
+
+# The step `failback check --step NAME` asks about, or null.
+default selected_step := null
+
+selected_step := step if {
+	some step in step_results
+	step.name == input.step
 }
 
 summary[severity] := count([f | some f in findings; f.severity == severity]) if {
@@ -204,6 +278,10 @@ decision := object.union(
 		"gaps": [pair[1] | some pair in gap_pairs],
 		"summary": summary,
 		"scorecard": readiness.scorecard(findings),
+		"steps": step_results,
+		"step": selected_step,
+		"outage": object.get(input, "outage", null),
+		"not_judgeable": not_judgeable,
 	},
 	exceptions.report,
 )

@@ -52,6 +52,10 @@ test_clean_input_is_go if {
 		"gaps": [],
 		"summary": {"info": 0, "low": 0, "medium": 0, "high": 0, "critical": 0},
 		"scorecard": [],
+		"steps": [],
+		"step": null,
+		"outage": null,
+		"not_judgeable": [],
 	} with input as base
 }
 

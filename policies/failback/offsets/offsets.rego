@@ -75,7 +75,7 @@ deny contains lib.finding_at(
 }
 
 # Groups active in both regions while the plan says the family is consumed in both: no
-# replicator commits offsets for a group that is active on its target (OFF-006 judges the
+# replicator commits offsets for a group that is active on its target (CA-002 judges the
 # same groups when the plan names one consuming region).
 deny contains lib.finding_at(
 	"OFF-001", name,

@@ -1,0 +1,68 @@
+# METADATA
+# title: Failback steps
+# description: |
+#   The ordered steps of failback (input.plan.failback_steps: the plan's own, or AWS's MSK
+#   failback runbook) and whether each may start now. A step's gates name rule ids and areas;
+#   a blocking finding holds the step when the step or an earlier one gates it, and a blocking
+#   finding that no step gates holds every step (fail closed). Gates are configuration-level:
+#   the gate object keeps room for runtime conditions (replication lag, caught-up), which do
+#   not exist yet.
+package failback.steps
+
+gate_list(step, key) := object.get(object.get(step, "gates", {}), key, [])
+
+gates(step, f) if f.rule_id in gate_list(step, "rules")
+
+gates(step, f) if f.area in gate_list(step, "areas")
+
+gated(steps, f) if {
+	some step in steps
+	gates(step, f)
+}
+
+# The name of the first step that gates a finding, or null when none does.
+first_gate(steps, f) := [step.name | some step in steps; gates(step, f)][0] if {
+	gated(steps, f)
+} else := null
+
+# The blocking findings that hold step i: gated by it or an earlier step, or by no step.
+held(steps, i, findings) := [{
+	"rule_id": f.rule_id,
+	"resource": f.resource,
+	"region": f.region,
+	"family": f.family,
+	"gate": first_gate(steps, f),
+} |
+	some f in findings
+	f.blocking
+	holds(steps, i, f)
+]
+
+holds(steps, _, f) if not gated(steps, f)
+
+holds(steps, i, f) if {
+	some j, step in steps
+	j <= i
+	gates(step, f)
+}
+
+step_verdict(blocking, doubtful) := "no-go" if {
+	count(blocking) > 0
+} else := "indeterminate" if {
+	doubtful > 0
+} else := "go"
+
+# results(steps, findings, doubtful): one verdict per step, in order. `findings` are the
+# decision's (waived and known ones never block), `doubtful` how many in-scope gaps and
+# evidence-quality findings make the phase indeterminate.
+results(steps, findings, doubtful) := [{
+	"name": step.name,
+	"order": i + 1,
+	"description": object.get(step, "description", ""),
+	"gates": {"rules": gate_list(step, "rules"), "areas": gate_list(step, "areas")},
+	"verdict": step_verdict(blocking, doubtful),
+	"held_by": blocking,
+} |
+	some i, step in steps
+	blocking := held(steps, i, findings)
+]
