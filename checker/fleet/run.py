@@ -1,7 +1,8 @@
 """Judge a fleet: every pair as `failback check` judges one, in one process.
 
-Each pair is the single-pair pipeline: `sources.region_snapshot` for both regions (files, or
-live sources exported now) and `evaluate.check` with the plan's waivers. Exports (and reading
+Each pair is the single-pair pipeline: `sources.plan_snapshots` for both regions (files, or
+live sources exported now; the plan's outage lets the impaired region's be missing) and
+`evaluate.check` with the plan's waivers and outage. Exports (and reading
 snapshot files) run in a bounded thread pool (`Fleet.concurrency`), with the accounts entries'
 own limits on top; evaluation runs in the calling thread, one pair after another, on one
 engine loaded once. A pair whose plan, export or evaluation fails is recorded as failed
@@ -28,6 +29,7 @@ from .shard import Shard
 
 if TYPE_CHECKING:
     from ..engines.base import Engine
+    from ..evaluate import Situation
     from ..exceptions import Exceptions
     from ..model import Snapshot
     from ..plan import Plan, RegionRef
@@ -75,6 +77,7 @@ class _Loaded:
     plan: Plan | None = None
     snapshots: tuple[Snapshot, ...] = ()
     exceptions: Exceptions | None = None
+    situation: Situation | None = None
     phases: tuple[str, ...] = ()
     error: str | None = None
 
@@ -96,12 +99,13 @@ class _Limits:
         )
 
     @contextlib.contextmanager
-    def hold(self, settings: AccountSettings | None) -> Iterator[None]:
-        semaphore = None if settings is None else self.semaphores.get(settings.index)
-        if semaphore is None:
-            yield
-            return
-        with semaphore:
+    def hold(self, *settings: AccountSettings | None) -> Iterator[None]:
+        """The limits of every entry given, each once, taken in one global order (no two
+        threads wait on each other's)."""
+        indices = sorted({s.index for s in settings if s is not None} & self.semaphores.keys())
+        with contextlib.ExitStack() as stack:
+            for index in indices:
+                stack.enter_context(self.semaphores[index])
             yield
 
 
@@ -157,29 +161,39 @@ def _exceptions(plan: Plan, now: datetime) -> Exceptions:
 def _load(
     spec: PairSpec, fleet: Fleet, options: RunOptions, limits: _Limits, stop: threading.Event
 ) -> _Loaded:
-    """In a pool thread: the plan, both regions' snapshots and the waivers of one pair."""
+    """In a pool thread: the plan, both regions' snapshots (`sources.plan_snapshots`, as
+    `failback check` reads them: the plan's outage lets the impaired region's be missing) and
+    the waivers of one pair."""
+    import io
+
+    from ..evaluate import Situation
     from ..plan import load_plan
-    from ..sources import region_snapshot
+    from ..sources import plan_snapshots
 
     loaded = _Loaded(spec)
     try:
         plan = load_plan(spec.path, allow_outside_repo=options.allow_outside_repo)
         loaded.plan = plan
         loaded.phases = _phases(plan, options.phase)
-        snapshots = []
-        for role in (plan.primary, plan.secondary):
-            if stop.is_set():
-                raise _Stopped
-            region, settings = with_settings(fleet, role)
-            with limits.hold(settings):
-                snapshot = region_snapshot(plan, region, None, None, options.now)
+        situation = Situation(outage=plan.outage())
+        primary, primary_settings = with_settings(fleet, plan.primary)
+        secondary, secondary_settings = with_settings(fleet, plan.secondary)
+        configured = replace(plan, primary=primary, secondary=secondary)
+        if stop.is_set():
+            raise _Stopped
+        with limits.hold(primary_settings, secondary_settings):
+            # exporters' progress lines are not shown in a fleet run
+            left, right, absent = plan_snapshots(
+                configured, (None, None), io.StringIO(), options.now, situation.outage
+            )
+        for snapshot, role in ((left, plan.primary), (right, plan.secondary)):
             if snapshot.region != role.name:
                 raise InputError(
                     f"snapshot {snapshot.origin} is for region {snapshot.region}, but the "
                     f"plan's {role.role} region is {role.name}"
                 )
-            snapshots.append(snapshot)
-        loaded.snapshots = tuple(snapshots)
+        loaded.snapshots = (left, right)
+        loaded.situation = situation if absent is None else replace(situation, snapshot_absent=True)
         loaded.exceptions = _exceptions(plan, options.now)
     except CheckerError as exc:
         loaded.error = exc.one_line()
@@ -214,6 +228,7 @@ def _judge(loaded: _Loaded, engine: Engine, options: RunOptions) -> PairResult:
             options.now,
             options.fail_on,
             loaded.exceptions,
+            loaded.situation,
         )
     except CheckerError as exc:
         return _failed(loaded, exc.one_line())

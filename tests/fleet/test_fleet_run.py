@@ -346,3 +346,20 @@ def test_opa_options_need_the_opa_engine(fleet_repo: MakeFleet) -> None:
     config = fleet_repo("ready")
     run = fleet_cli(config, "--opa-url", "http://127.0.0.1:1")
     assert_one_line_error(run, 2, "--opa-url and --opa-preloaded need --engine opa")
+
+
+def test_a_plans_outage_is_judged_as_check_judges_it(fleet_repo: MakeFleet) -> None:
+    """A plan declaring its primary down may lack that region's snapshot: the pair is judged
+    (not failed), exactly as `failback check` judges it."""
+    config = fleet_repo("down=ready")
+    plan = config.parent / "down" / "failback.yaml"
+    plan.write_text(plan.read_text() + "outage:\n  impaired_region: us-east-1\n")
+    (config.parent / "down" / "us-east-1.json").unlink()
+    _, report = fleet_json(config)
+    (pair,) = report["pairs"]
+    assert pair["status"] == "judged", pair["reason"]
+    single = run_cli(["check", "-c", str(plan), "--now", NOW, "--format", "json"]).json()
+    assert [d["verdict"] for d in pair["decisions"]] == [d["verdict"] for d in single["decisions"]]
+    assert [(f["rule_id"], f["fingerprint"]) for _, f in _findings(pair)] == [
+        (f["rule_id"], f["fingerprint"]) for d in single["decisions"] for f in d["findings"]
+    ]
