@@ -9,6 +9,7 @@ Targets (2-core machine):
   50k topics / 500k bindings ................................... completes; time split by stage
   growth 10k -> 80k bindings ................................... exponent < 1.3 (linear-ish)
   plan with 1k / 10k topic families (ready estate), whole process, medians: growth exponent < 1.2
+  fleet of 200 fixture-sized pairs from snapshots, whole process (benchmarks/fleet.py) ... < 30 s
   side by side: keyed diff vs DeepDiff(ignore_order=True); embedded vs `opa eval`, as ratios
 """
 
@@ -30,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.estate import generate, many_families, write
+from benchmarks.fleet import bench_fleet
 
 ROOT = Path(__file__).resolve().parent.parent
 FAILBACK = ROOT / ".venv" / "bin" / "failback"
@@ -301,6 +303,7 @@ def main() -> int:
         bench_large(rows, workdir)
         bench_side_by_side(rows, workdir)
         bench_families(rows, workdir, 1 if args.quick else 3)
+        bench_fleet(rows, workdir, 1 if args.quick else 3)
         if not args.quick:
             bench_growth(rows, workdir)
             bench_huge(rows, workdir)
