@@ -40,11 +40,11 @@ def first_line(*args: str, env: dict[str, str] | None = None) -> str:
 
 def test_precedence_flag_over_env_over_file_over_default(repo: Path) -> None:
     plan = ["-c", "kafka/failback.yaml"]
-    assert first_line(*plan).endswith("(11 blocking, fail-on high)")  # the default
+    assert first_line(*plan).endswith("(16 blocking, fail-on high)")  # the default
     (repo / "failback.toml").write_text('fail-on = "critical"\n')
-    assert first_line(*plan).endswith("(3 blocking, fail-on critical)")  # the file
+    assert first_line(*plan).endswith("(5 blocking, fail-on critical)")  # the file
     env = {"FAILBACK_FAIL_ON": "medium"}
-    assert first_line(*plan, env=env).endswith("(14 blocking, fail-on medium)")  # env > file
+    assert first_line(*plan, env=env).endswith("(19 blocking, fail-on medium)")  # env > file
     assert first_line(*plan, "--fail-on", "high", env=env).endswith("fail-on high)")  # flag > env
 
 
@@ -58,7 +58,7 @@ def test_pyproject_tool_table_found_from_a_subdirectory(
     monkeypatch.chdir(repo / "kafka")
     result = run(["check", "--now", NOW, "--format", "short"])
     assert result.exit_code == 0, result.stderr  # exit-zero from the file
-    assert result.stdout.startswith("failback-checker, phase failback: NO-GO (3 blocking, ")
+    assert result.stdout.startswith("failback-checker, phase failback: NO-GO (5 blocking, ")
 
 
 def test_failback_toml_wins_over_pyproject_in_the_same_directory(repo: Path) -> None:

@@ -40,7 +40,7 @@ def test_faulted_estate_annotations() -> None:
     annotations = [line for line in lines if line.startswith("::")]
     assert all(LINE.match(line) for line in annotations), annotations
     errors = [line for line in annotations if line.startswith("::error ")]
-    assert len(errors) == 11
+    assert len(errors) == 16
     assert any(
         line.startswith("::error file=fixtures/estate/faulted/us-west-2.json,line=")
         and ",title=RET-001 high%3A Shorter time retention in secondary (failback)::" in line
@@ -49,7 +49,7 @@ def test_faulted_estate_annotations() -> None:
     )
     assert sum(line.startswith("::warning ") for line in annotations) == 4
     assert lines[-1] == (
-        "failback-checker, phase failback: NO-GO (11 blocking, 15 findings, fail-on high)"
+        "failback-checker, phase failback: NO-GO (16 blocking, 20 findings, fail-on high)"
     )
 
 
