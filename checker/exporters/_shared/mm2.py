@@ -91,11 +91,16 @@ class FlowSettings:
 
 
 def flow_settings(
-    source: Setting, checkpoint: Setting | None, bad: BadFlag, copies: bool = True
+    source: Setting,
+    checkpoint: Setting | None,
+    bad: BadFlag,
+    copies: bool = True,
+    consumer: Setting | None = None,
 ) -> FlowSettings:
     """The settings of a flow from its source connector's settings and its checkpoint
     connector's (None: none, so no checkpoints). Without a source connector (copies False)
-    nothing is copied: no topic, no ACL or topic-config sync, no consumer."""
+    nothing is copied: no topic, no ACL or topic-config sync, no consumer. The source
+    consumer's settings are the source connector's unless `consumer` tells them."""
     policy = str(
         source("replication.policy.class")
         or (checkpoint and checkpoint("replication.policy.class"))
@@ -107,19 +112,19 @@ def flow_settings(
         and checkpoint is not None
         and flag(checkpoint, "sync.group.offsets.enabled", False, bad)
     )
+    # MirrorMaker's default only where the setting is absent: a set but empty list is empty
+    include = _first(source, "topics", "topics.whitelist")
     exclude = _first(source, "topics.exclude", "topics.blacklist")
     return FlowSettings(
         copies=copies,
-        topics=(patterns(_first(source, "topics", "topics.whitelist")) or DEFAULT_TOPICS)
-        if copies
-        else (),
-        topics_exclude=patterns(exclude) if exclude else DEFAULT_TOPICS_EXCLUDE,
+        topics=(DEFAULT_TOPICS if include is None else patterns(include)) if copies else (),
+        topics_exclude=DEFAULT_TOPICS_EXCLUDE if exclude is None else patterns(exclude),
         identity=policy != DEFAULT_POLICY,
         emit_checkpoints=emits,
         sync_group_offsets=synced,
         copies_acls=copies and flag(source, "sync.topic.acls.enabled", True, bad),
         copies_topic_configs=copies and flag(source, "sync.topic.configs.enabled", True, bad),
-        isolation=consumer_isolation(source) if copies else None,
+        isolation=consumer_isolation(consumer or source) if copies else None,
     )
 
 
