@@ -4,13 +4,13 @@ Connect cluster) -> replication flows.
 A flow is one MirrorSourceConnector (`source.cluster.alias` -> `target.cluster.alias`): without
 one nothing is copied, whatever checkpoint or heartbeat connectors run. The checkpoint connector
 with the same aliases, when present, gives the offset sync (`emit.checkpoints.enabled`, default
-true; `sync.group.offsets.enabled`, default false). The settings read are those the Kafka and
-Strimzi MM2 readers read, with MirrorMaker's defaults (Kafka 3.9): `topics` (default `.*`),
-`topics.exclude`, `replication.policy.class` (anything but DefaultReplicationPolicy is judged
-like the identity policy: fail closed), `sync.topic.acls.enabled` and
-`sync.topic.configs.enabled` (default true), the source consumer's `auto.offset.reset` and
-isolation level. Cluster connection settings (bootstrap servers, JAAS, passwords) are never
-read into a flow; the caller tells the regions.
+true; `sync.group.offsets.enabled`, default false). The settings are read by
+mm2.flow_settings, as the Kafka and Strimzi MM2 readers read them, with MirrorMaker's defaults
+(Kafka 3.9): `topics` (default `.*`), `topics.exclude`, `replication.policy.class` (anything
+but DefaultReplicationPolicy is judged like the identity policy: fail closed),
+`sync.topic.acls.enabled` and `sync.topic.configs.enabled` (default true), the source
+consumer's `auto.offset.reset` and isolation level. Cluster connection settings (bootstrap
+servers, JAAS, passwords) are never read into a flow; the caller tells the regions.
 """
 
 from __future__ import annotations
