@@ -5,7 +5,9 @@
     iam_policy.py  IAM policy documents -> iam_grants (live AWS and Terraform)
     msk.py         an MSK cluster's default broker configuration (live AWS and Terraform)
     properties.py  java.util.Properties parsing (MSK server.properties, client and MM2 files)
-    mm2.py         MirrorMaker 2 settings both MM2 readers resolve alike (consumer isolation)
+    mm2.py         MirrorMaker 2: how a flow's connector settings become its snapshot fields
+                   (topics, naming, checkpoints, ACL/config sync, consumer isolation), for
+                   every MM2 reader (mm2.properties, Strimzi, MSK Connect)
     mm2_connectors.py  MirrorMaker 2 run as Connect connectors -> flows (Terraform's MSK
                    Connect; usable for Strimzi KafkaConnectors)
 

@@ -4,25 +4,23 @@ Connect cluster) -> replication flows.
 A flow is one MirrorSourceConnector (`source.cluster.alias` -> `target.cluster.alias`): without
 one nothing is copied, whatever checkpoint or heartbeat connectors run. The checkpoint connector
 with the same aliases, when present, gives the offset sync (`emit.checkpoints.enabled`, default
-true; `sync.group.offsets.enabled`, default false). The settings read are those the Kafka and
-Strimzi MM2 readers read, with MirrorMaker's defaults (Kafka 3.9): `topics` (default `.*`),
-`topics.exclude`, `replication.policy.class` (anything but DefaultReplicationPolicy is judged
-like the identity policy: fail closed), `sync.topic.acls.enabled` and
-`sync.topic.configs.enabled` (default true), the source consumer's `auto.offset.reset` and
-isolation level. Cluster connection settings (bootstrap servers, JAAS, passwords) are never
-read into a flow; the caller tells the regions.
+true; `sync.group.offsets.enabled`, default false). The settings are read by
+mm2.flow_settings, as the Kafka and Strimzi MM2 readers read them, with MirrorMaker's defaults
+(Kafka 3.9): `topics` (default `.*`), `topics.exclude`, `replication.policy.class` (anything
+but DefaultReplicationPolicy is judged like the identity policy: fail closed),
+`sync.topic.acls.enabled` and `sync.topic.configs.enabled` (default true), the source
+consumer's `auto.offset.reset` and isolation level. Cluster connection settings (bootstrap
+servers, JAAS, passwords) are never read into a flow; the caller tells the regions.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .mm2 import consumer_isolation
+from .mm2 import flow_record, flow_settings, starting_position
 
-DEFAULT_POLICY = "org.apache.kafka.connect.mirror.DefaultReplicationPolicy"
-DEFAULT_TOPICS_EXCLUDE = (r".*[\-\.]internal", r".*\.replica", r"__.*")
 SOURCE = "MirrorSourceConnector"
 CHECKPOINT = "MirrorCheckpointConnector"
 HEARTBEAT = "MirrorHeartbeatConnector"
@@ -53,23 +51,6 @@ class Connector:
         if not isinstance(source, str) or not isinstance(target, str) or not source or not target:
             return None
         return source, target
-
-
-def _patterns(value: Any) -> list[str]:
-    return [p.strip() for p in str(value).split(",") if p.strip()] if value else []
-
-
-def _flag(
-    config: Mapping[str, Any], key: str, default: bool, where: str, problems: list[str]
-) -> bool:
-    value = config.get(key)
-    if value is None:
-        return default
-    text = str(value).strip().lower()
-    if text not in ("true", "false"):
-        problems.append(f"{where}: {key} is {value!r}, not true or false")
-        return default
-    return text == "true"
 
 
 @dataclass(frozen=True)
@@ -124,49 +105,20 @@ def flow(
     source = pair.source.config
     checkpoint = pair.checkpoint.config if pair.checkpoint is not None else None
     where = pair.source.ref
-    policy = str(
-        source.get("replication.policy.class")
-        or (checkpoint or {}).get("replication.policy.class")
-        or DEFAULT_POLICY
-    ).strip()
-    identity = policy != DEFAULT_POLICY
-    emits = checkpoint is not None and _flag(
-        checkpoint, "emit.checkpoints.enabled", True, where, problems
+
+    def bad(key: str, value: object) -> None:
+        problems.append(f"{where}: {key} is {value!r}, not true or false")
+
+    settings = flow_settings(source.get, checkpoint.get if checkpoint is not None else None, bad)
+    reset = source.get("source.consumer.auto.offset.reset") or source.get(
+        "consumer.auto.offset.reset"
     )
-    synced = (
-        emits
-        and checkpoint is not None
-        and _flag(checkpoint, "sync.group.offsets.enabled", False, where, problems)
+    return flow_record(
+        settings,
+        name=name,
+        source_alias=pair.aliases[0],
+        regions=regions,
+        starting_position=starting_position(reset),
+        state=state,
+        owner=owner,
     )
-    exclude = source.get("topics.exclude", source.get("topics.blacklist"))
-    reset = str(
-        source.get("source.consumer.auto.offset.reset")
-        or source.get("consumer.auto.offset.reset")
-        or "earliest"
-    ).lower()
-    getter: Callable[[str], object | None] = source.get
-    alias = pair.aliases[0]
-    return {
-        "name": name,
-        "tool": "mirrormaker2",
-        "source_region": regions[0],
-        "target_region": regions[1],
-        "topics_include": _patterns(source.get("topics", source.get("topics.whitelist"))) or [".*"],
-        "topics_exclude": _patterns(exclude) if exclude else list(DEFAULT_TOPICS_EXCLUDE),
-        "topic_naming": "identical" if identity else "prefixed",
-        "prefix": None if identity else alias,
-        "copies_acls": _flag(source, "sync.topic.acls.enabled", True, where, problems),
-        "copies_topic_configs": _flag(source, "sync.topic.configs.enabled", True, where, problems),
-        "offset_sync": {
-            "enabled": synced,
-            "mode": "CHECKPOINTS" if emits else "NONE",
-            "checkpoints_present": None,
-        },
-        # DefaultReplicationPolicy never sends a topic back to the cluster its prefix names;
-        # the identity policy cannot tell.
-        "loop_protection": not identity,
-        "starting_position": "LATEST" if reset == "latest" else "EARLIEST",
-        "consumer_isolation": consumer_isolation(getter),
-        "state": state,
-        "owner": owner,
-    }

@@ -6,7 +6,8 @@ offset sync, ACL and topic-config sync. Cluster connection settings (bootstrap s
 sasl.jaas.config, passwords, ...) are never read into a flow.
 
 Resolution follows MirrorMakerConfig: `<source>-><target>.<key>` overrides the top-level
-`<key>`, which overrides MirrorMaker's default.
+`<key>`, which overrides MirrorMaker's default. What the resolved settings make of a flow
+(and MirrorMaker's defaults) is _shared/mm2.py's, as for Strimzi and MSK Connect.
 """
 
 from __future__ import annotations
@@ -17,12 +18,17 @@ from pathlib import Path
 from typing import Any
 
 from ...errors import InputError
-from .._shared.mm2 import consumer_isolation
+from .._shared.mm2 import (
+    FlowSettings,
+    flag,
+    flow_record,
+    flow_settings,
+    patterns,
+    starting_position,
+)
 from .props import read_properties
 
 IDENTITY_POLICY = "org.apache.kafka.connect.mirror.IdentityReplicationPolicy"
-DEFAULT_POLICY = "org.apache.kafka.connect.mirror.DefaultReplicationPolicy"
-DEFAULT_TOPICS_EXCLUDE = (r".*[\-\.]internal", r".*\.replica", r"__.*")
 
 
 @dataclass(frozen=True)
@@ -49,6 +55,21 @@ class Mm2Flow:
         return f"{self.source}->{self.target}"
 
     @property
+    def settings(self) -> FlowSettings:
+        """The flow's settings as every MM2 reader records them."""
+        return FlowSettings(
+            copies=True,
+            topics=self.topics,
+            topics_exclude=self.topics_exclude,
+            identity=self.identity,
+            emit_checkpoints=self.emit_checkpoints,
+            sync_group_offsets=self.sync_group_offsets,
+            copies_acls=self.copies_acls,
+            copies_topic_configs=self.copies_topic_configs,
+            isolation=self.isolation,
+        )
+
+    @property
     def checkpoints_topic(self) -> str:
         """Where MirrorCheckpointConnector writes translated offsets, on the target cluster."""
         return f"{self.source}{self.separator}checkpoints{self.separator}internal"
@@ -57,46 +78,20 @@ class Mm2Flow:
         self, source_region: str, target_region: str, state: str, checkpoints_present: bool | None
     ) -> dict[str, Any]:
         """The snapshot v1 flow."""
-        return {
-            "name": self.name,
-            "tool": "mirrormaker2",
-            "source_region": source_region,
-            "target_region": target_region,
-            "topics_include": list(self.topics),
-            "topics_exclude": list(self.topics_exclude),
-            "topic_naming": "identical" if self.identity else "prefixed",
-            "prefix": None if self.identity else self.source,
-            "copies_acls": self.copies_acls,
-            "copies_topic_configs": self.copies_topic_configs,
-            "offset_sync": {
-                "enabled": self.emit_checkpoints and self.sync_group_offsets,
-                "mode": "CHECKPOINTS" if self.emit_checkpoints else "NONE",
-                "checkpoints_present": checkpoints_present,
-            },
-            # DefaultReplicationPolicy never replicates a topic back to the cluster its
-            # alias prefix names; the identity policy cannot tell, so flows in both
-            # directions loop.
-            "loop_protection": not self.identity,
-            "starting_position": self.starting_position,
-            "consumer_isolation": self.isolation,
-            "state": state,
-            "owner": None,
-        }
-
-
-def _patterns(value: str) -> tuple[str, ...]:
-    return tuple(p.strip() for p in value.split(",") if p.strip())
-
-
-def _bool(value: str, key: str, origin: str) -> bool:
-    text = value.strip().lower()
-    if text not in ("true", "false"):
-        raise InputError(f"{origin}: {key} must be true or false, got {value.strip()!r}")
-    return text == "true"
+        return flow_record(
+            self.settings,
+            name=self.name,
+            source_alias=self.source,
+            regions=(source_region, target_region),
+            starting_position=self.starting_position,
+            state=state,
+            owner=None,
+            checkpoints_present=checkpoints_present,
+        )
 
 
 def parse_mm2(props: Mapping[str, str], origin: str) -> list[Mm2Flow]:
-    clusters = list(_patterns(props.get("clusters", "")))
+    clusters = list(patterns(props.get("clusters", "")))
     if not clusters:
         raise InputError(
             f"{origin}: no `clusters = A, B` line: not a MirrorMaker 2 dedicated-mode configuration"
@@ -120,40 +115,56 @@ def parse_mm2(props: Mapping[str, str], origin: str) -> list[Mm2Flow]:
     return flows
 
 
+# MirrorMakerConfig refuses to start on any of these that is not a boolean: an input error here,
+# whether or not the setting matters for the flow
+_BOOLEANS = (
+    ("enabled", False),
+    ("emit.checkpoints.enabled", True),
+    ("sync.group.offsets.enabled", False),
+    ("sync.topic.acls.enabled", True),
+    ("sync.topic.configs.enabled", True),
+)
+
+
 def _flow(props: Mapping[str, str], source: str, target: str, origin: str) -> Mm2Flow:
-    def get(key: str, default: str) -> str:
-        return props.get(f"{source}->{target}.{key}", props.get(key, default))
+    def get(key: str) -> str | None:
+        return props.get(f"{source}->{target}.{key}", props.get(key))
 
-    def flag(key: str, default: bool) -> bool:
-        return _bool(get(key, str(default).lower()), f"{source}->{target}.{key}", origin)
-
-    policy = get("replication.policy.class", DEFAULT_POLICY).strip()
-    exclude = get("topics.exclude", get("topics.blacklist", ",".join(DEFAULT_TOPICS_EXCLUDE)))
-    reset = props.get(
-        f"{source}.consumer.auto.offset.reset", get("consumer.auto.offset.reset", "earliest")
-    )
+    def bad(key: str, value: object) -> None:
+        raise InputError(
+            f"{origin}: {source}->{target}.{key} must be true or false, got {str(value).strip()!r}"
+        )
 
     def consumer_setting(key: str) -> str | None:
         # the source cluster's consumer settings, then the flow's (or the top level's)
         found = props.get(f"{source}.{key.removeprefix('source.')}")
         return props.get(f"{source}->{target}.{key}", props.get(key, found))
 
+    for key, default in _BOOLEANS:
+        flag(get, key, default, bad)
+    # the source connector's and the checkpoint connector's settings are the flow's
+    settings = flow_settings(get, get, bad, consumer=consumer_setting)
+    reset = props.get(f"{source}.consumer.auto.offset.reset", get("consumer.auto.offset.reset"))
+
     return Mm2Flow(
         source=source,
         target=target,
-        enabled=flag("enabled", False),
-        topics=_patterns(get("topics", get("topics.whitelist", ".*"))),
-        topics_exclude=_patterns(exclude),
-        # a custom policy's naming is unknown: judge it like identity (fail closed)
-        identity=policy != DEFAULT_POLICY,
-        separator=get("replication.policy.separator", "."),
-        emit_checkpoints=flag("emit.checkpoints.enabled", True),
-        sync_group_offsets=flag("sync.group.offsets.enabled", False),
-        copies_acls=flag("sync.topic.acls.enabled", True),
-        copies_topic_configs=flag("sync.topic.configs.enabled", True),
-        starting_position="LATEST" if reset.strip().lower() == "latest" else "EARLIEST",
+        enabled=flag(get, "enabled", False, bad),
+        topics=settings.topics,
+        topics_exclude=settings.topics_exclude,
+        identity=settings.identity,
+        separator=props.get(
+            f"{source}->{target}.replication.policy.separator",
+            props.get("replication.policy.separator", "."),
+        ),
+        emit_checkpoints=settings.emit_checkpoints,
+        # the setting itself (the snapshot's offset sync also needs emit.checkpoints.enabled)
+        sync_group_offsets=flag(get, "sync.group.offsets.enabled", False, bad),
+        copies_acls=settings.copies_acls,
+        copies_topic_configs=settings.copies_topic_configs,
+        starting_position=starting_position(reset),
         worker_group=props.get(f"{target}.group.id", f"{source}-mm2"),
-        isolation=consumer_isolation(consumer_setting),
+        isolation=settings.isolation,
     )
 
 

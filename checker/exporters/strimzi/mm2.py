@@ -36,17 +36,15 @@ loop_protection false and a warning.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from ...errors import InputError
-from .._shared.mm2 import consumer_isolation
+from .._shared.mm2 import flow_record, flow_settings, starting_position
 from .._shared.snapshot import Gaps
 from .manifests import Resource, mapping, mappings
 
-DEFAULT_POLICY = "org.apache.kafka.connect.mirror.DefaultReplicationPolicy"
-DEFAULT_TOPICS_EXCLUDE = (r".*[\-\.]internal", r".*\.replica", r"__.*")
 OWNER_LABELS = ("owner", "team", "app.kubernetes.io/owner")
 SOURCE_CONNECTOR = "MirrorSourceConnector"
 CHECKPOINT_CONNECTOR = "MirrorCheckpointConnector"
@@ -86,23 +84,8 @@ class Leg:
     connect: str | None = None  # v1beta2 connectCluster
 
 
-def _patterns(value: Any) -> list[str]:
-    return [p.strip() for p in str(value).split(",") if p.strip()] if value else []
-
-
 def _text(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
-
-
-def _flag(config: Mapping[str, Any], key: str, default: bool, where: str, gaps: Gaps) -> bool:
-    value = config.get(key)
-    if value is None:
-        return default
-    found = str(value).strip().lower()
-    if found not in ("true", "false"):
-        gaps.add("replication", f"{where}: {key} is {value!r}, not true or false")
-        return default
-    return found == "true"
 
 
 def _connector_state(spec: Mapping[str, Any]) -> str:
@@ -285,20 +268,24 @@ def _into(leg: Leg, kafka: Target) -> bool | None:
 
 def _flow(leg: Leg, kafka: Target, gaps: Gaps, warnings: list[str]) -> dict[str, Any]:
     source_config = leg.source_config or {}
-    checkpoint_config = leg.checkpoint_config or {}
     where = leg.where
-    policy = str(
-        source_config.get("replication.policy.class")
-        or checkpoint_config.get("replication.policy.class")
-        or DEFAULT_POLICY
-    )
-    identity = policy != DEFAULT_POLICY
-    emits = leg.checkpoint_config is not None and _flag(
-        checkpoint_config, "emit.checkpoints.enabled", True, where, gaps
-    )
-    synced = emits and _flag(checkpoint_config, "sync.group.offsets.enabled", False, where, gaps)
+    # the leg's topic patterns (a mirror's topicsPattern, a connector's topics) stand for the
+    # source connector's
+    topics = {"topics": leg.topics, "topics.exclude": leg.topics_exclude}
+
+    def source(key: str) -> object | None:
+        if key in topics or key in ("topics.whitelist", "topics.blacklist"):
+            return topics.get(key)
+        return source_config.get(key)
+
+    def bad(key: str, value: object) -> None:
+        gaps.add("replication", f"{where}: {key} is {value!r}, not true or false")
+
+    checkpoint = leg.checkpoint_config.get if leg.checkpoint_config is not None else None
+    copies = leg.source_config is not None
+    settings = flow_settings(source, checkpoint, bad, copies=copies)
     if leg.connect is not None and leg.connect != leg.target:
-        echo = leg.connect == leg.source and identity
+        echo = leg.connect == leg.source and settings.identity
         warnings.append(
             f"{leg.resource.ref}: connectCluster {leg.connect} is not the target {leg.target}"
             + (
@@ -308,7 +295,6 @@ def _flow(leg: Leg, kafka: Target, gaps: Gaps, warnings: list[str]) -> dict[str,
                 else ""
             )
         )
-    copies = leg.source_config is not None
     state = leg.state
     if not copies:
         state = "STOPPED"
@@ -317,37 +303,16 @@ def _flow(leg: Leg, kafka: Target, gaps: Gaps, warnings: list[str]) -> dict[str,
             f"({'checkpoints only' if leg.checkpoint_config is not None else 'no connector'}; "
             "recorded as a STOPPED flow carrying no topic)"
         )
-    reset = str(source_config.get("consumer.auto.offset.reset", "earliest")).lower()
     labels = {**leg.resource.annotations, **leg.resource.labels}
-    get: Callable[[str], object | None] = source_config.get
-    return {
-        "name": leg.name,
-        "tool": "mirrormaker2",
-        "source_region": kafka.region_of(leg.source),
-        "target_region": kafka.region_of(leg.target),
-        "topics_include": (_patterns(leg.topics) or [".*"]) if copies else [],
-        "topics_exclude": _patterns(leg.topics_exclude)
-        if leg.topics_exclude
-        else list(DEFAULT_TOPICS_EXCLUDE),
-        "topic_naming": "identical" if identity else "prefixed",
-        "prefix": None if identity else leg.source,
-        "copies_acls": copies
-        and _flag(source_config, "sync.topic.acls.enabled", True, where, gaps),
-        "copies_topic_configs": copies
-        and _flag(source_config, "sync.topic.configs.enabled", True, where, gaps),
-        "offset_sync": {
-            "enabled": synced,
-            "mode": "CHECKPOINTS" if emits else "NONE",
-            "checkpoints_present": None,
-        },
-        # DefaultReplicationPolicy never sends a topic back to the cluster its prefix names;
-        # the identity policy (and a connectCluster on the source) cannot tell.
-        "loop_protection": not identity,
-        "starting_position": "LATEST" if reset == "latest" else "EARLIEST",
-        "consumer_isolation": consumer_isolation(get) if copies else None,
-        "state": state,
-        "owner": next((labels[k] for k in OWNER_LABELS if labels.get(k)), None),
-    }
+    return flow_record(
+        settings,
+        name=leg.name,
+        source_alias=leg.source,
+        regions=(kafka.region_of(leg.source), kafka.region_of(leg.target)),
+        starting_position=starting_position(source_config.get("consumer.auto.offset.reset")),
+        state=state,
+        owner=next((labels[k] for k in OWNER_LABELS if labels.get(k)), None),
+    )
 
 
 def flows(
