@@ -125,8 +125,12 @@ class Resource:
         return value if isinstance(value, str) and value else None
 
 
-def _unknown_at(tree: Any, path: Path_) -> bool:
-    """Whether the value at `path`, or any part of it, is known only after apply."""
+_ABSENT = object()
+
+
+def _descend(tree: Any, path: Path_) -> Any:
+    """The node at `path` of an after_unknown tree: True where the node or an ancestor is
+    unknown as a whole, `_ABSENT` where the path leaves the tree."""
     node = tree
     for step in path:
         if node is True:
@@ -136,23 +140,19 @@ def _unknown_at(tree: Any, path: Path_) -> bool:
         elif isinstance(step, str) and isinstance(node, Mapping):
             node = node.get(step, False)
         else:
-            return False
-    return next(unknown_paths(node), None) is not None
+            return _ABSENT
+    return node
+
+
+def _unknown_at(tree: Any, path: Path_) -> bool:
+    """Whether the value at `path`, or any part of it, is known only after apply."""
+    node = _descend(tree, path)
+    return node is not _ABSENT and next(unknown_paths(node), None) is not None
 
 
 def _known_leaf(tree: Any, path: Path_) -> bool:
     """Whether after_unknown marks exactly `path` (a whole block) as unknown."""
-    node = tree
-    for step in path:
-        if node is True:
-            return True
-        if isinstance(step, int) and isinstance(node, list) and step < len(node):
-            node = node[step]
-        elif isinstance(step, str) and isinstance(node, Mapping):
-            node = node.get(step, False)
-        else:
-            return False
-    return node is True
+    return _descend(tree, path) is True
 
 
 def unknown_paths(tree: Any, prefix: Path_ = ()) -> Iterator[Path_]:
