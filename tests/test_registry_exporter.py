@@ -206,7 +206,8 @@ def test_the_plan_refuses_an_unknown_registry_kind(tmp_path: Path) -> None:
     )
     run = run_cli(["validate", str(plan)])
     assert run.exit_code == 2
-    assert "kind" in run.stderr
+    # validate points at the value (line 4, the `kind: avro` column) and names what is allowed
+    assert f'{plan}:4:45: plan: "avro" is not one of "confluent", "glue"' in run.stderr
 
 
 @pytest.mark.parametrize(
