@@ -136,10 +136,10 @@ DEFAULT_FAILBACK_STEPS: tuple[Step, ...] = (
     Step(
         "move-producers",
         "Move producers back: the forward path runs again as the rollback route (Kafka Connect "
-        "internal topics included), the returning region can take the writes and the DR "
-        "region is fenced.",
+        "internal topics included), the returning region can take the writes (its schema "
+        "registry writable, with the same schemas and ids) and the DR region is fenced.",
         rules=("CMP-002", "CMP-004"),
-        areas=("rollback", "write_authority", "topic_config"),
+        areas=("rollback", "write_authority", "topic_config", "schemas"),
     ),
     Step(
         "drain",

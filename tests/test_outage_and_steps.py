@@ -348,6 +348,22 @@ def test_group_active_in_both_regions_holds_move_consumers(engine: Engine) -> No
     ]
 
 
+def test_schema_ids_that_differ_hold_move_producers(engine: Engine) -> None:
+    """Replicating back copies bytes; producers moving back need the returning region's
+    registry to resolve the same schema ids (SR-003 gates move-producers, not replicate-back)."""
+    plan, primary, secondary = documents()
+    subject = secondary["schemas"]["registries"]["default"]["subjects"]
+    subject["payments.authorizations-value"]["versions"]["2"]["id"] = 902
+    [decision] = judge(engine, (plan, primary, secondary), ("failback",))
+    assert step_verdicts(decision) == [("replicate-back", "go")] + [
+        (name, "no-go") for name in STEPS[1:]
+    ]
+    assert held(decision, "replicate-back") == []
+    assert held(decision, "move-producers") == [
+        ("SR-003", "payments-core|payments.authorizations-value", "move-producers")
+    ]
+
+
 def test_a_finding_no_step_gates_holds_every_step(engine: Engine) -> None:
     plan, primary, secondary = documents()
     open_ingress(secondary)
