@@ -95,8 +95,10 @@ def export(
             cluster.name,
             "--command-config",
             str(props),
+            # generous: under CI load DescribeConfigs of the 1,000 bulk topics has timed out
+            # at 20 s (the exporter then records a topics gap, as it must)
             "--timeout",
-            "20",
+            "60",
             "-o",
             str(output),
             *args,
