@@ -13,7 +13,13 @@ import click
 from ..errors import InputError
 from ..model import PHASES, SEVERITIES, Severity, is_severity
 from ..reports import FORMATS
-from .common import CHECK_EXIT_CODES, DONE_EXIT_CODES
+from .common import (
+    CHECK_EXIT_CODES,
+    DONE_EXIT_CODES,
+    engine_option,
+    opa_url_option,
+    policy_dir_option,
+)
 from .errors import handle_errors, warn
 
 if TYPE_CHECKING:
@@ -120,20 +126,8 @@ def _parse_now(value: str | None) -> datetime:
     default=None,
     help="An earlier `--format json` report: findings already in it do not block.",
 )
-@click.option(
-    "--policy-dir",
-    "policy_dirs",
-    multiple=True,
-    type=click.Path(path_type=Path),
-    help="Extra Rego packages (failback.custom.<name> with deny rules). Repeatable.",
-)
-@click.option(
-    "--engine",
-    default="embedded",
-    show_default=True,
-    type=click.Choice(["embedded", "opa"]),
-    help="Rego engine: embedded (regorus, in process) or opa (Open Policy Agent).",
-)
+@policy_dir_option("Extra Rego packages (failback.custom.<name> with deny rules). Repeatable.")
+@engine_option("Rego engine: embedded (regorus, in process) or opa (Open Policy Agent).")
 @click.option(
     "--timeout",
     default=None,
@@ -141,12 +135,9 @@ def _parse_now(value: str | None) -> datetime:
     help="Seconds policy work may take per step: checking and loading --policy-dir "
     "policies, each phase's evaluation, each OPA request. [default: 30]",
 )
-@click.option(
-    "--opa-url",
-    default=None,
-    envvar="FAILBACK_OPA_URL",
-    help="OPA server (http[s]://host:port); without it a local `opa run --server` "
-    "is started from the opa on PATH or FAILBACK_OPA_BIN.",
+@opa_url_option(
+    "OPA server (http[s]://host:port); without it a local `opa run --server` "
+    "is started from the opa on PATH or FAILBACK_OPA_BIN."
 )
 @click.option(
     "--opa-token",

@@ -9,8 +9,9 @@ where `debug_enabled` and `color_choice` read it.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
@@ -130,3 +131,31 @@ CHECK_EXIT_CODES = exit_codes_help(
 )
 # commands that print or write something and judge nothing: scorecard, diff, rules, export, ...
 DONE_EXIT_CODES = exit_codes_help((0, 2, 3), {ExitCode.READY: "done (nothing is judged)"})
+
+
+# options check, fleet and `policies bundle` share, each with its own help
+_Command = TypeVar("_Command", bound=Callable[..., Any])
+
+
+def policy_dir_option(help_text: str) -> Callable[[_Command], _Command]:
+    return click.option(
+        "--policy-dir",
+        "policy_dirs",
+        multiple=True,
+        type=click.Path(path_type=Path),
+        help=help_text,
+    )
+
+
+def engine_option(help_text: str) -> Callable[[_Command], _Command]:
+    return click.option(
+        "--engine",
+        default="embedded",
+        show_default=True,
+        type=click.Choice(["embedded", "opa"]),
+        help=help_text,
+    )
+
+
+def opa_url_option(help_text: str) -> Callable[[_Command], _Command]:
+    return click.option("--opa-url", default=None, envvar="FAILBACK_OPA_URL", help=help_text)

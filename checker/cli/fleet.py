@@ -15,7 +15,7 @@ from ..errors import InputError
 from ..model import PHASES, SEVERITIES
 from ..reports.fleet_formats import FLEET_FORMATS
 from .check import _parse_now, _severity, _targets, allow_outside_repo_option, now_option
-from .common import exit_codes_help
+from .common import engine_option, exit_codes_help, opa_url_option, policy_dir_option
 from .errors import handle_errors
 
 if TYPE_CHECKING:
@@ -159,26 +159,9 @@ output_option = click.option(
     default=None,
     help="Pairs exported at once (overrides the fleet file's concurrency; default 4).",
 )
-@click.option(
-    "--policy-dir",
-    "policy_dirs",
-    multiple=True,
-    type=click.Path(path_type=Path),
-    help="Extra Rego packages (failback.custom.<name>). Repeatable.",
-)
-@click.option(
-    "--engine",
-    default="embedded",
-    show_default=True,
-    type=click.Choice(["embedded", "opa"]),
-    help="Rego engine, loaded once for every pair.",
-)
-@click.option(
-    "--opa-url",
-    default=None,
-    envvar="FAILBACK_OPA_URL",
-    help="OPA server for --engine opa (token from FAILBACK_OPA_TOKEN).",
-)
+@policy_dir_option("Extra Rego packages (failback.custom.<name>). Repeatable.")
+@engine_option("Rego engine, loaded once for every pair.")
+@opa_url_option("OPA server for --engine opa (token from FAILBACK_OPA_TOKEN).")
 @click.option(
     "--opa-preloaded",
     is_flag=True,

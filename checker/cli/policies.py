@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from ..errors import InputError
-from .common import DONE_EXIT_CODES
+from .common import DONE_EXIT_CODES, policy_dir_option
 from .errors import handle_errors
 
 
@@ -27,13 +27,7 @@ def policies() -> None:
     required=True,
     help="Where to write the bundle (tar.gz; - for stdout).",
 )
-@click.option(
-    "--policy-dir",
-    "policy_dirs",
-    multiple=True,
-    type=click.Path(path_type=Path),
-    help="Also bundle these Rego directories. Repeatable.",
-)
+@policy_dir_option("Also bundle these Rego directories. Repeatable.")
 @handle_errors
 def bundle(output: Path, policy_dirs: Sequence[Path]) -> None:
     """Write an OPA bundle of the built-in (and --policy-dir) policies for a central OPA.
