@@ -192,10 +192,15 @@ def create_topics(cluster: Cluster, topics: dict[str, tuple[int, dict[str, str]]
             for name in names[start : start + 250]
         ]
         wait_all(admin.create_topics(batch, operation_timeout=60, request_timeout=60))
-    deadline = time.monotonic() + 60
-    while set(names) - set(admin.list_topics(timeout=10).topics):
-        assert time.monotonic() < deadline, f"topics never appeared in {cluster.name}"
-        time.sleep(0.2)
+    # CreateTopics returns once the controller has committed the records; the broker
+    # publishes them after it has created every partition's log, which for 1,000 topics
+    # on a loaded CI disk has taken over a minute.
+    deadline = time.monotonic() + 300
+    while missing := set(names) - set(admin.list_topics(timeout=30).topics):
+        assert time.monotonic() < deadline, (
+            f"{len(missing)} of {len(names)} topics never appeared in {cluster.name}"
+        )
+        time.sleep(0.5)
 
 
 def seed(pair: Pair) -> None:
