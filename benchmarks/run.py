@@ -5,6 +5,7 @@
 
 Targets (2-core machine):
   fixture check, whole process incl. interpreter start ....... median < 0.6 s (embedded engine)
+  pre-commit hook command on the ready and faulted estates (benchmarks/precommit.py) ... < 0.30 s
   10k topics / 100k bindings per region, files to verdict ..... < 5 s wall, < 1.5 GB peak RSS
   50k topics / 500k bindings ................................... completes; time split by stage
   growth 10k -> 80k bindings ................................... exponent < 1.3 (linear-ish)
@@ -32,6 +33,7 @@ from typing import Any
 
 from benchmarks.estate import generate, many_families, write
 from benchmarks.fleet import bench_fleet
+from benchmarks.precommit import bench_precommit
 
 ROOT = Path(__file__).resolve().parent.parent
 FAILBACK = ROOT / ".venv" / "bin" / "failback"
@@ -300,6 +302,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="failback-bench-") as tmp:
         workdir = Path(tmp)
         bench_fixture(rows, 10)
+        bench_precommit(rows, 11)
         bench_large(rows, workdir)
         bench_side_by_side(rows, workdir)
         bench_families(rows, workdir, 1 if args.quick else 3)

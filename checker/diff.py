@@ -1,8 +1,11 @@
 """The region diff (pure): normalised primary vs secondary -> Change records.
 
-Keyed collections are compared by key first (set arithmetic), and deepdiff runs only over the
-values of keys present on both sides, so 100k-binding estates never hit an order-insensitive
-list diff.
+Keyed collections are compared by key first (set arithmetic), and only the values of keys
+present on both sides are diffed deeper, so 100k-binding estates never hit an order-insensitive
+list diff. Nested mappings of scalars (nearly every value) are diffed here with deepdiff's own
+rules (type changes, the 0.33 shared-key threshold); a value holding lists, sets or other
+containers that differ goes to deepdiff, whose import costs a quarter of a second on the
+pre-commit path (tests/test_diff_fast_path.py holds the two to the same changes).
 """
 
 from __future__ import annotations
@@ -21,7 +24,73 @@ def _path(parts: list[Any]) -> str:
     return "/".join(str(p) for p in parts)
 
 
+# deepdiff's default threshold_to_diff_deeper: a mapping sharing fewer than this share of its
+# keys with the other side is reported as one changed value instead of key by key
+_DIFF_DEEPER = 0.33
+_SCALARS = (str, int, float, bool, type(None))
+
+
+class _NeedsDeepDiff(Exception):
+    """A difference the fast path does not model (lists, sets, other containers)."""
+
+
+def _strictly_equal(a: Any, b: Any) -> bool:
+    """Equal with equal types all the way down (1 and 1.0, True and 1 differ)."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(_strictly_equal(a[k], b[k]) for k in a)
+    if isinstance(a, list | tuple):
+        return len(a) == len(b) and all(_strictly_equal(x, y) for x, y in zip(a, b, strict=True))
+    return bool(a == b)
+
+
+def _fast(
+    parts: list[Any], a: Any, b: Any, out: list[tuple[ChangeKind, list[Any], Any, Any]]
+) -> None:
+    """deepdiff's tree for mappings and scalars, in traversal order, or _NeedsDeepDiff."""
+    if a is b:
+        return
+    if type(a) is not type(b):
+        out.append(("changed", parts, a, b))  # deepdiff: type_changes
+        return
+    if isinstance(a, dict):
+        a_keys = [k for k in a]
+        b_keys = [k for k in b]
+        shared = [k for k in b_keys if k in a]
+        union = len(a.keys() | b.keys())
+        if union > 1 and len(shared) / union < _DIFF_DEEPER:
+            out.append(("changed", parts, a, b))  # deepdiff: values_changed of the mapping
+            return
+        for k in b_keys:
+            if k not in a:
+                out.append(("added", [*parts, k], None, b[k]))
+        for k in a_keys:
+            if k not in b:
+                out.append(("removed", [*parts, k], a[k], None))
+        for k in shared:
+            _fast([*parts, k], a[k], b[k], out)
+        return
+    if isinstance(a, _SCALARS):
+        if a != b:
+            out.append(("changed", parts, a, b))  # deepdiff: values_changed
+        return
+    if not _strictly_equal(a, b):
+        raise _NeedsDeepDiff
+
+
 def _deep(area: str, key: str, prefix: list[Any], a: Any, b: Any) -> Iterator[Change]:
+    found: list[tuple[ChangeKind, list[Any], Any, Any]] = []
+    try:
+        _fast([], a, b, found)
+    except _NeedsDeepDiff:
+        yield from _deepdiff(area, key, prefix, a, b)
+        return
+    for kind, parts, left, right in found:
+        yield Change(area, key, _path([area, *prefix, *parts]), kind, left, right)
+
+
+def _deepdiff(area: str, key: str, prefix: list[Any], a: Any, b: Any) -> Iterator[Change]:
     from deepdiff import DeepDiff
 
     tree = DeepDiff(a, b, view="tree", verbose_level=2)

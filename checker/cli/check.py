@@ -4,51 +4,34 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from ..errors import InputError
-from ..model import PHASES, SEVERITIES, Severity, is_severity
+from ..model import PHASES, SEVERITIES, Severity
 from ..reports import FORMATS
 from .common import (
     CHECK_EXIT_CODES,
     DONE_EXIT_CODES,
+    allow_outside_repo_option,
     engine_option,
+    now_option,
     opa_url_option,
+    parse_now,
+    parse_severity,
     policy_dir_option,
 )
 from .errors import handle_errors, warn
+from .output import output_targets
 
 if TYPE_CHECKING:
     from ..evaluate import Situation
     from ..exceptions import Exceptions
     from ..model import Waiver
     from ..plan import Plan
-
-
-# options check (and audit) and scorecard share
-now_option = click.option(
-    "--now",
-    "now_text",
-    default=None,
-    help="Judge as of this RFC 3339 time instead of the clock (reproducible runs).",
-)
-allow_outside_repo_option = click.option(
-    "--allow-outside-repo",
-    is_flag=True,
-    help="Let the plan name files outside its repository (its git work tree, else its directory).",
-)
-
-
-def _parse_now(value: str | None) -> datetime:
-    if value is None:
-        return datetime.now(UTC)
-    from ..snapshot import parse_timestamp
-
-    return parse_timestamp(value, "--now", "value")
 
 
 @click.command(epilog=CHECK_EXIT_CODES)
@@ -230,8 +213,8 @@ def check(
     Formats: text, short (pre-commit), json, sarif, junit, markdown, html, github.
       failback check --format sarif -o out.sarif --format junit -o out.xml --format text
     """
-    targets = _targets(formats, outputs)
-    now = _parse_now(now_text)
+    targets = output_targets(formats, outputs)
+    now = parse_now(now_text)
     plan = _load_plan(config, allow_outside_repo)
     phases = _phases(phase or plan.current_phase)
     situation = _situation(plan, phases, step, impaired_region)
@@ -242,7 +225,7 @@ def check(
         secondary,
         phases,
         now,
-        _severity(fail_on),
+        parse_severity(fail_on),
         exceptions,
         policy_dirs,
         engine,
@@ -324,27 +307,6 @@ def _timeout(timeout: float | None, opa_timeout: float | None) -> dict[str, Any]
     if timeout is None and opa_timeout is not None:
         return {"timeout": opa_timeout, "timeout_option": "--opa-timeout"}
     return {"timeout": DEFAULT_TIMEOUT if timeout is None else timeout}
-
-
-def _targets(formats: Sequence[str], outputs: Sequence[Path]) -> list[tuple[str, Path | None]]:
-    """Pair the i-th --format with the i-th -o; the rest go to stdout (at most one)."""
-    chosen = list(formats) or ["text"]
-    if len(outputs) > len(chosen):
-        raise InputError(
-            f"{len(outputs)} -o given for {len(chosen)} --format",
-            hint="give one --format per -o, in the same order",
-        )
-    targets = [
-        (fmt, outputs[i] if i < len(outputs) and str(outputs[i]) != "-" else None)
-        for i, fmt in enumerate(chosen)
-    ]
-    on_stdout = [fmt for fmt, out in targets if out is None]
-    if len(on_stdout) > 1:
-        raise InputError(
-            f"formats {', '.join(on_stdout)} would all go to stdout",
-            hint="give -o FILE for all but one --format",
-        )
-    return targets
 
 
 def _exceptions(
@@ -489,7 +451,7 @@ def scorecard(config: Path, fmt: str, now_text: str | None, allow_outside_repo: 
     """
     from ..reports.scorecard import render
 
-    now = _parse_now(now_text)
+    now = parse_now(now_text)
     plan = _load_plan(config, allow_outside_repo)
     exceptions = _exceptions(plan, None, None, now)
     situation = _situation(plan, PHASES, None, None)  # the plan's outage: applies here too
@@ -497,12 +459,6 @@ def scorecard(config: Path, fmt: str, now_text: str | None, allow_outside_repo: 
         plan, None, None, list(PHASES), now, "high", exceptions, (), "embedded", {}, None, situation
     )
     click.echo(render(report, fmt), nl=False)
-
-
-def _severity(value: str) -> Severity:
-    if not is_severity(value):
-        raise InputError(f"unknown severity {value!r}; expected one of {', '.join(SEVERITIES)}")
-    return value
 
 
 def _phases(value: str) -> list[str]:

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
-from ..model import ExitCode
+from ..errors import InputError
+from ..model import SEVERITIES, ExitCode, Severity, is_severity
 
 COLOR_CHOICES = ("auto", "always", "never")
 _DEBUG = "failback.debug"
@@ -159,3 +161,33 @@ def engine_option(help_text: str) -> Callable[[_Command], _Command]:
 
 def opa_url_option(help_text: str) -> Callable[[_Command], _Command]:
     return click.option("--opa-url", default=None, envvar="FAILBACK_OPA_URL", help=help_text)
+
+
+# options check (and audit), scorecard and fleet share, and how their values are read
+now_option = click.option(
+    "--now",
+    "now_text",
+    default=None,
+    help="Judge as of this RFC 3339 time instead of the clock (reproducible runs).",
+)
+allow_outside_repo_option = click.option(
+    "--allow-outside-repo",
+    is_flag=True,
+    help="Let the plan name files outside its repository (its git work tree, else its directory).",
+)
+
+
+def parse_now(value: str | None) -> datetime:
+    """--now: the time to judge as of (the clock when not given)."""
+    if value is None:
+        return datetime.now(UTC)
+    from ..snapshot import parse_timestamp
+
+    return parse_timestamp(value, "--now", "value")
+
+
+def parse_severity(value: str) -> Severity:
+    """--fail-on: one of the severities."""
+    if not is_severity(value):
+        raise InputError(f"unknown severity {value!r}; expected one of {', '.join(SEVERITIES)}")
+    return value

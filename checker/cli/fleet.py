@@ -14,9 +14,18 @@ import click
 from ..errors import InputError
 from ..model import PHASES, SEVERITIES
 from ..reports.fleet_formats import FLEET_FORMATS
-from .check import _parse_now, _severity, _targets, allow_outside_repo_option, now_option
-from .common import engine_option, exit_codes_help, opa_url_option, policy_dir_option
+from .common import (
+    allow_outside_repo_option,
+    engine_option,
+    exit_codes_help,
+    now_option,
+    opa_url_option,
+    parse_now,
+    parse_severity,
+    policy_dir_option,
+)
 from .errors import handle_errors
+from .output import output_targets
 
 if TYPE_CHECKING:
     from ..fleet.report import FleetReport, PairResult
@@ -213,8 +222,8 @@ def fleet(
     from ..fleet.run import RunOptions, open_engine, run_fleet
     from ..fleet.shard import parse_shard
 
-    targets = _targets(list(formats) or ["markdown"], outputs)
-    now = _parse_now(now_text)
+    targets = output_targets(list(formats) or ["markdown"], outputs)
+    now = parse_now(now_text)
     if phase is not None and phase != "all":
         from ..plan import check_phase
 
@@ -225,7 +234,7 @@ def fleet(
         loaded = replace(loaded, concurrency=concurrency)
     options = RunOptions(
         now=now,
-        fail_on=_severity(fail_on),
+        fail_on=parse_severity(fail_on),
         phase=phase,
         allow_outside_repo=allow_outside_repo,
         shard=shard,
@@ -269,7 +278,7 @@ def merge(parts: Sequence[Path], formats: Sequence[str], outputs: Sequence[Path]
     from ..io.read import load_document
 
     chosen = list(formats) or ["json"]
-    targets = _targets(chosen, outputs)
+    targets = output_targets(chosen, outputs)
     loaded = [
         (str(path), from_document(load_document(path, "fleet report part"), str(path)))
         for path in parts

@@ -1,13 +1,40 @@
-"""Where a run's output goes and how it ends: terminal rendering options, the exit code."""
+"""Where a run's output goes and how it ends: which format goes to which file, terminal
+rendering options, the exit code."""
 
 from __future__ import annotations
 
 import shutil
 import sys
+from collections.abc import Sequence
+from pathlib import Path
 
+from ..errors import InputError
 from ..model import ExitCode, Report
 from ..reports import RenderOptions
 from .common import use_color
+
+
+def output_targets(
+    formats: Sequence[str], outputs: Sequence[Path]
+) -> list[tuple[str, Path | None]]:
+    """Pair the i-th --format with the i-th -o; the rest go to stdout (at most one)."""
+    chosen = list(formats) or ["text"]
+    if len(outputs) > len(chosen):
+        raise InputError(
+            f"{len(outputs)} -o given for {len(chosen)} --format",
+            hint="give one --format per -o, in the same order",
+        )
+    targets = [
+        (fmt, outputs[i] if i < len(outputs) and str(outputs[i]) != "-" else None)
+        for i, fmt in enumerate(chosen)
+    ]
+    on_stdout = [fmt for fmt, out in targets if out is None]
+    if len(on_stdout) > 1:
+        raise InputError(
+            f"formats {', '.join(on_stdout)} would all go to stdout",
+            hint="give -o FILE for all but one --format",
+        )
+    return targets
 
 
 def terminal_options(fmt: str) -> RenderOptions:

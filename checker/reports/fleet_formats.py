@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
 
-from ..fleet.report import FleetReport
+if TYPE_CHECKING:  # the fleet report's module is imported by `failback fleet` only
+    from ..fleet.report import FleetReport
 
-FleetRenderer = Callable[[FleetReport], str]
+FleetRenderer = Callable[["FleetReport"], str]
 
 # format name -> (module under checker.reports, one-line description)
 FLEET_FORMATS: Mapping[str, tuple[str, str]] = {

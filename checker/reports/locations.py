@@ -182,7 +182,7 @@ class Locator:
         if text is None:
             return index
         try:
-            root = yaml.compose(text, Loader=yaml.SafeLoader)
+            root = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
         except yaml.YAMLError:
             return index
         if not isinstance(root, yaml.MappingNode):

@@ -118,7 +118,8 @@ deny contains lib.finding_at(
 	some name, family in lib.families
 	family.connect != null
 	family.connect.recreate == false
+	directions := connect_directions(name, input.phase) # once per family, not per topic
 	some topic in family.connect.internal_topics
-	missing := sort([d | some d in connect_directions(name, input.phase); not carried(topic, d)])
+	missing := sort([d | some d in directions; not carried(topic, d)])
 	count(missing) > 0
 }

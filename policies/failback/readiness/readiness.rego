@@ -46,18 +46,16 @@ monitored(evidence) if {
 	evidence.alerts > 0
 }
 
-evidence_level(family, phase) := "unwritten" if {
-	evidence := evidence_of(family, phase)
+evidence_level(family, phase) := level_of(evidence_of(family, phase))
+
+# The level of one evidence object (evidence_of): worked out once per scorecard cell.
+level_of(evidence) := "unwritten" if {
 	not has_runbook(evidence)
 } else := "documented" if {
-	evidence := evidence_of(family, phase)
 	not rehearsed_recently(evidence)
 } else := "operationalized" if {
-	evidence := evidence_of(family, phase)
 	monitored(evidence)
-} else := "rehearsed" if {
-	is_object(evidence_of(family, phase))
-}
+} else := "rehearsed"
 
 deny contains lib.finding_at(
 	"RDY-001", sprintf("%s/%s", [name, input.phase]),
@@ -75,7 +73,7 @@ deny contains lib.finding_at(
 # Whole days since the last rehearsal (never negative: sprintf %d of negatives differs between engines).
 days_since(epoch) := floor(max([input.now - epoch, 0]) / 86400)
 
-evidence_reasons(family, phase) := array.concat(
+reasons_of(evidence, phase) := array.concat(
 	array.concat(
 		[sprintf("runbook: %s", [evidence.runbook]) | has_runbook(evidence)],
 		[sprintf("no runbook for %s", [phase]) | not has_runbook(evidence)],
@@ -87,9 +85,7 @@ evidence_reasons(family, phase) := array.concat(
 		),
 		[sprintf("metrics: %d, alerts: %d", [evidence.metrics, evidence.alerts])],
 	),
-) if {
-	evidence := evidence_of(family, phase)
-}
+)
 
 # Rule ids of blocking findings that lower a family's level: only in the phase being judged,
 # and only findings about the family or about no family at all. RDY-001 is itself about the
@@ -143,12 +139,13 @@ next_step(level, ids, phase) := sprintf("write a runbook for %s", [phase]) if {
 cell(family, phase, index) := {
 	"family": family,
 	"phase": phase,
-	"level": level_after(evidence, ids),
-	"evidence_level": evidence,
-	"reasons": array.concat(evidence_reasons(family, phase), lowered_reasons(ids)),
-	"next_step": next_step(evidence, ids, phase),
+	"level": level_after(level, ids),
+	"evidence_level": level,
+	"reasons": array.concat(reasons_of(evidence, phase), lowered_reasons(ids)),
+	"next_step": next_step(level, ids, phase),
 } if {
-	evidence := evidence_level(family, phase)
+	evidence := evidence_of(family, phase)
+	level := level_of(evidence)
 	ids := blocking_ids(family, phase, index)
 }
 

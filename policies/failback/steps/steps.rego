@@ -25,26 +25,26 @@ first_gate(steps, f) := [step.name | some step in steps; gates(step, f)][0] if {
 	gated(steps, f)
 } else := null
 
-# The blocking findings that hold step i: gated by it or an earlier step, or by no step.
-held(steps, i, findings) := [{
+# The index of the first step that gates a finding, or -1 when none does.
+first_gate_index(steps, f) := [j | some j, step in steps; gates(step, f)][0] if {
+	gated(steps, f)
+} else := -1
+
+# Each blocking finding with the first step that gates it (-1 when none does), in the
+# findings' order: worked out once per finding, not once per step.
+gated_blocking(steps, findings) := [{"index": first_gate_index(steps, f), "held": {
 	"rule_id": f.rule_id,
 	"resource": f.resource,
 	"region": f.region,
 	"family": f.family,
 	"gate": first_gate(steps, f),
-} |
+}} |
 	some f in findings
 	f.blocking
-	holds(steps, i, f)
 ]
 
-holds(steps, _, f) if not gated(steps, f)
-
-holds(steps, i, f) if {
-	some j, step in steps
-	j <= i
-	gates(step, f)
-}
+# The blocking findings that hold step i: gated by it or an earlier step, or by no step.
+held(marked, i) := [m.held | some m in marked; m.index <= i]
 
 step_verdict(blocking, doubtful) := "no-go" if {
 	count(blocking) > 0
@@ -55,14 +55,17 @@ step_verdict(blocking, doubtful) := "no-go" if {
 # results(steps, findings, doubtful): one verdict per step, in order. `findings` are the
 # decision's (waived and known ones never block), `doubtful` how many in-scope gaps and
 # evidence-quality findings make the phase indeterminate.
-results(steps, findings, doubtful) := [{
-	"name": step.name,
-	"order": i + 1,
-	"description": object.get(step, "description", ""),
-	"gates": {"rules": gate_list(step, "rules"), "areas": gate_list(step, "areas")},
-	"verdict": step_verdict(blocking, doubtful),
-	"held_by": blocking,
-} |
-	some i, step in steps
-	blocking := held(steps, i, findings)
-]
+results(steps, findings, doubtful) := list if {
+	marked := gated_blocking(steps, findings)
+	list := [{
+		"name": step.name,
+		"order": i + 1,
+		"description": object.get(step, "description", ""),
+		"gates": {"rules": gate_list(step, "rules"), "areas": gate_list(step, "areas")},
+		"verdict": step_verdict(blocking, doubtful),
+		"held_by": blocking,
+	} |
+		some i, step in steps
+		blocking := held(marked, i)
+	]
+}
