@@ -38,6 +38,7 @@ from typing import Any
 
 from .authority import region_access, write_facts
 from .draft_yaml import Commented, Guess, Placeholder
+from .draft_yaml import scalar as json_text
 from .identity import Canon
 from .topics import is_internal
 
@@ -402,29 +403,48 @@ def super_users(regions: tuple[RegionInput, RegionInput], canon: Canon) -> list[
     return sorted(found)
 
 
+def known_principals(regions: tuple[RegionInput, RegionInput], canon: Canon) -> set[str]:
+    """Every principal a region names: in ACLs, IAM grants and as a SCRAM user."""
+    found: set[str] = set()
+    for region in regions:
+        found |= _principals(region.document, canon)
+        authentication = region.document.get("authentication") or {}
+        found |= {canon.text(f"User:{u}") for u in authentication.get("scram_users", []) or []}
+    return found
+
+
 def replicators(
-    found: Sequence[Writer], replicated: set[str], passive: str, names: Mapping[str, str]
+    found: Sequence[Writer],
+    replicated: set[str],
+    passive: str,
+    names: Mapping[str, str],
+    principals: Iterable[str] = (),
 ) -> dict[str, str]:
-    """principal -> why: writes every topic of several replicated families in the passive
-    region, or is named after a replication tool and writes there."""
-    broad: dict[str, set[str]] = defaultdict(set)
-    named: set[str] = set()
+    """principal -> why: may write every topic of several replicated families in both
+    regions (a replication identity serves both directions), or is named after a replication
+    tool (among writers and `principals`). A broad writer of the passive region alone stays a
+    producer: it may be a debugging grant that write-authority rules must report (WA-001,
+    WA-002), and a draft never hides a finding by calling its principal a replicator."""
+    broad: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    named: set[str] = {p for p in principals if _REPLICATION_NAME.search(p)}
     for writer in found:
         if writer.principal == EVERYONE:
             continue
-        if writer.role == passive and writer.every_topic and writer.family in replicated:
-            broad[writer.principal].add(writer.family)
+        if writer.every_topic and writer.family in replicated:
+            broad[writer.principal][writer.role].add(writer.family)
         if _REPLICATION_NAME.search(writer.principal):
             named.add(writer.principal)
     result = {}
-    for principal, families in broad.items():
-        if len(families) >= 2 or (len(replicated) == 1 and families):
+    other = next(role for role in names if role != passive)
+    for principal, by_role in broad.items():
+        families = by_role.get(passive, set())
+        if len(families) >= min(2, len(replicated)) and by_role.get(other):
             result[principal] = (
-                f"may write every topic of {len(families)} replicated families in the "
-                f"passive region {names[passive]}"
+                f"may write every topic of {len(families)} replicated families in "
+                f"{names[passive]} and of {len(by_role[other])} in {names[other]}"
             )
     for principal in named:
-        result.setdefault(principal, "its name says replication and it may write topics")
+        result.setdefault(principal, "its name says it belongs to a replication tool")
     return dict(sorted(result.items()))
 
 
@@ -563,8 +583,14 @@ def draft(regions: tuple[RegionInput, RegionInput], name: str | None = None) -> 
         for family, ts in found_topics.families.items()
         if any(carried(f, t) for f in flows for t in ts)
     }
-    found_replicators = replicators(found_writers, replicated, "secondary", names)
     admins = super_users(regions, canon)
+    found_replicators = {
+        principal: why
+        for principal, why in replicators(
+            found_writers, replicated, "secondary", names, known_principals(regions, canon)
+        ).items()
+        if principal not in admins
+    }
     excluded = set(found_replicators) | set(admins) | {EVERYONE}
     transactional = _transactional(regions, canon)
 
@@ -576,7 +602,10 @@ def draft(regions: tuple[RegionInput, RegionInput], name: str | None = None) -> 
     for family in found_topics.families:
         for role in {w.role for ws in producers.get(family, {}).values() for w in ws}:
             writing[role] += 1
-    producer_roles = {role for role, count in writing.items() if count and count == max(writing.values())}
+    most = max(writing.values())
+    producer_roles = {role for role, count in writing.items() if count and count == most}
+    phase = current_phase(flows, producer_roles, names)
+    preferred = USUAL_ROLES[phase.value]
 
     families = []
     for family, family_topics in found_topics.families.items():
@@ -588,7 +617,12 @@ def draft(regions: tuple[RegionInput, RegionInput], name: str | None = None) -> 
             ),
             "phases": _phases(),
         }
-        own = producers.get(family, {})
+        writing_here = producers.get(family, {})
+        chosen = {p: ws for p, ws in writing_here.items() if any(w.role == preferred for w in ws)}
+        if not chosen:
+            chosen = dict(writing_here)
+        own = dict(sorted(chosen.items()))
+        elsewhere = sorted(set(writing_here) - set(own))
         if own:
             entry["producers"] = [
                 Guess(
@@ -603,6 +637,14 @@ def draft(regions: tuple[RegionInput, RegionInput], name: str | None = None) -> 
             ]
         else:
             entry["producers"] = Guess([], "nobody but replicators may write these topics")
+        if elsewhere:
+            entry["producers"] = Commented(
+                entry["producers"],
+                (
+                    "Not listed as producers: these may write the family's topics only where "
+                    f"it is not written now ({', '.join(elsewhere)}): confirm who they are",
+                ),
+            )
         syncing = [
             f
             for f in flows
@@ -638,7 +680,7 @@ def draft(regions: tuple[RegionInput, RegionInput], name: str | None = None) -> 
     document: dict[str, Any] = {"schema_version": "1.0"}
     if name:
         document["name"] = name
-    document["current_phase"] = current_phase(flows, producer_roles, names)
+    document["current_phase"] = phase
     document["regions"] = {
         role: {"name": region.name, **region.entry}
         for role, region in zip(ROLES, regions, strict=True)
@@ -667,6 +709,18 @@ def draft(regions: tuple[RegionInput, RegionInput], name: str | None = None) -> 
             "  decision_owner: who decides",
         )
     )
+    both_gapped = _gapped(regions)
+    if both_gapped:
+        areas = ", ".join(json_text(a) for a in both_gapped)
+        reasons = "; ".join(f"{a}: {r}" for a, r in both_gapped.items())
+        document["evidence"] = Placeholder(
+            (
+                f"Both regions' exports have a gap ({reasons}), so check is indeterminate",
+                "there. Only if another control covers it, declare it out of scope:",
+                "evidence:",
+                f"  out_of_scope: [{areas}]",
+            )
+        )
     cost: dict[str, Any] = {}
     owners: dict[str, Any] = {}
     for flow in flows:
@@ -689,6 +743,15 @@ def draft(regions: tuple[RegionInput, RegionInput], name: str | None = None) -> 
     if any(not isinstance(v, Placeholder) for v in cost.values()):
         document["cost"] = cost
     return document
+
+
+def _gapped(regions: tuple[RegionInput, RegionInput]) -> dict[str, str]:
+    """area -> the primary's reason, for the areas neither region's export could read."""
+    gaps = [
+        {str(g.get("area")): str(g.get("reason", "")) for g in r.document.get("gaps", []) or []}
+        for r in regions
+    ]
+    return {area: gaps[0][area] for area in sorted(set(gaps[0]) & set(gaps[1]))}
 
 
 def _role_of(flow: Mapping[str, Any], names: Mapping[str, str]) -> str:

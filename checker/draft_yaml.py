@@ -45,8 +45,11 @@ class Placeholder:
 
 
 def comment_text(text: str) -> str:
-    """`text` as one comment line's content: control characters and line breaks become spaces."""
-    return " ".join(_CONTROL.sub(" ", text).split())
+    """`text` as one comment line's content: control characters and line breaks become spaces
+    (leading spaces, an indentation, are kept)."""
+    text = _CONTROL.sub(" ", text)
+    indent = len(text) - len(text.lstrip(" "))
+    return " " * indent + " ".join(text.split())
 
 
 def guess_comment(why: str) -> str:
