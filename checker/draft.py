@@ -143,9 +143,13 @@ def _equivalence(kind: str, canonical: str, values: Sequence[str], why: str) -> 
 
 
 def _single(
-    kind: str, prefix: str, values: tuple[str | None, str | None], regions: tuple[str, str], why: str
+    kind: str,
+    prefix: str,
+    values: Sequence[Any],
+    regions: tuple[str, str],
+    why: str,
 ) -> list[Guess]:
-    first, second = values
+    first, second = (None if v is None else str(v) for v in values)
     if not first or not second or first == second:
         return []
     if kind == "cluster":
@@ -190,13 +194,9 @@ def _ingress_pairs(documents: tuple[Mapping[str, Any], ...]) -> list[Guess]:
         protocol, low, high, peer_type, description = key
         ports = low if low == high else f"{low}-{high}"
         label = _slug(description) or f"{protocol}-{ports}"
-        why = f"the {protocol} {ports} ingress rule" + (
-            f" {description!r}" if description else ""
-        )
+        why = f"the {protocol} {ports} ingress rule" + (f" {description!r}" if description else "")
         if peer_type == "security_group":
-            found.append(
-                _equivalence("security_group", f"sg:{label}", [peers[0], others[0]], why)
-            )
+            found.append(_equivalence("security_group", f"sg:{label}", [peers[0], others[0]], why))
         elif peer_type == "cidr":
             wide = {"0.0.0.0/0", "::/0"}
             if peers[0] in wide or others[0] in wide:
@@ -211,7 +211,7 @@ def _ingress_pairs(documents: tuple[Mapping[str, Any], ...]) -> list[Guess]:
 
 def _log_groups(document: Mapping[str, Any]) -> dict[str, str]:
     audit = document.get("audit") or {}
-    found = {}
+    found: dict[str, str] = {}
     for entry in audit.get("broker_logs", []) or []:
         if entry.get("target"):
             found.setdefault(str(entry["destination"]), str(entry["target"]))
@@ -261,7 +261,9 @@ def equivalences(regions: tuple[RegionInput, RegionInput]) -> list[Guess]:
             continue  # both exist in both regions: two identities, not one
         found.append(
             _equivalence(
-                "principal", form.replace("{region}", "REGION"), [first, second],
+                "principal",
+                form.replace("{region}", "REGION"),
+                [first, second],
                 "principal names differ only by the region",
             )
         )
@@ -285,7 +287,11 @@ def _flows(regions: tuple[RegionInput, RegionInput]) -> list[Mapping[str, Any]]:
     seen: dict[tuple[str, str, str], Mapping[str, Any]] = {}
     for region in regions:
         for flow in region.document.get("replication", []) or []:
-            key = (str(flow.get("name")), str(flow.get("source_region")), str(flow.get("target_region")))
+            key = (
+                str(flow.get("name")),
+                str(flow.get("source_region")),
+                str(flow.get("target_region")),
+            )
             seen.setdefault(key, flow)
     return [seen[key] for key in sorted(seen)]
 
@@ -490,8 +496,8 @@ def current_phase(
     if producer_roles == {"primary"} and reverse:
         return Guess(
             "failback",
-            f"producers of most families write in {names['primary']} and a flow from {names['secondary']} "
-            f"still runs ({reverse[0].get('name')})",
+            f"producers of most families write in {names['primary']} and a flow from "
+            f"{names['secondary']} still runs ({reverse[0].get('name')})",
         )
     if producer_roles == {"primary"}:
         return Guess("normal", f"producers of most families write in {names['primary']}")
@@ -648,7 +654,8 @@ def draft(regions: tuple[RegionInput, RegionInput], name: str | None = None) -> 
         syncing = [
             f
             for f in flows
-            if (f.get("offset_sync") or {}).get("enabled") and any(carried(f, t) for t in family_topics)
+            if (f.get("offset_sync") or {}).get("enabled")
+            and any(carried(f, t) for t in family_topics)
         ]
         if syncing:
             entry["offset_strategy"] = Guess(
@@ -656,8 +663,9 @@ def draft(regions: tuple[RegionInput, RegionInput], name: str | None = None) -> 
             )
         if transactional & set(own):
             entry["transactional"] = Guess(
-                True, "a producer holds transactional-id write grants: "
-                + ", ".join(sorted(transactional & set(own)))
+                True,
+                "a producer holds transactional-id write grants: "
+                + ", ".join(sorted(transactional & set(own))),
             )
         internal = sorted(
             {
@@ -690,14 +698,16 @@ def draft(regions: tuple[RegionInput, RegionInput], name: str | None = None) -> 
     document["replicator_principals"] = (
         [Guess(p, why) for p, why in found_replicators.items()]
         if found_replicators
-        else Commented([], ("No replication identity found: list the replication tool's principal",))
+        else Commented(
+            [], ("No replication identity found: list the replication tool's principal",)
+        )
     )
     if admins:
         document["admin_principals"] = [
             Guess(p, "a super user of the brokers (super.users)") for p in admins
         ]
     unmatched = found_topics.unmatched
-    notes = NOT_INFERRED
+    notes: tuple[str, ...] = NOT_INFERRED
     if unmatched:
         notes += (f"Topics without a prefix, in no family: {', '.join(unmatched)}",)
     document["topic_families"] = Commented(families, notes)

@@ -125,8 +125,15 @@ def test_a_terraform_file_alone_is_a_terraform_source(tmp_path: Path) -> None:
     shutil.copytree(FIXTURES / "terraform" / "ready", work)
     tfplan = str(work / "payments.tfplan.json")
     drafted = _init(
-        work, tfplan, tfplan, "--primary-region", PRIMARY, "--secondary-region", SECONDARY,
-        "--now", NOW,
+        work,
+        tfplan,
+        tfplan,
+        "--primary-region",
+        PRIMARY,
+        "--secondary-region",
+        SECONDARY,
+        "--now",
+        NOW,
     )
     assert 'source:\n      type: "terraform"\n      plan: "payments.tfplan.json"' in (
         drafted.read_text()
@@ -144,7 +151,8 @@ def test_drafted_plan_from_two_strimzi_directories(tmp_path: Path, variant: str)
         str(work / SECONDARY),
         *("--primary-region", PRIMARY, "--secondary-region", SECONDARY),
         *("--mm2-region", "use1=us-east-1", "--mm2-region", "usw2=us-west-2"),
-        "--now", NOW,
+        "--now",
+        NOW,
     )
     document = yaml.safe_load(drafted.read_text())
     assert document["regions"]["primary"]["source"] == {
@@ -159,8 +167,9 @@ def test_drafted_plan_from_two_strimzi_directories(tmp_path: Path, variant: str)
 def test_guesses_on_the_ready_estate(tmp_path: Path) -> None:
     ready = FIXTURES / "estate" / "ready"
     out = tmp_path / "failback.yaml"
-    run = run_cli(["init", str(ready / f"{PRIMARY}.json"), str(ready / f"{SECONDARY}.json"),
-                   "-o", str(out)])
+    run = run_cli(
+        ["init", str(ready / f"{PRIMARY}.json"), str(ready / f"{SECONDARY}.json"), "-o", str(out)]
+    )
     assert run.exit_code == 0, run.stderr
     text = out.read_text()
     document = yaml.safe_load(text)
@@ -184,7 +193,13 @@ def test_guesses_on_the_ready_estate(tmp_path: Path) -> None:
     assert document["replicator_principals"] == ["iam:role/msk-replicator-payments"]
     families = {f["name"]: f for f in document["topic_families"]}
     assert sorted(families) == [
-        "analytics", "customer", "fraud", "integrations", "ledger", "notify", "payments"
+        "analytics",
+        "customer",
+        "fraud",
+        "integrations",
+        "ledger",
+        "notify",
+        "payments",
     ]
     payments = families["payments"]
     assert payments["match"] == ["payments.*"]
@@ -193,7 +208,9 @@ def test_guesses_on_the_ready_estate(tmp_path: Path) -> None:
     assert payments["schemas"] == {"kind": "confluent", "naming": "topic", "parts": ["value"]}
     assert families["integrations"]["connect"] == {
         "internal_topics": [
-            "connect-configs-payments", "connect-offsets-payments", "connect-status-payments"
+            "connect-configs-payments",
+            "connect-offsets-payments",
+            "connect-status-payments",
         ]
     }
     assert payments["phases"]["dr_operation"] == {"writer": "secondary", "consumer": "secondary"}
@@ -205,7 +222,9 @@ def test_guesses_on_the_ready_estate(tmp_path: Path) -> None:
     assert "rollback" not in document  # only a person knows it: a comment to fill in
     assert "#   stop_point:" in text
     # every inferred line says why and asks for confirmation
-    assert 'current_phase: "failback"  # guess: producers of most families write in us-east-1' in text
+    assert (
+        'current_phase: "failback"  # guess: producers of most families write in us-east-1' in text
+    )
     assert '  - "User:payments-api"  # guess: may write 12/12 topics in us-east-1' in text
     guesses = [line for line in text.splitlines() if re.search(r"(^ *|  )# guess: ", line)]
     assert len(guesses) > 30
@@ -217,8 +236,9 @@ def test_faulted_grant_is_a_producer_not_a_replicator(tmp_path: Path) -> None:
     """fraud-scorer may write fraud.* in the passive region (the WA-002 fault): it stays a
     producer, so the draft does not hide the fault."""
     faulted = FIXTURES / "estate" / "faulted"
-    run = run_cli(["init", str(faulted / f"{PRIMARY}.json"), str(faulted / f"{SECONDARY}.json"),
-                   "-o", "-"])
+    run = run_cli(
+        ["init", str(faulted / f"{PRIMARY}.json"), str(faulted / f"{SECONDARY}.json"), "-o", "-"]
+    )
     assert run.exit_code == 0, run.stderr
     document = yaml.safe_load(run.stdout)
     assert document["replicator_principals"] == ["iam:role/msk-replicator-payments"]
@@ -231,20 +251,33 @@ def test_faulted_grant_is_a_producer_not_a_replicator(tmp_path: Path) -> None:
 
 def test_remote_copies_of_prefixed_flows_join_their_family(tmp_path: Path) -> None:
     setup = FIXTURES / "setups" / "mm2-default-policy-both-ways"
-    run = run_cli(["init", str(setup / f"{PRIMARY}.json"), str(setup / f"{SECONDARY}.json"),
-                   "-o", "-"])
+    run = run_cli(
+        ["init", str(setup / f"{PRIMARY}.json"), str(setup / f"{SECONDARY}.json"), "-o", "-"]
+    )
     assert run.exit_code == 0, run.stderr
     names = [f["name"] for f in yaml.safe_load(run.stdout)["topic_families"]]
-    assert names == ["analytics", "customer", "fraud", "integrations", "ledger", "notify",
-                     "payments"]  # no use1 / usw2 family
+    assert names == [
+        "analytics",
+        "customer",
+        "fraud",
+        "integrations",
+        "ledger",
+        "notify",
+        "payments",
+    ]  # no use1 / usw2 family
 
 
 def test_refuses_to_overwrite_without_force(tmp_path: Path) -> None:
     ready = FIXTURES / "estate" / "ready"
     out = tmp_path / "failback.yaml"
     out.write_text("# mine\n")
-    args = ["init", str(ready / f"{PRIMARY}.json"), str(ready / f"{SECONDARY}.json"), "-o",
-            str(out)]
+    args = [
+        "init",
+        str(ready / f"{PRIMARY}.json"),
+        str(ready / f"{SECONDARY}.json"),
+        "-o",
+        str(out),
+    ]
     assert_one_line_error(run_cli(args), 2, f"{out} exists: give --force")
     assert out.read_text() == "# mine\n"
     assert run_cli([*args, "--force"]).exit_code == 0
@@ -255,8 +288,9 @@ def test_refuses_to_overwrite_without_force(tmp_path: Path) -> None:
 def test_stdout_leaves_no_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     ready = FIXTURES / "estate" / "ready"
-    run = run_cli(["init", str(ready / f"{PRIMARY}.json"), str(ready / f"{SECONDARY}.json"),
-                   "-o", "-"])
+    run = run_cli(
+        ["init", str(ready / f"{PRIMARY}.json"), str(ready / f"{SECONDARY}.json"), "-o", "-"]
+    )
     assert run.exit_code == 0 and run.stdout.startswith("# Drafted by")
     assert list(tmp_path.iterdir()) == []
 
@@ -274,6 +308,21 @@ def test_bad_regions_are_one_line_exit_2(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     assert_one_line_error(run_cli(["init", *args]), 2, *fragments)
+
+
+def test_a_clear_text_secret_is_refused_and_never_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An inline kafka source with a password in clear text: refused before anything is
+    exported or written, and the secret is never echoed."""
+    monkeypatch.chdir(tmp_path)
+    secret = "hunter2-not-for-the-plan"
+    ready = FIXTURES / "estate" / "ready"
+    source = "{type: kafka, bootstrap: '127.0.0.1:1', config: {sasl.password: " + secret + "}}"
+    run = run_cli(["init", source, str(ready / f"{SECONDARY}.json"), "--primary-region", PRIMARY])
+    assert_one_line_error(run, 2, "regions.primary.source.config.sasl.password", "env:VAR")
+    assert secret not in run.stderr + run.stdout
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_unknown_file_and_same_region(tmp_path: Path) -> None:

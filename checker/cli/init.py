@@ -74,6 +74,21 @@ def _inline(text: str, role: str) -> dict[str, Any]:
     return dict(document)
 
 
+def _no_clear_secret(source: Mapping[str, Any], role: str) -> None:
+    """Refuse a secret written in clear text: the draft would copy it into the plan."""
+    from ..plan import secret_literals
+
+    regions: dict[str, Any] = {"primary": {}, "secondary": {}}
+    regions[role] = {"source": source}
+    clear = secret_literals({"regions": regions})
+    if clear:
+        raise InputError(
+            f"{', '.join(clear)} holds a secret in clear text, which the draft would copy "
+            "into the plan",
+            hint="give it as env:VAR (an environment variable) or @FILE",
+        )
+
+
 def _kind_of(path: Path) -> str | None:
     from ..io.read import read_text
     from ..validation import _parse, detect
@@ -114,7 +129,10 @@ def region_input(
     cwd = Path.cwd()
     if argument.lstrip().startswith("{"):
         source = _inline(argument, role)
+        _no_clear_secret(source, role)
+        shown = f"the {source['type']} source given inline"  # never echoed: it may hold a secret
     else:
+        shown = argument
         path = Path(argument)
         if not path.exists():
             raise InputError(f"the {role} region {argument!r} does not exist", hint=_WHAT)
@@ -123,11 +141,10 @@ def region_input(
             snapshot = load_snapshot(path)
             if region and region != snapshot.region:
                 raise InputError(
-                    f"the {role} snapshot {argument} is of region {snapshot.region}, "
-                    f"not {region}"
+                    f"the {role} snapshot {argument} is of region {snapshot.region}, not {region}"
                 )
-            entry = {"snapshot": os.path.relpath(path.resolve(), target.resolve())}
-            return RegionInput(snapshot.document, entry, argument)
+            relative = os.path.relpath(path.resolve(), target.resolve())
+            return RegionInput(snapshot.document, {"snapshot": relative}, argument)
         if kind in ("terraform-plan", "terraform-state"):
             source = {"type": "terraform", "plan": argument}
         elif kind == "strimzi":
@@ -139,8 +156,8 @@ def region_input(
     name = _region_of_source(source, region, role)
     document = from_source(source, name, cwd, sys.stderr, now)
     snapshot = parse_snapshot(document, f"{source['type']} source of the {role} region {name}")
-    entry = {"source": rebase(source, cwd, target)}
-    return RegionInput(snapshot.document, entry, f"{source['type']} source {argument}")
+    rebased = {"source": rebase(source, cwd, target)}
+    return RegionInput(snapshot.document, rebased, shown)
 
 
 @click.command(epilog=INIT_EXIT_CODES)
