@@ -22,7 +22,7 @@ import pytest
 import yaml
 
 from checker.draft import RegionInput, draft, region_tokens, without_region
-from checker.draft_yaml import Guess, Placeholder, comment_text, plain, render
+from checker.draft.yaml_text import Guess, Placeholder, comment_text, plain, render
 
 from .conftest import NOW, ROOT, assert_one_line_error, run_cli
 
@@ -381,3 +381,22 @@ def test_draft_is_pure_and_deterministic() -> None:
     )
     first = render(draft(regions))  # type: ignore[arg-type]
     assert first == render(draft(regions))  # type: ignore[arg-type]
+
+
+def test_flows_without_owner_are_left_to_fill_in() -> None:
+    """A flow with no owner gets no invented one: a comment names it (CST-002 until then)."""
+    ready = FIXTURES / "estate" / "ready"
+    documents = [json.loads((ready / f"{r}.json").read_text()) for r in (PRIMARY, SECONDARY)]
+    for document in documents:
+        for flow in document["replication"]:
+            flow["owner"] = None
+    regions = tuple(
+        RegionInput(d, {"snapshot": f"{r}.json"}, r)
+        for d, r in zip(documents, (PRIMARY, SECONDARY), strict=True)
+    )
+    text = render(draft(regions))  # type: ignore[arg-type]
+    assert "cost" not in yaml.safe_load(text)
+    assert (
+        "# cost:\n#   flow_owners:\n"
+        "#     payments-use1-to-usw2: TEAM (no owner recorded: CST-002 until you name one)\n"
+    ) in text

@@ -219,7 +219,7 @@ def init(
     is left as comments to fill in. Then: failback validate FILE, failback check.
     """
     from ..draft import draft
-    from ..draft_yaml import plain, render
+    from ..draft.yaml_text import plain, render
     from ..io.atomic import write_atomic
     from ..plan import parse_plan
     from .export import parse_region_pairs
