@@ -90,12 +90,16 @@ def _no_clear_secret(source: Mapping[str, Any], role: str) -> None:
 
 
 def _kind_of(path: Path) -> str | None:
-    from ..io.read import read_text
-    from ..validation import _parse, detect
+    """What a file holds, told from its content as `failback validate` tells it."""
+    from ..io.read import parse_json, parse_yaml_all, read_text
+    from ..validation import detect
 
     if path.is_dir():
         return "strimzi"
-    return detect(_parse(read_text(path, "file"), path), path)
+    text = read_text(path, "file")
+    if path.suffix.lower() == ".json" or text.lstrip()[:1] in ("{", "["):
+        return detect([parse_json(text, str(path), "file")], path)
+    return detect(parse_yaml_all(text, str(path), "file"), path)
 
 
 def _region_of_source(source: Mapping[str, Any], given: str | None, role: str) -> str:
