@@ -90,11 +90,13 @@ def replicators(
     names: Mapping[str, str],
     principals: Iterable[str] = (),
 ) -> dict[str, str]:
-    """principal -> why: may write every topic of several replicated families in both
+    """principal -> why: may write every topic of two or more replicated families in both
     regions (a replication identity serves both directions), or is named after a replication
-    tool (among writers and `principals`). A broad writer of the passive region alone stays a
-    producer: it may be a debugging grant that write-authority rules must report (WA-001,
-    WA-002), and a draft never hides a finding by calling its principal a replicator."""
+    tool (among writers and `principals`). With one family, breadth tells nothing: a producer
+    that may write in both regions (WA-001) must stay a producer. A broad writer of the
+    passive region alone stays a producer too: it may be a debugging grant that
+    write-authority rules must report (WA-001, WA-002), and a draft never hides a finding by
+    calling its principal a replicator."""
     broad: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     named: set[str] = {p for p in principals if _REPLICATION_NAME.search(p)}
     for writer in found:
@@ -108,7 +110,7 @@ def replicators(
     other = next(role for role in names if role != passive)
     for principal, by_role in broad.items():
         families = by_role.get(passive, set())
-        if len(families) >= min(2, len(replicated)) and by_role.get(other):
+        if len(families) >= 2 and by_role.get(other):
             result[principal] = (
                 f"may write every topic of {len(families)} replicated families in "
                 f"{names[passive]} and of {len(by_role[other])} in {names[other]}"

@@ -189,7 +189,12 @@ def equivalences(regions: tuple[RegionInput, RegionInput]) -> list[Guess]:
     buckets = [[str(b.get("name")) for b in d.get("storage", []) or []] for d in documents]
     for first, second, form in _pair_by_region(buckets[0], buckets[1], names):
         found.append(
-            _equivalence("bucket", f"bucket:{form}", [first, second], "names differ by region")
+            _equivalence(
+                "bucket",
+                "bucket:" + form.replace("{region}", "REGION"),
+                [first, second],
+                "the bucket names differ only by the region",
+            )
         )
     principals = [principals_of(d, plain) for d in documents]
     for first, second, form in _pair_by_region(principals[0], principals[1], names):

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ..model import SNAPSHOT_AREAS
 from .access import (
     EVERYONE,
     Writer,
@@ -317,10 +318,23 @@ def draft(regions: tuple[RegionInput, RegionInput], name: str | None = None) -> 
     return document
 
 
+def _missing(document: Mapping[str, Any]) -> list[str]:
+    """Areas a snapshot leaves out that `check` counts as gaps (as checker/normalize.py does for
+    a plan whose families use a registry only where the draft found one)."""
+    optional = ("acls", "iam_grants", "schemas")
+    missing = [a for a in SNAPSHOT_AREAS if a not in document and a not in optional]
+    if "acls" not in document and "iam_grants" not in document:
+        missing.append("acls")
+    return missing
+
+
 def _gapped(regions: tuple[RegionInput, RegionInput]) -> dict[str, str]:
     """area -> the primary's reason, for the areas neither region's export could read."""
     gaps = [
-        {str(g.get("area")): str(g.get("reason", "")) for g in r.document.get("gaps", []) or []}
+        {
+            **{area: "not in snapshot" for area in _missing(r.document)},
+            **{str(g.get("area")): str(g.get("reason", "")) for g in r.document.get("gaps", [])},
+        }
         for r in regions
     ]
     return {area: gaps[0][area] for area in sorted(set(gaps[0]) & set(gaps[1]))}
