@@ -164,7 +164,9 @@ def region_input(
     return RegionInput(snapshot.document, rebased, shown)
 
 
-@click.command(epilog=INIT_EXIT_CODES)
+@click.command(
+    epilog=INIT_EXIT_CODES, short_help="Draft a failback.yaml from two regions, guesses marked."
+)
 @click.argument("primary")
 @click.argument("secondary")
 @click.option(

@@ -89,7 +89,8 @@ def _schemas(
 def _phases() -> Guess:
     return Guess(
         {phase: {"writer": role, "consumer": role} for phase, role in USUAL_ROLES.items()},
-        "the usual roles: the primary writes and consumes, but in failover and dr_operation",
+        "the usual roles: the secondary writes and consumes in failover and dr_operation, "
+        "the primary otherwise",
     )
 
 
