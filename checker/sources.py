@@ -37,6 +37,20 @@ def _flow_key(flow: Mapping[str, Any]) -> tuple[str, str, str, str]:
     )
 
 
+def merge_runtime(first: Mapping[str, Any], later: Mapping[str, Any]) -> dict[str, Any]:
+    """Two sources' runtime samples of one region (Kafka: topics, groups, checkpoints; AWS:
+    metrics): parts the first lacks come from the later one, metrics add up, and the sample
+    is as old as its older half."""
+    combined = {**later, **first}
+    combined["captured_at"] = min(
+        (str(first["captured_at"]), str(later["captured_at"])),
+        key=lambda text: datetime.fromisoformat(text.replace("Z", "+00:00")),
+    )
+    if "metrics" in first and "metrics" in later:
+        combined["metrics"] = [*first["metrics"], *later["metrics"]]
+    return combined
+
+
 def merge(documents: Sequence[dict[str, Any]]) -> dict[str, Any]:
     """The first snapshot, with areas it lacks (or has a gap in) taken from the later ones."""
     merged = dict(documents[0])
@@ -49,6 +63,8 @@ def merge(documents: Sequence[dict[str, Any]]) -> dict[str, Any]:
             if area not in merged or area in _gapped(merged):
                 merged[area] = document[area]
                 merged["gaps"] = [g for g in merged["gaps"] if g["area"] != area]
+            elif area == "runtime":
+                merged[area] = merge_runtime(merged[area], document[area])
             elif area == "replication":
                 # flows add up: a second source (MM2 beside a replicator) adds its own
                 seen = {_flow_key(f) for f in merged[area]}
