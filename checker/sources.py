@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from .errors import InputError
+from .exporters._shared.runtime import merge_runtime
 from .model import SNAPSHOT_AREAS, Snapshot
 from .plan import Outage, Plan, RegionRef
 from .snapshot import load_snapshot, parse_snapshot, parse_timestamp
@@ -35,20 +36,6 @@ def _flow_key(flow: Mapping[str, Any]) -> tuple[str, str, str, str]:
         str(flow.get("source_region")),
         str(flow.get("target_region")),
     )
-
-
-def merge_runtime(first: Mapping[str, Any], later: Mapping[str, Any]) -> dict[str, Any]:
-    """Two sources' runtime samples of one region (Kafka: topics, groups, checkpoints; AWS:
-    metrics): parts the first lacks come from the later one, metrics add up, and the sample
-    is as old as its older half."""
-    combined = {**later, **first}
-    combined["captured_at"] = min(
-        (str(first["captured_at"]), str(later["captured_at"])),
-        key=lambda text: datetime.fromisoformat(text.replace("Z", "+00:00")),
-    )
-    if "metrics" in first and "metrics" in later:
-        combined["metrics"] = [*first["metrics"], *later["metrics"]]
-    return combined
 
 
 def merge(documents: Sequence[dict[str, Any]]) -> dict[str, Any]:

@@ -4,6 +4,7 @@ put_metric_data seeds them, the exporter's ListMetrics + GetMetricData read them
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from checker.exporters import aws
@@ -145,3 +146,19 @@ def test_no_runtime_reads_no_metrics(world: World) -> None:
     snap = aws.export(options, None)
     assert "runtime" not in snap and snap["schema_version"] == "1.0"
     assert not {op for prefix, op in world.operations if prefix == "monitoring"}
+
+
+def test_region_sampler_samples_the_plans_aws_source_repeatedly(world: World) -> None:
+    from checker.exporters.runtime_sampler import RegionSampler
+
+    regions = estate.build(world)
+    seed(world)
+    source = {"type": "aws", "cluster_arn": regions[PRIMARY].cluster_arn, "endpoint_url": world.url}
+    sampler = RegionSampler([source, {"type": "terraform", "plan": "x.json"}], PRIMARY, Path("."))
+    first, gaps = sampler.sample()
+    assert gaps == []
+    assert values({"runtime": first})[("MessageLag", f"ReplicatorName={REPLICATOR}")] == 1842.0
+    put(world, "MessageLag", {"ReplicatorName": REPLICATOR}, [(5, 0.0)])
+    second, _ = sampler.sample()
+    assert values({"runtime": second})[("MessageLag", f"ReplicatorName={REPLICATOR}")] == 0.0
+    assert second["captured_at"] >= first["captured_at"]

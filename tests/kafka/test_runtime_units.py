@@ -25,7 +25,7 @@ from checker.exporters.kafka.runtime import (
     encode_checkpoint,
     group_state,
 )
-from checker.sources import merge_runtime
+from checker.exporters._shared.runtime import merge_runtime
 
 NOW = datetime(2026, 12, 2, 19, 0, 0, 250000, tzinfo=UTC)
 

@@ -75,6 +75,31 @@ def export(config: AwsSource, messages: TextIO | None = None) -> dict[str, Any]:
     return finish(snapshot, f"aws export of {config.cluster_arn}")
 
 
+def sample_runtime(config: AwsSource) -> tuple[dict[str, Any], list[dict[str, str]]]:
+    """One CloudWatch runtime sample of the region (for repeated sampling, `failback watch`):
+    (the `runtime` area with its metrics, its gaps). Lists the region's replicators
+    (kafka:ListReplicators, kafka:DescribeReplicator) to know whose metrics to read; every
+    failed call is a gap of area `runtime`. Raises InputError only as `export` does."""
+    from . import client, metrics, msk, replication
+
+    cluster = msk.parse_cluster_arn(config.cluster_arn, config.region)
+    snapshot = skeleton(
+        config.region,
+        "aws",
+        "runtime sample",
+        {"id": cluster.arn, "name": cluster.name, "kind": "msk"},
+    )
+    progress = client.Progress(f"aws {config.region}", None, quiet=True)
+    reader = client.Reader(config, client.open_session(config), snapshot, progress)
+    replication.collect(reader, cluster)
+    metrics.collect(reader, cluster, config.metrics_window)
+    gaps = [
+        {"area": "runtime", "reason": g["reason"], "call": g.get("call", "")}
+        for g in snapshot["gaps"]
+    ]
+    return dict(snapshot["runtime"]), gaps
+
+
 def _collect(reader: Reader, cluster: Cluster, config: AwsSource) -> None:
     from . import audit, ec2, glue, iam, kms, msk, replication, s3, topics
 
