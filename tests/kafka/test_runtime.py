@@ -184,7 +184,7 @@ def test_a_partition_whose_only_broker_is_down_is_offline(
     while len(admin.list_topics(timeout=10).brokers) < 2:  # node 2 registered
         assert time.monotonic() < deadline, "broker 2 never joined"
         time.sleep(0.5)
-    topic = NewTopic("rt.offline", replica_assignment=[[2], [1]])  # partition 0 only on node 2
+    topic = NewTopic("rt.offline", 2, -1, replica_assignment=[[2], [1]])  # p0 only on node 2
     for future in admin.create_topics([topic], request_timeout=30).values():
         future.result(timeout=60)
     produce(first, "rt.offline", {0: 3, 1: 2})
