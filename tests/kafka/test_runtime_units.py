@@ -16,6 +16,7 @@ import pytest
 from confluent_kafka import KafkaError, KafkaException
 
 from checker import schemas
+from checker.exporters._shared.runtime import merge_runtime
 from checker.exporters.kafka.runtime import (
     CheckpointFormatError,
     RuntimeSession,
@@ -25,7 +26,6 @@ from checker.exporters.kafka.runtime import (
     encode_checkpoint,
     group_state,
 )
-from checker.exporters._shared.runtime import merge_runtime
 
 NOW = datetime(2026, 12, 2, 19, 0, 0, 250000, tzinfo=UTC)
 
@@ -274,3 +274,8 @@ def test_two_sources_runtime_samples_merge() -> None:
         "groups": {},
         "metrics": [{"metric": "MessageLag"}],
     }
+
+
+def test_a_session_never_prints_its_client_secrets() -> None:
+    session = RuntimeSession(None, {"sasl.password": "s3cret-value"}, 5.0)
+    assert "s3cret-value" not in repr(session)
