@@ -67,12 +67,13 @@ def fill(cluster: Cluster, names: list[str], per_topic: int) -> None:
     consumer.close()
 
 
-def sample(session: RuntimeSession) -> tuple[float, int, int]:
-    started = time.perf_counter()
+def sample(session: RuntimeSession) -> tuple[float, float, int, int]:
+    """(wall s, this process's CPU s, partitions read, gaps) of one collect_runtime."""
+    started, cpu = time.perf_counter(), time.process_time()
     runtime, gaps = collect_runtime(session)
-    wall = time.perf_counter() - started
+    wall, cpu = time.perf_counter() - started, time.process_time() - cpu
     count = sum(len(t["partitions"]) for t in runtime["topics"].values())
-    return wall, count, len(gaps)
+    return wall, cpu, count, len(gaps)
 
 
 def bench(partitions: int, per_topic: int, samples: int) -> dict[str, Any]:
@@ -92,14 +93,16 @@ def bench(partitions: int, per_topic: int, samples: int) -> dict[str, Any]:
             ]
             sample(sessions[0])  # warm the connections
             per_region: dict[str, list[float]] = {c.name: [] for c in clusters}
+            cpu_region: dict[str, list[float]] = {c.name: [] for c in clusters}
             both: list[float] = []
             counts: dict[str, int] = {}
             gaps: dict[str, int] = {}
             for _ in range(samples):
                 total = 0.0
                 for cluster, session in zip(clusters, sessions, strict=True):
-                    wall, counts[cluster.name], gaps[cluster.name] = sample(session)
+                    wall, cpu, counts[cluster.name], gaps[cluster.name] = sample(session)
                     per_region[cluster.name].append(wall)
+                    cpu_region[cluster.name].append(cpu)
                     total += wall
                 both.append(total)
         finally:
@@ -111,6 +114,7 @@ def bench(partitions: int, per_topic: int, samples: int) -> dict[str, Any]:
         "goal": f"< {GOAL_SECONDS:g} s per region",
         "per_region_s": {k: round(statistics.median(v), 3) for k, v in per_region.items()},
         "both_regions_s": round(statistics.median(both), 3),
+        "client_cpu_s": {k: round(statistics.median(v), 3) for k, v in cpu_region.items()},
         "partitions_read": counts,
         "gaps": gaps,
         "setup_s": round(setup, 1),
