@@ -189,8 +189,8 @@ def _plan_with(source: Any) -> dict[str, Any]:
             {"type": "aws", "cluster_arn": ARN, "regoin": "x"},
             "regions/secondary/source",
             "aws source of b: unknown keys regoin (expected cluster_arn, connect_timeout, "
-            "endpoint_url, glue_registries, max_attempts, profile, quiet, read_timeout, role_arn, "
-            "storage_buckets)",
+            "endpoint_url, glue_registries, max_attempts, metrics_window_seconds, profile, quiet, "
+            "read_timeout, role_arn, runtime, storage_buckets)",
         ),
         ({"type": "aws"}, "regions/secondary/source", "aws source of b: cluster_arn is required"),
         (

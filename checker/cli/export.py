@@ -119,6 +119,19 @@ def _aws() -> click.Command:
         help="Attempts per call (adaptive retries; throttling is retried).",
     )
     @click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
+    @click.option(
+        "--runtime/--no-runtime",
+        default=False,
+        show_default=True,
+        help="Also read MSK Replicator and cluster CloudWatch metrics (the runtime area).",
+    )
+    @click.option(
+        "--metrics-window",
+        default=600,
+        show_default=True,
+        type=click.IntRange(min=60, max=86400),
+        help="Seconds of CloudWatch history for --runtime; the newest datapoint is kept.",
+    )
     @handle_errors
     def command(
         region: str,
@@ -133,11 +146,13 @@ def _aws() -> click.Command:
         read_timeout: float,
         max_attempts: int,
         quiet: bool,
+        runtime: bool,
+        metrics_window: int,
     ) -> None:
         """Export one region's MSK cluster and its surroundings from AWS (read-only).
 
-        Reads MSK, EC2, CloudWatch Logs, CloudTrail, KMS, IAM, S3 and (with --glue-registry)
-        the Glue Schema Registry with boto3. A call AWS
+        Reads MSK, EC2, CloudWatch Logs, CloudTrail, KMS, IAM, S3, (with --glue-registry)
+        the Glue Schema Registry and (with --runtime) CloudWatch metrics with boto3. A call AWS
         refuses (AccessDenied, unsupported) becomes a gap in the snapshot, and `failback check`
         is indeterminate for that area. The least-privilege policy is
         checker/exporters/aws/readonly_policy.json.
@@ -154,6 +169,8 @@ def _aws() -> click.Command:
             read_timeout=read_timeout,
             max_attempts=max_attempts,
             quiet=quiet,
+            runtime=runtime,
+            metrics_window=metrics_window,
         )
         _emit(aws.export(config, sys.stderr), output)
 
@@ -216,6 +233,18 @@ def _kafka() -> click.Command:
         help="The brokers' Kafka version, recorded for CMP-001 (the Admin API does not report it).",
     )
     @click.option(
+        "--runtime/--no-runtime",
+        default=False,
+        show_default=True,
+        help="Also sample live runtime evidence: offsets, partition health, consumer groups, "
+        "MirrorMaker 2 checkpoints (the snapshot's runtime area).",
+    )
+    @click.option(
+        "--runtime-only",
+        is_flag=True,
+        help="Write the cluster and the runtime area only (a sample to merge with a full export).",
+    )
+    @click.option(
         "-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help=OUTPUT_HELP
     )
     @handle_errors
@@ -230,6 +259,8 @@ def _kafka() -> click.Command:
         cluster_name: str | None,
         kind: str,
         kafka_version: str | None,
+        runtime: bool,
+        runtime_only: bool,
         output: Path | None,
     ) -> None:
         """Snapshot a live Kafka cluster through the Admin API (and MirrorMaker 2 config)."""
@@ -245,8 +276,12 @@ def _kafka() -> click.Command:
             cluster_name=cluster_name,
             kind=kind,
             kafka_version=kafka_version,
+            runtime=runtime or runtime_only,
         )
-        snapshot = kafka.export(config, sys.stderr)
+        if runtime_only:
+            snapshot = kafka.export_runtime(config)
+        else:
+            snapshot = kafka.export(config, sys.stderr)
         _emit(snapshot, output)
         if output is None:
             return
