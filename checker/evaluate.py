@@ -90,7 +90,7 @@ def plan_input(plan: Plan, normalized: Normalized) -> dict[str, Any]:
             "owner": cost.owner,
         },
         "evidence": plan.evidence_settings,
-        "failback_steps": [step.as_input() for step in plan.failback_steps],
+        "failback_steps": [plan.step_input(step) for step in plan.failback_steps],
     }
 
 
@@ -138,6 +138,7 @@ def build_input(
         "secondary": _without_grants(normalized.secondary),
         "flows": normalized.flows,
         "replication": normalized.replication,
+        "runtime": normalized.runtime,
         "changes": [c.as_dict() for c in changes],
         "gaps": gaps,
     }

@@ -40,6 +40,7 @@ AREAS: tuple[str, ...] = (
     "consumer_authority",
     "readiness",
     "schemas",
+    "runtime",
 )
 SNAPSHOT_AREAS: tuple[str, ...] = (
     "cluster",
@@ -262,6 +263,8 @@ class StepVerdict:
     verdict: Verdict
     gates: Mapping[str, Any]
     held_by: tuple[Mapping[str, Any], ...]
+    # why its runtime gates cannot be judged yet (no, stale or unmeasurable runtime evidence)
+    awaiting: tuple[str, ...] = ()
 
     @classmethod
     def from_dict(cls, raw: Mapping[str, Any]) -> StepVerdict:
@@ -272,6 +275,7 @@ class StepVerdict:
             verdict=_member(raw["verdict"], VERDICTS, "step verdict"),
             gates=dict(raw.get("gates", {})),
             held_by=tuple(dict(h) for h in raw.get("held_by", [])),
+            awaiting=tuple(str(a) for a in raw.get("awaiting", [])),
         )
 
     def as_dict(self) -> dict[str, Any]:
@@ -282,6 +286,7 @@ class StepVerdict:
             "verdict": self.verdict,
             "gates": dict(self.gates),
             "held_by": [dict(h) for h in self.held_by],
+            "awaiting": list(self.awaiting),
         }
 
 

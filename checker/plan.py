@@ -105,22 +105,60 @@ class SchemaUse:
         return tuple(f"{topic}-{part}" for part in self.parts)
 
 
+# The runtime gate conditions a failback step may set (gates.runtime) and a family may override
+# (the family's runtime_gates.<step>). An absent key is not gated; max_age_seconds (how old the
+# runtime evidence may be) applies whenever any other condition is set.
+RUNTIME_GATE_KEYS: tuple[str, ...] = (
+    "max_lag_records",
+    "max_lag_seconds",
+    "max_offline_partitions",
+    "max_offset_gap",
+    "no_dual_active_groups",
+    "max_offset_sync_failures",
+    "max_age_seconds",
+)
+DEFAULT_MAX_AGE_SECONDS = 300
+
+
+def runtime_gate(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """A runtime gate with its freshness window filled in (empty when nothing is gated)."""
+    gate = {k: raw[k] for k in RUNTIME_GATE_KEYS if raw.get(k) is not None}
+    if gate.get("no_dual_active_groups") is False:
+        del gate["no_dual_active_groups"]
+    if set(gate) - {"max_age_seconds"}:
+        gate.setdefault("max_age_seconds", DEFAULT_MAX_AGE_SECONDS)
+        return gate
+    return {}
+
+
 @dataclass(frozen=True)
 class Step:
-    """One ordered step of failback and the rules (by id or area) whose blocking findings hold
-    it. Gates are configuration-level: runtime gates (replication lag, caught-up) would be
-    further keys of `gates`."""
+    """One ordered step of failback: the rules (by id or area) whose blocking findings hold it,
+    and its runtime gate conditions (replication lag, offline partitions, offset continuity,
+    consumer groups active in both regions), judged on the snapshots' runtime evidence."""
 
     name: str
     description: str
     rules: tuple[str, ...] = ()
     areas: tuple[str, ...] = ()
+    runtime: Mapping[str, Any] = field(default_factory=dict)
 
-    def as_input(self) -> dict[str, Any]:
+    def as_input(self, overrides: Mapping[str, Mapping[str, Any]] | None = None) -> dict[str, Any]:
+        """The step for Rego; `overrides`: family -> its runtime_gates for this step."""
+        overrides = overrides or {}
+        families = {
+            name: runtime_gate({**self.runtime, **override})
+            for name, override in sorted(overrides.items())
+        }
         return {
             "name": self.name,
             "description": self.description,
-            "gates": {"rules": list(self.rules), "areas": list(self.areas)},
+            "gates": {
+                "rules": list(self.rules),
+                "areas": list(self.areas),
+                "runtime": runtime_gate(self.runtime),
+                "runtime_families": families,
+            },
         }
 
 
@@ -132,6 +170,7 @@ DEFAULT_FAILBACK_STEPS: tuple[Step, ...] = (
         "Replicate back until caught up: the reverse flow (DR region to the returning region) "
         "runs, starts at EARLIEST and carries every topic of each family the DR region wrote.",
         rules=("REP-002", "REP-003", "REP-005", "REP-006", "REP-007"),
+        runtime={"max_lag_seconds": 60, "max_offline_partitions": 0},
     ),
     Step(
         "move-producers",
@@ -140,11 +179,13 @@ DEFAULT_FAILBACK_STEPS: tuple[Step, ...] = (
         "registry writable, with the same schemas and ids) and the DR region is fenced.",
         rules=("CMP-002", "CMP-004"),
         areas=("rollback", "write_authority", "topic_config", "schemas"),
+        runtime={"max_offline_partitions": 0},
     ),
     Step(
         "drain",
         "Drain: the DR region's producers have stopped and the reverse flow delivers what is "
-        "left (its lag reaching zero is a runtime gate the checker does not judge yet).",
+        "left: its lag reaches zero.",
+        runtime={"max_lag_records": 0, "max_offline_partitions": 0},
     ),
     Step(
         "move-consumers",
@@ -152,16 +193,24 @@ DEFAULT_FAILBACK_STEPS: tuple[Step, ...] = (
         "supports failback), sinks can take the at-least-once replay, and no consumer group "
         "is active in both regions.",
         areas=("offsets", "consumer_authority"),
+        runtime={
+            "max_offset_gap": 0,
+            "no_dual_active_groups": True,
+            "max_offset_sync_failures": 0,
+            "max_offline_partitions": 0,
+        },
     ),
     Step(
         "stop-reverse-flow",
         "Stop the reverse flow once the consumers read in the returning region.",
+        runtime={"max_offline_partitions": 0},
     ),
     Step(
         "clean-up",
         "Clean up: delete the reverse flow, check the original flow runs, and end the "
         "dual-region costs.",
         areas=("cost",),
+        runtime={"max_offline_partitions": 0},
     ),
 )
 
@@ -368,9 +417,19 @@ class Plan:
                 description=str(raw.get("description", "")),
                 rules=tuple(str(r) for r in raw.get("gates", {}).get("rules", [])),
                 areas=tuple(str(a) for a in raw.get("gates", {}).get("areas", [])),
+                runtime=dict(raw.get("gates", {}).get("runtime", {})),
             )
             for raw in declared
         )
+
+    def step_input(self, step: Step) -> dict[str, Any]:
+        """A failback step for Rego, with each family's runtime gate override resolved."""
+        overrides = {
+            family.name: override
+            for family in self.families
+            if (override := family.document.get("runtime_gates", {}).get(step.name)) is not None
+        }
+        return step.as_input(overrides)
 
     def step(self, name: str) -> Step:
         """The failback step called `name`; an input error listing the valid names otherwise."""
