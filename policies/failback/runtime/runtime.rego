@@ -197,21 +197,34 @@ awaiting[step.name] := reasons if {
 	count(reasons) > 0
 }
 
-unknowns(step) := (({reason |
+given(role) if object.get(object.get(facts, "given", {}), role, false) == true
+
+missing_evidence contains "no runtime evidence (sample it: failback watch, failback export --runtime)" if {
+	not given("primary")
+	not given("secondary")
+}
+
+missing_evidence contains sprintf("no runtime evidence from the %s region", [role]) if {
 	some role in lib.roles
-	not object.get(object.get(facts, "given", {}), role, false)
-	reason := sprintf("no runtime evidence from the %s region", [role])
-} | {reason |
+	not given(role)
+	given(lib.other_role(role))
+}
+
+evidence_gaps contains sprintf("runtime evidence gap in the %s: %s", [gap.region, gap.reason]) if {
 	some gap in input.gaps
 	gap.area == "runtime"
-	reason := sprintf("runtime evidence gap in the %s: %s", [gap.region, gap.reason])
-}) | lag_unknowns(step)) | offset_unknowns(step)
+}
+
+unknowns(step) := union({
+	missing_evidence, evidence_gaps,
+	unmeasured_lag(step), unknown_seconds(step), unmeasured_family(step), offset_unknowns(step),
+})
 
 lag_gated(g) if is_number(g.max_lag_records)
 
 lag_gated(g) if is_number(g.max_lag_seconds)
 
-lag_unknowns(step) := ({reason |
+unmeasured_lag(step) := {reason |
 	some flow in flows
 	some family, lag in flow.families
 	failback_flow(family, flow)
@@ -220,14 +233,18 @@ lag_unknowns(step) := ({reason |
 	reason := sprintf("flow %s: %v topic(s) or partition(s) of %s not measured on both sides (e.g. %s)", [
 		flow.name, count(lag.unmeasured), family, lag.unmeasured[0],
 	])
-} | {reason |
+}
+
+unknown_seconds(step) := {reason |
 	some flow in flows
 	some family, lag in flow.families
 	failback_flow(family, flow)
 	is_number(gate(step, family).max_lag_seconds)
 	lag.seconds == null
 	reason := sprintf("flow %s: the time lag of %s is unknown (records without timestamps)", [flow.name, family])
-}) | {reason |
+}
+
+unmeasured_family(step) := {reason |
 	facts.given.primary
 	facts.given.secondary
 	some family, _ in input.plan.families
