@@ -57,6 +57,7 @@ SNAPSHOT_AREAS: tuple[str, ...] = (
     "consumer_groups",
     "storage",
     "schemas",
+    "runtime",
 )
 READINESS_LEVELS: tuple[ReadinessLevel, ...] = get_args(ReadinessLevel)
 VERDICTS: tuple[Verdict, ...] = get_args(Verdict)

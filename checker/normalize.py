@@ -319,9 +319,12 @@ def _snapshot(
         for g in doc.get("gaps", [])
     ]
     reported = {g["area"] for g in gaps}
-    # a plan whose families use no schema registry needs no `schemas` area
+    # a plan whose families use no schema registry needs no `schemas` area; `runtime` (live
+    # rehearsal evidence) is sampled on request (export --runtime, watch), never required here
     optional = (
-        ("acls", "iam_grants") if ctx.plan.uses_schemas else ("acls", "iam_grants", "schemas")
+        ("acls", "iam_grants", "runtime")
+        if ctx.plan.uses_schemas
+        else ("acls", "iam_grants", "schemas", "runtime")
     )
     missing = [a for a in SNAPSHOT_AREAS if a not in doc and a not in optional]
     if "acls" not in doc and "iam_grants" not in doc:

@@ -12,6 +12,8 @@ from ... import schemas
 from ...io.atomic import write_atomic
 
 SCHEMA_VERSION = "1.0"
+# a snapshot carrying the optional `runtime` area (live rehearsal evidence) says so
+RUNTIME_SCHEMA_VERSION = "1.1"
 
 
 def now_rfc3339() -> str:
