@@ -60,7 +60,8 @@ def _lag(
             continue
         for partition, src in sorted(upstream.items()):
             dst = downstream.get(partition)
-            if dst is None:
+            if dst is None or src.get("end_offset") is None or dst.get("end_offset") is None:
+                # no leader, or ListOffsets failed: unknown, never caught up
                 unmeasured.append(f"{source_topic}-{partition}")
                 continue
             measured += 1
