@@ -222,4 +222,5 @@ def check(
         waivers=waiver_use,
         baseline=baseline_use,
         catalog=catalog,
+        runtime=normalized.runtime,
     )

@@ -363,6 +363,9 @@ class Report:
     # The rule catalog of the engine that judged: id -> area, severity, title, description,
     # remediation, phases, inputs.
     catalog: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    # The runtime facts the policies judged (checker/runtime.py; empty without runtime evidence):
+    # `failback watch` shows and records their lag.
+    runtime: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def exit_code(self) -> ExitCode:
