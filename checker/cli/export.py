@@ -216,6 +216,18 @@ def _kafka() -> click.Command:
         help="The brokers' Kafka version, recorded for CMP-001 (the Admin API does not report it).",
     )
     @click.option(
+        "--runtime/--no-runtime",
+        default=False,
+        show_default=True,
+        help="Also sample live runtime evidence: offsets, partition health, consumer groups, "
+        "MirrorMaker 2 checkpoints (the snapshot's runtime area).",
+    )
+    @click.option(
+        "--runtime-only",
+        is_flag=True,
+        help="Write the cluster and the runtime area only (a sample to merge with a full export).",
+    )
+    @click.option(
         "-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help=OUTPUT_HELP
     )
     @handle_errors
@@ -230,6 +242,8 @@ def _kafka() -> click.Command:
         cluster_name: str | None,
         kind: str,
         kafka_version: str | None,
+        runtime: bool,
+        runtime_only: bool,
         output: Path | None,
     ) -> None:
         """Snapshot a live Kafka cluster through the Admin API (and MirrorMaker 2 config)."""
@@ -245,8 +259,12 @@ def _kafka() -> click.Command:
             cluster_name=cluster_name,
             kind=kind,
             kafka_version=kafka_version,
+            runtime=runtime or runtime_only,
         )
-        snapshot = kafka.export(config, sys.stderr)
+        if runtime_only:
+            snapshot = kafka.export_runtime(config)
+        else:
+            snapshot = kafka.export(config, sys.stderr)
         _emit(snapshot, output)
         if output is None:
             return

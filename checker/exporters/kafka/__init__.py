@@ -9,8 +9,10 @@ Works with anything that speaks the Kafka protocol: Apache Kafka, Confluent Plat
 Redpanda, Strimzi-managed Kafka. Reads ACLs, topics and their configs, broker listeners and
 security settings, SCRAM user names, consumer groups and their committed topics, and (from a
 MirrorMaker 2 dedicated-mode mm2.properties) the replication flows into this region with live
-checkpoint evidence. What the Kafka protocol cannot show (client quotas through confluent-kafka,
-audit logging, object storage) is recorded as a gap, never guessed.
+checkpoint evidence. With `runtime=True` (`--runtime`) it adds the live rehearsal evidence of
+`runtime.collect_runtime` (offsets, partition health, groups, MM2 checkpoints); `--runtime-only`
+writes just that (`export_runtime`). What the Kafka protocol cannot show (client quotas
+through confluent-kafka, audit logging, object storage) is recorded as a gap, never guessed.
 
 confluent-kafka is imported lazily: `failback check` never needs it.
 """
@@ -27,10 +29,22 @@ from typing import Any, TextIO
 
 from ... import schemas
 from ...errors import InputError
-from .._shared.snapshot import add_gap, finish, skeleton
+from .._shared.snapshot import RUNTIME_SCHEMA_VERSION, add_gap, finish, skeleton
 from .admin import CallFailed, Reader, broker_config, error_name, listener_facts
 from .mm2 import Mm2Flow, alias_regions, load_mm2
 from .props import ClientSettings, client_settings, read_properties
+from .runtime import RuntimeSession, collect_runtime, parse_min_insync
+
+__all__ = [
+    "KINDS",
+    "KafkaSource",
+    "RuntimeSession",
+    "collect_runtime",
+    "export",
+    "export_runtime",
+    "from_plan",
+    "open_session",
+]
 
 KINDS = ("kafka", "confluent", "automq", "redpanda", "strimzi")
 DEFAULT_TIMEOUT = 30.0
@@ -57,6 +71,7 @@ class KafkaSource:
     cluster_name: str | None = None
     kind: str = "kafka"
     kafka_version: str | None = None  # the Admin API does not tell; the operator may
+    runtime: bool = False  # add the live `runtime` area (collect_runtime) to the export
 
 
 class _Errors:
@@ -124,9 +139,7 @@ def _connect(admin: Any, errors: _Errors, settings: ClientSettings, timeout: flo
             raise InputError(f"cannot reach Kafka at {where} within {timeout:g}s: {detail}")
 
 
-def export(config: KafkaSource, messages: TextIO | None = None) -> dict[str, Any]:
-    """Read one region and return a validated snapshot v1 document (nothing goes to
-    `messages`: the Kafka exporter reports through the snapshot and its errors)."""
+def _settings(config: KafkaSource) -> ClientSettings:
     if config.kind not in KINDS:
         raise InputError(
             f"unknown cluster kind {config.kind!r}; expected one of {', '.join(KINDS)}"
@@ -134,7 +147,7 @@ def export(config: KafkaSource, messages: TextIO | None = None) -> dict[str, Any
     properties: dict[str, str] = {}
     if config.command_config is not None:
         properties = read_properties(config.command_config, "client properties")
-    settings = client_settings(
+    return client_settings(
         config.bootstrap,
         properties,
         config.command_config.parent if config.command_config else None,
@@ -143,6 +156,74 @@ def export(config: KafkaSource, messages: TextIO | None = None) -> dict[str, Any
         config.region,
         config.timeout,
     )
+
+
+@dataclass
+class _Connection:
+    session: RuntimeSession
+    settings: ClientSettings
+    cluster_operations: set[str]
+
+
+def _open(config: KafkaSource) -> _Connection:
+    settings = _settings(config)
+    errors = _Errors()
+    admin = _admin(settings, errors)
+    operations = _connect(admin, errors, settings, config.timeout)
+    return _Connection(RuntimeSession(admin, settings.config, config.timeout), settings, operations)
+
+
+def open_session(config: KafkaSource) -> RuntimeSession:
+    """A connected session for `collect_runtime` (one per region; reuse it across samples).
+    Raises InputError (one line) on bad client settings, no answer or failed authentication."""
+    return _open(config).session
+
+
+def _metadata(connection: _Connection) -> Any:
+    from confluent_kafka import KafkaException
+
+    try:
+        return connection.session.admin.list_topics(timeout=connection.session.timeout)
+    except KafkaException as exc:
+        raise InputError(
+            f"cannot read cluster metadata from {connection.settings.bootstrap}: {error_name(exc)}"
+        ) from None
+
+
+def _cluster(config: KafkaSource, metadata: Any) -> dict[str, str]:
+    cluster_id = str(metadata.cluster_id or "unknown")
+    cluster = {"id": cluster_id, "name": config.cluster_name or cluster_id, "kind": config.kind}
+    if config.kafka_version:
+        cluster["kafka_version"] = config.kafka_version
+    return cluster
+
+
+def _add_runtime(
+    snapshot: dict[str, Any],
+    session: RuntimeSession,
+    min_insync: Mapping[str, int | None] | None = None,
+) -> None:
+    runtime, gaps = collect_runtime(session, min_insync=min_insync)
+    snapshot["schema_version"] = RUNTIME_SCHEMA_VERSION
+    snapshot["runtime"] = runtime
+    for gap in gaps:
+        add_gap(snapshot, gap["area"], gap["reason"], gap["call"])
+
+
+def export_runtime(config: KafkaSource) -> dict[str, Any]:
+    """A snapshot with the cluster and the `runtime` area only (`--runtime-only`): for
+    sampling during a rehearsal; merge it with a full export (a region's sources list)."""
+    connection = _open(config)
+    metadata = _metadata(connection)
+    detail = f"failback export kafka --runtime-only --bootstrap {connection.settings.describe()}"
+    snapshot = skeleton(config.region, "kafka", detail, _cluster(config, metadata))
+    _add_runtime(snapshot, connection.session)
+    return finish(snapshot, f"kafka runtime export of region {config.region}")
+
+
+def export(config: KafkaSource, messages: TextIO | None = None) -> dict[str, Any]:
+    """Read one region and return a validated snapshot v1 document (nothing goes to
+    `messages`: the Kafka exporter reports through the snapshot and its errors)."""
     flows: list[Mm2Flow] | None = None
     regions: dict[str, str] = {}
     if config.mm2_config is not None:
@@ -154,26 +235,17 @@ def export(config: KafkaSource, messages: TextIO | None = None) -> dict[str, Any
                 f"(aliases: {', '.join(regions)}); pass --mm2-region ALIAS={config.region}"
             )
 
-    errors = _Errors()
-    admin = _admin(settings, errors)
-    cluster_operations = _connect(admin, errors, settings, config.timeout)
-    from confluent_kafka import KafkaException
-
-    try:
-        metadata = admin.list_topics(timeout=config.timeout)
-    except KafkaException as exc:
-        raise InputError(
-            f"cannot read cluster metadata from {settings.bootstrap}: {error_name(exc)}"
-        ) from None
-
-    cluster_id = str(metadata.cluster_id or "unknown")
+    connection = _open(config)
+    settings = connection.settings
+    admin = connection.session.admin
+    cluster_operations = connection.cluster_operations
+    metadata = _metadata(connection)
     detail = f"failback export kafka --bootstrap {settings.describe()}"
     if config.mm2_config is not None:
         detail += f" --mm2-config {config.mm2_config.name}"
-    cluster = {"id": cluster_id, "name": config.cluster_name or cluster_id, "kind": config.kind}
-    if config.kafka_version:
-        cluster["kafka_version"] = config.kafka_version
-    snapshot = skeleton(config.region, "kafka", detail, cluster)
+    if config.runtime:
+        detail += " --runtime"
+    snapshot = skeleton(config.region, "kafka", detail, _cluster(config, metadata))
     reader = Reader(admin, snapshot, config.timeout)
     # DescribeAcls and DescribeUserScramCredentials need Describe on the cluster. When the
     # broker denies them, librdkafka (confluent-kafka 2.16) answers an empty ACL list and
@@ -196,7 +268,20 @@ def export(config: KafkaSource, messages: TextIO | None = None) -> dict[str, Any
         snapshot["consumer_groups"] = groups
     _replication(snapshot, reader, metadata, flows, regions)
     _invisible(snapshot, config.kind)
+    if config.runtime:
+        _add_runtime(snapshot, connection.session, _known_min_insync(snapshot))
     return finish(snapshot, f"kafka export of region {config.region}")
+
+
+def _known_min_insync(snapshot: Mapping[str, Any]) -> dict[str, int | None] | None:
+    """min.insync.replicas of every topic from the topic configs just read (None: the
+    topics area is incomplete, so collect_runtime reads them itself)."""
+    if "topics" not in snapshot or any(g["area"] == "topics" for g in snapshot["gaps"]):
+        return None
+    return {
+        name: parse_min_insync(topic.get("configs", {}).get("min.insync.replicas"))
+        for name, topic in snapshot["topics"].items()
+    }
 
 
 def _replication(
@@ -328,4 +413,5 @@ def from_plan(source: Mapping[str, Any], region: str, base_dir: Path) -> KafkaSo
         cluster_name=_optional(source.get("cluster_name")),
         kind=str(source.get("kind", "kafka")),
         kafka_version=_optional(source.get("kafka_version")),
+        runtime=bool(source.get("runtime", False)),
     )

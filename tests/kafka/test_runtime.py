@@ -1,0 +1,153 @@
+"""Runtime evidence (issue #16) from the two real clusters: exact log-end offsets and newest
+record timestamps per partition, consumer groups, MirrorMaker 2 checkpoints, and a partition
+without a leader in a two-broker cluster."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from checker.exporters.kafka import KafkaSource, collect_runtime, open_session
+from checker.exporters.kafka.runtime import RuntimeSession
+
+from .conftest import ALIASES, PRIMARY, Mirror, Pair, create_topics
+from .test_live import export
+
+pytestmark = pytest.mark.slow  # real brokers (and MirrorMaker 2) on loopback
+
+LAG_TOPIC = "rt.lag"  # outside the flow's orders\..* : MirrorMaker 2 never copies it
+PER_PARTITION = {0: 5, 1: 0, 2: 12}
+BASE_MS = 1_700_000_000_000
+GROUP = "orders-runtime"  # matches the flow's `groups = orders-.*`
+
+
+def session(cluster: Any, tmp_path: Path) -> RuntimeSession:
+    props = cluster.client_properties(tmp_path / f"{cluster.name}-runtime.properties")
+    return open_session(
+        KafkaSource(cluster.name, cluster.bootstrap, command_config=props, timeout=60)
+    )
+
+
+def produce(cluster: Any, topic: str, per_partition: dict[int, int]) -> None:
+    from confluent_kafka import Producer
+
+    producer = Producer(cluster.client_config())
+    for partition, count in per_partition.items():
+        for i in range(count):  # record i of a partition is stamped BASE_MS + i seconds
+            producer.produce(topic, value=b"x", partition=partition, timestamp=BASE_MS + i * 1000)
+    assert producer.flush(30) == 0
+
+
+def test_end_offsets_and_timestamps_are_exact_per_partition(seeded: Pair, tmp_path: Path) -> None:
+    for cluster in seeded:
+        create_topics(cluster, {LAG_TOPIC: (3, {"min.insync.replicas": "1"})})
+    produce(seeded.primary, LAG_TOPIC, PER_PARTITION)
+    source, gaps = collect_runtime(session(seeded.primary, tmp_path))
+    assert gaps == []
+    target, gaps = collect_runtime(session(seeded.secondary, tmp_path))
+    assert gaps == []
+    assert source["topics"][LAG_TOPIC] == {
+        "min_insync_replicas": 1,
+        "partitions": {
+            str(p): {
+                "end_offset": n,
+                "max_timestamp": BASE_MS + (n - 1) * 1000 if n else None,
+                "leader": 1,
+                "replicas": 1,
+                "isr": 1,
+            }
+            for p, n in PER_PARTITION.items()
+        },
+    }
+    assert {p: v["end_offset"] for p, v in target["topics"][LAG_TOPIC]["partitions"].items()} == {
+        "0": 0,
+        "1": 0,
+        "2": 0,
+    }
+    assert all(
+        v["max_timestamp"] is None for v in target["topics"][LAG_TOPIC]["partitions"].values()
+    )
+    # every topic of the region is there (the 1,000 bulk topics of the primary included)
+    assert len(source["topics"]) >= 1000
+    assert source["captured_at"].endswith("Z")
+
+
+def test_export_runtime_flag_writes_the_runtime_area(seeded: Pair, tmp_path: Path) -> None:
+    snapshot, _ = export(seeded.secondary, tmp_path, "--runtime")
+    assert snapshot["schema_version"] == "1.1"
+    assert snapshot["runtime"]["topics"]["orders.created"]["min_insync_replicas"] == 1
+    assert not [g for g in snapshot["gaps"] if g["area"] == "runtime"]
+    plain, _ = export(seeded.secondary, tmp_path)
+    assert "runtime" not in plain and plain["schema_version"] == "1.0"
+
+
+def committed(cluster: Any, group: str) -> dict[str, dict[str, int]]:
+    from confluent_kafka import ConsumerGroupTopicPartitions
+
+    admin = cluster.admin()
+    future = admin.list_consumer_group_offsets([ConsumerGroupTopicPartitions(group)])[group]
+    found: dict[str, dict[str, int]] = {}
+    for tp in future.result(timeout=30).topic_partitions:
+        if tp.offset >= 0:
+            found.setdefault(tp.topic, {})[str(tp.partition)] = tp.offset
+    return found
+
+
+def consume_and_commit(cluster: Any, topic: str, group: str, count: int) -> None:
+    from confluent_kafka import Consumer
+
+    consumer = Consumer(
+        {
+            **cluster.client_config(),
+            "group.id": group,
+            "auto.offset.reset": "earliest",
+            "enable.auto.commit": False,
+        }
+    )
+    try:
+        consumer.subscribe([topic])
+        seen, deadline = 0, time.monotonic() + 30
+        while seen < count and time.monotonic() < deadline:
+            message = consumer.poll(0.5)
+            if message is not None and message.error() is None:
+                seen += 1
+        assert seen >= count, f"consumed {seen} of {count}"
+        consumer.commit(asynchronous=False)
+    finally:
+        consumer.close()
+
+
+def test_groups_and_mirrormaker_checkpoints(
+    mirrormaker: Mirror, seeded: Pair, tmp_path: Path
+) -> None:
+    produce(seeded.primary, "orders.shipped", {0: 7, 1: 4})
+    consume_and_commit(seeded.primary, "orders.shipped", GROUP, 11)
+    truth = committed(seeded.primary, GROUP)
+    source, gaps = collect_runtime(session(seeded.primary, tmp_path))
+    assert gaps == []
+    assert source["groups"][GROUP] == {"state": "Empty", "members": 0, "offsets": truth}
+    alias = ALIASES[PRIMARY]
+    target_session = session(seeded.secondary, tmp_path)
+    deadline = time.monotonic() + 90
+    while True:  # MM2 emits a checkpoint once the replicated records' offset syncs arrive
+        target, gaps = collect_runtime(target_session)
+        found = target["checkpoints"].get(alias, {}).get(GROUP, {}).get("orders.shipped", {})
+        caught_up = {p: c["upstream"] for p, c in found.items()} == truth["orders.shipped"]
+        # sync.group.offsets.enabled: the translated offsets get committed in the target too
+        if caught_up and GROUP in target["groups"]:
+            break
+        mirrormaker.process.check_alive()
+        assert time.monotonic() < deadline, f"checkpoints never caught up: {found} vs {truth}"
+        time.sleep(1)
+    assert gaps == []
+    ends = target["topics"]["orders.shipped"]["partitions"]
+    for partition, checkpoint in found.items():
+        # translated into the target's offsets: never past what the target holds
+        assert 0 <= checkpoint["downstream"] <= ends[partition]["end_offset"]
+        assert (
+            target["groups"][GROUP]["offsets"]["orders.shipped"][partition]
+            == (checkpoint["downstream"])
+        )
