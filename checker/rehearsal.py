@@ -131,7 +131,9 @@ def chart(document: Mapping[str, Any], width: int = 640, height: int = 240) -> s
             f"{left + plot_w * t / span:.1f},{top + plot_h - plot_h * r / peak:.1f}"
             for t, r in points
         )
-        parts.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2" points="{coords}"/>')
+        parts.append(
+            f'<polyline fill="none" stroke="{colour}" stroke-width="2" points="{coords}"/>'
+        )
         y = top + 14 * (index + 1)
         parts.append(
             f'<text x="{left + plot_w + 8}" y="{y}" font-size="11" fill="{colour}">'

@@ -103,7 +103,9 @@ def test_lag_holds_drain_and_says_by_how_much(engine: Engine) -> None:
         ("stop-reverse-flow", "no-go"),
         ("clean-up", "no-go"),
     ]
-    assert rt_findings(decision) == [("RT-001", "payments-usw2-to-use1:payments-core", "payments-core")]
+    assert rt_findings(decision) == [
+        ("RT-001", "payments-usw2-to-use1:payments-core", "payments-core")
+    ]
     [held] = decision.steps[2].held_by
     assert held["gate"] == "drain"
     assert held["message"] == (
@@ -203,7 +205,9 @@ def test_derive_measures_lag_per_partition_with_prefixed_names() -> None:
     }
     target = {
         "captured_at": "2026-11-29T00:00:05Z",
-        "topics": {"src.orders": {"partitions": {"0": partition(100, 13_000), "1": partition(7, 1)}}},
+        "topics": {
+            "src.orders": {"partitions": {"0": partition(100, 13_000), "1": partition(7, 1)}}
+        },
     }
     flows = {
         "mm2|secondary->primary": {
@@ -244,14 +248,23 @@ def test_derive_translates_checkpoints_into_reread_and_skip() -> None:
     source = {
         "captured_at": "2026-11-29T00:00:00Z",
         "topics": {"orders": {"partitions": {"0": partition(100, 1), "1": partition(100, 1)}}},
-        "groups": {"g": {"state": "Stable", "members": 1, "offsets": {"orders": {"0": 90, "1": 50}}}},
+        "groups": {
+            "g": {"state": "Stable", "members": 1, "offsets": {"orders": {"0": 90, "1": 50}}}
+        },
     }
     target = {
         "captured_at": "2026-11-29T00:00:00Z",
         "topics": {"orders": {"partitions": {"0": partition(100, 1), "1": partition(100, 1)}}},
         "groups": {"g": {"state": "Empty", "members": 0, "offsets": {"orders": {"1": 45}}}},
         "checkpoints": {
-            "west": {"g": {"orders": {"0": {"upstream": 85, "downstream": 80}, "1": {"upstream": 50, "downstream": 40}}}}
+            "west": {
+                "g": {
+                    "orders": {
+                        "0": {"upstream": 85, "downstream": 80},
+                        "1": {"upstream": 50, "downstream": 40},
+                    }
+                }
+            }
         },
     }
     flows = {
