@@ -232,10 +232,10 @@ def _runtime(
     runtimes = {role: snap.document.get("runtime") for role, snap in snapshots.items()}
     if not any(runtimes.values()):
         return {}
-    raw_flows = {
-        f"{raw['name']}|{ctx.role_of(raw['source_region'])}->{ctx.role_of(raw['target_region'])}": raw
-        for _, raw in ctx.raw_flows
-    }
+    raw_flows = {}
+    for _, raw in ctx.raw_flows:
+        source, target = ctx.role_of(raw["source_region"]), ctx.role_of(raw["target_region"])
+        raw_flows[f"{raw['name']}|{source}->{target}"] = raw
     records = {
         key: {
             **flow,

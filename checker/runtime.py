@@ -22,6 +22,7 @@ under min.insync.replicas. AWS metrics are passed through with the region they c
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -232,7 +233,7 @@ def derive(
         runtime = runtimes.get(role)
         if runtime is None:
             continue
-        for family, entry in _health(runtime, lambda t, r=role: family_of(r, t)).items():
+        for family, entry in _health(runtime, functools.partial(family_of, role)).items():
             result["health"].setdefault(family, {})[role] = {
                 "offline": len(entry["offline"]),
                 "under_replicated": len(entry["under_replicated"]),

@@ -199,11 +199,11 @@ def partition(end: int | None, newest: int | None, leader: int | None = 1) -> di
 
 
 def test_derive_measures_lag_per_partition_with_prefixed_names() -> None:
-    source = {
+    source: dict[str, Any] = {
         "captured_at": "2026-11-29T00:00:00Z",
         "topics": {"orders": {"partitions": {"0": partition(120, 50_000), "1": partition(7, 1)}}},
     }
-    target = {
+    target: dict[str, Any] = {
         "captured_at": "2026-11-29T00:00:05Z",
         "topics": {
             "src.orders": {"partitions": {"0": partition(100, 13_000), "1": partition(7, 1)}}

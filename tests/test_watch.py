@@ -207,7 +207,7 @@ def test_cli_watch_exits_0_and_writes_the_record(tmp_path: Path) -> None:
     result = run_cli(["watch", "-c", str(plan), "--step", "drain", "--record", str(target)])
     assert result.exit_code == 0, result.stdout + result.stderr
     assert "step drain: GO" in result.stdout
-    assert f"step drain: passed after" in result.stdout
+    assert "step drain: passed after" in result.stdout
     document = json.loads(target.read_text())
     assert (document["kind"], document["step"], document["result"]) == (
         "failback-rehearsal",

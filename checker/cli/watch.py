@@ -55,7 +55,7 @@ def _sampler(plan: Plan, overrides: tuple[Path | None, Path | None]) -> Callable
     snapshot file is re-read each time (another process refreshes it, e.g. `failback export
     kafka --runtime-only`) and its runtime area taken."""
     from ..exporters.kafka import collect_runtime, from_plan, open_session
-    from ..sources import load_snapshot
+    from ..snapshot import load_snapshot
     from ..watch import Sample
 
     takers: dict[str, Callable[[], tuple[Any, list[dict[str, Any]]]]] = {}

@@ -40,7 +40,10 @@ runtime_rules := {
 			"returning region than the step's max_offset_gap allows: its committed offsets on the DR",
 			"region against the checkpoints (MirrorMaker 2) or its committed offsets on the target.",
 		]),
-		"remediation": "Let offset sync (checkpoints, ENHANCED offset sync) catch up with the group's commits before moving the consumers.",
+		"remediation": concat(" ", [
+			"Let offset sync (checkpoints, ENHANCED offset sync) catch up with the group's commits",
+			"before moving the consumers.",
+		]),
 		"phases": ["failback"],
 		"inputs": ["runtime"],
 	},
@@ -78,7 +81,10 @@ runtime_rules := {
 			"window is above the step's max_offset_sync_failures: consumer offsets are not reaching",
 			"the returning region.",
 		]),
-		"remediation": "Check the replicator's consumer-group filters, its IAM permissions and that no consumer of the groups is active on the target.",
+		"remediation": concat(" ", [
+			"Check the replicator's consumer-group filters, its IAM permissions and that no consumer",
+			"of the groups is active on the target.",
+		]),
 		"phases": ["failback"],
 		"inputs": ["runtime"],
 	},

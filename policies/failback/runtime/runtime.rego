@@ -45,7 +45,7 @@ failback_flow(family, flow) if {
 
 # violations: [rule id, key, step index, finding] before the earlier-step filter.
 violations contains ["RT-001", key, i, lib.finding_at(
-	"RT-001", resource,
+	"RT-001", key,
 	sprintf("Failback flow %s for %s: %v records / %s behind, gate %s", [
 		flow.name, family, lag.records, seconds_text(lag.seconds), lag_gate_text(g),
 	]),
@@ -57,26 +57,8 @@ violations contains ["RT-001", key, i, lib.finding_at(
 	failback_flow(family, flow)
 	g := gate(step, family)
 	over_lag(lag, g)
-	resource := sprintf("%s:%s", [flow.name, family])
-	key := resource
+	key := sprintf("%s:%s", [flow.name, family])
 }
-
-over_lag(lag, g) if lag.records > g.max_lag_records
-
-over_lag(lag, g) if {
-	is_number(lag.seconds)
-	lag.seconds > g.max_lag_seconds
-}
-
-seconds_text(s) := sprintf("%v s", [s]) if is_number(s)
-
-else := "unknown time"
-
-lag_gate_text(g) := concat(" / ", [text |
-	some [name, unit] in [["max_lag_records", "records"], ["max_lag_seconds", "s"]]
-	is_number(g[name])
-	text := sprintf("%v %s", [g[name], unit])
-])
 
 violations contains ["RT-002", key, i, lib.finding_at(
 	"RT-002", family,
@@ -145,15 +127,6 @@ violations contains ["RT-005", role, i, lib.finding_at(
 	age > window
 }
 
-# The step's gate and every family override that gates something.
-step_gates(step) := {g |
-	some g in array.concat(
-		[step_gate(step)],
-		[o | some o in object.get(object.get(step, "gates", {}), "runtime_families", {})],
-	)
-	is_number(object.get(g, "max_age_seconds", null))
-}
-
 violations contains ["RT-006", key, i, lib.finding_at(
 	"RT-006", flow.name,
 	sprintf("%s of %s is %v over the last %v s (%s region), gate %v", [
@@ -173,6 +146,32 @@ violations contains ["RT-006", key, i, lib.finding_at(
 	g := gate(step, family)
 	metric.value > g.max_offset_sync_failures
 	key := sprintf("%s|%s|%s", [flow.name, family, metric.region])
+}
+
+over_lag(lag, g) if lag.records > g.max_lag_records
+
+over_lag(lag, g) if {
+	is_number(lag.seconds)
+	lag.seconds > g.max_lag_seconds
+}
+
+seconds_text(s) := sprintf("%v s", [s]) if is_number(s)
+
+else := "unknown time"
+
+lag_gate_text(g) := concat(" / ", [text |
+	some [name, unit] in [["max_lag_records", "records"], ["max_lag_seconds", "s"]]
+	is_number(g[name])
+	text := sprintf("%v %s", [g[name], unit])
+])
+
+# The step's gate and every family override that gates something.
+step_gates(step) := {g |
+	some g in array.concat(
+		[step_gate(step)],
+		[o | some o in object.get(object.get(step, "gates", {}), "runtime_families", {})],
+	)
+	is_number(object.get(g, "max_age_seconds", null))
 }
 
 # A violation an earlier step already reports holds this step through that step.
