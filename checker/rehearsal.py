@@ -92,14 +92,16 @@ def duration(document: Mapping[str, Any]) -> float | None:
 
 
 def series(document: Mapping[str, Any]) -> dict[str, list[tuple[float, int]]]:
-    """Flow:family -> [(seconds since the start, records behind)]."""
+    """Flow:family -> [(seconds since the start, records behind)], for the pairs that were
+    behind in some sample (every pair when none was)."""
     start = _time(document["started_at"], "record", "started_at")
     lines: dict[str, list[tuple[float, int]]] = {}
     for sample in document["samples"]:
         at = (_time(sample["at"], "record", "sample at") - start).total_seconds()
         for key, lag in sorted(sample.get("lag", {}).items()):
             lines.setdefault(key, []).append((at, int(lag.get("records") or 0)))
-    return lines
+    behind = {k: v for k, v in lines.items() if any(records for _, records in v)}
+    return behind or lines
 
 
 _COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2")
@@ -163,6 +165,7 @@ def _last_lag(document: Mapping[str, Any]) -> list[list[str]]:
     samples = document["samples"]
     if not samples:
         return []
+    charted = set(series(document))
     return [
         [
             key,
@@ -170,6 +173,7 @@ def _last_lag(document: Mapping[str, Any]) -> list[list[str]]:
             "-" if lag.get("seconds") is None else f"{lag['seconds']:g}",
         ]
         for key, lag in sorted(samples[-1].get("lag", {}).items())
+        if key in charted
     ]
 
 
@@ -185,8 +189,11 @@ def markdown(documents: Sequence[Mapping[str, Any]]) -> str:
         if lag:
             out += ["| flow:family | records behind | seconds behind |", "|---|---|---|"]
             out += ["| " + " | ".join(row) + " |" for row in lag]
-        for gate, at in document.get("first_pass", {}).items():
-            out.append(f"- `{gate}` first held at {at}")
+        passes = document.get("first_pass", {})
+        if passes:
+            out.append("")
+        for gate, at in passes.items():
+            out.append(f"- `{gate}` stopped holding the step at {at}")
     return "\n".join(out) + "\n"
 
 
@@ -211,7 +218,8 @@ def html_page(documents: Sequence[Mapping[str, Any]]) -> str:
         if lag:
             body.append(_table(["flow:family", "records behind", "seconds behind"], lag))
         passes = [
-            f"<li><code>{html.escape(g)}</code> first held at {html.escape(str(at))}</li>"
+            f"<li><code>{html.escape(g)}</code> stopped holding the step at "
+            f"{html.escape(str(at))}</li>"
             for g, at in document.get("first_pass", {}).items()
         ]
         if passes:

@@ -112,9 +112,14 @@ def _with_sample(snapshot: Snapshot, role: str, sample: Sample) -> Snapshot:
     return replace(snapshot, document=document)
 
 
-def _lag_text(tick: Tick) -> list[str]:
+def _lag_text(tick: Tick, shown: set[str]) -> list[str]:
+    """One line per flow and family that is or was behind (`shown` remembers them), else one
+    line saying every measured flow is caught up."""
+    shown |= {k for k, lag in tick.lag.items() if lag["records"] or lag.get("seconds") is None}
+    if not shown:
+        return [f"    {len(tick.lag)} flow/family pair(s) measured, none behind"]
     lines = []
-    for key, lag in sorted(tick.lag.items()):
+    for key, lag in sorted((k, v) for k, v in tick.lag.items() if k in shown):
         seconds = "?" if lag.get("seconds") is None else f"{lag['seconds']:g} s"
         pace = ""
         if lag.get("rate"):
@@ -127,6 +132,8 @@ def _lag_text(tick: Tick) -> list[str]:
 def _emit_text(step: str, quiet: bool) -> Callable[[Tick], None]:
     from ..reports.text import held_text
 
+    shown: set[str] = set()
+
     def emit(tick: Tick) -> None:
         if quiet:
             return
@@ -136,7 +143,7 @@ def _emit_text(step: str, quiet: bool) -> Callable[[Tick], None]:
         click.echo(
             f"{tick.at.strftime('%H:%M:%S')} step {step}: {label}" + (f" ({held})" if held else "")
         )
-        for line in _lag_text(tick):
+        for line in _lag_text(tick, shown):
             click.echo(line)
 
     return emit
