@@ -47,6 +47,7 @@ class Evidence:
     last_rehearsal: str | None  # YYYY-MM-DD (an unquoted YAML date is read as this text)
     metrics: tuple[str, ...]
     alerts: tuple[str, ...]
+    rehearsal_record: str | None = None  # a `failback watch` record, relative to the plan
 
 
 @dataclass(frozen=True)
@@ -299,6 +300,7 @@ class Family:
             last_rehearsal=_text(raw.get("last_rehearsal")),
             metrics=tuple(str(m) for m in raw.get("metrics", [])),
             alerts=tuple(str(a) for a in raw.get("alerts", [])),
+            rehearsal_record=_text(raw.get("rehearsal_record")),
         )
 
 
@@ -315,6 +317,9 @@ class Plan:
     secondary: RegionRef
     families: tuple[Family, ...]
     document: Mapping[str, Any] = field(repr=False)
+    # the rehearsal records the families' evidence cites (path as written -> what it shows:
+    # step, result, ended_at), read by load_plan
+    rehearsals: Mapping[str, Mapping[str, Any]] = field(default_factory=dict, repr=False)
 
     @property
     def base_dir(self) -> Path:
@@ -590,6 +595,34 @@ def plan_paths(document: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
             yield from _source_paths(f"regions.{role}.source", source)
     if isinstance(document.get("waivers"), str):
         yield "waivers", document["waivers"]
+    for path in rehearsal_records(document):
+        yield "evidence.rehearsal_record", path
+
+
+def rehearsal_records(document: Mapping[str, Any]) -> list[str]:
+    """The rehearsal records a plan's families cite as evidence, in plan order, once each."""
+    found: dict[str, None] = {}
+    for family in document.get("topic_families", []):
+        for evidence in family.get("evidence", {}).values():
+            if isinstance(evidence.get("rehearsal_record"), str):
+                found[evidence["rehearsal_record"]] = None
+    return list(found)
+
+
+def read_rehearsals(plan: Plan) -> dict[str, dict[str, Any]]:
+    """What each cited rehearsal record shows (its step, result and end), read and checked."""
+    from .rehearsal import check_record
+
+    records = {}
+    for path in rehearsal_records(plan.document):
+        where = plan.base_dir / path
+        document = check_record(load_document(where, "rehearsal record"), str(where))
+        records[path] = {
+            "step": str(document["step"]),
+            "result": str(document["result"]),
+            "ended_at": document.get("ended_at"),
+        }
+    return records
 
 
 def confine(plan: Plan) -> None:
@@ -619,6 +652,11 @@ def load_plan(path: Path, *, allow_outside_repo: bool = False) -> Plan:
         ) from None
     if not allow_outside_repo:
         confine(plan)
+    rehearsals = read_rehearsals(plan)
+    if rehearsals:
+        from dataclasses import replace
+
+        plan = replace(plan, rehearsals=rehearsals)
     return plan
 
 

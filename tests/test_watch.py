@@ -262,3 +262,30 @@ def test_cli_watch_and_report_errors(tmp_path: Path) -> None:
     assert_one_line_error(
         run_cli(["report", "rehearsal", str(bogus)]), 2, "is not a rehearsal record"
     )
+
+
+def test_plan_evidence_may_cite_a_rehearsal_record(tmp_path: Path, engine: EmbeddedEngine) -> None:
+    plan_path = estate(tmp_path, with_runtime=False)
+    outcome, _ = run(engine, [100, 0])
+    (tmp_path / "drain.json").write_text(json.dumps(record(outcome, "payments", 10, 600)))
+    document = yaml.safe_load(plan_path.read_text())
+    family = next(f for f in document["topic_families"] if f["name"] == "payments-core")
+    evidence = family["evidence"]["failback"]
+    evidence.pop("last_rehearsal", None)
+    evidence["rehearsal_record"] = "drain.json"
+    plan_path.write_text(yaml.safe_dump(document))
+    args = ["check", "-c", str(plan_path), "--phase", "failback", "--format", "json"]
+    result = run_cli([*args, "--now", "2026-12-01T00:00:00Z"])
+    assert result.exit_code == 0, result.stdout + result.stderr
+    (decision,) = json.loads(result.stdout)["decisions"]
+    cell = next(
+        c
+        for c in decision["scorecard"]
+        if (c["family"], c["phase"]) == ("payments-core", "failback")
+    )
+    assert "measured rehearsal: drain.json (step drain passed)" in cell["reasons"]
+    assert "last rehearsal 1 days ago" in cell["reasons"]
+    assert cell["evidence_level"] in ("rehearsed", "operationalized")
+    # a record that is not one is an input error naming it
+    (tmp_path / "drain.json").write_text("{}")
+    assert_one_line_error(run_cli(args), 2, "drain.json is not a rehearsal record")
