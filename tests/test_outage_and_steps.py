@@ -233,7 +233,8 @@ def test_primary_down_without_a_snapshot_sound_dr_region_is_go(engine: Engine) -
         assert set_aside(decision) == [("EVD-001", "primary")]
         assert {g["area"] for g in decision.gaps if g["region"] == "primary"} == {
             "acls", "audit", "authentication", "broker_config", "consumer_groups", "encryption",
-            "iam_grants", "network", "quotas", "replication", "schemas", "storage", "topics",
+            "iam_grants", "network", "quotas", "replication", "runtime", "schemas", "storage",
+            "topics",
         }  # fmt: skip
         assert {g["reason"] for g in decision.gaps} == {IMPAIRED_REASON}
         assert decision.outage is not None and decision.outage["snapshot"] == "absent"

@@ -119,6 +119,19 @@ def _aws() -> click.Command:
         help="Attempts per call (adaptive retries; throttling is retried).",
     )
     @click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
+    @click.option(
+        "--runtime/--no-runtime",
+        default=False,
+        show_default=True,
+        help="Also read MSK Replicator and cluster CloudWatch metrics (the runtime area).",
+    )
+    @click.option(
+        "--metrics-window",
+        default=600,
+        show_default=True,
+        type=click.IntRange(min=60, max=86400),
+        help="Seconds of CloudWatch history for --runtime; the newest datapoint is kept.",
+    )
     @handle_errors
     def command(
         region: str,
@@ -133,11 +146,13 @@ def _aws() -> click.Command:
         read_timeout: float,
         max_attempts: int,
         quiet: bool,
+        runtime: bool,
+        metrics_window: int,
     ) -> None:
         """Export one region's MSK cluster and its surroundings from AWS (read-only).
 
-        Reads MSK, EC2, CloudWatch Logs, CloudTrail, KMS, IAM, S3 and (with --glue-registry)
-        the Glue Schema Registry with boto3. A call AWS
+        Reads MSK, EC2, CloudWatch Logs, CloudTrail, KMS, IAM, S3, (with --glue-registry)
+        the Glue Schema Registry and (with --runtime) CloudWatch metrics with boto3. A call AWS
         refuses (AccessDenied, unsupported) becomes a gap in the snapshot, and `failback check`
         is indeterminate for that area. The least-privilege policy is
         checker/exporters/aws/readonly_policy.json.
@@ -154,6 +169,8 @@ def _aws() -> click.Command:
             read_timeout=read_timeout,
             max_attempts=max_attempts,
             quiet=quiet,
+            runtime=runtime,
+            metrics_window=metrics_window,
         )
         _emit(aws.export(config, sys.stderr), output)
 

@@ -141,7 +141,8 @@ def _launch(command: Sequence[str], log: Path, cwd: Path) -> subprocess.Popen[by
 
 @dataclass
 class Cluster:
-    """One single-node KRaft cluster; `name` is the region it plays."""
+    """One single-node KRaft cluster; `name` is the region it plays. With `controller` set, a
+    broker-only node (id `node_id`) that joins that cluster instead (a multi-broker cluster)."""
 
     name: str
     home: Path
@@ -151,6 +152,9 @@ class Cluster:
     controller_port: int = field(default_factory=free_port)
     plaintext_port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
+    node_id: int = 1
+    controller: Cluster | None = None
+    cluster_id: str = field(default_factory=random_cluster_id)
 
     @property
     def bootstrap(self) -> str:
@@ -209,10 +213,11 @@ class Cluster:
             f'username="{ADMIN_USER}" password="{ADMIN_PASSWORD}" '
             f'user_{ADMIN_USER}="{ADMIN_PASSWORD}";'
         )
+        quorum = self.controller or self
         settings = {
-            "process.roles": "broker,controller",
-            "node.id": "1",
-            "controller.quorum.voters": f"1@127.0.0.1:{self.controller_port}",
+            "process.roles": "broker" if self.controller else "broker,controller",
+            "node.id": str(self.node_id),
+            "controller.quorum.voters": f"{quorum.node_id}@127.0.0.1:{quorum.controller_port}",
             "listeners": ",".join(listeners),
             "advertised.listeners": ",".join(advertised),
             "listener.security.protocol.map": ",".join(protocols),
@@ -239,6 +244,8 @@ class Cluster:
             "share.coordinator.state.topic.replication.factor": "1",
             "share.coordinator.state.topic.min.isr": "1",
         }
+        if self.controller is not None:  # no controller listener of its own
+            settings["listeners"] = ",".join(listeners[:1] + listeners[2:])
         return "".join(f"{key}={value}\n" for key, value in settings.items())
 
     def prepare(self) -> subprocess.Popen[bytes]:
@@ -246,11 +253,12 @@ class Cluster:
         self.home.mkdir(parents=True, exist_ok=True)
         (self.home / "server.properties").write_text(self.server_properties())
         (self.home / "log4j2.properties").write_text(LOG4J2)
-        cluster_id = random_cluster_id()
+        cluster_id = self.controller.cluster_id if self.controller else self.cluster_id
         scram = [
             arg
             for user, secret in sorted(self.users.items())
             for arg in ("--add-scram", f"SCRAM-SHA-512=[name={user},password={secret}]")
+            if self.controller is None  # a broker-only node learns them from the controller
         ]
         command = java_command(
             "kafka.tools.StorageTool",

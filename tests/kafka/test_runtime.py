@@ -5,6 +5,7 @@ without a leader in a two-broker cluster."""
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ from checker.exporters.kafka import KafkaSource, collect_runtime, open_session
 from checker.exporters.kafka.runtime import RuntimeSession
 
 from .conftest import ALIASES, PRIMARY, Mirror, Pair, create_topics
+from .kafka_cluster import ADMIN_PASSWORD, ADMIN_USER, Cluster, ClusterError, start_clusters
 from .test_live import export
 
 pytestmark = pytest.mark.slow  # real brokers (and MirrorMaker 2) on loopback
@@ -151,3 +153,65 @@ def test_groups_and_mirrormaker_checkpoints(
             target["groups"][GROUP]["offsets"]["orders.shipped"][partition]
             == (checkpoint["downstream"])
         )
+
+
+@pytest.fixture
+def two_brokers(kafka_jars: Path, tmp_path: Path) -> Iterator[tuple[Cluster, Cluster]]:
+    """A small two-broker KRaft cluster: node 1 (broker and controller) and node 2 (broker)."""
+    first = Cluster("eu-west-1", tmp_path / "node1", {ADMIN_USER: ADMIN_PASSWORD})
+    second = Cluster(
+        "eu-west-1", tmp_path / "node2", {ADMIN_USER: ADMIN_PASSWORD}, node_id=2, controller=first
+    )
+    try:
+        start_clusters([first, second])
+    except ClusterError as exc:
+        pytest.fail(str(exc), pytrace=False)
+    try:
+        yield first, second
+    finally:
+        second.stop()
+        first.stop()
+
+
+def test_a_partition_whose_only_broker_is_down_is_offline(
+    two_brokers: tuple[Cluster, Cluster], tmp_path: Path
+) -> None:
+    from confluent_kafka.admin import NewTopic  # type: ignore[attr-defined]
+
+    first, second = two_brokers
+    admin = first.admin()
+    deadline = time.monotonic() + 60
+    while len(admin.list_topics(timeout=10).brokers) < 2:  # node 2 registered
+        assert time.monotonic() < deadline, "broker 2 never joined"
+        time.sleep(0.5)
+    topic = NewTopic("rt.offline", 2, -1, replica_assignment=[[2], [1]])  # p0 only on node 2
+    for future in admin.create_topics([topic], request_timeout=30).values():
+        future.result(timeout=60)
+    produce(first, "rt.offline", {0: 3, 1: 2})
+    second.stop()
+    deadline = time.monotonic() + 60
+    while admin.list_topics(timeout=10).topics["rt.offline"].partitions[0].leader != -1:
+        assert time.monotonic() < deadline, "partition 0 kept a leader"
+        time.sleep(0.5)
+    runtime, gaps = collect_runtime(session(first, tmp_path))
+    partitions = runtime["topics"]["rt.offline"]["partitions"]
+    # KRaft keeps the last in-sync replica in the ISR of a partition that lost its leader
+    assert partitions["0"] | {"isr": None} == {
+        "end_offset": None,
+        "max_timestamp": None,
+        "leader": None,
+        "replicas": 1,
+        "isr": None,
+    }
+    assert partitions["1"] == {
+        "end_offset": 2,
+        "max_timestamp": BASE_MS + 1000,
+        "leader": 1,
+        "replicas": 1,
+        "isr": 1,
+    }
+    assert {
+        "area": "runtime",
+        "reason": "1 partition(s) have no leader, offsets unknown: rt.offline/0",
+        "call": "ListOffsets",
+    } in gaps

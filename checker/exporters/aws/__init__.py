@@ -5,9 +5,10 @@
 from `failback export aws` (checker/cli/export.py) or, in failback.yaml,
 `regions.<role>.source: {type: aws, cluster_arn: ..., ...}` (`from_plan`).
 
-One small collector per service (msk, topics, replication, ec2, kms, audit, iam, s3, glue) fills the
-snapshot; judgement stays in Rego. An AWS error on any call becomes a snapshot gap (area, IAM
-action, error code); only an unreachable endpoint or rejected credentials fail the export
+One small collector per service (msk, topics, replication, ec2, kms, audit, iam, s3, glue, and
+with `runtime` the CloudWatch metrics of metrics.py) fills the snapshot; judgement stays in Rego.
+An AWS error on any call becomes a snapshot gap (area, IAM action, error code); only an
+unreachable endpoint or rejected credentials fail the export
 (InputError, exit 2). The IAM actions it needs are in readonly_policy.json. boto3 is imported
 only when an export runs (client.py).
 """
@@ -21,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from ... import schemas
-from .._shared.snapshot import finish, skeleton
+from .._shared.snapshot import RUNTIME_SCHEMA_VERSION, finish, skeleton
 
 if TYPE_CHECKING:
     from .client import Reader
@@ -46,6 +47,8 @@ class AwsSource:
     max_attempts: int = 8
     captured_at: str | None = None
     quiet: bool = False  # no progress lines
+    runtime: bool = False  # CloudWatch runtime metrics (runtime.metrics), see metrics.py
+    metrics_window: int = 600  # seconds of CloudWatch history the runtime metrics look at
 
 
 def export(config: AwsSource, messages: TextIO | None = None) -> dict[str, Any]:
@@ -72,6 +75,31 @@ def export(config: AwsSource, messages: TextIO | None = None) -> dict[str, Any]:
     return finish(snapshot, f"aws export of {config.cluster_arn}")
 
 
+def sample_runtime(config: AwsSource) -> tuple[dict[str, Any], list[dict[str, str]]]:
+    """One CloudWatch runtime sample of the region (for repeated sampling, `failback watch`):
+    (the `runtime` area with its metrics, its gaps). Lists the region's replicators
+    (kafka:ListReplicators, kafka:DescribeReplicator) to know whose metrics to read; every
+    failed call is a gap of area `runtime`. Raises InputError only as `export` does."""
+    from . import client, metrics, msk, replication
+
+    cluster = msk.parse_cluster_arn(config.cluster_arn, config.region)
+    snapshot = skeleton(
+        config.region,
+        "aws",
+        "runtime sample",
+        {"id": cluster.arn, "name": cluster.name, "kind": "msk"},
+    )
+    progress = client.Progress(f"aws {config.region}", None, quiet=True)
+    reader = client.Reader(config, client.open_session(config), snapshot, progress)
+    replication.collect(reader, cluster)
+    metrics.collect(reader, cluster, config.metrics_window)
+    gaps = [
+        {"area": "runtime", "reason": g["reason"], "call": g.get("call", "")}
+        for g in snapshot["gaps"]
+    ]
+    return dict(snapshot["runtime"]), gaps
+
+
 def _collect(reader: Reader, cluster: Cluster, config: AwsSource) -> None:
     from . import audit, ec2, glue, iam, kms, msk, replication, s3, topics
 
@@ -91,6 +119,11 @@ def _collect(reader: Reader, cluster: Cluster, config: AwsSource) -> None:
         topics.collect(reader, cluster)
     s3.collect(reader, config.storage_buckets)
     glue.collect(reader, config.glue_registries)
+    if config.runtime:
+        from . import metrics
+
+        snapshot["schema_version"] = RUNTIME_SCHEMA_VERSION
+        metrics.collect(reader, cluster, config.metrics_window)
 
 
 def from_plan(source: Mapping[str, Any], region: str, base_dir: Path) -> AwsSource:
@@ -109,4 +142,6 @@ def from_plan(source: Mapping[str, Any], region: str, base_dir: Path) -> AwsSour
         read_timeout=float(source.get("read_timeout", 30.0)),
         max_attempts=int(source.get("max_attempts", 8)),
         quiet=bool(source.get("quiet", False)),
+        runtime=bool(source.get("runtime", False)),
+        metrics_window=int(source.get("metrics_window_seconds", 600)),
     )

@@ -256,6 +256,9 @@ class Reader:
     def glue(self) -> Any:
         return self.client("glue")
 
+    def cloudwatch(self) -> Any:  # no boto3-stubs package for CloudWatch is installed
+        return self.client("cloudwatch")
+
     def gap(self, area: str, reason: str, action: str = "") -> None:
         add_gap(self.snapshot, area, reason, action)
 

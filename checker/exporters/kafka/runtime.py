@@ -19,11 +19,12 @@ confluent-kafka is imported lazily, as in the rest of the exporter.
 from __future__ import annotations
 
 import concurrent.futures
+import logging
 import re
 import struct
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -56,8 +57,8 @@ class RuntimeSession:
     included: held in memory only, never written); `timeout` bounds each request (s)."""
 
     admin: Any
-    client_config: Mapping[str, Any]
-    timeout: float
+    client_config: Mapping[str, Any] = field(repr=False)  # secrets: never printed
+    timeout: float = 30.0
 
 
 def utc_now() -> datetime:
@@ -364,6 +365,14 @@ def encode_checkpoint(
     return key, value
 
 
+def _silent_logger() -> logging.Logger:
+    logger = logging.getLogger("checker.exporters.kafka.librdkafka")
+    logger.propagate = False
+    if not logger.handlers:
+        logger.addHandler(logging.NullHandler())
+    return logger
+
+
 def _checkpoints(
     session: RuntimeSession, topics: Mapping[str, dict[str, dict[str, Any]]], gaps: _Gaps
 ) -> dict[str, Any]:
@@ -400,6 +409,7 @@ def read_checkpoints(
         config = dict(session.client_config)
         config.update(
             {
+                "logger": _silent_logger(),  # errors come back as gaps, not on stderr
                 "group.id": "failback-checker-runtime",  # never joined, never committed
                 "enable.auto.commit": False,
                 "enable.auto.offset.store": False,
