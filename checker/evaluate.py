@@ -156,8 +156,8 @@ def build_input(
     out_of_scope = plan.out_of_scope
     if not plan.uses_schemas:
         out_of_scope = out_of_scope | {"schemas"}  # no family uses a schema registry
-    # no rule judges the runtime area yet: its gaps are reported, never blocking (the step
-    # gates of issue #16 take it in scope where they read it)
+    # runtime gaps never make the phase indeterminate: the steps whose runtime gates need the
+    # evidence await it (failback.runtime), and the RT rules judge what was measured
     out_of_scope = out_of_scope | {"runtime"}
     gaps = [
         {**gap, "in_scope": gap["area"] not in out_of_scope}

@@ -139,12 +139,17 @@ def test_offline_partition_holds_every_step(engine: Engine) -> None:
     with_runtime(primary, secondary)
     partition = primary["runtime"]["topics"][TOPIC]["partitions"]["1"]
     partition.update(leader=None, isr=0, end_offset=None)
+    # the exporter also records a runtime gap for it: the measured facts are still judged
+    primary.setdefault("gaps", []).append(
+        {"area": "runtime", "reason": "LEADER_NOT_AVAILABLE", "call": "ListOffsets"}
+    )
     decision = failback(engine, plan, primary, secondary)
     assert [v for _, v in verdicts(decision)] == ["no-go"] * 6
     assert rt_findings(decision) == [("RT-002", "payments-core", "payments-core")]
     [finding] = [f for f in decision.findings if f.rule_id == "RT-002"]
     assert finding.region == "primary"
     assert f"{TOPIC}-1" in finding.message
+    assert "runtime evidence gap in the primary: LEADER_NOT_AVAILABLE" in decision.steps[0].awaiting
 
 
 def test_stale_runtime_evidence_is_indeterminate(engine: Engine) -> None:

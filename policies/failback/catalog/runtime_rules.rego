@@ -17,7 +17,7 @@ runtime_rules := {
 		]),
 		"remediation": "Wait for the failback flow to catch up (failback watch --step NAME) or find out why it is slow.",
 		"phases": ["failback"],
-		"inputs": ["runtime"],
+		"inputs": [],
 	},
 	"RT-002": {
 		"area": "runtime",
@@ -29,7 +29,7 @@ runtime_rules := {
 		]),
 		"remediation": "Bring the brokers holding the partitions' replicas back, or reassign the partitions.",
 		"phases": ["failback"],
-		"inputs": ["runtime"],
+		"inputs": [],
 	},
 	"RT-003": {
 		"area": "runtime",
@@ -45,7 +45,7 @@ runtime_rules := {
 			"before moving the consumers.",
 		]),
 		"phases": ["failback"],
-		"inputs": ["runtime"],
+		"inputs": [],
 	},
 	"RT-004": {
 		"area": "runtime",
@@ -57,7 +57,7 @@ runtime_rules := {
 		]),
 		"remediation": "Stop the group's consumers in one region before moving the rest.",
 		"phases": ["failback"],
-		"inputs": ["runtime"],
+		"inputs": [],
 	},
 	"RT-005": {
 		"area": "runtime",
@@ -69,7 +69,7 @@ runtime_rules := {
 		]),
 		"remediation": "Sample the runtime evidence again (failback export --runtime, failback watch).",
 		"phases": ["failback"],
-		"inputs": ["runtime"],
+		"inputs": [],
 		"indeterminate": true,
 	},
 	"RT-006": {
@@ -86,6 +86,6 @@ runtime_rules := {
 			"of the groups is active on the target.",
 		]),
 		"phases": ["failback"],
-		"inputs": ["runtime"],
+		"inputs": [],
 	},
 }
