@@ -610,7 +610,11 @@ def test_markdown_shows_the_steps_and_the_outage(tmp_path: Path) -> None:
     markdown = out.stdout
     assert "**Outage:** the primary region us-east-1 is down" in markdown
     assert "not judgeable in the outage</summary>" in markdown
-    assert "| 1 | `replicate-back` | ✅ GO ← asked | - |" in markdown
+    # the primary is down: no runtime evidence from it, so replicate-back cannot be judged
+    assert (
+        "| 1 | `replicate-back` | ⚠️ INDETERMINATE ← asked | awaiting no runtime evidence from "
+        "the primary region and 1 more |"
+    ) in markdown
 
 
 def test_scorecard_follows_the_plan_s_outage(tmp_path: Path) -> None:
