@@ -113,8 +113,7 @@ def plan_input(plan: Plan, normalized: Normalized) -> dict[str, Any]:
         "current_phase": plan.current_phase,
         "regions": {"primary": plan.primary.name, "secondary": plan.secondary.name},
         "families": {
-            f.name: _family(f, canon, counts, plan.fence(f), plan.rehearsals)
-            for f in plan.families
+            f.name: _family(f, canon, counts, plan.fence(f), plan.rehearsals) for f in plan.families
         },
         "replicator_principals": list(plan.replicator_principals()),
         "rollback": {"stop_point": rollback.stop_point, "return_path": rollback.return_path},

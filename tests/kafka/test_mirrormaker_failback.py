@@ -292,7 +292,17 @@ def test_watch_waits_for_the_reverse_flow_to_catch_up(dr_pair: Pair, tmp_path: P
     # MirrorMaker 2 is stopped: the DR region's late writes wait on the secondary
     produce_to(dr_pair.secondary, ISSUED, BACKLOG)
     behind = run_cli(
-        ["check", "-c", str(plan_path), "--phase", "failback", "--step", "drain", "--format", "json"]
+        [
+            "check",
+            "-c",
+            str(plan_path),
+            "--phase",
+            "failback",
+            "--step",
+            "drain",
+            "--format",
+            "json",
+        ]
     )
     assert behind.exit_code == 1, behind.stdout + behind.stderr
     (decision,) = json.loads(behind.stdout)["decisions"]
