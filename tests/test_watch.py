@@ -289,3 +289,25 @@ def test_plan_evidence_may_cite_a_rehearsal_record(tmp_path: Path, engine: Embed
     # a record that is not one is an input error naming it
     (tmp_path / "drain.json").write_text("{}")
     assert_one_line_error(run_cli(args), 2, "drain.json is not a rehearsal record")
+
+
+def test_cli_ctrl_c_keeps_the_record_and_exits_130(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plan = estate(tmp_path, with_runtime=True, lag=42)
+
+    def interrupt(_seconds: float) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("checker.cli.watch.time.sleep", interrupt)
+    target = tmp_path / "r.json"
+    args = ["watch", "-c", str(plan), "--step", "drain", "--interval", "1s", "--timeout", "1h"]
+    result = run_cli([*args, "--record", str(target)])
+    assert result.exit_code == 130
+    assert result.stderr == f"failback: interrupted; record {target}\n"
+    document = json.loads(target.read_text())
+    assert (document["result"], document["exit_code"], len(document["samples"])) == (
+        "interrupted",
+        130,
+        1,
+    )

@@ -29,9 +29,10 @@ WATCH_EXIT_CODES = exit_codes_help(
     {
         ExitCode.READY: "every gate of the step holds: it may start",
         ExitCode.NOT_READY: "timeout: a gate still holds the step (the last findings are shown)",
-        ExitCode.INDETERMINATE: "timeout or Ctrl-C with the step's evidence missing or stale",
+        ExitCode.INDETERMINATE: "timeout with the step's evidence missing or stale",
     },
 )
+INTERRUPTED = 130  # Ctrl-C, as every command
 _DURATION = re.compile(r"^\s*(?P<value>[0-9]+(?:\.[0-9]+)?)\s*(?P<unit>ms|s|m|h)?\s*$")
 _UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, None: 1.0}
 
@@ -237,8 +238,9 @@ def watch(
     Admin API, else the region's snapshot file again), judges the failback phase for STEP and
     shows the lag per flow and family, its rate and the time to catch up. Ends as soon as the
     step may start (0), or at --timeout with the last findings (1, or 4 when the evidence is
-    missing or stale). Ctrl-C stops cleanly. The rehearsal record (JSON) holds every sample,
-    each gate's first pass and the step's start and end: `failback report rehearsal RECORD`.
+    missing or stale). Ctrl-C stops cleanly (130, the record kept). The rehearsal record
+    (JSON) holds every sample, each gate's first pass and the step's start and end:
+    `failback report rehearsal RECORD`.
     """
     from ..engines import ENGINES
     from ..evaluate import Situation
@@ -288,7 +290,13 @@ def watch(
         )
     finally:
         runner.close()
-    write_atomic(target, json.dumps(record(outcome, plan.name, every, limit), indent=2) + "\n")
+    document = record(outcome, plan.name, every, limit)
+    if outcome.result == "interrupted":  # Ctrl-C: the record is kept, the run ends as any other
+        document["exit_code"] = INTERRUPTED
+    write_atomic(target, json.dumps(document, indent=2) + "\n")
+    if outcome.result == "interrupted":
+        click.echo(f"failback: interrupted; record {target}", err=True)
+        sys.exit(INTERRUPTED)
     last = outcome.ticks[-1] if outcome.ticks else None
     if fmt == "jsonl":
         click.echo(
