@@ -45,30 +45,29 @@ def parse_duration(text: str, option: str) -> float:
     return float(match["value"]) * _UNITS[match["unit"]]
 
 
-def _kafka_sources(region: RegionRef) -> list[Mapping[str, Any]]:
+def _runtime_sources(region: RegionRef) -> list[Mapping[str, Any]]:
     source = region.source
     sources = source if isinstance(source, list) else [source] if source else []
-    return [s for s in sources if s.get("type") == "kafka"]
+    return [s for s in sources if s.get("type") in ("kafka", "aws")]
 
 
 def _sampler(plan: Plan, overrides: tuple[Path | None, Path | None]) -> Callable[[], Sample]:
-    """Per region: a live Kafka source is sampled with collect_runtime on one session; a
-    snapshot file is re-read each time (another process refreshes it, e.g. `failback export
-    kafka --runtime-only`) and its runtime area taken."""
-    from ..exporters.kafka import collect_runtime, from_plan, open_session
+    """Per region: live kafka and aws sources are sampled (RegionSampler: one Kafka session
+    kept across samples, CloudWatch read afresh); a snapshot file is re-read each time (another
+    process refreshes it, e.g. `failback export kafka --runtime`) and its runtime area taken."""
+    from ..exporters.runtime_sampler import RegionSampler
     from ..snapshot import load_snapshot
     from ..watch import Sample
 
     takers: dict[str, Callable[[], tuple[Any, list[dict[str, Any]]]]] = {}
     for ref, override in zip((plan.primary, plan.secondary), overrides, strict=True):
-        kafka = _kafka_sources(ref)
         path = override if override is not None else ref.snapshot
-        if kafka and override is None:
-            session = open_session(from_plan(kafka[0], ref.name, plan.base_dir))
+        if _runtime_sources(ref) and override is None:
+            sampler = RegionSampler(ref.source, ref.name, plan.base_dir)
 
-            def live(session: Any = session) -> tuple[Any, list[dict[str, Any]]]:
-                runtime, gaps = collect_runtime(session)
-                return runtime, list(gaps)
+            def live(sampler: RegionSampler = sampler) -> tuple[Any, list[dict[str, Any]]]:
+                runtime, gaps = sampler.sample()
+                return runtime, [dict(g) for g in gaps]
 
             takers[ref.role] = live
         elif path is not None:
@@ -81,8 +80,8 @@ def _sampler(plan: Plan, overrides: tuple[Path | None, Path | None]) -> Callable
             takers[ref.role] = from_file
         else:
             raise InputError(
-                f"failback watch: the {ref.role} region {ref.name} has neither a kafka source "
-                "nor a snapshot file to sample runtime evidence from"
+                f"failback watch: the {ref.role} region {ref.name} has neither a kafka or aws "
+                "source nor a snapshot file to sample runtime evidence from"
             )
 
     def sample() -> Sample:
