@@ -14,7 +14,7 @@ from .exceptions import Exceptions, policy_input, uses
 from .identity import Canon
 from .model import PHASES, Change, Decision, Report, Severity, Snapshot, decision_from_dict
 from .normalize import Normalized, normalize_pair
-from .plan import Family, Fence, Outage, Plan
+from .plan import Evidence, Family, Fence, Outage, Plan
 from .policy.catalog import catalog_of
 from .policy.locate import ENTRYPOINT
 
@@ -26,8 +26,39 @@ def _date_epoch(value: Any) -> int | None:
     return int(datetime.combine(day, time(0, 0), tzinfo=UTC).timestamp())
 
 
+def _measured(record: Mapping[str, Any] | None) -> int | None:
+    """When a rehearsal record's watch passed (its end), else None."""
+    if record is None or record.get("result") != "passed" or not record.get("ended_at"):
+        return None
+    return int(datetime.fromisoformat(str(record["ended_at"]).replace("Z", "+00:00")).timestamp())
+
+
+def _rehearsed(evidence: Evidence, records: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+    """The rehearsal evidence of a phase: the typed date or a passed rehearsal record, the
+    later of the two; `record`: what the cited record shows."""
+    record = records.get(evidence.rehearsal_record) if evidence.rehearsal_record else None
+    dated = _date_epoch(evidence.last_rehearsal)
+    measured = _measured(record)
+    epochs = [e for e in (dated, measured) if e is not None]
+    return {
+        "rehearsed_epoch": max(epochs) if epochs else None,
+        "record": None
+        if record is None
+        else {
+            "path": evidence.rehearsal_record,
+            "step": record["step"],
+            "result": record["result"],
+            "measured": measured is not None,
+        },
+    }
+
+
 def _family(
-    family: Family, canon: Canon, counts: Mapping[str, int], fence: Fence
+    family: Family,
+    canon: Canon,
+    counts: Mapping[str, int],
+    fence: Fence,
+    records: Mapping[str, Mapping[str, Any]],
 ) -> dict[str, Any]:
     connect = family.connect
     evidence = {p: family.evidence(p) for p in PHASES}
@@ -55,7 +86,7 @@ def _family(
         "evidence": {
             p: {
                 "runbook": e.runbook,
-                "rehearsed_epoch": _date_epoch(e.last_rehearsal),
+                **_rehearsed(e, records),
                 "metrics": len(e.metrics),
                 "alerts": len(e.alerts),
             }
@@ -81,7 +112,9 @@ def plan_input(plan: Plan, normalized: Normalized) -> dict[str, Any]:
         "name": plan.name,
         "current_phase": plan.current_phase,
         "regions": {"primary": plan.primary.name, "secondary": plan.secondary.name},
-        "families": {f.name: _family(f, canon, counts, plan.fence(f)) for f in plan.families},
+        "families": {
+            f.name: _family(f, canon, counts, plan.fence(f), plan.rehearsals) for f in plan.families
+        },
         "replicator_principals": list(plan.replicator_principals()),
         "rollback": {"stop_point": rollback.stop_point, "return_path": rollback.return_path},
         "cost": {
@@ -90,7 +123,7 @@ def plan_input(plan: Plan, normalized: Normalized) -> dict[str, Any]:
             "owner": cost.owner,
         },
         "evidence": plan.evidence_settings,
-        "failback_steps": [step.as_input() for step in plan.failback_steps],
+        "failback_steps": [plan.step_input(step) for step in plan.failback_steps],
     }
 
 
@@ -122,8 +155,8 @@ def build_input(
     out_of_scope = plan.out_of_scope
     if not plan.uses_schemas:
         out_of_scope = out_of_scope | {"schemas"}  # no family uses a schema registry
-    # no rule judges the runtime area yet: its gaps are reported, never blocking (the step
-    # gates of issue #16 take it in scope where they read it)
+    # runtime gaps never make the phase indeterminate: the steps whose runtime gates need the
+    # evidence await it (failback.runtime), and the RT rules judge what was measured
     out_of_scope = out_of_scope | {"runtime"}
     gaps = [
         {**gap, "in_scope": gap["area"] not in out_of_scope}
@@ -141,6 +174,7 @@ def build_input(
         "secondary": _without_grants(normalized.secondary),
         "flows": normalized.flows,
         "replication": normalized.replication,
+        "runtime": normalized.runtime,
         "changes": [c.as_dict() for c in changes],
         "gaps": gaps,
     }
@@ -221,4 +255,5 @@ def check(
         waivers=waiver_use,
         baseline=baseline_use,
         catalog=catalog,
+        runtime=normalized.runtime,
     )

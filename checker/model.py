@@ -40,6 +40,7 @@ AREAS: tuple[str, ...] = (
     "consumer_authority",
     "readiness",
     "schemas",
+    "runtime",
 )
 SNAPSHOT_AREAS: tuple[str, ...] = (
     "cluster",
@@ -263,6 +264,8 @@ class StepVerdict:
     verdict: Verdict
     gates: Mapping[str, Any]
     held_by: tuple[Mapping[str, Any], ...]
+    # why its runtime gates cannot be judged yet (no, stale or unmeasurable runtime evidence)
+    awaiting: tuple[str, ...] = ()
 
     @classmethod
     def from_dict(cls, raw: Mapping[str, Any]) -> StepVerdict:
@@ -273,6 +276,7 @@ class StepVerdict:
             verdict=_member(raw["verdict"], VERDICTS, "step verdict"),
             gates=dict(raw.get("gates", {})),
             held_by=tuple(dict(h) for h in raw.get("held_by", [])),
+            awaiting=tuple(str(a) for a in raw.get("awaiting", [])),
         )
 
     def as_dict(self) -> dict[str, Any]:
@@ -283,6 +287,7 @@ class StepVerdict:
             "verdict": self.verdict,
             "gates": dict(self.gates),
             "held_by": [dict(h) for h in self.held_by],
+            "awaiting": list(self.awaiting),
         }
 
 
@@ -358,6 +363,9 @@ class Report:
     # The rule catalog of the engine that judged: id -> area, severity, title, description,
     # remediation, phases, inputs.
     catalog: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    # The runtime facts the policies judged (checker/runtime.py; empty without runtime evidence):
+    # `failback watch` shows and records their lag.
+    runtime: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def exit_code(self) -> ExitCode:

@@ -10,11 +10,11 @@ import re
 import warnings
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from . import replication
+from . import replication, runtime
 from .authority import estate_facts, region_access
 from .completeness import incomplete_areas
 from .errors import InputError
@@ -49,6 +49,8 @@ class Normalized:
     secondary: dict[str, Any]
     flows: dict[str, Any]
     replication: dict[str, Any]
+    # runtime facts (checker/runtime.py) when a snapshot holds a `runtime` area
+    runtime: dict[str, Any] = field(default_factory=dict)
 
 
 def epoch(timestamp: str) -> int:
@@ -203,12 +205,50 @@ def normalize_pair(plan: Plan, primary: Snapshot, secondary: Snapshot) -> Normal
             result[other]["network"]["ingress"],
             cidrs[other],
         )
+    flow_records = _flows(ctx, topic_families)
     model = replication.build(
-        _flows(ctx, topic_families),
+        flow_records,
         {role: {t: topic_families[t] for t in names[role]} for role in names},
         (f.name for f in plan.families),
     )
-    return Normalized(result["primary"], result["secondary"], model.flows, model.families)
+    return Normalized(
+        result["primary"],
+        result["secondary"],
+        model.flows,
+        model.families,
+        _runtime(ctx, snapshots, flow_records, names, topic_families),
+    )
+
+
+def _runtime(
+    ctx: _Context,
+    snapshots: Mapping[str, Snapshot],
+    flows: Mapping[str, Mapping[str, Any]],
+    names: Mapping[str, Mapping[str, str]],
+    topic_families: Mapping[str, str | None],
+) -> dict[str, Any]:
+    """The runtime facts (checker/runtime.py); empty when neither snapshot holds runtime
+    evidence."""
+    runtimes = {role: snap.document.get("runtime") for role, snap in snapshots.items()}
+    if not any(runtimes.values()):
+        return {}
+    raw_flows = {}
+    for _, raw in ctx.raw_flows:
+        source, target = ctx.role_of(raw["source_region"]), ctx.role_of(raw["target_region"])
+        raw_flows[f"{raw['name']}|{source}->{target}"] = raw
+    records = {
+        key: {
+            **flow,
+            "prefix": raw_flows[key].get("prefix"),
+            "source_region": raw_flows[key]["source_region"],
+        }
+        for key, flow in flows.items()
+    }
+
+    def family_of(role: str, topic: str) -> str | None:
+        return None if is_internal(topic) else topic_families.get(ctx.strip_prefix(role, topic))
+
+    return runtime.derive(runtimes, records, names, family_of)
 
 
 def _logical_names(ctx: _Context, role: str, snap: Snapshot) -> dict[str, str]:

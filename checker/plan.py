@@ -47,6 +47,7 @@ class Evidence:
     last_rehearsal: str | None  # YYYY-MM-DD (an unquoted YAML date is read as this text)
     metrics: tuple[str, ...]
     alerts: tuple[str, ...]
+    rehearsal_record: str | None = None  # a `failback watch` record, relative to the plan
 
 
 @dataclass(frozen=True)
@@ -105,22 +106,60 @@ class SchemaUse:
         return tuple(f"{topic}-{part}" for part in self.parts)
 
 
+# The runtime gate conditions a failback step may set (gates.runtime) and a family may override
+# (the family's runtime_gates.<step>). An absent key is not gated; max_age_seconds (how old the
+# runtime evidence may be) applies whenever any other condition is set.
+RUNTIME_GATE_KEYS: tuple[str, ...] = (
+    "max_lag_records",
+    "max_lag_seconds",
+    "max_offline_partitions",
+    "max_offset_gap",
+    "no_dual_active_groups",
+    "max_offset_sync_failures",
+    "max_age_seconds",
+)
+DEFAULT_MAX_AGE_SECONDS = 300
+
+
+def runtime_gate(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """A runtime gate with its freshness window filled in (empty when nothing is gated)."""
+    gate = {k: raw[k] for k in RUNTIME_GATE_KEYS if raw.get(k) is not None}
+    if gate.get("no_dual_active_groups") is False:
+        del gate["no_dual_active_groups"]
+    if set(gate) - {"max_age_seconds"}:
+        gate.setdefault("max_age_seconds", DEFAULT_MAX_AGE_SECONDS)
+        return gate
+    return {}
+
+
 @dataclass(frozen=True)
 class Step:
-    """One ordered step of failback and the rules (by id or area) whose blocking findings hold
-    it. Gates are configuration-level: runtime gates (replication lag, caught-up) would be
-    further keys of `gates`."""
+    """One ordered step of failback: the rules (by id or area) whose blocking findings hold it,
+    and its runtime gate conditions (replication lag, offline partitions, offset continuity,
+    consumer groups active in both regions), judged on the snapshots' runtime evidence."""
 
     name: str
     description: str
     rules: tuple[str, ...] = ()
     areas: tuple[str, ...] = ()
+    runtime: Mapping[str, Any] = field(default_factory=dict)
 
-    def as_input(self) -> dict[str, Any]:
+    def as_input(self, overrides: Mapping[str, Mapping[str, Any]] | None = None) -> dict[str, Any]:
+        """The step for Rego; `overrides`: family -> its runtime_gates for this step."""
+        overrides = overrides or {}
+        families = {
+            name: runtime_gate({**self.runtime, **override})
+            for name, override in sorted(overrides.items())
+        }
         return {
             "name": self.name,
             "description": self.description,
-            "gates": {"rules": list(self.rules), "areas": list(self.areas)},
+            "gates": {
+                "rules": list(self.rules),
+                "areas": list(self.areas),
+                "runtime": runtime_gate(self.runtime),
+                "runtime_families": families,
+            },
         }
 
 
@@ -132,6 +171,7 @@ DEFAULT_FAILBACK_STEPS: tuple[Step, ...] = (
         "Replicate back until caught up: the reverse flow (DR region to the returning region) "
         "runs, starts at EARLIEST and carries every topic of each family the DR region wrote.",
         rules=("REP-002", "REP-003", "REP-005", "REP-006", "REP-007"),
+        runtime={"max_lag_seconds": 60, "max_offline_partitions": 0},
     ),
     Step(
         "move-producers",
@@ -140,11 +180,13 @@ DEFAULT_FAILBACK_STEPS: tuple[Step, ...] = (
         "registry writable, with the same schemas and ids) and the DR region is fenced.",
         rules=("CMP-002", "CMP-004"),
         areas=("rollback", "write_authority", "topic_config", "schemas"),
+        runtime={"max_offline_partitions": 0},
     ),
     Step(
         "drain",
         "Drain: the DR region's producers have stopped and the reverse flow delivers what is "
-        "left (its lag reaching zero is a runtime gate the checker does not judge yet).",
+        "left: its lag reaches zero.",
+        runtime={"max_lag_records": 0, "max_offline_partitions": 0},
     ),
     Step(
         "move-consumers",
@@ -152,16 +194,24 @@ DEFAULT_FAILBACK_STEPS: tuple[Step, ...] = (
         "supports failback), sinks can take the at-least-once replay, and no consumer group "
         "is active in both regions.",
         areas=("offsets", "consumer_authority"),
+        runtime={
+            "max_offset_gap": 0,
+            "no_dual_active_groups": True,
+            "max_offset_sync_failures": 0,
+            "max_offline_partitions": 0,
+        },
     ),
     Step(
         "stop-reverse-flow",
         "Stop the reverse flow once the consumers read in the returning region.",
+        runtime={"max_offline_partitions": 0},
     ),
     Step(
         "clean-up",
         "Clean up: delete the reverse flow, check the original flow runs, and end the "
         "dual-region costs.",
         areas=("cost",),
+        runtime={"max_offline_partitions": 0},
     ),
 )
 
@@ -250,6 +300,7 @@ class Family:
             last_rehearsal=_text(raw.get("last_rehearsal")),
             metrics=tuple(str(m) for m in raw.get("metrics", [])),
             alerts=tuple(str(a) for a in raw.get("alerts", [])),
+            rehearsal_record=_text(raw.get("rehearsal_record")),
         )
 
 
@@ -266,6 +317,9 @@ class Plan:
     secondary: RegionRef
     families: tuple[Family, ...]
     document: Mapping[str, Any] = field(repr=False)
+    # the rehearsal records the families' evidence cites (path as written -> what it shows:
+    # step, result, ended_at), read by load_plan
+    rehearsals: Mapping[str, Mapping[str, Any]] = field(default_factory=dict, repr=False)
 
     @property
     def base_dir(self) -> Path:
@@ -368,9 +422,19 @@ class Plan:
                 description=str(raw.get("description", "")),
                 rules=tuple(str(r) for r in raw.get("gates", {}).get("rules", [])),
                 areas=tuple(str(a) for a in raw.get("gates", {}).get("areas", [])),
+                runtime=dict(raw.get("gates", {}).get("runtime", {})),
             )
             for raw in declared
         )
+
+    def step_input(self, step: Step) -> dict[str, Any]:
+        """A failback step for Rego, with each family's runtime gate override resolved."""
+        overrides = {
+            family.name: override
+            for family in self.families
+            if (override := family.document.get("runtime_gates", {}).get(step.name)) is not None
+        }
+        return step.as_input(overrides)
 
     def step(self, name: str) -> Step:
         """The failback step called `name`; an input error listing the valid names otherwise."""
@@ -531,6 +595,34 @@ def plan_paths(document: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
             yield from _source_paths(f"regions.{role}.source", source)
     if isinstance(document.get("waivers"), str):
         yield "waivers", document["waivers"]
+    for path in rehearsal_records(document):
+        yield "evidence.rehearsal_record", path
+
+
+def rehearsal_records(document: Mapping[str, Any]) -> list[str]:
+    """The rehearsal records a plan's families cite as evidence, in plan order, once each."""
+    found: dict[str, None] = {}
+    for family in document.get("topic_families", []):
+        for evidence in family.get("evidence", {}).values():
+            if isinstance(evidence.get("rehearsal_record"), str):
+                found[evidence["rehearsal_record"]] = None
+    return list(found)
+
+
+def read_rehearsals(plan: Plan) -> dict[str, dict[str, Any]]:
+    """What each cited rehearsal record shows (its step, result and end), read and checked."""
+    from .rehearsal import check_record
+
+    records = {}
+    for path in rehearsal_records(plan.document):
+        where = plan.base_dir / path
+        document = check_record(load_document(where, "rehearsal record"), str(where))
+        records[path] = {
+            "step": str(document["step"]),
+            "result": str(document["result"]),
+            "ended_at": document.get("ended_at"),
+        }
+    return records
 
 
 def confine(plan: Plan) -> None:
@@ -560,6 +652,11 @@ def load_plan(path: Path, *, allow_outside_repo: bool = False) -> Plan:
         ) from None
     if not allow_outside_repo:
         confine(plan)
+    rehearsals = read_rehearsals(plan)
+    if rehearsals:
+        from dataclasses import replace
+
+        plan = replace(plan, rehearsals=rehearsals)
     return plan
 
 

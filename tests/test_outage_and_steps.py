@@ -28,6 +28,7 @@ from checker.sources import IMPAIRED_REASON, placeholder_snapshot
 
 from .conftest import NOW, ROOT, assert_one_line_error, run_cli
 from .opa_support import tool
+from .runtime_support import sample
 from .setups import FORWARD, PRIMARY, REVERSE, SECONDARY, SYNCED_FAMILIES, documents, flow
 
 WHEN = datetime(2026, 11, 29, tzinfo=UTC)
@@ -72,7 +73,7 @@ def judge(
     situation: Situation | None = None,
     primary_absent: bool = False,
 ) -> list[Decision]:
-    plan_doc, primary_doc, secondary_doc = estate
+    plan_doc, primary_doc, secondary_doc = with_runtime(estate)
     plan = parse_plan(plan_doc, "plan")
     secondary = parse_snapshot(secondary_doc, "secondary")
     primary = (
@@ -82,6 +83,17 @@ def judge(
     )
     report = check(plan, primary, secondary, phases, engine, WHEN, "high", None, situation)
     return list(report.decisions)
+
+
+def with_runtime(estate: Estate) -> Estate:
+    """The estate with caught-up runtime evidence sampled at the judging time in both
+    snapshots: the default failback steps' runtime gates hold (tests/test_runtime_gates.py
+    judges them; without evidence every step is indeterminate)."""
+    plan, primary, secondary = estate
+    primary, secondary = copy.deepcopy(primary), copy.deepcopy(secondary)
+    for document in (primary, secondary):
+        document["runtime"] = sample(document, NOW)
+    return plan, primary, secondary
 
 
 def blocking(decision: Decision) -> list[tuple[Any, ...]]:
@@ -401,14 +413,18 @@ def test_plan_declared_steps_replace_the_runbook(engine: Engine) -> None:
     [decision] = judge(engine, (plan, primary, secondary), ("failback",))
     assert step_verdicts(decision) == [("catch-up", "go"), ("switch", "no-go")]
     assert decision.steps[0].description == "reverse flow caught up"
-    assert decision.steps[1].gates == {"rules": ["CMP-004"], "areas": ["rollback", "offsets"]}
+    assert decision.steps[1].gates == {
+        "rules": ["CMP-004"],
+        "areas": ["rollback", "offsets"],
+        "runtime": {},
+    }
 
 
 # --- the CLI --------------------------------------------------------------------------------
 
 
 def write(directory: Path, estate: Estate, primary_file: bool = True) -> Path:
-    plan, primary, secondary = estate
+    plan, primary, secondary = with_runtime(estate)
     directory.mkdir(parents=True, exist_ok=True)
     (directory / "failback.yaml").write_text(yaml.safe_dump(plan, sort_keys=False))
     if primary_file:
@@ -594,7 +610,11 @@ def test_markdown_shows_the_steps_and_the_outage(tmp_path: Path) -> None:
     markdown = out.stdout
     assert "**Outage:** the primary region us-east-1 is down" in markdown
     assert "not judgeable in the outage</summary>" in markdown
-    assert "| 1 | `replicate-back` | ✅ GO ← asked | - |" in markdown
+    # the primary is down: no runtime evidence from it, so replicate-back cannot be judged
+    assert (
+        "| 1 | `replicate-back` | ⚠️ INDETERMINATE ← asked | awaiting no runtime evidence from "
+        "the primary region and 1 more |"
+    ) in markdown
 
 
 def test_scorecard_follows_the_plan_s_outage(tmp_path: Path) -> None:

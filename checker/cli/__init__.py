@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from . import check, diff, export, fleet, init, policies, validate
+from . import check, diff, export, fleet, init, policies, validate, watch
 from .common import add_global_options, exit_codes_help
 from .config import add_env_vars
 from .errors import handle_errors
@@ -65,5 +65,7 @@ main.add_command(policies.rules)
 main.add_command(validate.validate)
 main.add_command(init.init)
 main.add_command(fleet.fleet)
+main.add_command(watch.watch)
+main.add_command(watch.report)
 add_global_options(main)
 add_env_vars(main)

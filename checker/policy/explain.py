@@ -51,6 +51,16 @@ AREAS: Mapping[str, tuple[str, str]] = {
         "records after failback, and a replaying strategy duplicates writes into sinks that are "
         "not idempotent.",
     ),
+    "runtime": (
+        "Runtime gates",
+        "Configuration can be right while the data is not there yet. Before producers move "
+        "back, the failback flow must have caught up (records and seconds behind, measured "
+        "from end offsets and newest record timestamps on both sides); before consumers move, "
+        "their progress must have made it across (records they would re-read or skip) and no "
+        "group may consume in both regions; no partition may be offline. These rules judge the "
+        "live evidence `failback watch` and `failback export --runtime` sample, against each "
+        "failback step's gates (see [Failback steps](../concepts/failback-steps.md)).",
+    ),
     "rollback": (
         "Rollback",
         "Failback is a planned migration under pressure. Without a declared point of no return "

@@ -156,10 +156,20 @@ def outage_line(outage: Mapping[str, Any]) -> str:
 
 
 def held_text(step: StepVerdict, limit: int = 3) -> str:
-    """`held by REP-005 payments-usw2-to-use1, RB-002 ledger and 2 more`."""
+    """`held by REP-005 payments-usw2-to-use1, RB-002 ledger and 2 more`; a runtime gate says by
+    how much (`RT-001: Failback flow ... 1842 records / 37 s behind, gate 0 records`); a step
+    whose runtime evidence is missing: `awaiting no runtime evidence from the primary region`."""
     if not step.held_by:
-        return ""
-    names = [f"{h.get('rule_id')} {h.get('resource')}" for h in step.held_by]
+        if not step.awaiting:
+            return ""
+        more = f" and {len(step.awaiting) - 1} more" if len(step.awaiting) > 1 else ""
+        return f"awaiting {step.awaiting[0]}{more}"
+    names = [
+        f"{h.get('rule_id')}: {h.get('message')}"
+        if str(h.get("rule_id", "")).startswith("RT-") and h.get("message")
+        else f"{h.get('rule_id')} {h.get('resource')}"
+        for h in step.held_by
+    ]
     shown = ", ".join(names[:limit])
     more = f" and {len(names) - limit} more" if len(names) > limit else ""
     return f"held by {shown}{more}"

@@ -236,3 +236,105 @@ def test_topic_created_during_dr_is_not_carried_back_until_the_reverse_flow_incl
     assert [
         (f["rule_id"], f["resource"], f["region"], f["blocking"]) for f in decision["findings"]
     ] == [("ACL-004", f"{WRITER}|TOPIC|DESCRIBE|*", "primary", False)]
+
+
+# --- issue #16: the reverse flow's lag measured, and `failback watch` until it has caught up ----
+
+BACKLOG = {0: 7, 1: 0, 2: 13}  # records produced per partition of invoices.issued, MM2 stopped
+
+
+def produce_to(cluster: Cluster, topic: str, per_partition: dict[int, int]) -> None:
+    from confluent_kafka import Producer
+
+    producer = Producer(cluster.client_config())
+    for partition, count in per_partition.items():
+        for i in range(count):
+            producer.produce(topic, value=f'{{"late": {i}}}', partition=partition)
+    assert producer.flush(30) == 0
+
+
+def live_plan(pair: Pair, directory: Path, config: Path) -> Path:
+    """A plan whose regions are the live clusters (kafka sources, flows from `config`)."""
+    directory.mkdir()
+    (directory / ".git").mkdir()  # the plan's repository: every path it names is inside
+    (directory / "mm2.properties").write_text(config.read_text())
+    regions = {}
+    for role, cluster in (("primary", pair.primary), ("secondary", pair.secondary)):
+        props = cluster.client_properties(directory / f"{cluster.name}.properties")
+        regions[role] = {
+            "name": cluster.name,
+            "source": {
+                "type": "kafka",
+                "bootstrap": cluster.bootstrap,
+                "command_config": props.name,
+                "mm2_config": "mm2.properties",
+                "mm2_regions": {alias: region for region, alias in ALIASES.items()},
+                "timeout": 60,
+                "runtime": True,
+            },
+        }
+    document = plan(datetime.now(UTC), regions)
+    orders = next(f for f in document["topic_families"] if f["name"] == "orders")
+    document["topic_families"] = [
+        {**orders, "name": "invoices", "match": ["invoices.*"], "producers": [WRITER]}
+    ]
+    document["cost"]["flow_owners"] = {FORWARD: "team-platform", REVERSE: "team-platform"}
+    (directory / "failback.yaml").write_text(yaml.safe_dump(document))
+    return directory / "failback.yaml"
+
+
+def test_watch_waits_for_the_reverse_flow_to_catch_up(dr_pair: Pair, tmp_path: Path) -> None:
+    config = tmp_path / "mm2.properties"
+    config.write_text(mm2_config(dr_pair, "invoices\\\\..*"))
+    plan_path = live_plan(dr_pair, tmp_path / "live", config)
+    if records(dr_pair.primary, f"west.{ISSUED}") is None:  # run alone: no earlier reverse copy
+        create_topics(dr_pair.primary, {f"west.{ISSUED}": (3, {})})
+    # MirrorMaker 2 is stopped: the DR region's late writes wait on the secondary
+    produce_to(dr_pair.secondary, ISSUED, BACKLOG)
+    behind = run_cli(
+        [
+            "check",
+            "-c",
+            str(plan_path),
+            "--phase",
+            "failback",
+            "--step",
+            "drain",
+            "--format",
+            "json",
+        ]
+    )
+    assert behind.exit_code == 1, behind.stdout + behind.stderr
+    (decision,) = json.loads(behind.stdout)["decisions"]
+    lag = [f for f in decision["findings"] if f["rule_id"] == "RT-001"]
+    assert [(f["resource"], f["family"], f["region"]) for f in lag] == [
+        (f"{REVERSE}:invoices", "invoices", "primary")
+    ]
+    # exactly the records produced while MirrorMaker 2 was stopped; the copy holds no record
+    # yet, so the time lag is unknown (never 0). MirrorMaker 2 being stopped is also seen in
+    # the configuration: no healthy flow carries the family back (REP-003, OFF-003)
+    assert lag[0]["message"] == (
+        f"Failback flow {REVERSE} for invoices: {sum(BACKLOG.values())} records / unknown time "
+        "behind, gate 0 records"
+    )
+    drain = next(s for s in decision["steps"] if s["name"] == "drain")
+    assert drain["verdict"] == "no-go"
+    assert "RT-001" in {h["rule_id"] for h in drain["held_by"]}
+
+    mm2 = run_mirrormaker(dr_pair, tmp_path / "mm2-watch", config)
+    try:
+        record = tmp_path / "drain.json"
+        run = run_cli(
+            [
+                "watch", "-c", str(plan_path), "--step", "drain", "--interval", "1s",
+                "--timeout", "120s", "--format", "jsonl", "--record", str(record),
+            ]
+        )  # fmt: skip
+    finally:
+        mm2.stop()
+    assert run.exit_code == 0, run.stdout[-2000:] + run.stderr
+    events = [json.loads(line) for line in run.stdout.splitlines()]
+    assert events[-1]["event"] == "end" and events[-1]["result"] == "passed"
+    document = json.loads(record.read_text())
+    assert document["result"] == "passed" and document["samples"][-1]["verdict"] == "go"
+    assert document["samples"][-1]["lag"][f"{REVERSE}:invoices"]["records"] == 0

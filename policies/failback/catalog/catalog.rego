@@ -23,6 +23,7 @@ rules := object.union_n([
 	data.failback.catalog.access_rules,
 	data.failback.catalog.exception_rules,
 	data.failback.catalog.schema_rules,
+	data.failback.catalog.runtime_rules,
 ])
 
 area_rules := {

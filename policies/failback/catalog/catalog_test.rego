@@ -9,7 +9,7 @@ severities := {"info", "low", "medium", "high", "critical"}
 snapshot_areas := {
 	"cluster", "topics", "acls", "quotas", "iam_grants", "authentication", "encryption",
 	"network", "audit", "broker_config", "replication", "consumer_groups", "storage",
-	"schemas",
+	"schemas", "runtime",
 }
 
 # The id prefixes of each area's rules (expired waivers, WVR-, are an evidence matter).
@@ -18,7 +18,7 @@ id_prefixes := {
 	"acl": {"ACL-"}, "encryption": {"ENC-"}, "network": {"NET-"}, "audit": {"AUD-"}, "retention": {"RET-"},
 	"topic_config": {"TOP-"},
 	"cost": {"CST-"}, "evidence": {"EVD-", "WVR-"}, "compatibility": {"CMP-"}, "readiness": {"RDY-"},
-	"consumer_authority": {"CA-"}, "schemas": {"SR-"},
+	"consumer_authority": {"CA-"}, "schemas": {"SR-"}, "runtime": {"RT-"},
 }
 
 text_fields := ["title", "description", "remediation"]

@@ -23,6 +23,7 @@ import data.failback.readiness
 import data.failback.replication
 import data.failback.retention
 import data.failback.rollback
+import data.failback.runtime
 import data.failback.schemas
 import data.failback.steps
 import data.failback.topic_config
@@ -45,6 +46,7 @@ builtin_raw := union({
 	replication.deny,
 	retention.deny,
 	rollback.deny,
+	runtime.deny,
 	schemas.deny,
 	topic_config.deny,
 	write_authority.deny,
@@ -248,10 +250,11 @@ verdict := "no-go" if {
 # phase only.
 default step_results := []
 
-step_results := steps.results(
+step_results := steps.results_awaiting(
 	object.get(input.plan, "failback_steps", []),
 	findings,
 	in_scope_gap_count + doubtful_evidence_count,
+	runtime.awaiting,
 ) if {
 	input.phase == "failback"
 }

@@ -70,6 +70,17 @@ deny contains lib.finding_at(
 	level in {"unwritten", "documented"}
 }
 
+# A cited rehearsal record (failback watch): measured when its watch passed.
+record_reasons(evidence) := [reason |
+	record := object.get(evidence, "record", null)
+	record != null
+	reason := record_reason(record)
+]
+
+record_reason(record) := sprintf("measured rehearsal: %s (step %s passed)", [record.path, record.step]) if {
+	record.measured
+} else := sprintf("rehearsal record %s does not count: step %s %s", [record.path, record.step, record.result])
+
 # Whole days since the last rehearsal (never negative: sprintf %d of negatives differs between engines).
 days_since(epoch) := floor(max([input.now - epoch, 0]) / 86400)
 
@@ -80,7 +91,10 @@ reasons_of(evidence, phase) := array.concat(
 	),
 	array.concat(
 		array.concat(
-			[sprintf("last rehearsal %d days ago", [days_since(evidence.rehearsed_epoch)]) | evidence.rehearsed_epoch != null],
+			array.concat(
+				[sprintf("last rehearsal %d days ago", [days_since(evidence.rehearsed_epoch)]) | evidence.rehearsed_epoch != null],
+				record_reasons(evidence),
+			),
 			[sprintf("no rehearsal within %v days", [max_age_days]) | not rehearsed_recently(evidence)],
 		),
 		[sprintf("metrics: %d, alerts: %d", [evidence.metrics, evidence.alerts])],

@@ -276,3 +276,30 @@ test_group_by_first_groups_sorted_pairs_in_one_pass if {
 	readiness.group_by_first([["only", "X"]]) == {"only": {"X"}}
 	readiness.group_by_first([]) == {}
 }
+
+measured := object.union(rehearsed, {"record": {
+	"path": "rehearsals/drain.json", "step": "drain",
+	"result": "passed", "measured": true,
+}})
+
+timed_out := object.union(documented, {"record": {
+	"path": "rehearsals/drain.json", "step": "drain",
+	"result": "timeout", "measured": false,
+}})
+
+test_scorecard_counts_a_measured_rehearsal if {
+	cells := readiness.scorecard([]) with input as one("failback", measured)
+	cell := cell_of(cells, "payments", "failback")
+	cell.level == "rehearsed"
+	cell.reasons == [
+		"runbook: runbooks/failback.md", "last rehearsal 59 days ago",
+		"measured rehearsal: rehearsals/drain.json (step drain passed)", "metrics: 0, alerts: 1",
+	]
+}
+
+test_scorecard_a_record_that_did_not_pass_is_no_rehearsal if {
+	cells := readiness.scorecard([]) with input as one("failback", timed_out)
+	cell := cell_of(cells, "payments", "failback")
+	cell.level == "documented"
+	"rehearsal record rehearsals/drain.json does not count: step drain timeout" in cell.reasons
+}

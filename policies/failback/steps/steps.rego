@@ -4,9 +4,9 @@
 #   The ordered steps of failback (input.plan.failback_steps: the plan's own, or AWS's MSK
 #   failback runbook) and whether each may start now. A step's gates name rule ids and areas;
 #   a blocking finding holds the step when the step or an earlier one gates it, and a blocking
-#   finding that no step gates holds every step (fail closed). Gates are configuration-level:
-#   the gate object keeps room for runtime conditions (replication lag, caught-up), which do
-#   not exist yet.
+#   finding that no step gates holds every step (fail closed). A runtime gate's finding
+#   (failback.runtime: RT-*) names the step it holds; a runtime-gated step whose evidence is
+#   missing or unmeasurable is awaiting it: indeterminate, never go.
 package failback.steps
 
 gate_list(step, key) := object.get(object.get(step, "gates", {}), key, [])
@@ -14,6 +14,8 @@ gate_list(step, key) := object.get(object.get(step, "gates", {}), key, [])
 gates(step, f) if f.rule_id in gate_list(step, "rules")
 
 gates(step, f) if f.area in gate_list(step, "areas")
+
+gates(step, f) if f.step == step.name
 
 gated(steps, f) if {
 	some step in steps
@@ -38,6 +40,7 @@ gated_blocking(steps, findings) := [{"index": first_gate_index(steps, f), "held"
 	"region": f.region,
 	"family": f.family,
 	"gate": first_gate(steps, f),
+	"message": f.message,
 }} |
 	some f in findings
 	f.blocking
@@ -55,17 +58,27 @@ step_verdict(blocking, doubtful) := "no-go" if {
 # results(steps, findings, doubtful): one verdict per step, in order. `findings` are the
 # decision's (waived and known ones never block), `doubtful` how many in-scope gaps and
 # evidence-quality findings make the phase indeterminate.
-results(steps, findings, doubtful) := list if {
+results(steps, findings, doubtful) := results_awaiting(steps, findings, doubtful, {})
+
+# results_awaiting: and `awaiting`, step name -> why its runtime gates cannot be judged yet
+# (failback.runtime.awaiting): such a step is indeterminate unless a finding holds it.
+results_awaiting(steps, findings, doubtful, awaiting) := list if {
 	marked := gated_blocking(steps, findings)
 	list := [{
 		"name": step.name,
 		"order": i + 1,
 		"description": object.get(step, "description", ""),
-		"gates": {"rules": gate_list(step, "rules"), "areas": gate_list(step, "areas")},
-		"verdict": step_verdict(blocking, doubtful),
+		"gates": {
+			"rules": gate_list(step, "rules"),
+			"areas": gate_list(step, "areas"),
+			"runtime": object.get(object.get(step, "gates", {}), "runtime", {}),
+		},
+		"verdict": step_verdict(blocking, doubtful + count(waiting)),
 		"held_by": blocking,
+		"awaiting": waiting,
 	} |
 		some i, step in steps
 		blocking := held(marked, i)
+		waiting := object.get(awaiting, step.name, [])
 	]
 }

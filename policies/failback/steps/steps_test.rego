@@ -11,7 +11,7 @@ plan_steps := [
 
 finding(rule_id, area, blocking) := {
 	"rule_id": rule_id, "area": area, "blocking": blocking,
-	"resource": "r", "region": "primary", "family": null,
+	"resource": "r", "region": "primary", "family": null, "message": "m",
 }
 
 verdicts(results) := [[r.name, r.verdict] | some r in results]
@@ -22,7 +22,8 @@ test_no_finding_every_step_goes if {
 	results[0].order == 1
 	results[0].description == "first"
 	results[1].description == ""
-	results[2].gates == {"rules": [], "areas": []}
+	results[2].gates == {"rules": [], "areas": [], "runtime": {}}
+	results[2].awaiting == []
 }
 
 test_a_gate_holds_its_step_and_the_later_ones if {
@@ -30,7 +31,7 @@ test_a_gate_holds_its_step_and_the_later_ones if {
 	verdicts(results) == [["replicate-back", "go"], ["move-producers", "no-go"], ["clean-up", "no-go"]]
 	results[1].held_by == [{
 		"rule_id": "RB-002", "resource": "r", "region": "primary", "family": null,
-		"gate": "move-producers",
+		"gate": "move-producers", "message": "m",
 	}]
 }
 
