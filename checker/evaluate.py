@@ -218,4 +218,5 @@ def check(
         waivers=waiver_use,
         baseline=baseline_use,
         catalog=catalog,
+        judged_at=now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
     )
