@@ -105,6 +105,7 @@ code,pre{font-size:8pt}
 .fix{font-size:8pt}
 .sev{font-size:8pt;padding:0 3px}
 table.heatmap td{min-width:0}
+#phases table{table-layout:auto}.badge{padding:0 5px}
 *{-webkit-print-color-adjust:exact;print-color-adjust:exact}
 details.diff-area:not([open]) table{display:none}
 col.c-phase{width:12%}col.c-status{width:10%}col.c-rule{width:13%}col.c-res{width:25%}
@@ -186,7 +187,7 @@ CSP = (
     "img-src data:; base-uri 'none'; form-action 'none'"
 )
 
-_BREAK_AFTER = re.compile(r"([./:\-_])(?=.)")
+_BREAK_AFTER = re.compile(r"([./:\-_])(?=[^./:\-_])")
 
 
 def e(value: Any) -> str:
