@@ -111,7 +111,7 @@ details.diff-area:not([open]) table{display:none}
 col.c-phase{width:12%}col.c-status{width:10%}col.c-rule{width:13%}col.c-res{width:25%}
 col.c-family{width:13%}col.c-level{width:12%}col.c-next{width:18%}
 col.c-role{width:16%}col.c-path{width:34%}col.c-digest{width:30%}
-#reasons-table{font-size:8pt}
+table.reasons{font-size:8pt}
 }
 """
 
@@ -260,12 +260,26 @@ def _header(report: Report) -> str:
     )
 
 
+def _reasons(ident: str, which: str, rows: Sequence[str], opened: bool) -> str:
+    """The reasons and next step of each heat-map cell, written out (not only in tooltips)."""
+    if not rows:
+        return ""
+    return (
+        f'<details id="{ident}"{" open" if opened else ""}><summary>Why each level in {which}: '
+        f'the reasons and the next step</summary><table id="{ident}-table" class="reasons">'
+        '<colgroup><col class="c-family"><col class="c-phase"><col class="c-level"><col>'
+        '<col class="c-next"></colgroup><thead><tr><th>family</th><th>phase</th><th>level</th>'
+        f"<th>reasons</th><th>next step</th></tr></thead><tbody>{''.join(rows)}</tbody>"
+        "</table></details>"
+    )
+
+
 def _heatmap(report: Report) -> str:
     families, table = grid(report)
     judged = {d.phase for d in report.decisions}
     head = "".join(f'<th class="{"judged" if p in judged else ""}">{e(p)}</th>' for p in PHASES)
     body = []
-    reasons = []
+    reasons: dict[bool, list[str]] = {True: [], False: []}  # judged phase? -> rows
     for family in families:
         cells = []
         for phase in PHASES:
@@ -283,25 +297,16 @@ def _heatmap(report: Report) -> str:
                 f'data-phase="{e(phase)}" data-level="{e(cell.level)}" '
                 f'title="{tip}">{e(cell.level)}</td>'
             )
-            items = "; ".join(e(r) for r in cell.reasons)
-            reasons.append(
+            reasons[phase in judged].append(
                 f'<tr data-family="{e(family)}" data-phase="{e(phase)}"><td>{breakable(family)}'
-                f'</td><td>{breakable(phase)}</td><td class="lvl-{e(cell.level)}">'
-                f'{e(cell.level)}</td><td class="reasons">{items}</td>'
+                f'</td><td>{e(phase)}</td><td class="lvl-{e(cell.level)}">{e(cell.level)}</td>'
+                f'<td class="reasons">{"; ".join(e(r) for r in cell.reasons)}</td>'
                 f"<td>{e(next_step)}</td></tr>"
             )
         body.append(f"<tr><th>{breakable(family)}</th>{''.join(cells)}</tr>")
     legend = "".join(f'<span class="lvl-{lv}">{lv}</span>' for lv in READINESS_LEVELS)
-    why = (
-        '<details id="level-reasons" open><summary>Why each level: the reasons and the next '
-        'step for every family and phase</summary><table id="reasons-table"><colgroup>'
-        '<col class="c-family"><col class="c-phase"><col class="c-level"><col>'
-        '<col class="c-next"></colgroup><thead><tr>'
-        "<th>family</th><th>phase</th><th>level</th><th>reasons</th><th>next step</th></tr>"
-        f"</thead><tbody>{''.join(reasons)}</tbody></table></details>"
-        if reasons
-        else ""
-    )
+    why = _reasons("level-reasons", "the judged phases", reasons[True], opened=True)
+    why += _reasons("level-reasons-other", "the phases not judged", reasons[False], opened=False)
     return (
         '<section id="heatmap-section"><h2>Readiness heat map</h2>'
         '<table id="heatmap" class="heatmap"><thead><tr><th>family</th>'

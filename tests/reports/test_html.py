@@ -91,7 +91,7 @@ def test_sections_and_evidence(waived_report: Report) -> None:
         "diff-summary",
         "evidence-table",
         "evidence-files",
-        "reasons-table",
+        "level-reasons-table",
         "judged-at",
         "waivers",
     ):
