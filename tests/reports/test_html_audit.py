@@ -316,3 +316,16 @@ def test_print_layout_fits_the_page_width(audit: tuple[Path, Path], tmp_path: Pa
     )
     found = re.search(r'data-overflow="([^"]*)"', dom)
     assert found is not None and found.group(1) == "none", found and found.group(1)
+
+
+def test_reasons_of_phases_not_judged_are_collapsed(faulted: Report) -> None:
+    html = REPORTERS["html"](faulted)  # --phase failback
+    opened = re.search(r'<details id="level-reasons" open>.*?</details>', html, re.DOTALL)
+    closed = re.search(r'<details id="level-reasons-other">.*?</details>', html, re.DOTALL)
+    assert opened is not None and closed is not None
+    assert set(re.findall(r'<tr data-family="[^"]+" data-phase="([^"]+)">', opened.group(0))) == {
+        "failback"
+    }
+    assert "failback" not in re.findall(
+        r'<tr data-family="[^"]+" data-phase="([^"]+)">', closed.group(0)
+    )
