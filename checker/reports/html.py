@@ -150,9 +150,9 @@ JS = """
   function fromHash(){
     var params={};
     location.hash.replace(/^#/,'').split('&').forEach(function(p){
-      var kv=p.split('=');
-      if(kv[0]){
-        try{params[decodeURIComponent(kv[0])]=decodeURIComponent((kv[1]||'').replace(/\\+/g,' '));}
+      var at=p.indexOf('='),key=at<0?p:p.slice(0,at),value=at<0?'':p.slice(at+1);
+      if(key){
+        try{params[decodeURIComponent(key)]=decodeURIComponent(value.replace(/\\+/g,' '));}
         catch(err){}
       }
     });
@@ -168,7 +168,8 @@ JS = """
     ids.forEach(function(k){
       if(el[k].value){parts.push(k+'='+encodeURIComponent(el[k].value));}
     });
-    try{history.replaceState(null,'',parts.length?'#'+parts.join('&'):location.pathname);}
+    var url=parts.length?'#'+parts.join('&'):location.pathname+location.search;
+    try{history.replaceState(null,'',url);}
     catch(err){}
     apply();
   }

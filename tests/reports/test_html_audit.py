@@ -329,3 +329,27 @@ def test_reasons_of_phases_not_judged_are_collapsed(faulted: Report) -> None:
     assert "failback" not in re.findall(
         r'<tr data-family="[^"]+" data-phase="([^"]+)">', closed.group(0)
     )
+
+
+CHANGE_FILTERS = """<script>
+var s=document.getElementById('filter-severity');s.value='critical';
+s.dispatchEvent(new Event('change'));
+var q=document.getElementById('filter-text');q.value='Fraud';
+q.dispatchEvent(new Event('input'));
+document.body.setAttribute('data-hash',location.hash);
+</script>"""
+
+
+def test_changing_a_filter_updates_rows_and_fragment(
+    audit: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """A person picks `critical` and types a word: the rows follow, and the URL fragment
+    records the state (a link to share)."""
+    page = tmp_path / "interactive.html"
+    page.write_text(audit[0].read_text().replace("</body>", CHANGE_FILTERS + "</body>"))
+    dom = browse(page, tmp_path, "--dump-dom")
+    assert 'data-hash="#severity=critical&amp;q=Fraud"' in dom
+    body = re.findall(r'<tr class="finding"(?![^>]* hidden)[^>]*>.*?</tr>', dom, re.DOTALL)
+    assert body and all('data-severity="critical"' in r for r in body)
+    assert all("fraud" in re.sub(r"<[^>]+>", "", r).lower() for r in body)
+    assert f"{len(body)} of {len(rows_of(dom))} findings shown" in dom
