@@ -95,6 +95,9 @@ def _deepdiff(area: str, key: str, prefix: list[Any], a: Any, b: Any) -> Iterato
 
     tree = DeepDiff(a, b, view="tree", verbose_level=2)
     kind: ChangeKind
+    changes: list[Change] = []
+    # DeepDiff's report types and levels are sets: their order follows hash randomisation,
+    # so the changes are sorted by path (then kind) for a deterministic order.
     for report_type, levels in tree.items():
         for level in levels:
             parts = [*prefix, *level.path(output_format="list")]
@@ -104,7 +107,10 @@ def _deepdiff(area: str, key: str, prefix: list[Any], a: Any, b: Any) -> Iterato
                 kind, left, right = "removed", level.t1, None
             else:
                 kind, left, right = "changed", level.t1, level.t2
-            yield Change(area, key, _path([area, *parts]), kind, _plain(left), _plain(right))
+            changes.append(
+                Change(area, key, _path([area, *parts]), kind, _plain(left), _plain(right))
+            )
+    yield from sorted(changes, key=lambda c: (c.path, c.kind))
 
 
 def _plain(value: Any) -> Any:

@@ -256,4 +256,5 @@ def check(
         baseline=baseline_use,
         catalog=catalog,
         runtime=normalized.runtime,
+        judged_at=now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
     )

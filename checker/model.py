@@ -102,6 +102,7 @@ class Snapshot:
     schema_version: str
     document: Mapping[str, Any]
     origin: str = ""
+    sha256: str = ""  # of the file's bytes as read, when it came from a file
 
 
 @dataclass(frozen=True)
@@ -348,6 +349,17 @@ class Decision:
 
 
 @dataclass(frozen=True)
+class EvidenceFile:
+    """One file a report rests on (plan, snapshot, source, waivers, baseline) and its sha256."""
+
+    role: str  # e.g. "plan", "primary snapshot", "secondary source", "waivers", "baseline"
+    path: str  # as the checker was given it; reports show it relative
+    sha256: str | None  # None when the file could not be read to hash it (`problem` says why)
+    problem: str = ""
+    note: str = ""  # how a directory's digest was made
+
+
+@dataclass(frozen=True)
 class Report:
     """Everything one `failback check` produced: a decision per judged phase."""
 
@@ -366,6 +378,10 @@ class Report:
     # The runtime facts the policies judged (checker/runtime.py; empty without runtime evidence):
     # `failback watch` shows and records their lag.
     runtime: Mapping[str, Any] = field(default_factory=dict)
+    # The time the evidence was judged as of (the evaluation's `now`), RFC 3339 in UTC.
+    judged_at: str | None = None
+    # The files the report rests on, each with its sha256 (set by the CLI for the HTML report).
+    evidence: tuple[EvidenceFile, ...] = ()
 
     @property
     def exit_code(self) -> ExitCode:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from . import schemas
 from .errors import InputError
-from .io.read import parse_json, read_text
+from .io.read import parse_json, read_bytes
 from .model import Snapshot
 
 
@@ -35,5 +37,12 @@ def parse_snapshot(document: Any, origin: str) -> Snapshot:
 
 
 def load_snapshot(path: Path) -> Snapshot:
-    document = parse_json(read_text(path, "snapshot"), str(path), "snapshot")
-    return parse_snapshot(document, str(path))
+    """The snapshot file at `path`, with the sha256 of the bytes read (the report's evidence)."""
+    data = read_bytes(path, "snapshot")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"snapshot {path} is not UTF-8 text (byte {exc.start})") from None
+    document = parse_json(text, str(path), "snapshot")
+    snapshot = parse_snapshot(document, str(path))
+    return dataclasses.replace(snapshot, sha256=hashlib.sha256(data).hexdigest())

@@ -241,6 +241,10 @@ def check(
         export_dir,
         situation,
     )
+    if any(fmt == "html" for fmt, _ in targets):  # the audit report lists each file's sha256
+        from ..digests import with_evidence
+
+        report = with_evidence(report)
     _write_reports(report, targets)
     from .output import exit_code
 
@@ -346,7 +350,9 @@ def _write_reports(report: Any, targets: Sequence[tuple[str, Path | None]]) -> N
         if out is None:
             stdout = REPORTERS[fmt](report, terminal_options(fmt))
         else:
-            files.append((out, REPORTERS[fmt](report, RenderOptions()).encode("utf-8")))
+            # the HTML report shows paths relative to the directory it is written to
+            options = RenderOptions(cwd=out.parent) if fmt == "html" else RenderOptions()
+            files.append((out, REPORTERS[fmt](report, options).encode("utf-8")))
     write_all(files)
     if stdout is not None:  # any colour in it was asked for (--color); click must not strip it
         click.echo(stdout, nl=False, color=True)

@@ -88,8 +88,11 @@ def test_sections_and_evidence(waived_report: Report) -> None:
         "phases",
         "heatmap",
         "findings-table",
-        "diff-table",
+        "diff-summary",
         "evidence-table",
+        "evidence-files",
+        "level-reasons-table",
+        "judged-at",
         "waivers",
     ):
         assert f'id="{ident}"' in html, ident
@@ -100,7 +103,7 @@ def test_sections_and_evidence(waived_report: Report) -> None:
     # the region diff side by side: the seeded retention drift, both values
     row = re.search(
         r'<tr class="change k-changed"[^>]*><td>topics</td>'
-        r"<td><code>[^<]*ledger\.entries[^<]*retention[^<]*</code>.*?</tr>",
+        r"<td><code>(?:[^<]|<wbr>)*ledger\.<wbr>entries(?:[^<]|<wbr>)*retention.*?</tr>",
         html,
     )
     assert row is not None
