@@ -67,7 +67,9 @@ class ActionRun:
         if parts[0] == "steps" and len(parts) == 4 and parts[2] == "outputs":
             return self.outputs.get(parts[1], {}).get(parts[3], "")
         known = {"github.action_path": str(ROOT), "runner.temp": str(self.temp)}
-        assert expression in known, f"action.yml uses an expression the test cannot set: {expression}"
+        assert expression in known, (
+            f"action.yml uses an expression the test cannot set: {expression}"
+        )
         return known[expression]
 
     def substitute(self, text: str) -> str:

@@ -32,14 +32,14 @@ def test_snippets_name_the_current_release() -> None:
     assert set(found) == {TAG}, {tag: sorted(files) for tag, files in found.items()}
     # the places issue #17 named carry it
     named = found[TAG]
-    for path in (
+    for name in (
         ".pre-commit-hooks.yaml",
         "docs/integrations/pre-commit.md",
         "README.md",
         "action.yml",
         "examples/ci/gitlab-ci.yml",
     ):
-        assert path in named, path
+        assert name in named, name
 
 
 def test_the_pre_commit_snippet_rev_is_the_release() -> None:
@@ -50,7 +50,10 @@ def test_the_pre_commit_snippet_rev_is_the_release() -> None:
 
 def test_the_version_is_a_changelog_release_with_its_tag_link() -> None:
     changelog = (ROOT / "CHANGELOG.md").read_text("utf-8")
-    assert re.search(rf"^## \[{re.escape(checker.__version__)}\] - \d{{4}}-\d{{2}}-\d{{2}}$",
-                     changelog, re.MULTILINE)
+    assert re.search(
+        rf"^## \[{re.escape(checker.__version__)}\] - \d{{4}}-\d{{2}}-\d{{2}}$",
+        changelog,
+        re.MULTILINE,
+    )
     assert f"[{checker.__version__}]: " in changelog
     assert f"releases/tag/{TAG}" in changelog

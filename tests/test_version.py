@@ -83,9 +83,7 @@ def test_version_digest_follows_the_policy_modules() -> None:
     from checker.cli.version import policy_library_line
 
     line = policy_library_line()
-    modules = [
-        p for p in (ROOT / "policies").rglob("*.rego") if not p.name.endswith("_test.rego")
-    ]
+    modules = [p for p in (ROOT / "policies").rglob("*.rego") if not p.name.endswith("_test.rego")]
     assert f"({len(modules)} modules, sha256 " in line
 
 

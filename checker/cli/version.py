@@ -34,9 +34,7 @@ def policy_library_line() -> str:
 
     directory = builtin_dir()
     files = sorted(
-        p
-        for p in directory.rglob("*.rego")
-        if p.is_file() and not p.name.endswith("_test.rego")
+        p for p in directory.rglob("*.rego") if p.is_file() and not p.name.endswith("_test.rego")
     )
     digest = hashlib.sha256()
     for path in files:
