@@ -1,5 +1,6 @@
-# Every target sets up .venv first (scripts/bootstrap.sh, a no-op when up to date).
-#   make demo    the main job on the shipped fixtures
+# Every target sets up .venv first (scripts/bootstrap.sh, a no-op when up to date) from the
+# hash-pinned lock files in requirements/ (scripts/lock.sh regenerates them).
+#   make demo    the main job on the shipped fixtures (installs the runtime dependencies only)
 #   make test    the whole test suite: lint, policies, docs, every test (what CI runs)
 #   make unit    the fast subset of the tests (no slow end-to-end tests, no live Kafka)
 #   make lint    ruff, ruff format --check, mypy --strict, opa fmt/check, regal
@@ -7,7 +8,8 @@
 #   make docs    the docs site (mkdocs build --strict) into site/
 #   make build   wheel and sdist into dist/
 #   make bench   the performance targets
-.PHONY: demo test unit lint fmt docs build bench
+#   make lock    regenerate requirements/*.txt after changing a dependency in pyproject.toml
+.PHONY: demo test unit lint fmt docs build bench lock
 demo:
 	scripts/demo.sh
 test:
@@ -32,3 +34,6 @@ build:
 bench:
 	scripts/bootstrap.sh
 	.venv/bin/python -m benchmarks.run
+lock:
+	scripts/bootstrap.sh
+	scripts/lock.sh

@@ -2,7 +2,7 @@
 # Quick start: set up, then judge the shipped payments estate (ready, then faulted).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/bootstrap.sh
+scripts/bootstrap.sh runtime  # the runtime dependencies only; `make test` adds the dev tools
 # The fixtures were captured on 2026-11-28; judge them as of the next day so the
 # rehearsal and snapshot-age rules give the same answer whenever you run this.
 NOW=2026-11-29T00:00:00Z

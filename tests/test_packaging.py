@@ -30,7 +30,7 @@ def test_cli_metadata_and_package_agree_on_the_version() -> None:
         cwd=ROOT,
     )
     assert run.returncode == 0, run.stderr
-    assert run.stdout.strip() == f"failback, version {checker.__version__}"
+    assert run.stdout.splitlines()[0] == f"failback, version {checker.__version__}"
     assert metadata.version("failback-checker") == checker.__version__
 
 

@@ -15,6 +15,7 @@ from . import check, diff, export, fleet, init, policies, validate, watch
 from .common import add_global_options, exit_codes_help
 from .config import add_env_vars
 from .errors import handle_errors
+from .version import version_option
 
 MAIN_EXIT_CODES = exit_codes_help(
     (0, 1, 2, 3, 4),
@@ -35,9 +36,6 @@ class _Main(click.Group):
     cls=_Main,
     context_settings={"help_option_names": ["-h", "--help"]},
     epilog=MAIN_EXIT_CODES,
-)
-@click.version_option(
-    None, "-V", "--version", package_name="failback-checker", prog_name="failback"
 )
 @click.pass_context
 @handle_errors
@@ -67,5 +65,6 @@ main.add_command(init.init)
 main.add_command(fleet.fleet)
 main.add_command(watch.watch)
 main.add_command(watch.report)
+main.params.insert(0, version_option())
 add_global_options(main)
 add_env_vars(main)
