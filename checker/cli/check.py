@@ -18,6 +18,7 @@ from .common import (
     DONE_EXIT_CODES,
     allow_outside_repo_option,
     engine_option,
+    load_checked_plan,
     now_option,
     opa_url_option,
     parse_now,
@@ -215,7 +216,7 @@ def check(
     """
     targets = output_targets(formats, outputs)
     now = parse_now(now_text)
-    plan = _load_plan(config, allow_outside_repo)
+    plan = load_checked_plan(config, allow_outside_repo)
     phases = _phases(phase or plan.current_phase)
     situation = _situation(plan, phases, step, impaired_region)
     exceptions = _exceptions(plan, waivers_path, baseline_path, now)
@@ -262,17 +263,6 @@ def _situation(
             raise InputError(f"--step needs --phase failback, not {', '.join(phases)}")
         plan.step(step)
     return Situation(step=step, outage=plan.outage(impaired_region))
-
-
-def _load_plan(config: Path, allow_outside_repo: bool) -> Plan:
-    """The plan, confined to its repository unless allowed; a warning for each secret it
-    holds in clear text."""
-    from ..plan import load_plan
-
-    plan = load_plan(config, allow_outside_repo=allow_outside_repo)
-    for key in plan.clear_text_secrets:
-        warn(f"plan {config}: {key} holds a secret in clear text; name it with env:VAR or @FILE")
-    return plan
 
 
 def _opa_token(token: str | None, token_file: Path | None) -> str | None:
@@ -458,7 +448,7 @@ def scorecard(config: Path, fmt: str, now_text: str | None, allow_outside_repo: 
     from ..reports.scorecard import render
 
     now = parse_now(now_text)
-    plan = _load_plan(config, allow_outside_repo)
+    plan = load_checked_plan(config, allow_outside_repo)
     exceptions = _exceptions(plan, None, None, now)
     situation = _situation(plan, PHASES, None, None)  # the plan's outage: applies here too
     report = _evaluate(

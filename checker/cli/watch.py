@@ -249,13 +249,13 @@ def watch(
     from ..rehearsal import record
     from ..sources import plan_snapshots
     from ..watch import watch as run_watch
-    from .check import _load_plan, _severity
+    from .common import load_checked_plan, parse_severity
 
     every = parse_duration(interval, "--interval")
     limit = parse_duration(timeout_text, "--timeout")
-    plan = _load_plan(config, allow_outside_repo)
+    plan = load_checked_plan(config, allow_outside_repo)
     plan.step(step)
-    severity = _severity(fail_on)
+    severity = parse_severity(fail_on)
     started = datetime.now(UTC)
     base_primary, base_secondary, _ = plan_snapshots(
         plan, (primary, secondary), sys.stderr, started, None
