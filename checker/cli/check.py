@@ -18,7 +18,6 @@ from .common import (
     DONE_EXIT_CODES,
     allow_outside_repo_option,
     engine_option,
-    load_checked_plan,
     now_option,
     opa_url_option,
     parse_now,
@@ -27,6 +26,7 @@ from .common import (
 )
 from .errors import handle_errors, warn
 from .output import output_targets
+from .plans import load_checked_plan
 
 if TYPE_CHECKING:
     from ..evaluate import Situation

@@ -12,15 +12,12 @@ import os
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 import click
 
 from ..errors import InputError
 from ..model import SEVERITIES, ExitCode, Severity, is_severity
-
-if TYPE_CHECKING:
-    from ..plan import Plan
 
 COLOR_CHOICES = ("auto", "always", "never")
 _DEBUG = "failback.debug"
@@ -194,15 +191,3 @@ def parse_severity(value: str) -> Severity:
     if not is_severity(value):
         raise InputError(f"unknown severity {value!r}; expected one of {', '.join(SEVERITIES)}")
     return value
-
-
-def load_checked_plan(config: Path, allow_outside_repo: bool) -> Plan:
-    """The plan, confined to its repository unless allowed; a warning for each secret it
-    holds in clear text (check and watch)."""
-    from ..plan import load_plan
-    from .errors import warn
-
-    plan = load_plan(config, allow_outside_repo=allow_outside_repo)
-    for key in plan.clear_text_secrets:
-        warn(f"plan {config}: {key} holds a secret in clear text; name it with env:VAR or @FILE")
-    return plan

@@ -55,7 +55,7 @@ def _sampler(plan: Plan, overrides: tuple[Path | None, Path | None]) -> Callable
     """Per region: live kafka and aws sources are sampled (RegionSampler: one Kafka session
     kept across samples, CloudWatch read afresh); a snapshot file is re-read each time (another
     process refreshes it, e.g. `failback export kafka --runtime`) and its runtime area taken."""
-    from ..exporters.runtime_sampler import RegionSampler
+    from ..sampler import RegionSampler
     from ..snapshot import load_snapshot
     from ..watch import Sample
 
@@ -249,7 +249,8 @@ def watch(
     from ..rehearsal import record
     from ..sources import plan_snapshots
     from ..watch import watch as run_watch
-    from .common import load_checked_plan, parse_severity
+    from .common import parse_severity
+    from .plans import load_checked_plan
 
     every = parse_duration(interval, "--interval")
     limit = parse_duration(timeout_text, "--timeout")

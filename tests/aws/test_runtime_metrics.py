@@ -149,7 +149,7 @@ def test_no_runtime_reads_no_metrics(world: World) -> None:
 
 
 def test_region_sampler_samples_the_plans_aws_source_repeatedly(world: World) -> None:
-    from checker.exporters.runtime_sampler import RegionSampler
+    from checker.sampler import RegionSampler
 
     regions = estate.build(world)
     seed(world)

@@ -17,8 +17,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from . import module
-from ._shared.runtime import merge_runtime
+from .exporters import module
+from .exporters._shared.runtime import merge_runtime
 
 RUNTIME_SOURCES = ("kafka", "aws")
 Gap = dict[str, str]
