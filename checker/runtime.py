@@ -53,6 +53,7 @@ def _lag(
     lagging = 0
     measured = 0
     unmeasured: list[str] = []
+    behind_by: list[dict[str, Any]] = []
     for source_topic, target_topic in topics:
         upstream = _partitions(source, source_topic)
         downstream = _partitions(target, target_topic)
@@ -69,6 +70,10 @@ def _lag(
             behind = max(0, int(src["end_offset"]) - int(dst["end_offset"]))
             records += behind
             lagging += behind > 0
+            if behind:
+                behind_by.append(
+                    {"topic": source_topic, "partition": int(partition), "records": behind}
+                )
             newest, copied = src.get("max_timestamp"), dst.get("max_timestamp")
             if behind == 0:
                 continue  # caught up: no time lag, whatever the timestamps say
@@ -84,6 +89,7 @@ def _lag(
         "partitions": measured,
         "lagging_partitions": lagging,
         "unmeasured": sorted(unmeasured),
+        "behind": sorted(behind_by, key=lambda b: (b["topic"], b["partition"])),
     }
 
 

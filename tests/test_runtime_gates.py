@@ -234,6 +234,8 @@ def test_derive_measures_lag_per_partition_with_prefixed_names() -> None:
     )
     lag = facts["flows"]["mm2|secondary->primary"]["families"]["orders-family"]
     assert (lag["records"], lag["seconds"], lag["lagging_partitions"]) == (20, 37.0, 1)
+    # per partition: partition 0 is 120 - 100 behind, partition 1 caught up
+    assert lag["behind"] == [{"topic": "orders", "partition": 0, "records": 20}]
     assert lag["unmeasured"] == []
     assert facts["captured_epoch"] == {"primary": 1795910405, "secondary": 1795910400}
     # an unreadable end offset is unmeasured, never caught up
