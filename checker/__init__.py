@@ -1,3 +1,3 @@
 """failback-checker: can Kafka traffic go back after a cross-region failover?"""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
