@@ -20,7 +20,6 @@ confluent-kafka is imported lazily: `failback check` never needs it.
 from __future__ import annotations
 
 import concurrent.futures
-import logging
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -31,6 +30,7 @@ from ... import schemas
 from ...errors import InputError
 from .._shared.snapshot import RUNTIME_SCHEMA_VERSION, add_gap, finish, skeleton
 from .admin import CallFailed, Reader, broker_config, error_name, listener_facts
+from .logs import silent_logger
 from .mm2 import Mm2Flow, alias_regions, load_mm2
 from .props import ClientSettings, client_settings, read_properties
 from .runtime import RuntimeSession, collect_runtime, parse_min_insync
@@ -87,19 +87,11 @@ class _Errors:
         return next((text for name, text in self.items if name in names), None)
 
 
-def _silent_logger() -> logging.Logger:
-    logger = logging.getLogger("checker.exporters.kafka.librdkafka")
-    logger.propagate = False
-    if not logger.handlers:
-        logger.addHandler(logging.NullHandler())
-    return logger
-
-
 def _admin(settings: ClientSettings, errors: _Errors) -> Any:
     from confluent_kafka import KafkaException
     from confluent_kafka.admin import AdminClient
 
-    config = dict(settings.config, error_cb=errors, logger=_silent_logger())
+    config = dict(settings.config, error_cb=errors, logger=silent_logger())
     try:
         return AdminClient(config)
     except KafkaException as exc:

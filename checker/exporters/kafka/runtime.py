@@ -19,7 +19,6 @@ confluent-kafka is imported lazily, as in the rest of the exporter.
 from __future__ import annotations
 
 import concurrent.futures
-import logging
 import re
 import struct
 import time
@@ -29,6 +28,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from .admin import CallFailed, error_name, retrying, wait
+from .logs import silent_logger
 
 AREA = "runtime"
 OFFSETS_BATCH = 2000  # partitions per ListOffsets call (librdkafka splits it per leader)
@@ -365,14 +365,6 @@ def encode_checkpoint(
     return key, value
 
 
-def _silent_logger() -> logging.Logger:
-    logger = logging.getLogger("checker.exporters.kafka.librdkafka")
-    logger.propagate = False
-    if not logger.handlers:
-        logger.addHandler(logging.NullHandler())
-    return logger
-
-
 def _checkpoints(
     session: RuntimeSession, topics: Mapping[str, dict[str, dict[str, Any]]], gaps: _Gaps
 ) -> dict[str, Any]:
@@ -409,7 +401,7 @@ def read_checkpoints(
         config = dict(session.client_config)
         config.update(
             {
-                "logger": _silent_logger(),  # errors come back as gaps, not on stderr
+                "logger": silent_logger(),  # errors come back as gaps, not on stderr
                 "group.id": "failback-checker-runtime",  # never joined, never committed
                 "enable.auto.commit": False,
                 "enable.auto.offset.store": False,
