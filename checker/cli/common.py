@@ -159,6 +159,13 @@ def engine_option(help_text: str) -> Callable[[_Command], _Command]:
     )
 
 
+def mm2_region_option(help_text: str) -> Callable[[_Command], _Command]:
+    """--mm2-region ALIAS=REGION (repeatable), as export kafka, export strimzi and init take it."""
+    return click.option(
+        "--mm2-region", "mm2_regions", multiple=True, metavar="ALIAS=REGION", help=help_text
+    )
+
+
 def opa_url_option(help_text: str) -> Callable[[_Command], _Command]:
     return click.option("--opa-url", default=None, envvar="FAILBACK_OPA_URL", help=help_text)
 

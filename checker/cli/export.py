@@ -17,7 +17,7 @@ from typing import Any
 import click
 
 from ..errors import CheckerError, InputError
-from .common import DONE_EXIT_CODES, add_global_options
+from .common import DONE_EXIT_CODES, add_global_options, mm2_region_option
 from .errors import fail, handle_errors, warn
 
 OUTPUT_HELP = "Write the snapshot here (default: stdout)."
@@ -205,13 +205,7 @@ def _kafka() -> click.Command:
         type=click.Path(path_type=Path, dir_okay=False),
         help="MirrorMaker 2 dedicated-mode mm2.properties: flows into this region.",
     )
-    @click.option(
-        "--mm2-region",
-        "mm2_regions",
-        multiple=True,
-        metavar="ALIAS=REGION",
-        help="Map an MM2 cluster alias to a region (default: the alias). Repeatable.",
-    )
+    @mm2_region_option("Map an MM2 cluster alias to a region (default: the alias). Repeatable.")
     @click.option(
         "--timeout",
         type=click.FloatRange(min=0.5),
@@ -374,12 +368,8 @@ def _strimzi() -> click.Command:
     @click.option(
         "--cluster", default=None, help="Name of the Kafka resource when the paths hold several."
     )
-    @click.option(
-        "--mm2-region",
-        "mm2_regions",
-        multiple=True,
-        metavar="ALIAS=REGION",
-        help="Region of a KafkaMirrorMaker2 cluster alias (default: the alias itself). Repeatable.",
+    @mm2_region_option(
+        "Region of a KafkaMirrorMaker2 cluster alias (default: the alias itself). Repeatable."
     )
     @click.option("--captured-at", default=None, help="Capture time to record (default: now).")
     @click.option("-o", "--output", type=click.Path(path_type=Path), help=OUTPUT_HELP)

@@ -18,7 +18,7 @@ from typing import Any
 import click
 
 from ..errors import InputError
-from .common import exit_codes_help
+from .common import exit_codes_help, mm2_region_option
 from .errors import handle_errors
 
 INIT_EXIT_CODES = exit_codes_help(
@@ -185,12 +185,8 @@ def region_input(
 @click.option(
     "--secondary-region", default=None, help="The secondary region's name (as --primary-region)."
 )
-@click.option(
-    "--mm2-region",
-    "mm2_regions",
-    multiple=True,
-    metavar="ALIAS=REGION",
-    help="Region of a MirrorMaker 2 cluster alias (Strimzi and Kafka sources). Repeatable.",
+@mm2_region_option(
+    "Region of a MirrorMaker 2 cluster alias (Strimzi and Kafka sources). Repeatable."
 )
 @click.option("--name", default=None, help="The plan's name (default: none).")
 @click.option(
