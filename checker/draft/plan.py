@@ -321,8 +321,9 @@ def draft(regions: tuple[RegionInput, RegionInput], name: str | None = None) -> 
 
 def _missing(document: Mapping[str, Any]) -> list[str]:
     """Areas a snapshot leaves out that `check` counts as gaps (as checker/normalize.py does for
-    a plan whose families use a registry only where the draft found one)."""
-    optional = ("acls", "iam_grants", "schemas")
+    a plan whose families use a registry only where the draft found one). Runtime evidence is
+    judged by the failback steps' runtime gates only, never a phase's gap."""
+    optional = ("acls", "iam_grants", "schemas", "runtime")
     missing = [a for a in SNAPSHOT_AREAS if a not in document and a not in optional]
     if "acls" not in document and "iam_grants" not in document:
         missing.append("acls")
