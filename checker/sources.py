@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from .errors import InputError
-from .exporters._shared.runtime import merge_runtime
 from .model import SNAPSHOT_AREAS, Snapshot
 from .plan import Outage, Plan, RegionRef
 from .snapshot import load_snapshot, parse_snapshot, parse_timestamp
@@ -51,6 +50,8 @@ def merge(documents: Sequence[dict[str, Any]]) -> dict[str, Any]:
                 merged[area] = document[area]
                 merged["gaps"] = [g for g in merged["gaps"] if g["area"] != area]
             elif area == "runtime":
+                from .exporters._shared.runtime import merge_runtime  # exporters only when merging
+
                 merged[area] = merge_runtime(merged[area], document[area])
             elif area == "replication":
                 # flows add up: a second source (MM2 beside a replicator) adds its own

@@ -17,7 +17,8 @@ case $level in
   *) echo "bootstrap: unknown level '$level' (use dev or runtime)" >&2; exit 2 ;;
 esac
 stamp=.venv/.installed
-fingerprint() { cat pyproject.toml "requirements/$1.txt" | sha256sum | cut -d' ' -f1; }
+# checker/__init__.py: the version the editable install records in its metadata
+fingerprint() { cat pyproject.toml checker/__init__.py "requirements/$1.txt" | sha256sum | cut -d' ' -f1; }
 want="$level $(fingerprint "$level")"
 have=$(cat "$stamp" 2>/dev/null || true)
 if [[ -x .venv/bin/python && -f $stamp ]]; then
