@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from checker.engines.base import Engine
+
 ROOT = Path(__file__).resolve().parent.parent
 CACHED = ROOT / ".cache" / "tools" / "bin"
 
@@ -77,3 +79,28 @@ def opa_server(args: Sequence[str] = ()) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+# Both engines, the real OPA marked `opa`: the params of a module's `engine` fixture.
+ENGINE_PARAMS = ["embedded", pytest.param("opa", marks=pytest.mark.opa)]
+
+
+def loaded_engine(name: str) -> Iterator[Engine]:
+    """The engine called `name` (embedded regorus or a real OPA) with the shipped policies,
+    closed afterwards: the body of a module's `engine` fixture."""
+    from checker.engines.embedded import EmbeddedEngine
+    from checker.engines.opa import OpaEngine, OpaSettings
+    from checker.policy.locate import load_policies
+
+    policies = load_policies()
+    if name == "embedded":
+        embedded = EmbeddedEngine()
+        embedded.load(policies)
+        yield embedded
+        return
+    opa = OpaEngine(OpaSettings(binary=tool("opa")))
+    try:
+        opa.load(policies)
+        yield opa
+    finally:
+        opa.close()

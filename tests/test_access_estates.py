@@ -17,17 +17,14 @@ from typing import Any
 import pytest
 
 from checker.engines.base import Engine
-from checker.engines.embedded import EmbeddedEngine
-from checker.engines.opa import OpaEngine, OpaSettings
 from checker.evaluate import check
 from checker.io.read import parse_yaml
 from checker.model import Decision
 from checker.plan import parse_plan
-from checker.policy.locate import load_policies
 from checker.snapshot import parse_snapshot
 
 from .conftest import ESTATE
-from .opa_support import tool
+from .opa_support import ENGINE_PARAMS, loaded_engine
 
 NOW = datetime(2026, 11, 29, tzinfo=UTC)
 ACCOUNT = "111122223333"
@@ -37,21 +34,10 @@ ALL_FAMILIES = (*FAMILIES, "payments-core")
 Estate = tuple[dict[str, Any], dict[str, Any], dict[str, Any]]
 
 
-@pytest.fixture(scope="module", params=["embedded", pytest.param("opa", marks=pytest.mark.opa)])
+@pytest.fixture(scope="module", params=ENGINE_PARAMS)
 def engine(request: pytest.FixtureRequest) -> Iterator[Engine]:
     """Every estate is judged by both engines, with the same expectations."""
-    policies = load_policies()
-    if request.param == "embedded":
-        embedded = EmbeddedEngine()
-        embedded.load(policies)
-        yield embedded
-        return
-    opa = OpaEngine(OpaSettings(binary=tool("opa")))
-    try:
-        opa.load(policies)
-        yield opa
-    finally:
-        opa.close()
+    yield from loaded_engine(request.param)
 
 
 def ready() -> Estate:

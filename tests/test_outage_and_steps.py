@@ -17,17 +17,14 @@ import pytest
 import yaml
 
 from checker.engines.base import Engine
-from checker.engines.embedded import EmbeddedEngine
-from checker.engines.opa import OpaEngine, OpaSettings
 from checker.evaluate import Situation, check
 from checker.model import Decision
 from checker.plan import DEFAULT_FAILBACK_STEPS, Outage, parse_plan
-from checker.policy.locate import load_policies
 from checker.snapshot import parse_snapshot
 from checker.sources import IMPAIRED_REASON, placeholder_snapshot
 
 from .conftest import NOW, ROOT, assert_one_line_error, run_cli
-from .opa_support import tool
+from .opa_support import ENGINE_PARAMS, loaded_engine
 from .runtime_support import sample
 from .setups import FORWARD, PRIMARY, REVERSE, SECONDARY, SYNCED_FAMILIES, documents, flow
 
@@ -50,20 +47,9 @@ CONNECT_TOPICS = ("connect-configs-payments", "connect-offsets-payments", "conne
 Estate = tuple[dict[str, Any], dict[str, Any], dict[str, Any]]
 
 
-@pytest.fixture(scope="module", params=["embedded", pytest.param("opa", marks=pytest.mark.opa)])
+@pytest.fixture(scope="module", params=ENGINE_PARAMS)
 def engine(request: pytest.FixtureRequest) -> Iterator[Engine]:
-    policies = load_policies()
-    if request.param == "embedded":
-        embedded = EmbeddedEngine()
-        embedded.load(policies)
-        yield embedded
-        return
-    opa = OpaEngine(OpaSettings(binary=tool("opa")))
-    try:
-        opa.load(policies)
-        yield opa
-    finally:
-        opa.close()
+    yield from loaded_engine(request.param)
 
 
 def judge(

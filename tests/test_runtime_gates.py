@@ -10,16 +10,13 @@ from typing import Any
 import pytest
 
 from checker.engines.base import Engine
-from checker.engines.embedded import EmbeddedEngine
-from checker.engines.opa import OpaEngine, OpaSettings
 from checker.evaluate import Situation, check
 from checker.model import Decision
 from checker.plan import DEFAULT_FAILBACK_STEPS, parse_plan
-from checker.policy.locate import load_policies
 from checker.runtime import derive
 from checker.snapshot import parse_snapshot
 
-from .opa_support import tool
+from .opa_support import ENGINE_PARAMS, loaded_engine
 from .runtime_support import behind, with_runtime
 from .setups import documents
 
@@ -28,20 +25,9 @@ STEPS = tuple(step.name for step in DEFAULT_FAILBACK_STEPS)
 TOPIC = "payments.authorizations"
 
 
-@pytest.fixture(scope="module", params=["embedded", pytest.param("opa", marks=pytest.mark.opa)])
+@pytest.fixture(scope="module", params=ENGINE_PARAMS)
 def engine(request: pytest.FixtureRequest) -> Iterator[Engine]:
-    policies = load_policies()
-    if request.param == "embedded":
-        embedded = EmbeddedEngine()
-        embedded.load(policies)
-        yield embedded
-        return
-    opa = OpaEngine(OpaSettings(binary=tool("opa")))
-    try:
-        opa.load(policies)
-        yield opa
-    finally:
-        opa.close()
+    yield from loaded_engine(request.param)
 
 
 def failback(
