@@ -203,6 +203,31 @@ def create_topics(cluster: Cluster, topics: dict[str, tuple[int, dict[str, str]]
         time.sleep(0.5)
 
 
+def consume_and_commit(cluster: Cluster, topic: str, group: str, count: int) -> None:
+    """Read `count` records of `topic` from the earliest as `group`, then commit synchronously."""
+    from confluent_kafka import Consumer
+
+    consumer = Consumer(
+        {
+            **cluster.client_config(),
+            "group.id": group,
+            "auto.offset.reset": "earliest",
+            "enable.auto.commit": False,
+        }
+    )
+    try:
+        consumer.subscribe([topic])
+        seen, deadline = 0, time.monotonic() + 30
+        while seen < count and time.monotonic() < deadline:
+            message = consumer.poll(0.5)
+            if message is not None and message.error() is None:
+                seen += 1
+        assert seen == count, f"consumed {seen} of {count}"
+        consumer.commit(asynchronous=False)
+    finally:
+        consumer.close()
+
+
 def seed(pair: Pair) -> None:
     """Topics, topic configs and ACLs, with the drift the module docstring lists."""
     for cluster in pair:

@@ -16,6 +16,7 @@ from .conftest import (
     WORKER_GROUP,
     Mirror,
     Pair,
+    consume_and_commit,
     consumer_group_state,
     group_state,
 )
@@ -36,31 +37,13 @@ def flow(snapshot: dict[str, Any]) -> dict[str, Any]:
 
 
 def commit_offsets(cluster: Any, topic: str, count: int) -> None:
-    from confluent_kafka import Consumer, Producer
+    from confluent_kafka import Producer
 
     producer = Producer(cluster.client_config())
     for i in range(count):
         producer.produce(topic, key=f"order-{i}", value=f'{{"order": {i}}}')
     assert producer.flush(30) == 0
-    consumer = Consumer(
-        {
-            **cluster.client_config(),
-            "group.id": GROUP,
-            "auto.offset.reset": "earliest",
-            "enable.auto.commit": False,
-        }
-    )
-    try:
-        consumer.subscribe([topic])
-        seen, deadline = 0, time.monotonic() + 30
-        while seen < count and time.monotonic() < deadline:
-            message = consumer.poll(0.5)
-            if message is not None and message.error() is None:
-                seen += 1
-        assert seen == count, f"consumed {seen} of {count}"
-        consumer.commit(asynchronous=False)
-    finally:
-        consumer.close()
+    consume_and_commit(cluster, topic, GROUP, count)
 
 
 def test_mirrormaker_flow_and_checkpoint_evidence(

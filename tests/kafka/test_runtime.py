@@ -14,7 +14,7 @@ import pytest
 from checker.exporters.kafka import KafkaSource, collect_runtime, open_session
 from checker.exporters.kafka.runtime import RuntimeSession
 
-from .conftest import ALIASES, PRIMARY, Mirror, Pair, create_topics
+from .conftest import ALIASES, PRIMARY, Mirror, Pair, consume_and_commit, create_topics
 from .kafka_cluster import ADMIN_PASSWORD, ADMIN_USER, Cluster, ClusterError, start_clusters
 from .test_live import export
 
@@ -96,30 +96,6 @@ def committed(cluster: Any, group: str) -> dict[str, dict[str, int]]:
         if tp.offset >= 0:
             found.setdefault(tp.topic, {})[str(tp.partition)] = tp.offset
     return found
-
-
-def consume_and_commit(cluster: Any, topic: str, group: str, count: int) -> None:
-    from confluent_kafka import Consumer
-
-    consumer = Consumer(
-        {
-            **cluster.client_config(),
-            "group.id": group,
-            "auto.offset.reset": "earliest",
-            "enable.auto.commit": False,
-        }
-    )
-    try:
-        consumer.subscribe([topic])
-        seen, deadline = 0, time.monotonic() + 30
-        while seen < count and time.monotonic() < deadline:
-            message = consumer.poll(0.5)
-            if message is not None and message.error() is None:
-                seen += 1
-        assert seen >= count, f"consumed {seen} of {count}"
-        consumer.commit(asynchronous=False)
-    finally:
-        consumer.close()
 
 
 def test_groups_and_mirrormaker_checkpoints(
