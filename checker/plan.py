@@ -611,10 +611,13 @@ def rehearsal_records(document: Mapping[str, Any]) -> list[str]:
 
 def read_rehearsals(plan: Plan) -> dict[str, dict[str, Any]]:
     """What each cited rehearsal record shows (its step, result and end), read and checked."""
-    from .rehearsal import check_record
+    paths = rehearsal_records(plan.document)
+    if not paths:
+        return {}
+    from .rehearsal import check_record  # only when cited (it imports the watch model)
 
     records = {}
-    for path in rehearsal_records(plan.document):
+    for path in paths:
         where = plan.base_dir / path
         document = check_record(load_document(where, "rehearsal record"), str(where))
         records[path] = {

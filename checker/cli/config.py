@@ -13,7 +13,6 @@ is an input error (exit 2) naming the file and the key, with a suggestion for a 
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -104,6 +103,8 @@ def find(start: Path) -> tuple[Path, Mapping[str, Any]] | None:
             path = directory / name
             if not path.is_file():
                 continue
+            import tomllib  # only when a file is there (the hook runs often, mostly without)
+
             try:
                 document = tomllib.loads(read_text(path, "configuration file"))
             except tomllib.TOMLDecodeError as exc:

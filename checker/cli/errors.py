@@ -9,7 +9,6 @@ from __future__ import annotations
 import functools
 import os
 import sys
-import traceback
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
@@ -41,6 +40,13 @@ def warn(message: str) -> None:
     click.echo(f"failback: warning: {visible(' '.join(redact_urls(message).split()))}", err=True)
 
 
+def _traceback() -> str:
+    """The current exception's traceback, for --debug (traceback is imported only then)."""
+    import traceback
+
+    return traceback.format_exc()
+
+
 def handle_errors(func: F) -> F:
     """One line on stderr and a documented exit code instead of a traceback."""
 
@@ -52,7 +58,7 @@ def handle_errors(func: F) -> F:
             return func(*args, **kwargs)
         except CheckerError as exc:
             if debug_enabled():
-                click.echo(redact_urls(traceback.format_exc()), err=True, nl=False)
+                click.echo(redact_urls(_traceback()), err=True, nl=False)
             fail(exc.one_line(), exc.exit_code)
         except KeyboardInterrupt:
             click.echo("failback: interrupted", err=True)
@@ -65,7 +71,7 @@ def handle_errors(func: F) -> F:
             raise
         except Exception as exc:  # noqa: BLE001 - the last line of defence, reported in one line
             if debug_enabled():
-                click.echo(redact_urls(traceback.format_exc()), err=True, nl=False)
+                click.echo(redact_urls(_traceback()), err=True, nl=False)
             fail(
                 f"internal error: {type(exc).__name__}: {exc} (rerun with --debug for details)",
                 ExitCode.INTERNAL_ERROR,

@@ -3,7 +3,6 @@ rendering options, the exit code."""
 
 from __future__ import annotations
 
-import shutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -44,7 +43,11 @@ def terminal_options(fmt: str) -> RenderOptions:
     if fmt != "text":
         return RenderOptions()
     is_terminal = sys.stdout.isatty()
-    width = shutil.get_terminal_size((100, 24)).columns if is_terminal else None
+    width = None
+    if is_terminal:
+        import shutil  # only for a terminal: the pre-commit hook's output is piped
+
+        width = shutil.get_terminal_size((100, 24)).columns
     return RenderOptions(color=use_color(is_terminal), width=width)
 
 

@@ -4,7 +4,6 @@ Strimzi manifests, each with its file:line:column (checker/validation.py)."""
 from __future__ import annotations
 
 import sys
-import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -93,6 +92,8 @@ def validate(
                 warn(message.located(path))
                 continue
             if debug_enabled() and message.cause is not None:
+                import traceback
+
                 click.echo("".join(traceback.format_exception(message.cause)), err=True, nl=False)
             click.echo(error_line(message.located(path)), err=True)
         if result.valid:

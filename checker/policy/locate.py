@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
 from ..errors import InputError
@@ -22,7 +21,7 @@ class PolicyFile:
 
 
 def builtin_dir() -> Path:
-    shipped = Path(str(resources.files("checker"))) / "_policies"
+    shipped = Path(__file__).resolve().parents[1] / "_policies"  # the wheel: checker/_policies
     if shipped.is_dir():
         return shipped
     repo = Path(__file__).resolve().parents[2] / "policies"

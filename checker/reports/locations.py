@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -61,6 +62,10 @@ def display_path(path: Path, cwd: Path | None = None) -> str:
         return Path(os.path.abspath(path)).as_posix()
 
 
+# The characters str.splitlines() breaks lines at: a needle holding one spans lines.
+_LINE_BREAKS = frozenset("\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029")
+
+
 class _Text:
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -69,12 +74,26 @@ class _Text:
     def lines(self) -> list[str]:
         return _read_lines(self.path)
 
+    @cached_property
+    def _joined(self) -> tuple[str, list[int]]:
+        """The lines joined by "\n" and the offset where each line starts in it."""
+        starts: list[int] = []
+        offset = 0
+        for line in self.lines:
+            starts.append(offset)
+            offset += len(line) + 1
+        return "\n".join(self.lines), starts
+
     def find(self, needle: str, start: int = 0) -> int | None:
-        """0-based index of the first line at or after `start` containing needle."""
-        for index in range(start, len(self.lines)):
-            if needle in self.lines[index]:
-                return index
-        return None
+        """0-based index of the first line at or after `start` containing needle (one search
+        of the whole text: a snapshot has thousands of lines and a report asks many times)."""
+        if start >= len(self.lines):
+            return None
+        if not needle or any(c in _LINE_BREAKS for c in needle):
+            return next((i for i in range(start, len(self.lines)) if needle in self.lines[i]), None)
+        text, starts = self._joined
+        found = text.find(needle, starts[start])
+        return None if found < 0 else bisect_right(starts, found) - 1
 
     def key_path(self, keys: list[str], quoted: bool) -> int | None:
         """Line of the last key, searching each key after the previous one's line."""

@@ -19,18 +19,20 @@ import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
 
 SUPPORTED_MAJOR = "1"
+# the schema files ship inside the package (a wheel installs them as files)
+_HERE = Path(__file__).parent
 KINDS = ("snapshot", "plan")
 
 
 @cache
 def schema(kind: str) -> dict[str, Any]:
-    text = resources.files(__package__).joinpath(f"{kind}.v1.json").read_text("utf-8")
+    text = (_HERE / f"{kind}.v1.json").read_text("utf-8")
     loaded: dict[str, Any] = json.loads(text)
     return loaded
 
@@ -72,13 +74,13 @@ def _draft7(kind: str, definition: str | None = None) -> dict[str, Any]:
 def schema_digest(kind: str) -> str:
     """sha256 of the schema file's text: a precompiled validator records the one it was
     generated from."""
-    text = resources.files(__package__).joinpath(f"{kind}.v1.json").read_bytes()
+    text = (_HERE / f"{kind}.v1.json").read_bytes()
     return hashlib.sha256(text).hexdigest()
 
 
 def schema_kinds() -> list[str]:
     """Every published schema: <kind>.v1.json in this package."""
-    names = (p.name for p in resources.files(__package__).iterdir())
+    names = (p.name for p in _HERE.iterdir())
     return sorted(n.removesuffix(".v1.json") for n in names if n.endswith(".v1.json"))
 
 
