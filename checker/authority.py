@@ -398,6 +398,8 @@ def _label(principal: str) -> str:
 
 @dataclass
 class _Writer:
+    """A principal's write access to a family: the topics and the reasons."""
+
     topics: set[str] = field(default_factory=set)
     why: set[str] = field(default_factory=set)
 
@@ -498,6 +500,8 @@ class Probe:
 
 @dataclass
 class _Extra:
+    """Access one region grants and the other does not: the names probed and why."""
+
     names: set[str] = field(default_factory=set)
     why: set[str] = field(default_factory=set)
 

@@ -21,6 +21,8 @@ _META = frozenset(r"\.+*?()|[]{}^$#&-~")
 
 @dataclass(frozen=True)
 class CharClass:
+    """A bracket expression of a glob: the code point ranges it matches, or not."""
+
     negated: bool
     ranges: tuple[tuple[int, int], ...]  # inclusive code point ranges
 

@@ -17,6 +17,8 @@ _KAFKA_UUID = re.compile(r"^[0-9a-fA-F-]{8,}(-\d+)?$|^\*$")
 
 @dataclass(frozen=True)
 class Arn:
+    """The parts of an AWS ARN the checker compares."""
+
     service: str
     region: str
     account: str

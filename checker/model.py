@@ -152,6 +152,8 @@ _FINDING_FIELDS = frozenset(
 
 @dataclass(frozen=True)
 class Finding:
+    """One finding of a rule, as the policies report it, with its fingerprint and waiver state."""
+
     rule_id: str
     area: str
     severity: Severity
@@ -224,6 +226,8 @@ class Finding:
 
 @dataclass(frozen=True)
 class ScoreCell:
+    """One cell of the readiness scorecard: a family in a phase, its level and why."""
+
     family: str
     phase: Phase
     level: ReadinessLevel
@@ -434,6 +438,8 @@ class WaiverUse:
 
 @dataclass(frozen=True)
 class BaselineUse:
+    """The baseline report of a run and how many of the run's findings it already held."""
+
     file: str
     keys: frozenset[FindingKey]  # the baseline report's findings
     known: int = 0  # findings of this run found in the baseline

@@ -45,6 +45,8 @@ HEALTHY_FLOW_STATES = frozenset({"RUNNING"})
 
 @dataclass(frozen=True)
 class Normalized:
+    """Both regions after region-aware normalisation, with the flows between them."""
+
     primary: dict[str, Any]
     secondary: dict[str, Any]
     flows: dict[str, Any]

@@ -33,6 +33,8 @@ DEFAULT_EVIDENCE: Mapping[str, Any] = {
 
 @dataclass(frozen=True)
 class RegionRef:
+    """One of the plan's two regions: its role, name, and snapshot or live source."""
+
     role: str  # primary | secondary
     name: str
     snapshot: Path | None
@@ -60,12 +62,16 @@ class Connect:
 
 @dataclass(frozen=True)
 class Rollback:
+    """The plan's rollback: where failback stops being reversible and the way back."""
+
     stop_point: str | None
     return_path: str | None
 
 
 @dataclass(frozen=True)
 class Cost:
+    """The plan's limit on running both regions, and since when they have run."""
+
     max_dual_region_days: int | None
     dual_region_since: str | None  # YYYY-MM-DD
     owner: str | None
@@ -228,6 +234,8 @@ class Outage:
 
 @dataclass(frozen=True)
 class Family:
+    """A topic family of the plan: its name, topic globs and the plan entry."""
+
     name: str
     match: tuple[str, ...]
     document: Mapping[str, Any]
@@ -310,6 +318,8 @@ def _text(value: Any) -> str | None:
 
 @dataclass(frozen=True, eq=False)
 class Plan:
+    """A parsed, validated failback plan (failback.yaml)."""
+
     path: Path | None
     name: str
     current_phase: str

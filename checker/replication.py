@@ -37,6 +37,8 @@ DEFAULT_STARTING_POSITION = {MSK_REPLICATOR: "LATEST"}
 
 @dataclass(frozen=True)
 class Model:
+    """The replication model: flows by key and, per family, what each flow carries."""
+
     flows: dict[str, Any]
     families: dict[str, Any]
 

@@ -79,6 +79,8 @@ PYPROJECT = "pyproject.toml"
 
 @dataclass(frozen=True)
 class Config:
+    """The configuration file found (if any) and its settings."""
+
     path: Path | None
     values: Mapping[str, Any]
 

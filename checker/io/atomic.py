@@ -65,6 +65,8 @@ def _error(shown: Path | str, exc: OSError) -> InputError:
 
 @dataclass
 class _Target:
+    """One output of a set written together: where it goes and its bytes."""
+
     shown: str  # as the user gave it, for messages
     data: bytes
     file: Path | None = None  # a regular file (or a new one) to replace atomically

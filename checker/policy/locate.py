@@ -15,6 +15,8 @@ CATALOG = "data.failback.catalog.rules"
 
 @dataclass(frozen=True)
 class PolicyFile:
+    """One Rego file to load: its shown name, its text and whether it is built in."""
+
     name: str  # path shown in error messages
     text: str
     builtin: bool = False  # the shipped library (trusted); False: a --policy-dir file

@@ -46,6 +46,8 @@ _SPLIT = re.compile(r"\||\s+on\s+|\s+<->\s+|\s+")
 
 @dataclass(frozen=True)
 class Location:
+    """A file and, when found, the line a finding points at."""
+
     path: Path
     line: int | None = None
 

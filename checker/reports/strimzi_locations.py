@@ -55,6 +55,8 @@ WRITE_OPERATIONS = frozenset({"write", "all"})
 
 @dataclass(frozen=True)
 class Document:
+    """A Strimzi resource of a manifest file: kind, name, cluster and where it is."""
+
     kind: str
     name: str
     cluster: str | None  # the strimzi.io/cluster label
