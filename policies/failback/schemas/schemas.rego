@@ -11,15 +11,25 @@ package failback.schemas
 
 import data.failback.lib
 
-# The subjects of families that use a registry, keyed family|logical subject.
-keys contains key if {
-	some role in lib.roles
-	some key, _ in input[role].schemas.subjects
+# Each region's subject records, keyed family|logical subject (families that use a registry),
+# and the keys a region has (present), computed once: the rules look records up.
+records[role] := input[role].schemas.subjects if some role in lib.roles
+
+present_in[role] := {key | some key, record in records[role]; record.present} if some role in lib.roles
+
+both_present := present_in.primary & present_in.secondary
+
+# Per family with subjects (named by the primary's record): the regions that must not write
+# it in this phase, and those that write it.
+passive[family] := lib.passive_regions(family, input.phase) if {
+	some record in records.primary
+	family := record.family
 }
 
-subject(role, key) := input[role].schemas.subjects[key]
-
-present(role, key) if subject(role, key).present
+writers[family] := writing_regions(family, input.phase) if {
+	some record in records.primary
+	family := record.family
+}
 
 uses_glue(family) if input.plan.families[family].schemas.kind == "glue"
 
@@ -49,12 +59,11 @@ mode_text(record) := "the registry has no modes: it accepts every write" if {
 } else := sprintf("mode %v", [record.mode])
 
 deny contains f if {
-	some key in keys
 	some role in lib.roles
-	present(role, key)
+	some key in present_in[role]
 	other := lib.other_role(role)
-	not present(other, key)
-	record := subject(role, key)
+	not key in present_in[other]
+	record := records[role][key]
 	f := lib.compare(
 		lib.finding_at(
 			"SR-001", key,
@@ -63,20 +72,18 @@ deny contains f if {
 					"Subject %s (registry %s) of family %s has %d version(s) in the %s and none in the %s:",
 					"its consumers there cannot decode the records",
 				]),
-				[subject(other, key).subject, record.registry, record.family, count(record.versions), role, other],
+				[records[other][key].subject, record.registry, record.family, count(record.versions), role, other],
 			),
 			other, record.family,
 		),
-		subject("primary", key).subject, subject("secondary", key).subject,
+		records.primary[key].subject, records.secondary[key].subject,
 	)
 }
 
 deny contains f if {
-	some key in keys
-	present("primary", key)
-	present("secondary", key)
-	primary := subject("primary", key)
-	secondary := subject("secondary", key)
+	some key in both_present
+	primary := records.primary[key]
+	secondary := records.secondary[key]
 	versions := differing_versions(primary, secondary)
 	count(versions) > 0
 	f := lib.compare(
@@ -94,12 +101,10 @@ deny contains f if {
 
 # Confluent: a version of the same text with another id: records carry the primary's id.
 deny contains f if {
-	some key in keys
-	present("primary", key)
-	present("secondary", key)
-	primary := subject("primary", key)
+	some key in both_present
+	primary := records.primary[key]
 	not uses_glue(primary.family)
-	secondary := subject("secondary", key)
+	secondary := records.secondary[key]
 	versions := sort({n |
 		some n, id in primary.ids
 		primary.versions[n] == secondary.versions[n]
@@ -125,13 +130,11 @@ deny contains f if {
 # Glue: version UUIDs are minted by each registry; unless records are re-serialized, the
 # other region's consumers must resolve the writer's UUIDs.
 deny contains f if {
-	some key in keys
-	present("primary", key)
-	present("secondary", key)
-	primary := subject("primary", key)
+	some key in both_present
+	primary := records.primary[key]
 	uses_glue(primary.family)
 	not reserialized(primary.family)
-	secondary := subject("secondary", key)
+	secondary := records.secondary[key]
 	unresolvable(primary.version_ids, secondary.version_ids)
 	f := lib.compare(
 		lib.finding_at(
@@ -150,11 +153,9 @@ deny contains f if {
 }
 
 deny contains f if {
-	some key in keys
-	present("primary", key)
-	present("secondary", key)
-	primary := subject("primary", key)
-	secondary := subject("secondary", key)
+	some key in both_present
+	primary := records.primary[key]
+	secondary := records.secondary[key]
 	primary.compatibility != secondary.compatibility
 	f := lib.compare(
 		lib.finding_at(
@@ -175,10 +176,10 @@ deny contains f if {
 # The region that does not write the family must keep its subjects read-only (or IMPORT, for
 # the schemas copied into it); the writer's must accept registrations. Confluent modes only.
 deny contains f if {
-	some key in keys
-	some role in lib.passive_regions(subject("primary", key).family, input.phase)
-	present(role, key)
-	record := subject(role, key)
+	some key, primary in records.primary
+	some role in passive[primary.family]
+	key in present_in[role]
+	record := records[role][key]
 	not uses_glue(record.family)
 	not record.read_only
 	f := lib.finding_at(
@@ -191,12 +192,12 @@ deny contains f if {
 }
 
 deny contains f if {
-	some key in keys
-	family := subject("primary", key).family
-	some role in writing_regions(family, input.phase)
-	present(role, key)
+	some key, primary in records.primary
+	family := primary.family
+	some role in writers[family]
+	key in present_in[role]
 	not uses_glue(family)
-	record := subject(role, key)
+	record := records[role][key]
 	record.read_only
 	f := lib.finding_at(
 		"SR-005", key,
