@@ -31,7 +31,7 @@ from botocore.parsers import ResponseParserError
 
 from ...errors import InputError
 from .._shared.snapshot import add_gap
-from . import AwsSource
+from . import AwsSource, callstats
 
 if TYPE_CHECKING:
     from mypy_boto3_cloudtrail import CloudTrailClient
@@ -146,13 +146,16 @@ ABSENT = Absent()
 def new_client(
     session: boto3.Session, service: str, region: str, endpoint_url: str | None, config: Config
 ) -> Any:
-    """The one place clients are made (tests wrap it to route or record calls)."""
-    return session.client(
+    """The one place clients are made (tests wrap it to route or record calls); counted
+    when a call tally is recording (callstats)."""
+    client = session.client(
         service,
         region_name=region,
         endpoint_url=endpoint_url,  # type: ignore[call-overload]
         config=config,
     )
+    callstats.instrument(client, service)
+    return client
 
 
 def open_session(config: AwsSource) -> boto3.Session:
