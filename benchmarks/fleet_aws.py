@@ -101,9 +101,7 @@ def bench(
             if code not in (0, 1, 4):
                 raise RuntimeError(f"failback fleet failed ({code}): {err}")
             samples.append((wall, cpu, rss, code))
-            tallies.append(
-                (json.loads(stats_file.read_text()), Counter(server.front.requests))
-            )
+            tallies.append((json.loads(stats_file.read_text()), Counter(server.front.requests)))
         report = json.loads(report_file.read_text())
     stats, received = tallies[-1]
     for other, _ in tallies:

@@ -233,7 +233,9 @@ def _cluster(
                 "Effect": "Allow",
                 "Principal": {"AWS": ["arn:aws:iam::999988887777:role/partner-reader"]},
                 "Action": ["kafka-cluster:Connect", "kafka-cluster:DescribeTopic"],
-                "Resource": [f"arn:aws:kafka:{region}:{account}:cluster/{name}/{arn.rsplit('/', 1)[-1]}"],
+                "Resource": [
+                    f"arn:aws:kafka:{region}:{account}:cluster/{name}/{arn.rsplit('/', 1)[-1]}"
+                ],
             }
         ),
     )

@@ -201,9 +201,7 @@ def serve(fake: MskFake | None = None) -> Iterator[Served]:
     moto's state is per process: a second moto server in the same process shares it."""
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     front = MskFront(fake or MskFake())
-    server = make_server(
-        "127.0.0.1", 0, front, threaded=True, request_handler=MotoRequestHandler
-    )
+    server = make_server("127.0.0.1", 0, front, threaded=True, request_handler=MotoRequestHandler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     host, port = server.server_address[:2]
