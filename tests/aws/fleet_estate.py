@@ -320,7 +320,7 @@ def _iam(clients: _Clients, pair: Pair) -> None:
     def topics(cluster: Cluster) -> str:
         return resource(cluster, "topic", "ledger.*")
 
-    roles = {
+    roles: dict[str, list[dict[str, Any]]] = {
         f"{pair.name}-writer": [
             {
                 "Effect": "Allow",
@@ -455,10 +455,7 @@ def plan(pair: Pair, url: str, families: int, topics: int, today: date | None = 
         "cleanup": "primary",
     }
     names = topic_names(topics)
-    if families == 1:
-        matches = [["ledger.*"]]
-    else:
-        matches = [names[k::families] for k in range(families)]
+    matches = [["ledger.*"]] if families == 1 else [names[k::families] for k in range(families)]
     clusters = pair.clusters
 
     def region(name: str) -> dict[str, Any]:

@@ -31,8 +31,11 @@ from typing import Any
 
 import botocore.session
 from moto.iam.models import get_account_id_from
-from moto.moto_server.threaded_moto_server import MotoRequestHandler
-from moto.server import DomainDispatcherApplication, create_backend_app
+from moto.moto_server.werkzeug_app import (
+    DomainDispatcherApplication,
+    MotoRequestHandler,
+    create_backend_app,
+)
 from werkzeug.serving import BaseWSGIServer, make_server
 
 StartResponse = Callable[..., Any]
@@ -205,7 +208,7 @@ def serve(fake: MskFake | None = None) -> Iterator[Served]:
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     host, port = server.server_address[:2]
-    url = f"http://{host}:{port}"
+    url = f"http://{host!s}:{port}"
     try:
         yield Served(url, front, server)
     finally:

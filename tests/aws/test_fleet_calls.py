@@ -3,7 +3,9 @@ server (tests/aws/msk_front.py answers the MSK operations moto lacks, over the s
 
 The exporter reads each cluster once, whatever the plan asks of it: the calls per cluster are
 a fixed set (one of each, one DescribeTopic per topic, one AssumeRole where the fleet's
-accounts entry gives a role), identical for a plan of 1 topic family and of 50.
+accounts entry gives a role), identical for a plan of 1 topic family and of 50; the reads of
+the account or region (IAM authorization details, trails, replicators, VPC endpoints) are
+made once per run, not once per cluster.
 """
 
 from __future__ import annotations
@@ -20,15 +22,12 @@ from ..conftest import NOW, run_cli
 from . import fleet_estate, msk_front
 
 PAIRS = 3
+ACCOUNTS = (fleet_estate.DEFAULT_ACCOUNT, fleet_estate.OTHER_ACCOUNT)
+REGIONS = 2
 TOPICS = 50  # ledger topics per cluster, plus 2 internal ones
-# Every call one export makes, once each; DescribeTopic once per topic.
+# What each export reads of its own cluster, once each; DescribeTopic once per topic.
 PER_CLUSTER = {
-    "cloudtrail:DescribeTrails": 1,
-    "cloudtrail:GetEventSelectors": 1,  # the one (multi-region) trail
-    "cloudtrail:GetTrailStatus": 1,
     "ec2:DescribeSecurityGroups": 1,
-    "ec2:DescribeVpcEndpoints": 1,
-    "iam:GetAccountAuthorizationDetails": 1,
     "kafka:DescribeClusterV2": 1,
     "kafka:DescribeConfigurationRevision": 1,
     "kafka:DescribeReplicator": 1,  # the replicator writing into this cluster
@@ -36,7 +35,6 @@ PER_CLUSTER = {
     "kafka:GetBootstrapBrokers": 1,
     "kafka:GetClusterPolicy": 1,
     "kafka:ListClientVpcConnections": 1,
-    "kafka:ListReplicators": 1,
     "kafka:ListScramSecrets": 1,
     "kafka:ListTopics": 1,
     "kms:DescribeKey": 1,
@@ -47,6 +45,17 @@ PER_CLUSTER = {
     "s3:GetBucketReplication": 1,
     "s3:GetBucketVersioning": 1,
     "s3:GetPublicAccessBlock": 1,
+}
+# Reads of the account or region, made once per run for every cluster that needs them
+# (exporters/aws/shared.py): the fleet's clusters share one VPC per account and region, and
+# one multi-region trail (home us-east-1) per account.
+SHARED = {
+    "iam:GetAccountAuthorizationDetails": len(ACCOUNTS),
+    "cloudtrail:DescribeTrails": len(ACCOUNTS) * REGIONS,
+    "cloudtrail:GetTrailStatus": len(ACCOUNTS),
+    "cloudtrail:GetEventSelectors": len(ACCOUNTS),
+    "kafka:ListReplicators": len(ACCOUNTS) * REGIONS,
+    "ec2:DescribeVpcEndpoints": len(ACCOUNTS) * REGIONS,
 }
 
 
@@ -60,8 +69,7 @@ def served() -> Iterator[msk_front.Served]:
 def pairs(served: msk_front.Served) -> list[fleet_estate.Pair]:
     msk_front.reset_moto(served.url)
     served.front.fake = msk_front.MskFake()
-    accounts = (fleet_estate.DEFAULT_ACCOUNT, fleet_estate.OTHER_ACCOUNT)
-    return fleet_estate.seed(served.url, served.front.fake, PAIRS, accounts, TOPICS)
+    return fleet_estate.seed(served.url, served.front.fake, PAIRS, ACCOUNTS, TOPICS)
 
 
 def _run(
@@ -87,13 +95,19 @@ def _run(
     return json.loads(stats_file.read_text()), Counter(served.front.requests)
 
 
+def _own(counts: dict[str, int]) -> dict[str, int]:
+    """A cluster's counts without the shared reads (charged to whichever export made them)."""
+    return {action: n for action, n in counts.items() if action not in SHARED}
+
+
 def test_calls_per_cluster_are_fixed_whatever_the_families(
     served: msk_front.Served, pairs: list[fleet_estate.Pair], tmp_path: Path
 ) -> None:
     one, received_one = _run(served, tmp_path / "one", pairs, families=1)
     fifty, received_fifty = _run(served, tmp_path / "fifty", pairs, families=50)
 
-    assert fifty == one
+    assert fifty["operations"] == one["operations"]
+    assert fifty["calls"] == one["calls"]
     assert received_fifty == received_one
     expected: dict[str, dict[str, int]] = {}
     for pair in pairs:
@@ -102,9 +116,15 @@ def test_calls_per_cluster_are_fixed_whatever_the_families(
             if pair.account != fleet_estate.DEFAULT_ACCOUNT:  # the accounts entry's role
                 calls["sts:AssumeRole"] = 1
             expected[cluster.arn] = dict(sorted(calls.items()))
-    assert one["clusters"] == expected
+    for tally in (one, fifty):
+        assert {arn: _own(c) for arn, c in tally["clusters"].items()} == expected
+    operations = dict(SHARED)
+    for calls in expected.values():
+        for action, n in calls.items():
+            operations[action] = operations.get(action, 0) + n
+    assert one["operations"] == dict(sorted(operations.items()))
     assert one["operations"]["kafka:DescribeClusterV2"] == 2 * PAIRS
-    assert one["calls"] == sum(sum(c.values()) for c in expected.values())
+    assert one["calls"] == sum(operations.values())
     # no retries against moto: one HTTP request per call, and moto saw exactly those
     assert one["requests"] == one["calls"]
     by_service: Counter[str] = Counter()

@@ -10,7 +10,7 @@ Progress goes to the stream the caller hands in (the command line hands in stder
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Hashable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
@@ -31,7 +31,7 @@ from botocore.parsers import ResponseParserError
 
 from ...errors import InputError
 from .._shared.snapshot import add_gap
-from . import AwsSource, callstats
+from . import AwsSource, callstats, shared
 
 if TYPE_CHECKING:
     from mypy_boto3_cloudtrail import CloudTrailClient
@@ -269,6 +269,26 @@ class Reader:
         """fn(**kwargs); on an AWS error a gap for `area` naming `action`, and None."""
         result = self._run(area, action, fn, (), kwargs)
         return None if isinstance(result, Absent) else result
+
+    def shared(
+        self,
+        scope: tuple[Hashable, ...],
+        area: str,
+        action: str,
+        fn: Callable[..., R],
+        /,
+        **kwargs: Any,
+    ) -> R | None:
+        """Like call, for a read whose answer does not depend on the cluster, only on the
+        caller (profile, role, endpoint), `scope` (e.g. the region), the action and its
+        arguments: in a fleet run it is made once and shared by every export (shared.py)."""
+        reads = shared.active()
+        if reads is None:
+            return self.call(area, action, fn, **kwargs)
+        config = self.config
+        key = (config.profile, config.role_arn, config.endpoint_url, *scope, action)
+        key += tuple(sorted((k, repr(v)) for k, v in kwargs.items()))
+        return reads.get(key, lambda: self.call(area, action, fn, **kwargs))
 
     def lookup(
         self,
