@@ -10,11 +10,14 @@ Progress goes to the stream the caller hands in (the command line hands in stder
 from __future__ import annotations
 
 import itertools
+import threading
 from collections.abc import Callable, Collection, Hashable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 import boto3
+import botocore.loaders
+import botocore.session
 from botocore.config import Config
 from botocore.exceptions import (
     BotoCoreError,
@@ -158,10 +161,32 @@ def new_client(
     return client
 
 
+_LOADERS: dict[str | None, botocore.loaders.Loader] = {}
+_LOADERS_LOCK = threading.Lock()
+
+
+def _botocore_session() -> botocore.session.Session:
+    """A botocore session whose data loader (the parsed service models and endpoint data) is
+    the process's one: every export opens its own session, and a fresh loader would parse
+    the JSON models of every service it uses again (in a fleet run, most of its CPU time)."""
+    core = botocore.session.get_session()
+    path = core.get_config_variable("data_path")
+    with _LOADERS_LOCK:
+        loader = _LOADERS.get(path)
+        if loader is None:
+            loader = _LOADERS[path] = botocore.loaders.create_loader(path)
+    core.register_component("data_loader", loader)
+    return core
+
+
 def open_session(config: AwsSource) -> boto3.Session:
     """A boto3 session for the profile, assuming the role when one is given."""
     try:
-        base = boto3.Session(profile_name=config.profile, region_name=config.region)
+        base = boto3.Session(
+            profile_name=config.profile,
+            region_name=config.region,
+            botocore_session=_botocore_session(),
+        )
     except ProfileNotFound as exc:
         raise InputError(f"AWS profile not found: {exc}") from None
     if not config.role_arn:
@@ -195,6 +220,7 @@ def open_session(config: AwsSource) -> boto3.Session:
         aws_secret_access_key=creds["SecretAccessKey"],
         aws_session_token=creds["SessionToken"],
         region_name=config.region,
+        botocore_session=_botocore_session(),
     )
 
 
