@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import sys
 import time
@@ -78,13 +80,18 @@ class TerminalProgress:
             self.stream.flush()
 
 
-def _write(report: FleetReport, targets: Sequence[tuple[str, Path | None]]) -> None:
-    """Every format rendered first, the -o files committed as one set, then stdout."""
+def _write(
+    report: FleetReport,
+    targets: Sequence[tuple[str, Path | None]],
+    extra: Sequence[tuple[Path, bytes]] = (),
+) -> None:
+    """Every format rendered first, the -o files (and `extra`) committed as one set, then
+    stdout."""
     from ..io.atomic import write_all
     from ..reports.fleet_formats import FLEET_REPORTERS
 
     stdout: str | None = None
-    files: list[tuple[Path, bytes]] = []
+    files: list[tuple[Path, bytes]] = list(extra)
     for fmt, out in targets:
         text = FLEET_REPORTERS[fmt](report)
         if out is None:
@@ -182,6 +189,14 @@ output_option = click.option(
     type=click.FloatRange(0.1, 3600),
     help="Seconds each phase's evaluation may take. [default: 30]",
 )
+@click.option(
+    "--aws-call-stats",
+    "call_stats",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Also write a JSON tally of the AWS API calls the aws sources' exports made "
+    "(per operation and per cluster) to this file.",
+)
 @now_option
 @allow_outside_repo_option
 @click.pass_context
@@ -200,6 +215,7 @@ def fleet(
     opa_url: str | None,
     opa_preloaded: bool,
     timeout: float | None,
+    call_stats: Path | None,
     now_text: str | None,
     allow_outside_repo: bool,
 ) -> None:
@@ -242,14 +258,24 @@ def fleet(
     runner = open_engine(
         engine, _engine_settings(engine, timeout, opa_url, opa_preloaded), policy_dirs
     )
+    extra: list[tuple[Path, bytes]] = []
     try:
-        report = run_fleet(loaded, options, runner, TerminalProgress(sys.stderr))
+        with contextlib.ExitStack() as stack:
+            tally = None
+            if call_stats is not None:
+                from ..exporters.aws import callstats
+
+                tally = stack.enter_context(callstats.recording())
+            report = run_fleet(loaded, options, runner, TerminalProgress(sys.stderr))
+            if tally is not None and call_stats is not None:
+                text = json.dumps(tally.document(), indent=2) + "\n"
+                extra.append((call_stats, text.encode("utf-8")))
     finally:
         runner.close()
         # regorus engines must be dropped on the thread that made them: not left to a frame
         # that sys.exit's traceback keeps alive until a pool thread's garbage collection
         del runner
-    _write(report, targets)
+    _write(report, targets, extra)
     click.echo(f"failback fleet: {report.summary_line()}", err=True)
     if report.partial:
         # Interrupted, the report written: exports still running are abandoned (they only

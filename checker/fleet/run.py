@@ -279,7 +279,21 @@ def run_fleet(
     engine: Engine,
     progress: Progress | None = None,
 ) -> FleetReport:
-    """Judge the fleet's pairs (the shard's, with options.shard) on `engine` (loaded)."""
+    """Judge the fleet's pairs (the shard's, with options.shard) on `engine` (loaded); the
+    aws sources' account- and region-wide reads are made once for all pairs
+    (exporters/aws/shared.py)."""
+    from ..exporters.aws.shared import sharing
+
+    with sharing():
+        return _run_fleet(fleet, options, engine, progress)
+
+
+def _run_fleet(
+    fleet: Fleet,
+    options: RunOptions,
+    engine: Engine,
+    progress: Progress | None = None,
+) -> FleetReport:
     progress = progress or NoProgress()
     memo = _Memo(engine)
     specs = selected(fleet, options.shard)

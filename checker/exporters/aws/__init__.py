@@ -54,9 +54,16 @@ class AwsSource:
 def export(config: AwsSource, messages: TextIO | None = None) -> dict[str, Any]:
     """Read one region and return a validated snapshot v1 document; progress goes to
     `messages` (none when it is None or the config is quiet)."""
-    from . import client, msk
+    from . import callstats, msk
 
     cluster = msk.parse_cluster_arn(config.cluster_arn, config.region)
+    with callstats.exporting(cluster.arn):
+        return _export(config, cluster, messages)
+
+
+def _export(config: AwsSource, cluster: Cluster, messages: TextIO | None) -> dict[str, Any]:
+    from . import client
+
     snapshot = skeleton(
         config.region,
         "aws",
@@ -80,7 +87,7 @@ def sample_runtime(config: AwsSource) -> tuple[dict[str, Any], list[dict[str, st
     (the `runtime` area with its metrics, its gaps). Lists the region's replicators
     (kafka:ListReplicators, kafka:DescribeReplicator) to know whose metrics to read; every
     failed call is a gap of area `runtime`. Raises InputError only as `export` does."""
-    from . import client, metrics, msk, replication
+    from . import callstats, client, metrics, msk, replication
 
     cluster = msk.parse_cluster_arn(config.cluster_arn, config.region)
     snapshot = skeleton(
@@ -90,9 +97,10 @@ def sample_runtime(config: AwsSource) -> tuple[dict[str, Any], list[dict[str, st
         {"id": cluster.arn, "name": cluster.name, "kind": "msk"},
     )
     progress = client.Progress(f"aws {config.region}", None, quiet=True)
-    reader = client.Reader(config, client.open_session(config), snapshot, progress)
-    replication.collect(reader, cluster)
-    metrics.collect(reader, cluster, config.metrics_window)
+    with callstats.exporting(cluster.arn):
+        reader = client.Reader(config, client.open_session(config), snapshot, progress)
+        replication.collect(reader, cluster)
+        metrics.collect(reader, cluster, config.metrics_window)
     gaps = [
         {"area": "runtime", "reason": g["reason"], "call": g.get("call", "")}
         for g in snapshot["gaps"]

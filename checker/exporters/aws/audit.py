@@ -73,7 +73,8 @@ def trail(reader: Reader) -> None:
     if audit is None:
         return  # the cluster could not be described: audit is already a gap
     region = reader.config.region
-    described = reader.call(
+    described = reader.shared(
+        (region,),
         "audit",
         "cloudtrail:DescribeTrails",
         reader.cloudtrail().describe_trails,
@@ -103,9 +104,11 @@ def trail(reader: Reader) -> None:
 def _trail(reader: Reader, item: TrailTypeDef, home: str) -> dict[str, Any] | None:
     arn = item.get("TrailARN") or item.get("Name", "")
     client = reader.cloudtrail(home)  # status and selectors are read in the trail's home region
-    status = reader.call("audit", "cloudtrail:GetTrailStatus", client.get_trail_status, Name=arn)
-    selectors = reader.call(
-        "audit", "cloudtrail:GetEventSelectors", client.get_event_selectors, TrailName=arn
+    status = reader.shared(
+        (home,), "audit", "cloudtrail:GetTrailStatus", client.get_trail_status, Name=arn
+    )
+    selectors = reader.shared(
+        (home,), "audit", "cloudtrail:GetEventSelectors", client.get_event_selectors, TrailName=arn
     )
     if status is None or selectors is None:
         return None

@@ -10,11 +10,14 @@ Progress goes to the stream the caller hands in (the command line hands in stder
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Collection, Mapping
+import threading
+from collections.abc import Callable, Collection, Hashable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 import boto3
+import botocore.loaders
+import botocore.session
 from botocore.config import Config
 from botocore.exceptions import (
     BotoCoreError,
@@ -31,7 +34,7 @@ from botocore.parsers import ResponseParserError
 
 from ...errors import InputError
 from .._shared.snapshot import add_gap
-from . import AwsSource
+from . import AwsSource, callstats, shared
 
 if TYPE_CHECKING:
     from mypy_boto3_cloudtrail import CloudTrailClient
@@ -146,19 +149,44 @@ ABSENT = Absent()
 def new_client(
     session: boto3.Session, service: str, region: str, endpoint_url: str | None, config: Config
 ) -> Any:
-    """The one place clients are made (tests wrap it to route or record calls)."""
-    return session.client(
+    """The one place clients are made (tests wrap it to route or record calls); counted
+    when a call tally is recording (callstats)."""
+    client = session.client(
         service,
         region_name=region,
         endpoint_url=endpoint_url,  # type: ignore[call-overload]
         config=config,
     )
+    callstats.instrument(client, service)
+    return client
+
+
+_LOADERS: dict[str | None, botocore.loaders.Loader] = {}
+_LOADERS_LOCK = threading.Lock()
+
+
+def _botocore_session() -> botocore.session.Session:
+    """A botocore session whose data loader (the parsed service models and endpoint data) is
+    the process's one: every export opens its own session, and a fresh loader would parse
+    the JSON models of every service it uses again (in a fleet run, most of its CPU time)."""
+    core = botocore.session.get_session()
+    path = core.get_config_variable("data_path")
+    with _LOADERS_LOCK:
+        loader = _LOADERS.get(path)
+        if loader is None:
+            loader = _LOADERS[path] = botocore.loaders.create_loader(path)
+    core.register_component("data_loader", loader)
+    return core
 
 
 def open_session(config: AwsSource) -> boto3.Session:
     """A boto3 session for the profile, assuming the role when one is given."""
     try:
-        base = boto3.Session(profile_name=config.profile, region_name=config.region)
+        base = boto3.Session(
+            profile_name=config.profile,
+            region_name=config.region,
+            botocore_session=_botocore_session(),
+        )
     except ProfileNotFound as exc:
         raise InputError(f"AWS profile not found: {exc}") from None
     if not config.role_arn:
@@ -192,6 +220,7 @@ def open_session(config: AwsSource) -> boto3.Session:
         aws_secret_access_key=creds["SecretAccessKey"],
         aws_session_token=creds["SessionToken"],
         region_name=config.region,
+        botocore_session=_botocore_session(),
     )
 
 
@@ -266,6 +295,26 @@ class Reader:
         """fn(**kwargs); on an AWS error a gap for `area` naming `action`, and None."""
         result = self._run(area, action, fn, (), kwargs)
         return None if isinstance(result, Absent) else result
+
+    def shared(
+        self,
+        scope: tuple[Hashable, ...],
+        area: str,
+        action: str,
+        fn: Callable[..., R],
+        /,
+        **kwargs: Any,
+    ) -> R | None:
+        """Like call, for a read whose answer does not depend on the cluster, only on the
+        caller (profile, role, endpoint), `scope` (e.g. the region), the action and its
+        arguments: in a fleet run it is made once and shared by every export (shared.py)."""
+        reads = shared.active()
+        if reads is None:
+            return self.call(area, action, fn, **kwargs)
+        config = self.config
+        key = (config.profile, config.role_arn, config.endpoint_url, *scope, action)
+        key += tuple(sorted((k, repr(v)) for k, v in kwargs.items()))
+        return reads.get(key, lambda: self.call(area, action, fn, **kwargs))
 
     def lookup(
         self,

@@ -81,7 +81,8 @@ def collect(reader: Reader, cluster: Cluster) -> None:
     if not vpcs:
         return
     endpoints = ec2.get_paginator("describe_vpc_endpoints")
-    found = reader.call(
+    found = reader.shared(  # a VPC's endpoints, shared by the clusters in it
+        (reader.config.region, tuple(sorted(vpcs))),
         "network",
         "ec2:DescribeVpcEndpoints",
         lambda: list(endpoints.paginate(Filters=[{"Name": "vpc-id", "Values": sorted(vpcs)}])),

@@ -52,8 +52,9 @@ def applies(resource: str, cluster: Cluster) -> bool:
 def collect(reader: Reader, cluster: Cluster) -> list[dict[str, Any]]:
     """Identity-policy grants (iam:GetAccountAuthorizationDetails) for this cluster."""
     paginator = reader.iam().get_paginator("get_account_authorization_details")
-    pages = reader.call(
-        "iam_grants", "iam:GetAccountAuthorizationDetails", lambda: list(paginator.paginate())
+    # IAM is global: one read per caller, shared by a fleet run's exports
+    pages = reader.shared(
+        (), "iam_grants", "iam:GetAccountAuthorizationDetails", lambda: list(paginator.paginate())
     )
     if pages is None:
         return []

@@ -27,7 +27,12 @@ def _region_of(arn: str) -> str | None:
 def collect(reader: Reader, cluster: Cluster) -> None:
     kafka = reader.kafka()
     paginator = kafka.get_paginator("list_replicators")
-    pages = reader.call("replication", "kafka:ListReplicators", lambda: list(paginator.paginate()))
+    pages = reader.shared(  # the region's replicators, whatever the cluster
+        (cluster.region,),
+        "replication",
+        "kafka:ListReplicators",
+        lambda: list(paginator.paginate()),
+    )
     if pages is None:
         return
     flows: list[dict[str, Any]] = []
