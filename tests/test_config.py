@@ -67,6 +67,35 @@ def test_failback_toml_wins_over_pyproject_in_the_same_directory(repo: Path) -> 
     assert first_line("-c", "kafka/failback.yaml").endswith("fail-on medium)")
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        '[project]\nname = "infra"\n',
+        "[tool.black\n",  # not TOML, and nothing of the checker's in it
+        '[tool.other]\nnote = "the failback runbook"\n',  # read: no [tool.failback] table
+    ],
+)
+def test_a_pyproject_without_a_failback_table_is_skipped(repo: Path, text: str) -> None:
+    (repo / "pyproject.toml").write_text(text)
+    (repo.parent / "failback.toml").write_text('fail-on = "critical"\n')  # above the repo
+    assert first_line("-c", "kafka/failback.yaml").endswith("fail-on high)")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['[tool."failback"]\nfail-on = "critical"\n', 'tool.failback.fail-on = "critical"\n'],
+)
+def test_every_spelling_of_the_table_is_read(repo: Path, text: str) -> None:
+    (repo / "pyproject.toml").write_text(text)
+    assert first_line("-c", "kafka/failback.yaml").endswith("fail-on critical)")
+
+
+def test_a_broken_pyproject_naming_the_checker_is_an_input_error(repo: Path) -> None:
+    (repo / "pyproject.toml").write_text("[tool.failback]\nfail-on = \n")
+    result = run(["check", "-c", "kafka/failback.yaml"])
+    assert_one_line_error(result, 2, "configuration file", "is not valid TOML")
+
+
 def test_a_file_above_the_repository_is_not_read(repo: Path) -> None:
     (repo.parent / "failback.toml").write_text('fail-on = "critical"\n')
     assert first_line("-c", "kafka/failback.yaml").endswith("fail-on high)")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import click
+
 from .conftest import ROOT, run_cli
 
 RULE_LINK = re.compile(r"\[([A-Z]{2,3}-\d{3})\]\((?:\.\./)*rules/([A-Z]{2,3}-\d{3})\.md")
@@ -29,5 +31,5 @@ def test_the_cli_reference_lists_every_command() -> None:
     from checker.cli import main
 
     reference = (ROOT / "docs" / "reference" / "cli.md").read_text("utf-8")
-    for name in main.commands:
+    for name in main.list_commands(click.Context(main)):
         assert f"failback {name}" in reference, name

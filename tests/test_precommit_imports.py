@@ -1,7 +1,8 @@
 """The pre-commit path (`failback check --format short` in a fixture estate, as the
 failback-check hook runs it) never imports the heavy libraries other commands need: deepdiff
 (the diff's fast path answers for mappings of scalars), the AWS and Kafka clients, the
-jsonschema validator (only an invalid document needs its message) and the fleet report. The
+jsonschema validator (only an invalid document needs its message), the fleet report and the
+other commands' modules (checker/cli/__init__.py imports a command's module when it runs). The
 speed itself is measured by benchmarks/precommit.py, not here."""
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ HEAVY = (
     "confluent_kafka",
     "jsonschema",
     "checker.fleet.report",
+    *(f"checker.cli.{name}" for name in ("diff", "export", "fleet", "init", "policies")),
+    *(f"checker.cli.{name}" for name in ("validate", "watch")),
     "checker.exporters",
 )
 

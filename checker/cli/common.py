@@ -93,6 +93,16 @@ def color_option() -> Any:
     )
 
 
+class LazyGroup(click.Group):
+    """A group that imports its commands when first used (its list_commands and get_command
+    say which there are); every_command imports them all, for what walks the whole tree."""
+
+    def every_command(self) -> dict[str, click.Command]:
+        ctx = click.Context(self)
+        found = {name: self.get_command(ctx, name) for name in self.list_commands(ctx)}
+        return {name: command for name, command in found.items() if command is not None}
+
+
 def add_global_options(command: click.Command) -> None:
     """Give `command` (and, for a group, every subcommand it holds) --debug and --color."""
     names = {name for param in command.params for name in getattr(param, "opts", ())}

@@ -21,6 +21,7 @@ from typing import Any
 import click
 
 from ..errors import InputError
+from .common import LazyGroup
 
 # key -> the click parameter name it sets
 KEYS: Mapping[str, str] = {
@@ -105,10 +106,13 @@ def find(start: Path) -> tuple[Path, Mapping[str, Any]] | None:
             path = directory / name
             if not path.is_file():
                 continue
-            import tomllib  # only when a file is there (the hook runs often, mostly without)
+            text = read_text(path, "configuration file")
+            if name == PYPROJECT and "failback" not in text:
+                continue  # no [tool.failback] table however it is spelt: not parsed
+            import tomllib  # only for a file that may configure the checker
 
             try:
-                document = tomllib.loads(read_text(path, "configuration file"))
+                document = tomllib.loads(text)
             except tomllib.TOMLDecodeError as exc:
                 raise InputError(f"configuration file {path} is not valid TOML: {exc}") from None
             if name == FILE_NAME:
@@ -177,7 +181,8 @@ def _resolve(value: Any, base: Path, what: str) -> Any:
 def _commands(
     group: click.Group, prefix: tuple[str, ...] = ()
 ) -> Iterator[tuple[tuple[str, ...], click.Command]]:
-    for name, command in group.commands.items():
+    commands = group.every_command() if isinstance(group, LazyGroup) else group.commands
+    for name, command in commands.items():
         yield (*prefix, name), command
         if isinstance(command, click.Group):
             yield from _commands(command, (*prefix, name))
@@ -210,6 +215,8 @@ def _checked(config: Config, key: str, value: Any, param: click.Parameter) -> An
 def default_map(config: Config, group: click.Group) -> dict[str, Any]:
     """click's default_map for every command of `group` that has an option a key sets."""
     result: dict[str, Any] = {}
+    if not config.values:
+        return result  # nothing to set: the commands are not imported to find out
     for names, command in _commands(group):
         table: dict[str, Any] = {}
         for key, value in config.values.items():
@@ -227,16 +234,18 @@ def default_map(config: Config, group: click.Group) -> dict[str, Any]:
     return result
 
 
-def add_env_vars(group: click.Group) -> None:
-    """FAILBACK_<KEY> for every option a configuration key sets (options that already name a
-    variable, e.g. --opa-url's FAILBACK_OPA_URL, keep theirs)."""
+def add_env_vars(command: click.Command, names: tuple[str, ...]) -> None:
+    """FAILBACK_<KEY> for every option a configuration key sets, in the command called
+    `names` and the commands it groups (options that already name a variable, e.g.
+    --opa-url's FAILBACK_OPA_URL, keep theirs)."""
     by_param = {param_name: key for key, param_name in KEYS.items()}
-    for names, command in _commands(group):
-        for param in command.params:
+    tree = _commands(command, names) if isinstance(command, click.Group) else iter(())
+    for path, each in ((names, command), *tree):
+        for param in each.params:
             key = by_param.get(param.name or "")
             if key is None or not isinstance(param, click.Option) or param.envvar:
                 continue
             allowed = COMMANDS.get(key)
-            if allowed is None or names[-1] in allowed:
+            if allowed is None or path[-1] in allowed:
                 param.envvar = env_var(key)
                 param.show_envvar = False
