@@ -103,10 +103,10 @@ not_judgeable_entries contains {
 	"message": null,
 	"reason": reason,
 } if {
-	some rule, entry in catalog.rules
+	some rule, reason in outage.not_judged # first: without an outage, nothing to look at
+	entry := catalog.rules[rule]
 	applies(rule)
 	not suppressed(rule)
-	reason := outage.not_judged[rule]
 }
 
 not_judgeable_entries contains {
@@ -117,10 +117,11 @@ not_judgeable_entries contains {
 	"message": f.message,
 	"reason": sprintf("about the impaired %s", [f.region]),
 } if {
+	outage.declared # first: without an outage no finding is about an impaired region
 	some f in builtin_raw
+	outage.about_impaired(f)
 	judged(f)
 	not outage.not_judged[f.rule_id]
-	outage.about_impaired(f)
 }
 
 not_judgeable := [pair[1] |
