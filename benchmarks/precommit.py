@@ -3,7 +3,10 @@
     python -m benchmarks.precommit [--runs 11]
 
 This is what the failback-check hook runs (.pre-commit-hooks.yaml: `failback check --format
-short`, no file names, in the repository holding failback.yaml). Each estate (ready: GO,
+short`, no file names, in the repository holding failback.yaml). Each estate is copied into a
+fresh git repository of its own, as a user's infrastructure repository holds it (inside this
+project's checkout the configuration lookup would also read failback-checker's own
+pyproject.toml, which names the checker). Each estate (ready: GO,
 faulted: NO-GO with 16 blocking findings) is checked `runs` times after one warm-up run (which
 also writes the bytecode caches, as an installed package has them); a bare interpreter
 (`python -c pass`) is measured alongside. Reported: medians of wall and CPU time (user +
@@ -15,9 +18,11 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -64,10 +69,23 @@ def medians(args: list[str], cwd: Path, runs: int) -> tuple[float, float]:
     )
 
 
+def repository(estate: str, parent: Path) -> Path:
+    """The fixture estate as the only content of a new git repository under `parent`."""
+    root = parent / estate
+    shutil.copytree(ROOT / "fixtures" / "estate" / estate, root)
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    return root
+
+
 def bench_precommit(rows: list[Row], runs: int) -> None:
+    with tempfile.TemporaryDirectory(prefix="failback-precommit-") as parent:
+        _bench(rows, runs, Path(parent))
+
+
+def _bench(rows: list[Row], runs: int, parent: Path) -> None:
     bare_wall, bare_cpu = medians([sys.executable, "-c", "pass"], ROOT, runs)
     for estate in ESTATES:
-        cwd = ROOT / "fixtures" / "estate" / estate
+        cwd = repository(estate, parent)
         wall, cpu = medians([sys.executable, "-m", "checker", *HOOK_ARGS], cwd, runs)
         rows.append(
             {

@@ -330,7 +330,6 @@ def _exceptions(
 def _write_reports(report: Any, targets: Sequence[tuple[str, Path | None]]) -> None:
     """Render every format first, then commit the -o files as one set, then stdout: a failure
     anywhere leaves every -o target as it was."""
-    from ..io.atomic import write_all
     from ..reports import REPORTERS, RenderOptions
     from .output import terminal_options
 
@@ -343,7 +342,10 @@ def _write_reports(report: Any, targets: Sequence[tuple[str, Path | None]]) -> N
             # the HTML report shows paths relative to the directory it is written to
             options = RenderOptions(cwd=out.parent) if fmt == "html" else RenderOptions()
             files.append((out, REPORTERS[fmt](report, options).encode("utf-8")))
-    write_all(files)
+    if files:  # (the hook writes to stdout only: io.atomic is not imported)
+        from ..io.atomic import write_all
+
+        write_all(files)
     if stdout is not None:  # any colour in it was asked for (--color); click must not strip it
         click.echo(stdout, nl=False, color=True)
 

@@ -16,12 +16,14 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError
 from ..io.read import read_text
 from ..model import EXPIRED_WAIVER_RULE, SNAPSHOT_AREAS, Finding, Report, Snapshot
-from .strimzi_locations import StrimziIndex
+
+if TYPE_CHECKING:
+    from .strimzi_locations import StrimziIndex
 
 PLAN_AREAS = frozenset({"rollback", "cost", "readiness"})
 PLAN_RULES = frozenset({"WA-003"})
@@ -269,6 +271,8 @@ class Locator:
                 None,
             )
             name = str(document.get("cluster", {}).get("name", ""))
+            from .strimzi_locations import StrimziIndex  # only for a Strimzi snapshot
+
             self._indexes[key] = None if root is None else StrimziIndex(root, name)
         return self._indexes[key]
 
