@@ -150,3 +150,44 @@ def test_resolved_tags_are_the_resolvers() -> None:
     words = ["yes", "No", "1", "1.5", "~", "null", "2026-01-01", "0x1F", "text", "", ".5", "1:30"]
     text = "\n".join(f"- {w}\n- '{w}'" for w in words) + "\n"
     assert same(fast(text), [yaml.load(text, Loader=yaml.SafeLoader)])
+
+
+def sizes(text: str) -> list[tuple[int | None, int]]:
+    """(what the fast path counted, what _expanded_size counts) for each document."""
+    loader = read._LOADER(text)
+    out = []
+    try:
+        while loader.check_data():
+            document = loader.get_data()
+            out.append((loader.tree_size, read._expanded_size(document, {}, 10**9)))
+    finally:
+        loader.dispose()
+    return out
+
+
+def test_the_counted_size_is_the_expanded_size() -> None:
+    texts = [p.read_text() for p in corpus()[:200]] + [
+        d
+        for d in DOCUMENTS
+        if outcome(standard, d)[0] == "ok" and "*r" not in d  # recursive
+    ]
+    counted = 0
+    for text in texts:
+        for tree_size, expanded in sizes(text):
+            if tree_size is not None:
+                counted += 1
+                assert tree_size == expanded, text[:200]
+    assert counted > 20
+
+
+def test_a_shared_alias_is_measured_expanded() -> None:
+    ((tree_size, expanded),) = sizes("a: &x [1, 2, 3]\nb: *x\nc: *x\n")
+    assert tree_size is None
+    assert expanded == 1 + 3 * 4 + 3
+
+
+def test_an_alias_bomb_is_still_refused() -> None:
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 8)]
+    with pytest.raises(InputError, match="alias bomb"):
+        read.parse_yaml("\n".join(lines) + "\n", "bomb.yaml", "plan")

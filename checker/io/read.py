@@ -238,6 +238,9 @@ class _StrictLoader(_BASE_LOADER):  # type: ignore[misc]
         super().__init__(stream)
         self._checked: set[int] = set()
         self._tags: dict[tuple[Any, Any], str] = {}
+        # the last document's node count when _FastBuild built it as a tree (no list or map
+        # shared by an alias): what _expanded_size would count; None otherwise
+        self.tree_size: int | None = None
 
     def flatten_mapping(self, node: yaml.MappingNode) -> None:
         # Checked before the first flattening, while node.value holds only what the file says:
@@ -289,8 +292,12 @@ class _StrictLoader(_BASE_LOADER):  # type: ignore[misc]
         # A scalar's implicit tag depends on its text and how it was quoted alone (this loader
         # has no path resolvers): worked out once per distinct scalar, where the resolver
         # tries its regular expressions on every one (a plan repeats its keys and values).
-        if kind is not yaml.ScalarNode or self.yaml_path_resolvers:
+        if self.yaml_path_resolvers:
             return super().resolve(kind, value, implicit)
+        if kind is yaml.MappingNode:
+            return self.DEFAULT_MAPPING_TAG
+        if kind is yaml.SequenceNode:
+            return self.DEFAULT_SEQUENCE_TAG
         key = (value, implicit)
         tag = self._tags.get(key)
         if tag is None:
@@ -301,10 +308,15 @@ class _StrictLoader(_BASE_LOADER):  # type: ignore[misc]
         # The plain document (maps with scalar keys, lists, core scalars) is built directly,
         # a node at a time (_FastBuild); anything else, and anything refused, goes the
         # constructor's own way, which builds the same objects or raises the same error.
+        self.tree_size = None
+        build = _FastBuild(self)
         try:
-            return _FastBuild(self).build(node)
+            document = build.build(node)
         except _NotPlain:
             return super().construct_document(node)
+        if not build.shared:
+            self.tree_size = build.count
+        return document
 
 
 _StrictLoader.add_constructor("tag:yaml.org,2002:float", _StrictLoader.construct_yaml_float)
@@ -341,6 +353,8 @@ class _FastBuild:
         self._constructors = loader.yaml_constructors
         self._built: dict[int, Any] = {}
         self._building: set[int] = set()
+        self.count = 0  # nodes built, an alias's once per use
+        self.shared = False  # whether an alias shared a list or map
 
     def build(self, node: yaml.Node) -> Any:
         try:
@@ -349,6 +363,7 @@ class _FastBuild:
             raise _NotPlain from exc
 
     def _node(self, node: yaml.Node) -> Any:
+        self.count += 1
         tag = node.tag
         if node.__class__ is yaml.ScalarNode:  # immutable: an alias needs no sharing
             if tag == _STR:
@@ -361,6 +376,7 @@ class _FastBuild:
             raise _NotPlain
         key = id(node)
         if key in self._built:
+            self.shared = True
             return self._built[key]
         if key in self._building:
             raise _NotPlain  # a recursive alias
@@ -428,12 +444,20 @@ def _load_all(text: str) -> list[Any]:
 
 def _load_documents(text: str) -> list[Any]:
     documents = []
-    for document in yaml.load_all(text, Loader=_LOADER):
-        if _expanded_size(document, {}, MAX_YAML_EXPANDED_NODES) > MAX_YAML_EXPANDED_NODES:
-            raise yaml.YAMLError(
-                f"aliases expand to more than {MAX_YAML_EXPANDED_NODES} nodes (alias bomb?)"
-            )
-        documents.append(document)
+    loader = _LOADER(text)  # yaml.load_all, with the size _FastBuild counted
+    try:
+        while loader.check_data():
+            document = loader.get_data()
+            size = loader.tree_size
+            if size is None:
+                size = _expanded_size(document, {}, MAX_YAML_EXPANDED_NODES)
+            if size > MAX_YAML_EXPANDED_NODES:
+                raise yaml.YAMLError(
+                    f"aliases expand to more than {MAX_YAML_EXPANDED_NODES} nodes (alias bomb?)"
+                )
+            documents.append(document)
+    finally:
+        loader.dispose()
     return documents
 
 
