@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import fnmatch
 import json
-import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -336,19 +335,31 @@ class Plan:
         return self.path.parent if self.path else Path(".")
 
     @cached_property
-    def _family_pattern(self) -> re.Pattern[str]:
-        """All families' globs as one alternation: the first family (in plan order) wins."""
-        groups = [
-            f"(?P<f{index}>{'|'.join(fnmatch.translate(g) for g in family.match)})"
-            for index, family in enumerate(self.families)
-        ]
-        return re.compile("|".join(groups) or "(?!)")
+    def _family_globs(self) -> tuple[tuple[int, ...], dict[str, list[tuple[int, str]]]]:
+        """Each family's globs under their literal prefix (what precedes the first `*`, `?` or
+        `[`; fnmatch has no escape character), and the distinct prefix lengths: a topic can
+        match only the globs whose prefix it starts with. (One alternation of every family's
+        globs took Python's regular expression compiler 1.3 s for 10,000 families.)"""
+        by_prefix: dict[str, list[tuple[int, str]]] = {}
+        for index, family in enumerate(self.families):
+            for glob in family.match:
+                cut = min((i for i in map(glob.find, "*?[") if i >= 0), default=len(glob))
+                by_prefix.setdefault(glob[:cut], []).append((index, glob))
+        return tuple(sorted({len(prefix) for prefix in by_prefix})), by_prefix
 
     def family_of(self, topic: str) -> str | None:
-        match = self._family_pattern.match(topic)
-        if match is None or match.lastgroup is None:
-            return None
-        return self.families[int(match.lastgroup[1:])].name
+        """The first family (in plan order) with a glob that matches the topic."""
+        lengths, by_prefix = self._family_globs
+        candidates = sorted(
+            entry
+            for length in lengths
+            if length <= len(topic)
+            for entry in by_prefix.get(topic[:length], ())
+        )
+        for index, glob in candidates:
+            if fnmatch.fnmatchcase(topic, glob):
+                return self.families[index].name
+        return None
 
     def equivalences(self) -> dict[str, str]:
         table: dict[str, str] = {}

@@ -237,6 +237,10 @@ class _StrictLoader(_BASE_LOADER):  # type: ignore[misc]
     def __init__(self, stream: Any) -> None:
         super().__init__(stream)
         self._checked: set[int] = set()
+        self._tags: dict[tuple[Any, Any], str] = {}
+        # the last document's node count when _FastBuild built it as a tree (no list or map
+        # shared by an alias): what _expanded_size would count; None otherwise
+        self.tree_size: int | None = None
 
     def flatten_mapping(self, node: yaml.MappingNode) -> None:
         # Checked before the first flattening, while node.value holds only what the file says:
@@ -284,10 +288,122 @@ class _StrictLoader(_BASE_LOADER):  # type: ignore[misc]
             )
         return value
 
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        # A scalar's implicit tag depends on its text and how it was quoted alone (this loader
+        # has no path resolvers): worked out once per distinct scalar, where the resolver
+        # tries its regular expressions on every one (a plan repeats its keys and values).
+        if self.yaml_path_resolvers:
+            return super().resolve(kind, value, implicit)
+        if kind is yaml.MappingNode:
+            return self.DEFAULT_MAPPING_TAG
+        if kind is yaml.SequenceNode:
+            return self.DEFAULT_SEQUENCE_TAG
+        key = (value, implicit)
+        tag = self._tags.get(key)
+        if tag is None:
+            tag = self._tags[key] = super().resolve(kind, value, implicit)
+        return tag
+
+    def construct_document(self, node: yaml.Node) -> Any:
+        # The plain document (maps with scalar keys, lists, core scalars) is built directly,
+        # a node at a time (_FastBuild); anything else, and anything refused, goes the
+        # constructor's own way, which builds the same objects or raises the same error.
+        self.tree_size = None
+        build = _FastBuild(self)
+        try:
+            document = build.build(node)
+        except _NotPlain:
+            return super().construct_document(node)
+        if not build.shared:
+            self.tree_size = build.count
+        return document
+
 
 _StrictLoader.add_constructor("tag:yaml.org,2002:float", _StrictLoader.construct_yaml_float)
 _StrictLoader.add_constructor("tag:yaml.org,2002:str", _StrictLoader.construct_yaml_str)
 _LOADER: Any = _StrictLoader
+
+_STR = "tag:yaml.org,2002:str"
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+# Scalar tags whose constructors are plain functions of the node (no generators, no state).
+_SCALARS = {
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:timestamp",
+}
+
+
+class _NotPlain(Exception):
+    """The node is not of the plain kinds _FastBuild builds, or building it failed."""
+
+
+class _FastBuild:
+    """The document the safe constructor would build, without its per-node generators and
+    dispatch: PyYAML's construct_object costs ~10 us a node (a 12 MB plan of 10,000 families,
+    1.4 million nodes). Only maps (scalar keys, no merge, no duplicates), lists and the core
+    scalar tags are built here; an alias shares the object its anchor built, as in PyYAML.
+    Anything else, or any error, raises _NotPlain and the whole document is built the
+    standard way (tests/test_read_fast_yaml.py: equal to yaml.safe_load on a corpus)."""
+
+    def __init__(self, loader: Any) -> None:
+        self._loader = loader
+        self._constructors = loader.yaml_constructors
+        self._built: dict[int, Any] = {}
+        self._building: set[int] = set()
+        self.count = 0  # nodes built, an alias's once per use
+        self.shared = False  # whether an alias shared a list or map
+
+    def build(self, node: yaml.Node) -> Any:
+        try:
+            return self._node(node)
+        except (yaml.YAMLError, ValueError, TypeError, RecursionError) as exc:
+            raise _NotPlain from exc
+
+    def _node(self, node: yaml.Node) -> Any:
+        self.count += 1
+        tag = node.tag
+        if node.__class__ is yaml.ScalarNode:  # immutable: an alias needs no sharing
+            if tag == _STR:
+                value: Any = node.value
+                if _SURROGATE.search(value):
+                    raise _NotPlain
+                return value
+            if tag in _SCALARS:
+                return self._constructors[tag](self._loader, node)
+            raise _NotPlain
+        key = id(node)
+        if key in self._built:
+            self.shared = True
+            return self._built[key]
+        if key in self._building:
+            raise _NotPlain  # a recursive alias
+        self._building.add(key)
+        if node.__class__ is yaml.MappingNode and tag == _MAP:
+            value = self._mapping(node)
+        elif node.__class__ is yaml.SequenceNode and tag == _SEQ:
+            value = [self._node(child) for child in node.value]
+        else:
+            raise _NotPlain
+        self._built[key] = value
+        return value
+
+    def _mapping(self, node: yaml.MappingNode) -> dict[Any, Any]:
+        # keys first, then values: the order the constructor raises its errors in does not
+        # matter, since any error sends the document the standard way
+        keys = []
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == _MERGE:
+                raise _NotPlain
+            name = self._node(key_node)
+            if name in seen:
+                raise _NotPlain  # a duplicate key: the constructor says where
+            seen.add(name)
+            keys.append(name)
+        return {name: self._node(value) for name, (_, value) in zip(keys, node.value, strict=True)}
 
 
 def _expanded_size(node: Any, memo: dict[int, int], limit: int) -> int:
@@ -328,12 +444,20 @@ def _load_all(text: str) -> list[Any]:
 
 def _load_documents(text: str) -> list[Any]:
     documents = []
-    for document in yaml.load_all(text, Loader=_LOADER):
-        if _expanded_size(document, {}, MAX_YAML_EXPANDED_NODES) > MAX_YAML_EXPANDED_NODES:
-            raise yaml.YAMLError(
-                f"aliases expand to more than {MAX_YAML_EXPANDED_NODES} nodes (alias bomb?)"
-            )
-        documents.append(document)
+    loader = _LOADER(text)  # yaml.load_all, with the size _FastBuild counted
+    try:
+        while loader.check_data():
+            document = loader.get_data()
+            size = loader.tree_size
+            if size is None:
+                size = _expanded_size(document, {}, MAX_YAML_EXPANDED_NODES)
+            if size > MAX_YAML_EXPANDED_NODES:
+                raise yaml.YAMLError(
+                    f"aliases expand to more than {MAX_YAML_EXPANDED_NODES} nodes (alias bomb?)"
+                )
+            documents.append(document)
+    finally:
+        loader.dispose()
     return documents
 
 

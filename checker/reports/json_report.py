@@ -3,12 +3,11 @@ status included), each finding labelled with its fingerprint after evaluation.""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from .. import __version__
 from ..model import Report, Snapshot
-from . import RenderOptions
+from . import RenderOptions, json_text
 
 
 def _evidence(snapshot: Snapshot) -> dict[str, Any]:
@@ -44,4 +43,4 @@ def document(report: Report) -> dict[str, Any]:
 
 
 def render(report: Report, options: RenderOptions | None = None) -> str:
-    return json.dumps(document(report), indent=2, sort_keys=True) + "\n"
+    return json_text.dumps(document(report)) + "\n"

@@ -69,29 +69,33 @@ suppressed(rule) if {
 
 applies(rule) if input.phase in catalog.rules[rule].phases
 
-builtin contains object.union(f, {
+builtin contains object.union(f, fields) if {
+	some f in builtin_raw
+	not outage.about_impaired(f)
+	fields := judged_rule_fields[f.rule_id]
+}
+
+# What main adds to the findings of each rule that fired, is judged and that an outage does
+# not leave unjudged (failback.outage: the whole rule here, a finding about the impaired
+# region in builtin): worked out once per rule, not once per finding.
+judged_rule_fields[rule_id] := {
 	"area": entry.area,
 	"severity": entry.severity,
 	"title": entry.title,
 	"remediation": entry.remediation,
-	"blocking": blocks(entry.severity, f.rule_id),
-}) if {
-	some f in builtin_raw
-	judged(f)
-	not set_aside(f)
-	entry := catalog.rules[f.rule_id]
+	"blocking": blocks(entry.severity, rule_id),
+} if {
+	some rule_id in {f.rule_id | some f in builtin_raw}
+	applies(rule_id)
+	not suppressed(rule_id)
+	not outage.not_judged[rule_id]
+	entry := catalog.rules[rule_id]
 }
 
 judged(f) if {
 	applies(f.rule_id)
 	not suppressed(f.rule_id)
 }
-
-# Findings an outage leaves unjudged (failback.outage): the whole rule, or one finding about
-# the impaired region.
-set_aside(f) if outage.not_judged[f.rule_id]
-
-set_aside(f) if outage.about_impaired(f)
 
 # What the outage left unjudged: every rule it sets aside that applies to the phase (whether
 # or not it would fire), and each finding about the impaired region.
@@ -222,7 +226,9 @@ sorted_findings := [pair[1] | some pair in sort({[sort_key(f), f] | some f in al
 
 # Waived and known findings keep their place but never block. Only the exceptions say
 # whether a finding is waived or known, whatever fields a custom rule returned.
-findings := [object.union(object.remove(f, ["waived", "known"]), exceptions.status(f)) |
+findings := [object.remove(f, ["waived", "known"]) | some f in sorted_findings] if {
+	exceptions.none_given # no finding's status to work out
+} else := [object.union(object.remove(f, ["waived", "known"]), exceptions.status(f)) |
 	some f in sorted_findings
 ]
 

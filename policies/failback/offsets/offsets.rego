@@ -31,11 +31,25 @@ synced_between(name, source, target) if {
 consumed_in_both(name, phase) if lib.consumer(name, phase) == "both"
 
 # Consumer groups of a family with active members in a region.
-active_groups(name, role) := sort([id |
-	some id, group in input[role].consumer_groups
+active_groups(name, role) := object.get(active_groups_by_family[role], name, [])
+
+# role -> family -> its active consumer groups (sorted): worked out once per region, not
+# once per family (a pass over every group of the region for each family).
+active_groups_by_family[role] := {name: sort(ids) |
+	some name in {family | some group in groups; some family in group.families}
+	ids := [id | some id, group in groups; name in group.families]
+} if {
+	some role in lib.roles
+	groups := active[role]
+}
+
+active[role] := {id: group |
+	some id, group in consumer_groups
 	group.active == true
-	name in group.families
-])
+} if {
+	some role in lib.roles
+	consumer_groups := input[role].consumer_groups
+}
 
 # An active MSK Replicator flow with IDENTICAL names from the flow's target back to its source.
 has_reverse_leg(flow) if {

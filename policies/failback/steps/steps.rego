@@ -32,18 +32,34 @@ first_gate_index(steps, f) := [j | some j, step in steps; gates(step, f)][0] if 
 	gated(steps, f)
 } else := -1
 
+# What decides which steps gate a finding: its rule id, area and step (null when absent).
+kind(f) := {
+	"rule_id": object.get(f, "rule_id", null),
+	"area": object.get(f, "area", null),
+	"step": object.get(f, "step", null),
+}
+
+# The first step that gates each kind of blocking finding: {"index", "gate"}, index -1 and
+# gate null when no step does. Worked out once per kind, not once per finding: 10,000
+# families with a blocking finding each share one kind.
+first_gates(steps, findings) := {k: {"index": first_gate_index(steps, k), "gate": first_gate(steps, k)} |
+	some k in {kind(f) | some f in findings; f.blocking}
+}
+
 # Each blocking finding with the first step that gates it (-1 when none does), in the
-# findings' order: worked out once per finding, not once per step.
-gated_blocking(steps, findings) := [{"index": first_gate_index(steps, f), "held": {
+# findings' order.
+gated_blocking(steps, findings) := [{"index": first.index, "held": {
 	"rule_id": f.rule_id,
 	"resource": f.resource,
 	"region": f.region,
 	"family": f.family,
-	"gate": first_gate(steps, f),
+	"gate": first.gate,
 	"message": f.message,
 }} |
+	firsts := first_gates(steps, findings)
 	some f in findings
 	f.blocking
+	first := firsts[kind(f)]
 ]
 
 # The blocking findings that hold step i: gated by it or an earlier step, or by no step.

@@ -35,6 +35,23 @@ test_a_gate_holds_its_step_and_the_later_ones if {
 	}]
 }
 
+test_findings_of_one_kind_share_their_gate_and_keep_their_order if {
+	findings := [
+		object.union(finding("RB-002", "rollback", true), {"resource": "b"}),
+		finding("REP-005", "replication", true),
+		object.union(finding("RB-002", "rollback", true), {"resource": "a"}),
+		object.union(finding("RT-001", "runtime", true), {"step": "clean-up"}),
+		finding("RB-002", "rollback", false),
+	]
+	results := steps.results(plan_steps, findings, 0)
+	[[h.rule_id, h.resource, h.gate] | some h in results[1].held_by] == [
+		["RB-002", "b", "move-producers"],
+		["REP-005", "r", "replicate-back"],
+		["RB-002", "a", "move-producers"],
+	]
+	[h.gate | some h in results[2].held_by] == ["move-producers", "replicate-back", "move-producers", "clean-up"]
+}
+
 test_the_first_step_gate_holds_every_step if {
 	results := steps.results(plan_steps, [finding("REP-005", "replication", true)], 0)
 	verdicts(results) == [["replicate-back", "no-go"], ["move-producers", "no-go"], ["clean-up", "no-go"]]

@@ -1,0 +1,108 @@
+"""JSON text as `json.dumps(value, indent=2, sort_keys=True)` writes it, about twice as fast.
+
+With an indent, Python's json module encodes in pure Python through nested generators (its C
+encoder only writes compact text): the JSON report of 10,000 topic families (28 MB) took
+1.1 s. This encoder appends the same pieces to one list, with the C string escaping json
+uses (ASCII only). Anything it does not know (a type json would hand to `default`, a key json
+would refuse) goes to json.dumps itself, which writes or raises as it always did.
+tests/test_json_text.py compares the two on the reports of the fixtures and on random values.
+"""
+
+from __future__ import annotations
+
+import json
+from json.encoder import encode_basestring_ascii
+from typing import Any
+
+_INFINITY = float("inf")
+
+
+class _Unknown(Exception):
+    """A value or key json.dumps would hand to `default` or refuse."""
+
+
+def dumps(value: Any) -> str:
+    """json.dumps(value, indent=2, sort_keys=True), the same text."""
+    out: list[str] = []
+    try:
+        _encode(value, out, "\n")
+    except (_Unknown, TypeError, RecursionError):
+        return json.dumps(value, indent=2, sort_keys=True)
+    return "".join(out)
+
+
+def _float(value: float) -> str:
+    if value != value:
+        return "NaN"
+    if value == _INFINITY:
+        return "Infinity"
+    if value == -_INFINITY:
+        return "-Infinity"
+    return float.__repr__(value)
+
+
+def _key(key: Any) -> str:
+    # json's own order: str, float, True, False, None, int; anything else it refuses
+    if isinstance(key, str):
+        return str(encode_basestring_ascii(key))
+    if isinstance(key, float):
+        text = _float(key)
+    elif key is True:
+        text = "true"
+    elif key is False:
+        text = "false"
+    elif key is None:
+        text = "null"
+    elif isinstance(key, int):
+        text = int.__repr__(key)
+    else:
+        raise _Unknown
+    return str(encode_basestring_ascii(text))
+
+
+def _encode(value: Any, out: list[str], newline: str) -> None:
+    append = out.append
+    if isinstance(value, str):
+        append(encode_basestring_ascii(value))
+    elif value is None:
+        append("null")
+    elif value is True:
+        append("true")
+    elif value is False:
+        append("false")
+    elif isinstance(value, int):
+        append(int.__repr__(value))
+    elif isinstance(value, float):
+        append(_float(value))
+    elif isinstance(value, list | tuple):
+        if not value:
+            append("[]")
+            return
+        inner = newline + "  "
+        separator = "[" + inner
+        for item in value:
+            append(separator)
+            if item.__class__ is str:  # most leaves: no call
+                append(encode_basestring_ascii(item))
+            else:
+                _encode(item, out, inner)
+            separator = "," + inner
+        append(newline + "]")
+    elif isinstance(value, dict):
+        if not value:
+            append("{}")
+            return
+        inner = newline + "  "
+        separator = "{" + inner
+        for key, item in sorted(value.items()):
+            append(separator)
+            append(encode_basestring_ascii(key) if key.__class__ is str else _key(key))
+            append(": ")
+            if item.__class__ is str:  # most leaves: no call
+                append(encode_basestring_ascii(item))
+            else:
+                _encode(item, out, inner)
+            separator = "," + inner
+        append(newline + "}")
+    else:
+        raise _Unknown
