@@ -699,17 +699,20 @@ def _iam_side(
 CLUSTER_PROBE = "kafka-cluster"
 
 
-def _summary(resource_type: str, names: set[str], families: Mapping[str, Sequence[str]]) -> str:
-    """How a finding names the resources: whole families of topics, then names (a few)."""
+def _summary(
+    resource_type: str, names: set[str], families: Sequence[tuple[str, frozenset[str]]]
+) -> str:
+    """How a finding names the resources: whole families of topics, then names (a few).
+    `families`: (family, its topics) sorted by family, topic-less families left out."""
     if resource_type == "CLUSTER":
         return "the cluster"
     parts: list[str] = []
     left = set(names)
     if resource_type == "TOPIC":
-        for family, topics in sorted(families.items()):
-            if topics and set(topics) <= left:
+        for family, topics in families:
+            if topics <= left:
                 parts.append(f"every topic of family {family}")
-                left -= set(topics)
+                left -= topics
     listed = sorted(left)
     word = _WORDS.get(resource_type, resource_type.lower().replace("_", " "))
     if listed:
@@ -762,6 +765,7 @@ def _records(
 ) -> list[dict[str, Any]]:
     """One record per principal, host, resource type and set of names: the operations allowed
     on exactly those names are listed together."""
+    family_sets = [(f, frozenset(topics)) for f, topics in sorted(families.items()) if topics]
     grouped: dict[tuple[str, str, str, bool, tuple[str, ...]], tuple[list[str], set[str]]] = {}
     for (principal, host, resource_type, operation, broad), extra in sorted(found.items()):
         key = (principal, host, resource_type, broad, tuple(sorted(extra.names)))
@@ -776,7 +780,7 @@ def _records(
             "operations": operations,
             "broad": broad,
             "names": list(names),
-            "summary": _summary(resource_type, set(names), families),
+            "summary": _summary(resource_type, set(names), family_sets),
             "why": sorted(why),
         }
         for (principal, host, resource_type, broad, names), (operations, why) in sorted(

@@ -9,7 +9,7 @@ import fnmatch
 import re
 import warnings
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -311,8 +311,7 @@ def _snapshot(
             canon,
         ),
     ]
-    replicator = {p: ctx.is_replicator(p) for p in {g.principal for g in grant_list}}
-    grants = {g.key: _grant(g, replicator[g.principal], index) for g in sorted(grant_list)}
+    grants = _grants(grant_list, ctx.is_replicator, index)
 
     version = str(cluster.get("kafka_version") or "")
     minor = ".".join(version.split(".")[:2])
@@ -373,16 +372,39 @@ def _snapshot(
     }
 
 
-def _grant(grant: Grant, replicator: bool, index: TopicIndex) -> dict[str, Any]:
-    record: dict[str, Any] = grant.as_dict()
-    record["replicator"] = replicator
-    record["families"] = (
-        index.families(grant.pattern_type, grant.resource_name)
-        if grant.resource_type == "TOPIC"
-        else []
-    )
-    record["write"] = grant.resource_type == "TOPIC" and grant.operation in WRITE_OPERATIONS
-    return record
+def _grants(
+    grant_list: Iterable[Grant], is_replicator: Callable[[str], bool], index: TopicIndex
+) -> dict[str, dict[str, Any]]:
+    """Grant key -> record, in the grants' sorted order (a key granted by an ACL and by IAM
+    keeps the IAM record, the last in that order). One loop with its lookups remembered:
+    large estates hold hundreds of thousands of grants over few principals and patterns."""
+    replicator: dict[str, bool] = {}
+    families: dict[tuple[str, str], list[str]] = {}
+    grants: dict[str, dict[str, Any]] = {}
+    for grant in sorted(grant_list):
+        principal, rtype, pattern, name, operation, permission, host, source = grant
+        is_rep = replicator.get(principal)
+        if is_rep is None:
+            is_rep = replicator[principal] = is_replicator(principal)
+        topic = rtype == "TOPIC"
+        if topic:
+            covered = families.get((pattern, name))
+            if covered is None:
+                covered = families[pattern, name] = index.families(pattern, name)
+        grants[grant.key] = {
+            "principal": principal,
+            "resource_type": rtype,
+            "pattern_type": pattern,
+            "resource_name": name,
+            "operation": operation,
+            "permission": permission,
+            "host": host,
+            "source": source,
+            "replicator": is_rep,
+            "families": covered if topic else [],
+            "write": topic and operation in WRITE_OPERATIONS,
+        }
+    return grants
 
 
 def _broker_retention_ms(config: Mapping[str, Any], origin: str) -> int:

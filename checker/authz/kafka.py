@@ -416,7 +416,10 @@ class Authorizer:
         self.super_users = frozenset(super_users)
         self.allow_everyone_if_no_acl_found = allow_everyone_if_no_acl_found
         self._sections: dict[ResourceType, _Section] = {}
-        for binding in sorted(set(bindings)):  # tuples: a C-level sort, a deterministic `via`
+        # tuples: a C-level sort, a deterministic `via`; deduplicated in their given order (each
+        # first occurrence kept, as a set would), which the sort then finds mostly in runs: a
+        # set's scrambled order made sorting 500k bindings 4x slower
+        for binding in sorted(dict.fromkeys(bindings)):
             section = self._sections.get(binding.resource_type)
             if section is None:
                 section = self._sections[binding.resource_type] = _Section()
