@@ -125,7 +125,8 @@ def _keyed(area: str, a: Mapping[str, Any], b: Mapping[str, Any]) -> Iterator[Ch
     for key in sorted(b.keys() - a.keys()):
         yield Change(area, key, _path([area, key]), "added", None, b[key])
     # only the keys whose values differ are sorted (100k grants alike on both sides: no sort)
-    for key in sorted(k for k in a.keys() & b.keys() if a[k] != b[k]):
+    # (normalisation shares a record both regions hold alike: `is` answers before `!=`)
+    for key in sorted(k for k in a.keys() & b.keys() if a[k] is not b[k] and a[k] != b[k]):
         if isinstance(a[key], dict) and isinstance(b[key], dict):
             yield from _deep(area, key, [key], a[key], b[key])
         else:

@@ -164,9 +164,18 @@ def normalize_pair(plan: Plan, primary: Snapshot, secondary: Snapshot) -> Normal
         for topic in role_names
     }
     index = TopicIndex(topic_families)
+    primary_doc = _snapshot(primary, "primary", ctx, names["primary"], topic_families, index, {})
     result = {
-        role: _snapshot(snap, role, ctx, names[role], topic_families, index)
-        for role, snap in snapshots.items()
+        "primary": primary_doc,
+        "secondary": _snapshot(
+            secondary,
+            "secondary",
+            ctx,
+            names["secondary"],
+            topic_families,
+            index,
+            primary_doc["grants"],
+        ),
     }
     for role, snap in snapshots.items():
         subjects, gaps = region_subjects(plan, role, snap.document, names[role], topic_families)
@@ -272,7 +281,11 @@ def _snapshot(
     names: Mapping[str, str],
     topic_families: Mapping[str, str | None],
     index: TopicIndex,
+    shared: Mapping[str, dict[str, Any]],
 ) -> dict[str, Any]:
+    """One region's normalised document; `shared`: the other region's grant records, reused
+    where this region has the same grant (read-only records: a large estate's two regions
+    hold nearly the same grants, and half the memory went to copies)."""
     doc = snap.document
     origin = snap.origin or role
     canon = ctx.canon
@@ -311,7 +324,7 @@ def _snapshot(
             canon,
         ),
     ]
-    grants = _grants(grant_list, ctx.is_replicator, index)
+    grants = _grants(grant_list, ctx.is_replicator, index, shared)
 
     version = str(cluster.get("kafka_version") or "")
     minor = ".".join(version.split(".")[:2])
@@ -373,16 +386,30 @@ def _snapshot(
 
 
 def _grants(
-    grant_list: Iterable[Grant], is_replicator: Callable[[str], bool], index: TopicIndex
+    grant_list: Iterable[Grant],
+    is_replicator: Callable[[str], bool],
+    index: TopicIndex,
+    shared: Mapping[str, dict[str, Any]],
 ) -> dict[str, dict[str, Any]]:
-    """Grant key -> record, in the grants' sorted order (a key granted by an ACL and by IAM
-    keeps the IAM record, the last in that order). One loop with its lookups remembered:
-    large estates hold hundreds of thousands of grants over few principals and patterns."""
+    """Grant key -> record (the diff sorts keys; nothing else reads the order). A key granted
+    by an ACL and by IAM keeps the IAM record: the greatest source, as when the grants were
+    sorted. One loop with its lookups remembered: large estates hold hundreds of thousands of
+    grants over few principals and patterns. A record of `shared` with the same key and
+    source is the same record (the other fields derive from those and from `is_replicator`
+    and `index`), so it is reused, not rebuilt."""
     replicator: dict[str, bool] = {}
     families: dict[tuple[str, str], list[str]] = {}
     grants: dict[str, dict[str, Any]] = {}
-    for grant in sorted(grant_list):
+    for grant in grant_list:
         principal, rtype, pattern, name, operation, permission, host, source = grant
+        key = grant.key
+        kept = grants.get(key)
+        if kept is not None and kept["source"] >= source:
+            continue
+        same = shared.get(key)
+        if same is not None and same["source"] == source:
+            grants[key] = same
+            continue
         is_rep = replicator.get(principal)
         if is_rep is None:
             is_rep = replicator[principal] = is_replicator(principal)
@@ -391,7 +418,7 @@ def _grants(
             covered = families.get((pattern, name))
             if covered is None:
                 covered = families[pattern, name] = index.families(pattern, name)
-        grants[grant.key] = {
+        grants[key] = {
             "principal": principal,
             "resource_type": rtype,
             "pattern_type": pattern,
