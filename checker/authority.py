@@ -536,11 +536,11 @@ def _kafka_operations(
 ) -> tuple[Operation, ...]:
     named: set[Operation] = set()
     for access in accesses:
-        for binding in access.authorizer.bindings(resource_type):
-            if binding.operation is Operation.ALL:
-                named.update(_OPERATIONS.get(resource_type, ()))
-            else:
-                named.add(binding.operation)
+        operations = {b.operation for b in access.authorizer.bindings(resource_type)}
+        if Operation.ALL in operations:
+            operations.discard(Operation.ALL)
+            named.update(_OPERATIONS.get(resource_type, ()))
+        named |= operations
     named |= {_IMPLIED[op] for op in named if op in _IMPLIED}
     if resource_type is ResourceType.TOPIC:
         named.discard(Operation.WRITE)  # write authority judges who may write topics
@@ -799,10 +799,10 @@ def name_probes(
         ResourceType.TRANSACTIONAL_ID: set(),
     }
     for access in accesses:
-        for binding in access.authorizer.bindings():
-            if binding.resource_type in (ResourceType.TOPIC, ResourceType.CLUSTER):
-                continue
-            names.setdefault(binding.resource_type, set()).add(binding.resource_name)
+        for named in access.authorizer.resource_types():
+            if named not in (ResourceType.TOPIC, ResourceType.CLUSTER):
+                bindings = access.authorizer.bindings(named)
+                names.setdefault(named, set()).update(b.resource_name for b in bindings)
         for statement in (s for found in access.statements.values() for s in found):
             for resource in statement.resources:
                 for resource_type, kind in _ARN_KIND.items():
