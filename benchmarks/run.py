@@ -2,12 +2,14 @@
 
     make bench                      # all targets (a few minutes on 2 cores)
     python -m benchmarks.run --quick
+    python -m benchmarks.run --only huge    # the 50k / 500k target alone
 
 Targets (2-core machine):
   fixture check, whole process incl. interpreter start ....... median < 0.6 s (embedded engine)
   pre-commit hook command on the ready and faulted estates (benchmarks/precommit.py) ... < 0.30 s
   10k topics / 100k bindings per region, files to verdict ..... < 5 s wall, < 1.5 GB peak RSS
-  50k topics / 500k bindings ................................... completes; time split by stage
+  50k topics / 500k bindings, whole process (median of 3) ..... < 8 s wall, < 1 GB peak RSS
+                                                                (issue #19); time split by stage
   growth 10k -> 80k bindings ................................... exponent < 1.3 (linear-ish)
   plan with 1k / 10k topic families (ready estate), whole process, medians: growth exponent < 1.2
   fleet of 200 fixture-sized pairs from snapshots, whole process (benchmarks/fleet.py) ... < 30 s
@@ -45,6 +47,14 @@ Row = dict[str, Any]
 
 def run_process(args: list[str]) -> tuple[float, int, int]:
     """(wall seconds, peak RSS in bytes, exit code) of one child process."""
+    wall, _, rss, code = run_measured(args)
+    return wall, rss, code
+
+
+def run_measured(args: list[str]) -> tuple[float, float, int, int]:
+    """(wall seconds, CPU seconds: user + system, peak RSS in bytes, exit code) of one child
+    process. CPU time is the figure to compare on a shared machine: wall time includes the
+    time other processes had the cores."""
     start = time.perf_counter()
     process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(process.pid, 0)
@@ -53,7 +63,7 @@ def run_process(args: list[str]) -> tuple[float, int, int]:
     if process.returncode not in (0, 1, 4):
         err = process.stderr.read().decode() if process.stderr else ""
         raise RuntimeError(f"{' '.join(args)} failed ({process.returncode}): {err}")
-    return wall, usage.ru_maxrss * 1024, process.returncode
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024, process.returncode
 
 
 def stages(plan_path: Path) -> dict[str, float]:
@@ -85,6 +95,7 @@ def stages(plan_path: Path) -> dict[str, float]:
             load_snapshot(plan.secondary.snapshot),
         ),
     )  # type: ignore[arg-type]
+
     def evaluate() -> Any:
         engine = EmbeddedEngine()
         engine.load(load_policies())
@@ -153,15 +164,25 @@ def bench_large(rows: list[Row], workdir: Path) -> None:
     )
 
 
-def bench_huge(rows: list[Row], workdir: Path) -> None:
+HUGE_SECONDS = 8.0
+HUGE_BYTES = 2**30
+
+
+def bench_huge(rows: list[Row], workdir: Path, runs: int = 3) -> None:
+    """Issue #19: one pair at 50k topics / 500k bindings per region, whole process, under 8 s
+    and under 1 GB peak RSS (medians of `runs`; CPU time shown beside wall time, and the load
+    average, since wall time on a shared machine includes other processes' turns)."""
     plan = estate(workdir, 50_000, 500_000)
-    wall, rss, _ = run_process(check_args(plan))
+    measured = [run_measured(check_args(plan)) for _ in range(runs)]
+    wall, cpu, rss = (statistics.median(m[i] for m in measured) for i in range(3))
+    load = os.getloadavg()[0]
     rows.append(
         {
-            "target": "50k topics / 500k bindings, whole process",
-            "goal": "completes",
-            "measured": f"{wall:.1f} s, {rss / 2**30:.2f} GB peak",
-            "met": True,
+            "target": f"50k topics / 500k bindings, whole process (median of {runs})",
+            "goal": "< 8 s, < 1 GB",
+            "measured": f"{wall:.1f} s wall, {cpu:.1f} s CPU, {rss / 2**30:.2f} GB peak "
+            f"(load {load:.2f})",
+            "met": wall < HUGE_SECONDS and rss < HUGE_BYTES,
         }
     )
     rows.append(
@@ -298,10 +319,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description="failback-checker benchmarks")
     parser.add_argument("--quick", action="store_true", help="skip 50k/500k and growth")
     parser.add_argument("--json", type=Path, help="also write the rows here")
+    parser.add_argument("--only", choices=["huge"], help="run this one target alone")
     args = parser.parse_args()
     rows: list[Row] = []
     with tempfile.TemporaryDirectory(prefix="failback-bench-") as tmp:
         workdir = Path(tmp)
+        if args.only == "huge":
+            bench_huge(rows, workdir)
+            return _print(rows, args.json)
         bench_fixture(rows, 10)
         bench_precommit(rows, 11)
         bench_large(rows, workdir)
@@ -311,12 +336,16 @@ def main() -> int:
         if not args.quick:
             bench_growth(rows, workdir)
             bench_huge(rows, workdir)
+    return _print(rows, args.json)
+
+
+def _print(rows: list[Row], json_path: Path | None) -> int:
     width = max(len(r["target"]) for r in rows)
     for row in rows:
         mark = "ok  " if row["met"] else "MISS"
         print(f"{mark} {row['target']:<{width}}  {row['goal']:<16} {row['measured']}")
-    if args.json:
-        args.json.write_text(json.dumps(rows, indent=2) + "\n")
+    if json_path:
+        json_path.write_text(json.dumps(rows, indent=2) + "\n")
     return 0 if all(r["met"] for r in rows) else 1
 
 
