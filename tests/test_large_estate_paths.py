@@ -235,6 +235,6 @@ def test_authorizer_keeps_the_first_of_equal_bindings_in_sorted_order() -> None:
 
 def test_column_reads_of_dicts_match_item_reads() -> None:
     # the idiom the column-wise check relies on: dict.get over a column, a default when absent
-    items = [{"a": 1}, {}, {"a": None}]
+    items: list[Any] = [{"a": 1}, {}, {"a": None}]
     absent = object()
     assert list(map(dict.get, items, repeat("a"), repeat(absent))) == [1, absent, None]
