@@ -2,12 +2,14 @@
 
     make bench                      # all targets (a few minutes on 2 cores)
     python -m benchmarks.run --quick
+    python -m benchmarks.run --only huge    # the 50k / 500k target alone
 
 Targets (2-core machine):
   fixture check, whole process incl. interpreter start ....... median < 0.6 s (embedded engine)
   pre-commit hook command on the ready and faulted estates (benchmarks/precommit.py) ... < 0.30 s
   10k topics / 100k bindings per region, files to verdict ..... < 5 s wall, < 1.5 GB peak RSS
-  50k topics / 500k bindings ................................... completes; time split by stage
+  50k topics / 500k bindings, whole process (median of 3) ..... < 8 s wall, < 1 GB peak RSS
+                                                                (issue #19); time split by stage
   growth 10k -> 80k bindings ................................... exponent < 1.3 (linear-ish)
   plan with 1k / 3k / 10k topic families (ready estate), whole process, medians: < 5 s at 10k,
     growth exponent <= 1.1
@@ -46,13 +48,14 @@ Row = dict[str, Any]
 
 def run_process(args: list[str]) -> tuple[float, int, int]:
     """(wall seconds, peak RSS in bytes, exit code) of one child process."""
-    wall, _, rss, code = run_child(args)
+    wall, _, rss, code = run_measured(args)
     return wall, rss, code
 
 
-def run_child(args: list[str]) -> tuple[float, float, int, int]:
-    """(wall seconds, CPU seconds (user + system), peak RSS in bytes, exit code) of one child
-    process."""
+def run_measured(args: list[str]) -> tuple[float, float, int, int]:
+    """(wall seconds, CPU seconds: user + system, peak RSS in bytes, exit code) of one child
+    process. CPU time is the figure to compare on a shared machine: wall time includes the
+    time other processes had the cores."""
     start = time.perf_counter()
     process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(process.pid, 0)
@@ -66,6 +69,7 @@ def run_child(args: list[str]) -> tuple[float, float, int, int]:
 
 def stages(plan_path: Path) -> dict[str, float]:
     """The pipeline in process, timed stage by stage."""
+    from checker import collector
     from checker.diff import diff
     from checker.engines.embedded import EmbeddedEngine
     from checker.evaluate import build_input, decide
@@ -85,15 +89,10 @@ def stages(plan_path: Path) -> dict[str, float]:
         return result
 
     plan = load_plan(plan_path)
-    left, right = timed(
-        "load",
-        lambda: (
-            load_snapshot(plan.primary.snapshot),  # type: ignore[arg-type]
-            load_snapshot(plan.secondary.snapshot),
-        ),
-    )  # type: ignore[arg-type]
-    normalized = timed("normalise", lambda: normalize_pair(plan, left, right))
-    changes = timed("diff", lambda: diff(normalized.primary, normalized.secondary))
+    first, second = plan.primary.snapshot, plan.secondary.snapshot
+    if first is None or second is None:
+        raise ValueError(f"{plan_path}: the benchmark's plans name both snapshots")
+    left, right = timed("load", lambda: (load_snapshot(first), load_snapshot(second)))
 
     def evaluate() -> Any:
         engine = EmbeddedEngine()
@@ -101,7 +100,10 @@ def stages(plan_path: Path) -> dict[str, float]:
         document = build_input(plan, normalized, changes, "failback", NOW_DT, "high")
         return decide(engine, document)
 
-    decision = timed("evaluate", evaluate)
+    with collector.paused():  # as checker.evaluate.check runs these stages
+        normalized = timed("normalise", lambda: normalize_pair(plan, left, right))
+        changes = timed("diff", lambda: diff(normalized.primary, normalized.secondary))
+        decision = timed("evaluate", evaluate)
     report = Report((decision,), tuple(changes), left, right, plan.name, "high")
     timed("report", lambda: REPORTERS["json"](report))
     return times
@@ -160,15 +162,25 @@ def bench_large(rows: list[Row], workdir: Path) -> None:
     )
 
 
-def bench_huge(rows: list[Row], workdir: Path) -> None:
+HUGE_SECONDS = 8.0
+HUGE_BYTES = 2**30
+
+
+def bench_huge(rows: list[Row], workdir: Path, runs: int = 3) -> None:
+    """Issue #19: one pair at 50k topics / 500k bindings per region, whole process, under 8 s
+    and under 1 GB peak RSS (medians of `runs`; CPU time shown beside wall time, and the load
+    average, since wall time on a shared machine includes other processes' turns)."""
     plan = estate(workdir, 50_000, 500_000)
-    wall, rss, _ = run_process(check_args(plan))
+    measured = [run_measured(check_args(plan)) for _ in range(runs)]
+    wall, cpu, rss = (statistics.median(m[i] for m in measured) for i in range(3))
+    load = os.getloadavg()[0]
     rows.append(
         {
-            "target": "50k topics / 500k bindings, whole process",
-            "goal": "completes",
-            "measured": f"{wall:.1f} s, {rss / 2**30:.2f} GB peak",
-            "met": True,
+            "target": f"50k topics / 500k bindings, whole process (median of {runs})",
+            "goal": "< 8 s, < 1 GB",
+            "measured": f"{wall:.1f} s wall, {cpu:.1f} s CPU, {rss / 2**30:.2f} GB peak "
+            f"(load {load:.2f})",
+            "met": wall < HUGE_SECONDS and rss < HUGE_BYTES,
         }
     )
     rows.append(
@@ -206,7 +218,7 @@ def bench_families(rows: list[Row], workdir: Path, runs: int) -> None:
     for count in FAMILY_COUNTS:
         plan = many_families(workdir / f"families-{count}", count, source)
         run_process(check_args(plan))  # warm the file cache
-        samples = [run_child(check_args(plan)) for _ in range(runs)]
+        samples = [run_measured(check_args(plan)) for _ in range(runs)]
         walls[count] = statistics.median(s[0] for s in samples)
         cpus[count] = statistics.median(s[1] for s in samples)
         rss[count] = max(s[2] for s in samples)
@@ -330,13 +342,16 @@ def main() -> int:
     parser = argparse.ArgumentParser(description="failback-checker benchmarks")
     parser.add_argument("--quick", action="store_true", help="skip 50k/500k and growth")
     parser.add_argument("--json", type=Path, help="also write the rows here")
-    parser.add_argument("--only", choices=["families"], help="run this target alone")
+    parser.add_argument("--only", choices=["families", "huge"], help="run this one target alone")
     args = parser.parse_args()
     rows: list[Row] = []
     with tempfile.TemporaryDirectory(prefix="failback-bench-") as tmp:
         workdir = Path(tmp)
         if args.only == "families":
             bench_families(rows, workdir, 1 if args.quick else 3)
+            return _print(rows, args.json)
+        if args.only == "huge":
+            bench_huge(rows, workdir)
             return _print(rows, args.json)
         bench_fixture(rows, 10)
         bench_precommit(rows, 11)

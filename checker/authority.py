@@ -536,11 +536,11 @@ def _kafka_operations(
 ) -> tuple[Operation, ...]:
     named: set[Operation] = set()
     for access in accesses:
-        for binding in access.authorizer.bindings(resource_type):
-            if binding.operation is Operation.ALL:
-                named.update(_OPERATIONS.get(resource_type, ()))
-            else:
-                named.add(binding.operation)
+        operations = {b.operation for b in access.authorizer.bindings(resource_type)}
+        if Operation.ALL in operations:
+            operations.discard(Operation.ALL)
+            named.update(_OPERATIONS.get(resource_type, ()))
+        named |= operations
     named |= {_IMPLIED[op] for op in named if op in _IMPLIED}
     if resource_type is ResourceType.TOPIC:
         named.discard(Operation.WRITE)  # write authority judges who may write topics
@@ -699,17 +699,20 @@ def _iam_side(
 CLUSTER_PROBE = "kafka-cluster"
 
 
-def _summary(resource_type: str, names: set[str], families: Mapping[str, Sequence[str]]) -> str:
-    """How a finding names the resources: whole families of topics, then names (a few)."""
+def _summary(
+    resource_type: str, names: set[str], families: Sequence[tuple[str, frozenset[str]]]
+) -> str:
+    """How a finding names the resources: whole families of topics, then names (a few).
+    `families`: (family, its topics) sorted by family, topic-less families left out."""
     if resource_type == "CLUSTER":
         return "the cluster"
     parts: list[str] = []
     left = set(names)
     if resource_type == "TOPIC":
-        for family, topics in sorted(families.items()):
-            if topics and set(topics) <= left:
+        for family, topics in families:
+            if topics <= left:
                 parts.append(f"every topic of family {family}")
-                left -= set(topics)
+                left -= topics
     listed = sorted(left)
     word = _WORDS.get(resource_type, resource_type.lower().replace("_", " "))
     if listed:
@@ -762,6 +765,7 @@ def _records(
 ) -> list[dict[str, Any]]:
     """One record per principal, host, resource type and set of names: the operations allowed
     on exactly those names are listed together."""
+    family_sets = [(f, frozenset(topics)) for f, topics in sorted(families.items()) if topics]
     grouped: dict[tuple[str, str, str, bool, tuple[str, ...]], tuple[list[str], set[str]]] = {}
     for (principal, host, resource_type, operation, broad), extra in sorted(found.items()):
         key = (principal, host, resource_type, broad, tuple(sorted(extra.names)))
@@ -776,7 +780,7 @@ def _records(
             "operations": operations,
             "broad": broad,
             "names": list(names),
-            "summary": _summary(resource_type, set(names), families),
+            "summary": _summary(resource_type, set(names), family_sets),
             "why": sorted(why),
         }
         for (principal, host, resource_type, broad, names), (operations, why) in sorted(
@@ -795,10 +799,10 @@ def name_probes(
         ResourceType.TRANSACTIONAL_ID: set(),
     }
     for access in accesses:
-        for binding in access.authorizer.bindings():
-            if binding.resource_type in (ResourceType.TOPIC, ResourceType.CLUSTER):
-                continue
-            names.setdefault(binding.resource_type, set()).add(binding.resource_name)
+        for named in access.authorizer.resource_types():
+            if named not in (ResourceType.TOPIC, ResourceType.CLUSTER):
+                bindings = access.authorizer.bindings(named)
+                names.setdefault(named, set()).update(b.resource_name for b in bindings)
         for statement in (s for found in access.statements.values() for s in found):
             for resource in statement.resources:
                 for resource_type, kind in _ARN_KIND.items():

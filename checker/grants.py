@@ -60,43 +60,29 @@ class Grant(NamedTuple):
 
     @property
     def key(self) -> str:
-        return "|".join(
-            (
-                self.principal,
-                self.resource_type,
-                self.pattern_type,
-                self.resource_name,
-                self.operation,
-                self.permission,
-                self.host,
-            )
-        )
-
-    def as_dict(self) -> dict[str, str]:
-        principal, rtype, pattern, name, operation, permission, host, source = self
-        return {
-            "principal": principal,
-            "resource_type": rtype,
-            "pattern_type": pattern,
-            "resource_name": name,
-            "operation": operation,
-            "permission": permission,
-            "host": host,
-            "source": source,
-        }
+        # principal, resource_type, pattern_type, resource_name, operation, permission, host
+        return "|".join(self[:7])
 
 
 def from_acls(acls: Iterable[Mapping[str, Any]], canon: Canon) -> Iterator[Grant]:
+    principals: dict[str, str] = {}  # raw -> canonical: estates name few principals many times
+    make = Grant._make
     for acl in acls:
-        yield Grant(
-            principal=canon.text(acl["principal"]),
-            resource_type=acl["resource_type"],
-            pattern_type=acl["pattern_type"],
-            resource_name=acl["resource_name"],
-            operation=acl["operation"],
-            permission=acl["permission"],
-            host=acl.get("host", "*"),
-            source="acl",
+        raw = acl["principal"]
+        principal = principals.get(raw)
+        if principal is None:
+            principal = principals[raw] = canon.text(raw)
+        yield make(
+            (
+                principal,
+                acl["resource_type"],
+                acl["pattern_type"],
+                acl["resource_name"],
+                acl["operation"],
+                acl["permission"],
+                acl.get("host", "*"),
+                "acl",
+            )
         )
 
 

@@ -34,7 +34,7 @@ fi
 
 echo "== ruff" && .venv/bin/ruff check "${python_paths[@]}"
 echo "== ruff format --check" && .venv/bin/ruff format --check "${python_paths[@]}"
-echo "== mypy --strict" && .venv/bin/mypy --strict checker scripts/generate_rule_docs.py
+echo "== mypy --strict" && .venv/bin/mypy --strict checker benchmarks scripts/generate_rule_docs.py
 echo "== mypy --strict tests" && .venv/bin/mypy --strict tests
 if have_opa; then
   echo "== opa fmt" && opa fmt --fail -l policies

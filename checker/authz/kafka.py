@@ -29,6 +29,7 @@ costs the bindings that match it, not every binding.
 from __future__ import annotations
 
 import ipaddress
+import itertools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -416,7 +417,10 @@ class Authorizer:
         self.super_users = frozenset(super_users)
         self.allow_everyone_if_no_acl_found = allow_everyone_if_no_acl_found
         self._sections: dict[ResourceType, _Section] = {}
-        for binding in sorted(set(bindings)):  # tuples: a C-level sort, a deterministic `via`
+        # tuples: a C-level sort, a deterministic `via`; deduplicated in their given order (each
+        # first occurrence kept, as a set would), which the sort then finds mostly in runs: a
+        # set's scrambled order made sorting 500k bindings 4x slower
+        for binding in sorted(dict.fromkeys(bindings)):
             section = self._sections.get(binding.resource_type)
             if section is None:
                 section = self._sections[binding.resource_type] = _Section()
@@ -452,7 +456,11 @@ class Authorizer:
             if resource_type is None
             else [self._sections.get(resource_type, _Section())]
         )
-        return tuple(b for s in sections for b in s.all)
+        return tuple(itertools.chain.from_iterable(s.all for s in sections))
+
+    def resource_types(self) -> list[ResourceType]:
+        """The resource types some binding names, in the order `bindings()` lists them."""
+        return list(self._sections)
 
     def matching(self, resource_type: ResourceType, resource_name: str) -> list[AclBinding]:
         """The bindings that match a resource, whatever their principal, host or operation."""

@@ -49,8 +49,9 @@ class EmbeddedEngine:
                 raise PolicyCompileError(policy.name, summarize(exc)) from None
 
     def query(self, rule: str, input_document: Mapping[str, Any] | None) -> Any:
-        document = None if input_document is None else json.dumps(input_document)
-        return json.loads(self.query_json(rule, document))
+        if input_document is not None:  # the JSON text is not held while the rule evaluates
+            self._engine.set_input_json(json.dumps(input_document))
+        return json.loads(self.query_json(rule, None))
 
     def query_json(self, rule: str, input_json: str | None) -> str:
         """The rule's value as JSON text, `null` when undefined."""

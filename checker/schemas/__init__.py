@@ -19,6 +19,7 @@ import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -156,23 +157,33 @@ class _FlatRecords:
         )
 
     def valid(self, items: Any) -> bool:
+        """Column by column, in C-level loops (map, set): each distinct key layout and each
+        distinct value of a property is checked once, not once per record."""
         if not isinstance(items, list):
             return False
-        keys, required, enums, strings = self.keys, self.required, self.enums, self.strings
-        for item in items:
-            if type(item) is not dict:
-                return False
-            present = item.keys()
+        if not set(map(type, items)) <= {dict}:
+            return False
+        keys, required = self.keys, self.required
+        for layout in set(map(tuple, items)):
+            present = frozenset(layout)
             if not (present <= keys and required <= present):
                 return False
-            for key, allowed in enums.items():
-                # enums here are all strings: a list or dict value is simply not one of them
-                if key in item and (type(item[key]) is not str or item[key] not in allowed):
-                    return False
-            for key in strings:
-                if key in item and type(item[key]) is not str:
-                    return False
+        absent = _ABSENT
+        for key, allowed in self.enums.items():
+            try:
+                values = set(map(dict.get, items, repeat(key), repeat(absent)))
+            except TypeError:  # a list or dict value: not one of the (string) enum values
+                return False
+            values.discard(absent)
+            if any(type(v) is not str for v in values) or not values <= allowed:
+                return False
+        for key in self.strings:
+            if not set(map(type, map(dict.get, items, repeat(key), repeat("")))) <= {str}:
+                return False
         return True
+
+
+_ABSENT = object()
 
 
 @cache
