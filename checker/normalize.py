@@ -560,6 +560,9 @@ def _flows(ctx: _Context, topic_families: Mapping[str, str | None]) -> dict[str,
     for topic, family in topic_families.items():
         if family:
             by_family[family].append(topic)
+    # flows with the same patterns (a flow's two regions, MM2's flows each way) carry the same
+    # topics: matched once per pattern pair
+    carried_by: dict[tuple[tuple[str, ...], tuple[str, ...]], tuple[list[str], list[str]]] = {}
     for role, raw in ctx.raw_flows:
         source = ctx.role_of(raw["source_region"])
         target = ctx.role_of(raw["target_region"])
@@ -579,7 +582,16 @@ def _flows(ctx: _Context, topic_families: Mapping[str, str | None]) -> dict[str,
                 p.fullmatch(topic) for p in exclude
             )
 
-        carried_topics = sorted(t for t in topic_families if carried(t))
+        patterns = (
+            tuple(raw.get("topics_include", [".*"])),
+            tuple(raw.get("topics_exclude", [])),
+        )
+        if patterns not in carried_by:
+            carried_by[patterns] = (
+                sorted(t for t in topic_families if carried(t)),
+                [t for t in ctx.connect_topics if carried(t)],
+            )
+        carried_topics, internal_topics = (list(found) for found in carried_by[patterns])
         state = str(raw.get("state", "UNKNOWN")).upper()
         offset_sync = raw.get("offset_sync", {})
         flows[key] = {
@@ -602,7 +614,7 @@ def _flows(ctx: _Context, topic_families: Mapping[str, str | None]) -> dict[str,
             "owner": raw.get("owner") or ctx.plan.flow_owner(raw["name"]),
             "families": sorted({f for t in carried_topics if (f := topic_families[t])}),
             "topic_count": len(carried_topics),
-            "internal_topics": [t for t in ctx.connect_topics if carried(t)],
+            "internal_topics": internal_topics,
             "topics": carried_topics,  # read by replication.build, not passed to Rego
         }
     return dict(sorted(flows.items()))

@@ -17,21 +17,6 @@ gates(step, f) if f.area in gate_list(step, "areas")
 
 gates(step, f) if f.step == step.name
 
-gated(steps, f) if {
-	some step in steps
-	gates(step, f)
-}
-
-# The name of the first step that gates a finding, or null when none does.
-first_gate(steps, f) := [step.name | some step in steps; gates(step, f)][0] if {
-	gated(steps, f)
-} else := null
-
-# The index of the first step that gates a finding, or -1 when none does.
-first_gate_index(steps, f) := [j | some j, step in steps; gates(step, f)][0] if {
-	gated(steps, f)
-} else := -1
-
 # What decides which steps gate a finding: its rule id, area and step (null when absent).
 kind(f) := {
 	"rule_id": object.get(f, "rule_id", null),
@@ -42,9 +27,15 @@ kind(f) := {
 # The first step that gates each kind of blocking finding: {"index", "gate"}, index -1 and
 # gate null when no step does. Worked out once per kind, not once per finding: 10,000
 # families with a blocking finding each share one kind.
-first_gates(steps, findings) := {k: {"index": first_gate_index(steps, k), "gate": first_gate(steps, k)} |
+first_gates(steps, findings) := {k: first_gate(steps, k) |
 	some k in {kind(f) | some f in findings; f.blocking}
 }
+
+# The first step that gates a kind of finding: its index and name, in one pass over the steps.
+first_gate(steps, k) := {"index": indexes[0], "gate": steps[indexes[0]].name} if {
+	indexes := [j | some j, step in steps; gates(step, k)]
+	count(indexes) > 0
+} else := {"index": -1, "gate": null}
 
 # Each blocking finding with the first step that gates it (-1 when none does), in the
 # findings' order.
