@@ -219,6 +219,28 @@ def test_prefixed_flows_strip_the_alias_from_replicated_topics() -> None:
     assert set(n.secondary["topics"]) == set(n.primary["topics"])
 
 
+def test_flows_with_the_same_patterns_carry_the_same_topics_in_lists_of_their_own() -> None:
+    plan, a, b = _pair()
+    n = _normalize(plan, a, b)
+    forward = n.flows["payments-use1-to-usw2|primary->secondary"]
+    reverse = n.flows["payments-usw2-to-use1|secondary->primary"]
+    assert forward["topic_count"] == reverse["topic_count"] == 65
+    assert (
+        forward["internal_topics"]
+        == reverse["internal_topics"]
+        == [f"connect-{kind}-payments" for kind in ("configs", "offsets", "status")]
+    )
+    forward["internal_topics"].append("changed")  # matched once, but no list shared
+    assert "changed" not in reverse["internal_topics"]
+    b["replication"][0]["topics_exclude"] = ["__.*", "ledger\\..*"]  # no longer the same
+    n = _normalize(plan, a, b)
+    forward = n.flows["payments-use1-to-usw2|primary->secondary"]
+    reverse = n.flows["payments-usw2-to-use1|secondary->primary"]
+    assert "ledger" in reverse["families"] and "ledger" not in forward["families"]
+    ledger = sum(topic.startswith("ledger.") for topic in a["topics"])
+    assert ledger > 0 and forward["topic_count"] == reverse["topic_count"] - ledger
+
+
 def test_missing_area_is_a_gap() -> None:
     plan, a, b = _pair()
     del b["consumer_groups"]
