@@ -92,11 +92,6 @@ judged_rule_fields[rule_id] := {
 	entry := catalog.rules[rule_id]
 }
 
-judged(f) if {
-	applies(f.rule_id)
-	not suppressed(f.rule_id)
-}
-
 # What the outage left unjudged: every rule it sets aside that applies to the phase (whether
 # or not it would fire), and each finding about the impaired region.
 not_judgeable_entries contains {
@@ -124,8 +119,7 @@ not_judgeable_entries contains {
 	outage.declared # first: without an outage no finding is about an impaired region
 	some f in builtin_raw
 	outage.about_impaired(f)
-	judged(f)
-	not outage.not_judged[f.rule_id]
+	judged_rule_fields[f.rule_id] # judged, and the outage does not set the whole rule aside
 }
 
 not_judgeable := [pair[1] |
