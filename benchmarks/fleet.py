@@ -50,7 +50,9 @@ def build_fleet(workdir: Path, pairs: int) -> Path:
 
 
 def measure(args: list[str]) -> tuple[float, float, int, int]:
-    """(wall seconds, CPU seconds, peak RSS bytes, exit code) of one child process."""
+    """(wall seconds, CPU seconds: user + system, peak RSS bytes, exit code) of one child
+    process; any exit code but a verdict's (0, 1, 4) is an error. CPU time is the figure to
+    compare on a shared machine: wall time includes the time other processes had the cores."""
     start = time.perf_counter()
     process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(process.pid, 0)

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.estate import generate, many_families, write
-from benchmarks.fleet import bench_fleet
+from benchmarks.fleet import bench_fleet, measure
 from benchmarks.precommit import bench_precommit
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,23 +48,8 @@ Row = dict[str, Any]
 
 def run_process(args: list[str]) -> tuple[float, int, int]:
     """(wall seconds, peak RSS in bytes, exit code) of one child process."""
-    wall, _, rss, code = run_measured(args)
+    wall, _, rss, code = measure(args)
     return wall, rss, code
-
-
-def run_measured(args: list[str]) -> tuple[float, float, int, int]:
-    """(wall seconds, CPU seconds: user + system, peak RSS in bytes, exit code) of one child
-    process. CPU time is the figure to compare on a shared machine: wall time includes the
-    time other processes had the cores."""
-    start = time.perf_counter()
-    process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(process.pid, 0)
-    wall = time.perf_counter() - start
-    process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode not in (0, 1, 4):
-        err = process.stderr.read().decode() if process.stderr else ""
-        raise RuntimeError(f"{' '.join(args)} failed ({process.returncode}): {err}")
-    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024, process.returncode
 
 
 def stages(plan_path: Path) -> dict[str, float]:
@@ -171,7 +156,7 @@ def bench_huge(rows: list[Row], workdir: Path, runs: int = 3) -> None:
     and under 1 GB peak RSS (medians of `runs`; CPU time shown beside wall time, and the load
     average, since wall time on a shared machine includes other processes' turns)."""
     plan = estate(workdir, 50_000, 500_000)
-    measured = [run_measured(check_args(plan)) for _ in range(runs)]
+    measured = [measure(check_args(plan)) for _ in range(runs)]
     wall, cpu, rss = (statistics.median(m[i] for m in measured) for i in range(3))
     load = os.getloadavg()[0]
     rows.append(
@@ -218,7 +203,7 @@ def bench_families(rows: list[Row], workdir: Path, runs: int) -> None:
     for count in FAMILY_COUNTS:
         plan = many_families(workdir / f"families-{count}", count, source)
         run_process(check_args(plan))  # warm the file cache
-        samples = [run_measured(check_args(plan)) for _ in range(runs)]
+        samples = [measure(check_args(plan)) for _ in range(runs)]
         walls[count] = statistics.median(s[0] for s in samples)
         cpus[count] = statistics.median(s[1] for s in samples)
         rss[count] = max(s[2] for s in samples)
