@@ -6,7 +6,6 @@ from __future__ import annotations
 import gc
 import json
 from collections.abc import Iterable, Mapping
-from itertools import repeat
 from typing import Any
 
 import pytest
@@ -231,10 +230,3 @@ def test_authorizer_keeps_the_first_of_equal_bindings_in_sorted_order() -> None:
         assert any(binding is b for b in made)
     assert authorizer.resource_types() == sorted({b.resource_type for b in made})
     assert authorizer.bindings(ResourceType.TOPIC)[0].pattern_type in PatternType
-
-
-def test_column_reads_of_dicts_match_item_reads() -> None:
-    # the idiom the column-wise check relies on: dict.get over a column, a default when absent
-    items: list[Any] = [{"a": 1}, {}, {"a": None}]
-    absent = object()
-    assert list(map(dict.get, items, repeat("a"), repeat(absent))) == [1, absent, None]
