@@ -169,27 +169,31 @@ group_by_first(pairs) := {first[0]: {pair[1] | some pair in array.slice(pairs, s
 	ends := array.concat(array.slice(starts, 1, count(starts)), [count(pairs)])
 }
 
-# A family's cell in the judged phase, lowered one level by the rule ids of its blocking
-# findings (ids): its reasons say which, and an operationalized family's next step is to
-# resolve them (any other level keeps its own next step).
-lowered(cell, ids) := object.union(cell, {
+# family -> its cells (phase -> cell) with the judged phase's cell lowered one level by the
+# rule ids of its blocking findings (ids), for the families that such findings lower: the
+# lowered cell's reasons say which, and an operationalized family's next step is to resolve
+# them (any other level keeps its own next step). Built in one comprehension, without a call
+# per family.
+lowered_rows(rows, index, judged) := {name: object.union(row, {judged: {
+	"family": name,
+	"phase": judged,
 	"level": lower_level[cell.evidence_level],
+	"evidence_level": cell.evidence_level,
 	"reasons": array.concat(cell.reasons, [sprintf("lowered by blocking findings: %s", [concat(", ", sort(ids))])]),
 	"next_step": object.get({"operationalized": "resolve the blocking findings"}, cell.evidence_level, cell.next_step),
-})
-
-# A family's cells (phase -> cell) with the judged phase's cell lowered when ids is not empty.
-lowered_row(row, ids) := object.union(row, {input.phase: lowered(cell, ids)}) if {
+}}) |
+	some name, row in rows
+	ids := index.global | object.get(index.by_family, name, set())
 	count(ids) > 0
-	cell := row[input.phase] # none when input.phase is no phase of the scorecard
-} else := row
+	cell := row[judged] # none when the judged phase is no phase of the scorecard
+}
 
 # One cell per family (by name) and phase (in phase order).
 scorecard(findings) := [cell |
 	some name in sort(object.keys(families))
-	row := lowered_row(unlowered_cells[name], index.global | object.get(index.by_family, name, set()))
+	row := object.get(lowered, name, unlowered_cells[name])
 	some phase in phases
 	cell := row[phase]
 ] if {
-	index := lowering(findings)
+	lowered := lowered_rows(unlowered_cells, lowering(findings), input.phase)
 }

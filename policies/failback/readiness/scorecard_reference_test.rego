@@ -1,4 +1,4 @@
-# The scorecard built in one comprehension (readiness.unlowered_cells, readiness.lowered)
+# The scorecard built in one comprehension (readiness.unlowered_cells, readiness.lowered_rows)
 # against the cell-by-cell functions it replaced (copied here as they were), over every kind
 # of evidence, several families and blocking findings about a family, about none, or none.
 package failback.readiness_test
