@@ -20,7 +20,10 @@ writers_by_family[role] := object.get(object.get(snapshot, "facts", {}), "writer
 }
 
 # family -> how the plan fences its standby (lib.fence), worked out once per family for every rule.
-fences[name] := lib.fence(name) if some name, _ in input.plan.families
+# A complete rule, not a partial object rule: OPA evaluates a partial rule anew for each family
+# the rules look up (10,000 families: 10.8 s -> 21 s for the whole decision).
+# regal ignore:prefer-set-or-object-rule
+fences := {name: lib.fence(name) | some name, _ in input.plan.families}
 
 principals(role, family) := [w.principal | some w in writers(role, family)]
 
