@@ -47,22 +47,26 @@ quota_message(key) := sprintf("client quota %s exists only in the primary", [key
 	quota_of("primary", key) == null
 } else := sprintf("client quota %s differs between the regions", [key])
 
-# An active flow carries the topic from `source` to `target`.
-carried(topic, [source, target]) if {
+# [topic, [source, target]] for each internal topic an active flow carries from `source` to
+# `target` (gathered once, not once per family and topic).
+carried contains [topic, [flow.source, flow.target]] if {
 	some flow in input.flows
 	flow.active == true
-	flow.source == source
-	flow.target == target
-	topic in object.get(flow, "internal_topics", [])
+	some topic in object.get(flow, "internal_topics", [])
 }
 
-# Where the connectors' state must flow in a phase: in from the previous phase's writer when
-# the phase moved them, and out of the region the connectors run in (the phase's writer) toward
-# the next region that writes. In failover the way back is not asked yet: as for the data
-# (REP-006, OFF-003), it is built during DR operation, while the region left may be down.
-connect_directions(name, phase) := way_back(name, phase) | {d | d := lib.last_switch(name, phase)}
+# Where the connectors' state must flow in the judged phase, for a family's phases declaration:
+# in from the previous phase's writer when the phase moved them, and out of the region the
+# connectors run in (the phase's writer) toward the next region that writes. In failover the
+# way back is not asked yet: as for the data (REP-006, OFF-003), it is built during DR
+# operation, while the region left may be down. Worked out once per distinct declaration
+# (families share a few), not once per family.
+connect_directions[declared] := way_back(writers, input.phase) | {d | d := lib.last_switch(writers, input.phase)} if {
+	some declared in {family.phases | some family in lib.families}
+	writers := lib.single_writers_in(declared)
+}
 
-way_back(name, phase) := {d | d := lib.next_switch(name, phase)} if phase != "failover"
+way_back(writers, phase) := {d | d := lib.next_switch(writers, phase)} if phase != "failover"
 
 way_back(_, "failover") := set()
 
@@ -118,8 +122,8 @@ deny contains lib.finding_at(
 	some name, family in lib.families
 	family.connect != null
 	family.connect.recreate == false
-	directions := connect_directions(name, input.phase) # once per family, not per topic
+	directions := connect_directions[family.phases]
 	some topic in family.connect.internal_topics
-	missing := sort([d | some d in directions; not carried(topic, d)])
+	missing := sort([d | some d in directions; not [topic, d] in carried])
 	count(missing) > 0
 }

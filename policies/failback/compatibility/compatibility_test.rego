@@ -292,3 +292,21 @@ test_cmp_004_no_connect_passes if {
 test_cmp_clean_input_has_no_findings if {
 	count(compatibility.deny) == 0 with input as with_families({"payments": family("both", true, connect(true))})
 }
+
+test_cmp_004_each_phases_declaration_has_its_own_directions if {
+	# the directions are worked out once per distinct phases declaration: a family that fails
+	# over and one that never moves, side by side, each keep their own
+	inp := object.union(
+		with_families({
+			"payments": object.union(family("primary", false, connect(false)), {"phases": dr_phases}),
+			"orders": family("primary", false, connect(false)),
+			"billing": object.union(family("primary", false, connect(false)), {"phases": dr_phases}),
+		}),
+		{"phase": "normal", "flows": {}},
+	)
+	findings := findings_of("CMP-004", compatibility.deny) with input as inp
+	{[f.family, f.resource] | some f in findings} == {
+		["billing", "connect-configs"], ["billing", "connect-offsets"],
+		["payments", "connect-configs"], ["payments", "connect-offsets"],
+	}
+}

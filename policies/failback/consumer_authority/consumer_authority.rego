@@ -8,7 +8,14 @@ package failback.consumer_authority
 
 import data.failback.lib
 
-active(role, family) := object.get(object.get(input[role].facts, "active_groups", {}), family, [])
+active(role, family) := object.get(active_by_family[role], family, [])
+
+# role -> family -> its active consumer groups in the region (facts.active_groups): the rules
+# iterate these, not the plan's every family.
+active_by_family[role] := object.get(facts, "active_groups", {}) if {
+	some role in lib.roles
+	facts := input[role].facts # no region, no facts: none active
+}
 
 # The regions whose consumer groups must not read the family in the phase.
 idle_regions(family, phase) := {lib.other_role(c)} if {
@@ -32,9 +39,11 @@ deny contains lib.finding_at(
 	region, name,
 ) if {
 	phase := input.phase
-	some name, _ in lib.families
-	some region in idle_regions(name, phase)
-	some group in active(region, name)
+	some region in lib.roles
+	some name, groups in active_by_family[region]
+	lib.families[name]
+	region in idle_regions(name, phase)
+	some group in groups
 	not group in active(lib.other_role(region), name)
 }
 
@@ -53,8 +62,9 @@ deny contains lib.compare(
 	"active", "active",
 ) if {
 	phase := input.phase
-	some name, _ in lib.families
+	some name, groups in active_by_family.primary
+	lib.families[name]
 	lib.consumer(name, phase) != "both"
-	some group in active("primary", name)
+	some group in groups
 	group in active("secondary", name)
 }

@@ -71,3 +71,15 @@ test_ca_002_consumer_both_passes if {
 	)
 	count(consumer_authority.deny) == 0 with input as inp
 }
+
+# The rules iterate the regions' active groups (facts.active_groups): groups of a family the
+# plan does not declare raise nothing, and a region without facts raises nothing.
+test_groups_of_an_undeclared_family_raise_nothing if {
+	inp := with_groups({"orders": ["orders-reader"]}, {"ledger": ["ledger-reader.ledger"], "orders": ["orders-reader"]})
+	count(consumer_authority.deny) == 0 with input as inp
+}
+
+test_a_region_without_facts_has_no_active_groups if {
+	inp := object.union(object.remove(base, ["primary"]), {"primary": {}})
+	count(consumer_authority.deny) == 0 with input as inp
+}

@@ -22,6 +22,15 @@ writer(family, phase) := w if {
 	w != null
 }
 
+# family -> its writer in the judged phase (writer(family, input.phase)), for the families that
+# declare one: worked out once for the rules that ask it of every family. (A complete rule: OPA
+# evaluates a partial rule anew for each family looked up.)
+# regal ignore:prefer-set-or-object-rule
+judged_writers := {name: declared.phases[input.phase].writer |
+	some name, declared in families
+	declared.phases[input.phase].writer != null
+}
+
 # consumer(family, phase): the region whose consumer groups read the family, like writer.
 consumer(family, phase) := c if {
 	declared := families[family]
@@ -49,8 +58,9 @@ passive_regions(family, phase) := {role | some role in roles} if writer(family, 
 # The failback direction of a family: [the DR-operation writer, the failback writer], when
 # these are two different single regions (data written during DR operation must flow back).
 failback_direction(family) := [source, target] if {
-	source := single_writer(family, "dr_operation")
-	target := single_writer(family, "failback")
+	writers := single_writers[family]
+	source := writers.dr_operation
+	target := writers.failback
 	source != target
 }
 
@@ -70,17 +80,20 @@ phase_order := ["normal", "failover", "dr_operation", "failback", "cleanup"]
 
 phase_index[p] := i if some i, p in phase_order
 
-# phase -> the region that writes the family in it, for the phases with a single writer (one
-# lookup per phase instead of one single_writer call).
-single_writers_of(family) := {phase: declared.writer |
-	some phase, declared in families[family].phases
+# phase -> the region that writes in it, for the phases with a single writer, from a family's
+# phases declaration (one lookup per phase instead of one single_writer call).
+single_writers_in(declared_phases) := {phase: declared.writer |
+	some phase, declared in declared_phases
 	declared.writer in {"primary", "secondary"}
 }
 
+# family -> phase -> its single writer (single_writers_in), for every family at once.
+single_writers[name] := single_writers_in(declared.phases) if some name, declared in families
+
 # [the phase's single writer, the single writer of the first later phase (cyclically, so
-# cleanup is followed by normal) that differs]: where the phase's data must go next.
-next_switch(family, phase) := [current, ahead[0]] if {
-	writers := single_writers_of(family)
+# cleanup is followed by normal) that differs]: where the phase's data must go next, from a
+# family's single writers (single_writers_in).
+next_switch(writers, phase) := [current, ahead[0]] if {
 	current := writers[phase]
 	i := phase_index[phase]
 	ahead := [w |
@@ -93,10 +106,9 @@ next_switch(family, phase) := [current, ahead[0]] if {
 }
 
 # [the previous phase's single writer, this phase's] when the phase moved the writes.
-last_switch(family, phase) := [before, current] if {
+last_switch(writers, phase) := [before, current] if {
 	i := phase_index[phase]
 	i > 0
-	writers := single_writers_of(family)
 	previous := phase_order[i - 1]
 	before := writers[previous]
 	current := writers[phase]

@@ -235,7 +235,10 @@ test_gaps_sorted_by_region_area_reason if {
 
 test_scorecard_uses_the_decision_findings if {
 	family := {"tier": 3, "evidence": {}, "producers": [], "phases": {}}
-	inp := with_fields(object.union(allow_everyone, {"plan": {"families": {"payments": family}}}))
+
+	# the rehearsal age limit as the checker always passes it (plan.evidence_settings)
+	plan := {"families": {"payments": family}, "evidence": {"rehearsal_max_age_days": 90}}
+	inp := with_fields(object.union(allow_everyone, {"plan": plan}))
 	decision := main.decision with input as inp
 	count(decision.scorecard) == 5
 	decision.scorecard == readiness.scorecard(decision.findings) with input as inp

@@ -18,11 +18,15 @@ duplicates := {
 	"translated": "resumes from translated offsets, which are approximate and at-least-once",
 }
 
-synced_between(name, source, target) if {
-	some flow in lib.healthy_flows(name)
-	flow.source == source
-	flow.target == target
+synced_between(name, source, target) if [name, source, target] in offset_syncs
+
+# [family, source, target] for each family a healthy flow carries from `source` to `target`
+# syncing consumer offsets (gathered once, not once per family).
+offset_syncs contains [name, flow.source, flow.target] if {
+	some flow in input.flows
+	flow.healthy
 	flow.offset_sync == true
+	some name in flow.families
 }
 
 # The plan says both regions consume the family in the phase. (A rule, not an inline
@@ -81,10 +85,11 @@ deny contains lib.finding_at(
 	),
 	role, name,
 ) if {
-	some name, family in input.plan.families
-	family.offset_strategy in synced_strategies
 	some role in lib.roles
-	count(active_groups(name, role)) > 0
+	some name, groups in active_groups_by_family[role]
+	count(groups) > 0
+	family := input.plan.families[name]
+	family.offset_strategy in synced_strategies
 	not synced_between(name, role, lib.other_role(role))
 }
 
@@ -102,10 +107,11 @@ deny contains lib.finding_at(
 	),
 	null, name,
 ) if {
-	some name, family in input.plan.families
+	some name, primary_groups in active_groups_by_family.primary # none active in both otherwise
+	family := input.plan.families[name]
 	family.offset_strategy in synced_strategies
 	consumed_in_both(name, input.phase)
-	groups := [id | some id in active_groups(name, "primary"); id in active_groups(name, "secondary")]
+	groups := [id | some id in primary_groups; id in active_groups(name, "secondary")]
 	count(groups) > 0
 }
 
@@ -134,9 +140,7 @@ deny contains lib.finding_at(
 ) if {
 	some name, family in input.plan.families
 	family.offset_strategy in synced_strategies
-	source := lib.single_writer(name, "dr_operation")
-	target := lib.single_writer(name, "failback")
-	source != target
+	[source, target] := lib.failback_direction(name)
 	not synced_between(name, source, target)
 }
 

@@ -24,13 +24,6 @@ kind(f) := {
 	"step": object.get(f, "step", null),
 }
 
-# The first step that gates each kind of blocking finding: {"index", "gate"}, index -1 and
-# gate null when no step does. Worked out once per kind, not once per finding: 10,000
-# families with a blocking finding each share one kind.
-first_gates(steps, findings) := {k: first_gate(steps, k) |
-	some k in {kind(f) | some f in findings; f.blocking}
-}
-
 # The first step that gates a kind of finding: its index and name, in one pass over the steps.
 first_gate(steps, k) := {"index": indexes[0], "gate": steps[indexes[0]].name} if {
 	indexes := [j | some j, step in steps; gates(step, k)]
@@ -38,7 +31,9 @@ first_gate(steps, k) := {"index": indexes[0], "gate": steps[indexes[0]].name} if
 } else := {"index": -1, "gate": null}
 
 # Each blocking finding with the first step that gates it (-1 when none does), in the
-# findings' order.
+# findings' order. The first gate is worked out once per kind of finding (`firsts`), not once
+# per finding (10,000 families with a blocking finding each share one kind), and each
+# finding's kind once.
 gated_blocking(steps, findings) := [{"index": first.index, "held": {
 	"rule_id": f.rule_id,
 	"resource": f.resource,
@@ -47,11 +42,13 @@ gated_blocking(steps, findings) := [{"index": first.index, "held": {
 	"gate": first.gate,
 	"message": f.message,
 }} |
-	firsts := first_gates(steps, findings)
-	some f in findings
-	f.blocking
-	first := firsts[kind(f)]
-]
+	some pair in kinds
+	f := pair[1]
+	first := firsts[pair[0]]
+] if {
+	kinds := [[kind(f), f] | some f in findings; f.blocking]
+	firsts := {k: first_gate(steps, k) | some k in {pair[0] | some pair in kinds}}
+}
 
 # The blocking findings that hold step i: gated by it or an earlier step, or by no step.
 held(marked, i) := [m.held | some m in marked; m.index <= i]

@@ -10,7 +10,20 @@ package failback.write_authority
 import data.failback.lib
 
 # [{principal, topics, every_topic, why}] that can write the family in a region
-writers(role, family) := object.get(object.get(object.get(input[role], "facts", {}), "writers", {}), family, [])
+writers(role, family) := object.get(writers_by_family[role], family, [])
+
+# role -> family -> its writers in the region (facts.writers): rules that need a writer iterate
+# these, not the plan's every family.
+writers_by_family[role] := object.get(object.get(snapshot, "facts", {}), "writers", {}) if {
+	some role in lib.roles
+	snapshot := input[role]
+}
+
+# family -> how the plan fences its standby (lib.fence), worked out once per family for every rule.
+# A complete rule, not a partial object rule: OPA evaluates a partial rule anew for each family
+# the rules look up (10,000 families: 10.8 s -> 21 s for the whole decision).
+# regal ignore:prefer-set-or-object-rule
+fences := {name: lib.fence(name) | some name, _ in input.plan.families}
 
 principals(role, family) := [w.principal | some w in writers(role, family)]
 
@@ -81,8 +94,8 @@ deny contains lib.compare(
 	principals("primary", name), principals("secondary", name),
 ) if {
 	phase := input.phase
-	some name, _ in input.plan.families
-	lib.fence(name) == "acl"
+	some name, _ in writers_by_family.primary # no topic written in both regions otherwise
+	fences[name] == "acl"
 	count(written_topics("primary", name) & written_topics("secondary", name)) > 0
 	writer := lib.single_writer(name, phase)
 	passive := lib.other_role(writer)
@@ -97,10 +110,11 @@ deny contains lib.finding_at(
 	region, name,
 ) if {
 	phase := input.phase
-	some name, _ in input.plan.families
-	lib.fence(name) == "acl"
-	some region in lib.passive_regions(name, phase)
-	some w in writers(region, name)
+	some region in lib.roles
+	some name, region_writers in writers_by_family[region]
+	fences[name] == "acl"
+	region in lib.passive_regions(name, phase)
+	some w in region_writers
 }
 
 deny contains lib.finding_at(
@@ -110,7 +124,7 @@ deny contains lib.finding_at(
 ) if {
 	phase := input.phase
 	some name, _ in input.plan.families
-	not lib.writer(name, phase)
+	not lib.judged_writers[name]
 }
 
 deny contains lib.finding(
@@ -147,8 +161,8 @@ deny contains lib.finding_at(
 	),
 	null, name,
 ) if {
-	some name, _ in input.plan.families
-	lib.fence(name) == "prestaged"
+	some name, mode in fences
+	mode == "prestaged"
 	missing := routing_missing(name)
 	count(missing) > 0
 }
@@ -160,15 +174,17 @@ deny contains lib.finding_at(
 			"%s can write %s in the %s, which does not accept its producer writes in the %s phase; ",
 			"the plan fences it by %s (%s)",
 		]),
-		[w.principal, reach(w, name), region, phase, fenced_by[lib.fence(name)], concat("; ", w.why)],
+		[w.principal, reach(w, name), region, phase, fenced, concat("; ", w.why)],
 	),
 	region, name,
 ) if {
 	phase := input.phase
-	some name, _ in input.plan.families
-	lib.fence(name) != "acl"
-	some region in lib.passive_regions(name, phase)
-	some w in writers(region, name)
+	some region in lib.roles
+	some name, region_writers in writers_by_family[region]
+	mode := fences[name]
+	fenced := fenced_by[mode] # every fence but acl
+	region in lib.passive_regions(name, phase)
+	some w in region_writers
 }
 
 deny contains lib.finding_at(
@@ -183,9 +199,9 @@ deny contains lib.finding_at(
 	region, name,
 ) if {
 	phase := input.phase
-	some name, family in input.plan.families
-	lib.fence(name) == "read-only-mirror"
-	family.topic_count > 0
+	some name, mode in fences
+	mode == "read-only-mirror"
+	input.plan.families[name].topic_count > 0
 	some region in lib.passive_regions(name, phase)
 	not mirrored(name, region)
 }
@@ -202,7 +218,7 @@ deny contains lib.finding_at(
 	null, name,
 ) if {
 	phase := input.phase
-	some name, family in input.plan.families
-	lib.writer(name, phase) == "both"
-	object.get(family, "conflict_control", null) == null
+	some name, writer in lib.judged_writers
+	writer == "both"
+	object.get(input.plan.families[name], "conflict_control", null) == null
 }

@@ -317,3 +317,13 @@ test_wa_009_declared_conflict_control_passes if {
 	count(found("WA-009", write_authority.deny)) == 0 with input as inp
 	count(found("WA-009", write_authority.deny)) == 0 with input as base
 }
+
+# The rules that need a writer iterate the regions' writers (facts.writers): writers of a
+# family the plan does not declare raise nothing.
+test_writers_of_an_undeclared_family_raise_nothing if {
+	inp := with_regions(
+		region({"payments": [writer("User:payments-api")]}, {}),
+		region({"orders": [writer("User:dr")], "payments": []}, {}),
+	)
+	count(write_authority.deny) == 0 with input as inp
+}
