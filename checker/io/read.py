@@ -330,6 +330,7 @@ _LOADER: Any = _StrictLoader
 _STR = "tag:yaml.org,2002:str"
 _MAP = "tag:yaml.org,2002:map"
 _SEQ = "tag:yaml.org,2002:seq"
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
 # Scalar tags whose constructors are plain functions of the node (no generators, no state).
 _SCALARS = {
     "tag:yaml.org,2002:null",
@@ -427,9 +428,142 @@ def _expanded_size(node: Any, memo: dict[int, int], limit: int) -> int:
     return total
 
 
-def _load_all(text: str) -> list[Any]:
+def _load_all(text: str, dates_as_text: bool = False) -> list[Any]:
     with collector.paused():
-        return _load_documents(text)
+        documents = _plain_documents(text, dates_as_text)
+        if documents is not None:
+            return documents
+        documents = _load_documents(text)
+        return [dates_to_text(d) for d in documents] if dates_as_text else documents
+
+
+class _Key:
+    """No mapping key read yet (a mapping's pending key may be None, YAML's null)."""
+
+
+_NO_KEY = _Key()
+_EVENT_DEPTH = 100
+
+
+def _plain_documents(text: str, dates_as_text: bool = False) -> list[Any] | None:
+    """The documents of a plain stream (maps with unique scalar keys, lists, core scalars; no
+    tags, anchors or aliases) built straight from libyaml's events, without composing nodes:
+    each node object costs more than building its value (10,000 families: 1.2 million nodes).
+    None for anything else or any problem, error or document over the node limit: the stream
+    then goes the node way (_load_documents), which builds the same or raises its own error
+    (tests/test_read_fast_yaml.py compares the two). With dates_as_text, dates and timestamps
+    are built as dates_to_text spells them."""
+    loader = _LOADER(text)
+    try:
+        return _EventBuild(loader, text, dates_as_text).documents()
+    except (_NotPlain, yaml.YAMLError, ValueError, TypeError):
+        return None
+    finally:
+        loader.dispose()
+
+
+class _EventBuild:
+    def __init__(self, loader: Any, text: str, dates_as_text: bool) -> None:
+        if loader.yaml_path_resolvers:
+            raise _NotPlain
+        self._loader = loader
+        self._dates_as_text = dates_as_text
+        # an ASCII text holds no surrogate, and only a double-quoted scalar's escapes can
+        # make one (libyaml refuses \ud800 itself; the check stays for other parsers)
+        self._every_string = not text.isascii()
+        self._tags: dict[tuple[str, Any], str] = {}
+        self._scalars: dict[tuple[str, str], Any] = {}
+
+    def _tag(self, value: str, implicit: Any) -> str:
+        key = (value, implicit)
+        tag = self._tags.get(key)
+        if tag is None:
+            tag = self._tags[key] = self._loader.resolve(yaml.ScalarNode, value, implicit)
+        return tag
+
+    def _scalar(self, tag: str, value: str) -> Any:
+        # null, bool, int, float and timestamp values are immutable: built once per text
+        key = (tag, value)
+        if key in self._scalars:
+            return self._scalars[key]
+        if tag not in _SCALARS:
+            raise _NotPlain
+        built = self._loader.yaml_constructors[tag](self._loader, yaml.ScalarNode(tag, value))
+        self._scalars[key] = built
+        return built
+
+    def documents(self) -> list[Any]:
+        get = self._loader.get_event
+        scalar_event = yaml.ScalarEvent
+        every_string = self._every_string
+        dates_as_text = self._dates_as_text
+        tags = self._tags
+        scalars = self._scalars
+        documents: list[Any] = []
+        stack: list[Any] = []  # the open lists and maps, innermost last
+        keys: list[Any] = []  # for each open map, its pending key (_NO_KEY: none yet)
+        count = 0
+        while True:
+            event = get()
+            kind = event.__class__
+            if kind is scalar_event:
+                if event.anchor is not None or event.tag is not None:
+                    raise _NotPlain
+                value = event.value
+                tag = tags.get((value, event.implicit)) or self._tag(value, event.implicit)
+                if tag == _STR:
+                    if (every_string or event.style == '"') and _SURROGATE.search(value):
+                        raise _NotPlain
+                else:
+                    memo = (tag, value)
+                    value = scalars[memo] if memo in scalars else self._scalar(tag, value)
+                    if tag == _TIMESTAMP and dates_as_text and not (stack and keys[-1] is _NO_KEY):
+                        value = value.isoformat()  # a value, not a key: as dates_to_text does
+                count += 1
+            elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+                if event.anchor is not None or event.tag is not None:
+                    raise _NotPlain
+                if stack and keys[-1] is _NO_KEY:
+                    raise _NotPlain  # a map or list as a key
+                if len(stack) >= _EVENT_DEPTH:
+                    raise _NotPlain  # the node way builds it or says it is nested too deeply
+                count += 1
+                if kind is yaml.MappingStartEvent:
+                    stack.append({})
+                    keys.append(_NO_KEY)
+                else:
+                    stack.append([])
+                    keys.append(None)
+                continue
+            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+                value = stack.pop()
+                keys.pop()
+            elif kind is yaml.DocumentStartEvent or kind is yaml.StreamStartEvent:
+                count = 0
+                continue
+            elif kind is yaml.DocumentEndEvent:
+                if count > MAX_YAML_EXPANDED_NODES:
+                    raise _NotPlain  # refused the node way, with its message
+                continue
+            elif kind is yaml.StreamEndEvent:
+                return documents
+            else:  # an alias
+                raise _NotPlain
+            if not stack:
+                documents.append(value)
+                continue
+            top = stack[-1]
+            if top.__class__ is list:
+                top.append(value)
+                continue
+            key = keys[-1]
+            if key is _NO_KEY:
+                if value in top:
+                    raise _NotPlain  # a duplicate key: the node way says where
+                keys[-1] = value
+            else:
+                top[key] = value
+                keys[-1] = _NO_KEY
 
 
 def _load_documents(text: str) -> list[Any]:
@@ -451,9 +585,10 @@ def _load_documents(text: str) -> list[Any]:
     return documents
 
 
-def parse_yaml(text: str, origin: str, what: str) -> Any:
-    """One YAML document (a plan, a waiver file) with one-line errors."""
-    return _parse(text, origin, what, many=False)
+def parse_yaml(text: str, origin: str, what: str, dates_as_text: bool = False) -> Any:
+    """One YAML document (a plan, a waiver file) with one-line errors; with dates_as_text, its
+    dates as dates_to_text spells them."""
+    return _parse(text, origin, what, many=False, dates_as_text=dates_as_text)
 
 
 def parse_yaml_all(text: str, origin: str, what: str) -> list[Any]:
@@ -462,11 +597,11 @@ def parse_yaml_all(text: str, origin: str, what: str) -> list[Any]:
     return documents
 
 
-def _parse(text: str, origin: str, what: str, many: bool) -> Any:
+def _parse(text: str, origin: str, what: str, many: bool, dates_as_text: bool = False) -> Any:
     try:
         if many:
-            return _load_all(text)
-        documents = _load_all(text)
+            return _load_all(text, dates_as_text)
+        documents = _load_all(text, dates_as_text)
         if len(documents) > 1:
             raise yaml.YAMLError("expected one YAML document, found several (--- separators)")
         return documents[0] if documents else None
@@ -496,9 +631,10 @@ def dates_to_text(value: Any) -> Any:
     return value
 
 
-def load_document(path: Path, what: str) -> Any:
-    """Load a JSON (.json) or YAML (anything else) document."""
+def load_document(path: Path, what: str, dates_as_text: bool = False) -> Any:
+    """Load a JSON (.json) or YAML (anything else) document; with dates_as_text, YAML's dates
+    as dates_to_text spells them (JSON has none)."""
     text = read_text(path, what)
     if path.suffix.lower() == ".json":
         return parse_json(text, str(path), what)
-    return parse_yaml(text, str(path), what)
+    return parse_yaml(text, str(path), what, dates_as_text)
