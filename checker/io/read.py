@@ -471,15 +471,8 @@ class _EventBuild:
         # an ASCII text holds no surrogate, and only a double-quoted scalar's escapes can
         # make one (libyaml refuses \ud800 itself; the check stays for other parsers)
         self._every_string = not text.isascii()
-        self._tags: dict[tuple[str, Any], str] = {}
+        self._tags: dict[str, str] = {}  # a plain scalar's text -> its resolved tag
         self._scalars: dict[tuple[str, str], Any] = {}
-
-    def _tag(self, value: str, implicit: Any) -> str:
-        key = (value, implicit)
-        tag = self._tags.get(key)
-        if tag is None:
-            tag = self._tags[key] = self._loader.resolve(yaml.ScalarNode, value, implicit)
-        return tag
 
     def _scalar(self, tag: str, value: str) -> Any:
         # null, bool, int, float and timestamp values are immutable: built once per text
@@ -494,50 +487,60 @@ class _EventBuild:
 
     def documents(self) -> list[Any]:
         get = self._loader.get_event
+        resolve = self._loader.resolve
         scalar_event = yaml.ScalarEvent
+        mapping_start = yaml.MappingStartEvent
+        sequence_start = yaml.SequenceStartEvent
         every_string = self._every_string
         dates_as_text = self._dates_as_text
-        tags = self._tags
+        plain_tags = self._tags
         scalars = self._scalars
         documents: list[Any] = []
-        stack: list[Any] = []  # the open lists and maps, innermost last
-        keys: list[Any] = []  # for each open map, its pending key (_NO_KEY: none yet)
+        # the open list or map (None: none) and, for a map, its pending key (_NO_KEY: none
+        # yet); the enclosing ones' on the stack
+        top: Any = None
+        pending: Any = None
+        stack: list[tuple[Any, Any]] = []
         count = 0
         while True:
             event = get()
             kind = event.__class__
             if kind is scalar_event:
-                if event.anchor is not None or event.tag is not None:
+                if event.tag is not None or event.anchor is not None:
                     raise _NotPlain
                 value = event.value
-                tag = tags.get((value, event.implicit)) or self._tag(value, event.implicit)
+                if event.implicit[0]:  # plain: the resolver's regular expressions decide
+                    tag = plain_tags.get(value)
+                    if tag is None:
+                        tag = plain_tags[value] = resolve(yaml.ScalarNode, value, event.implicit)
+                else:  # quoted or block: a string (the resolver's default, no path resolvers)
+                    tag = _STR
                 if tag == _STR:
                     if (every_string or event.style == '"') and _SURROGATE.search(value):
                         raise _NotPlain
                 else:
                     memo = (tag, value)
                     value = scalars[memo] if memo in scalars else self._scalar(tag, value)
-                    if tag == _TIMESTAMP and dates_as_text and not (stack and keys[-1] is _NO_KEY):
+                    if tag == _TIMESTAMP and dates_as_text and pending is not _NO_KEY:
                         value = value.isoformat()  # a value, not a key: as dates_to_text does
                 count += 1
-            elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
-                if event.anchor is not None or event.tag is not None:
+            elif kind is mapping_start or kind is sequence_start:
+                if event.tag is not None or event.anchor is not None:
                     raise _NotPlain
-                if stack and keys[-1] is _NO_KEY:
+                if pending is _NO_KEY:
                     raise _NotPlain  # a map or list as a key
                 if len(stack) >= _EVENT_DEPTH:
                     raise _NotPlain  # the node way builds it or says it is nested too deeply
                 count += 1
-                if kind is yaml.MappingStartEvent:
-                    stack.append({})
-                    keys.append(_NO_KEY)
+                stack.append((top, pending))
+                if kind is mapping_start:
+                    top, pending = {}, _NO_KEY
                 else:
-                    stack.append([])
-                    keys.append(None)
+                    top, pending = [], None
                 continue
             elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
-                value = stack.pop()
-                keys.pop()
+                value = top
+                top, pending = stack.pop()
             elif kind is yaml.DocumentStartEvent or kind is yaml.StreamStartEvent:
                 count = 0
                 continue
@@ -549,21 +552,17 @@ class _EventBuild:
                 return documents
             else:  # an alias
                 raise _NotPlain
-            if not stack:
-                documents.append(value)
-                continue
-            top = stack[-1]
             if top.__class__ is list:
                 top.append(value)
-                continue
-            key = keys[-1]
-            if key is _NO_KEY:
+            elif top is None:
+                documents.append(value)
+            elif pending is _NO_KEY:
                 if value in top:
                     raise _NotPlain  # a duplicate key: the node way says where
-                keys[-1] = value
+                pending = value
             else:
-                top[key] = value
-                keys[-1] = _NO_KEY
+                top[pending] = value
+                pending = _NO_KEY
 
 
 def _load_documents(text: str) -> list[Any]:
