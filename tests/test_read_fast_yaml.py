@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
+from checker import collector
 from checker.errors import InputError
 from checker.io import read
 
@@ -220,7 +221,7 @@ EVENT_DOCUMENTS = [
 
 def events(text: str, dates_as_text: bool = False) -> Any:
     """What the event path built, or None where it leaves the stream to the node way."""
-    with read.collector.paused():
+    with collector.paused():
         return read._plain_documents(text, dates_as_text)
 
 
