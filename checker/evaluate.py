@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
+from functools import lru_cache
 from typing import Any
 
 from . import collector
@@ -23,8 +24,15 @@ from .policy.locate import ENTRYPOINT
 def _date_epoch(value: Any) -> int | None:
     if value is None:
         return None
+    if isinstance(value, str):  # a plan's families repeat a few dates
+        return _text_date_epoch(value)
     day = value if isinstance(value, date) else date.fromisoformat(str(value))
     return int(datetime.combine(day, time(0, 0), tzinfo=UTC).timestamp())
+
+
+@lru_cache(maxsize=1024)
+def _text_date_epoch(value: str) -> int:
+    return int(datetime.combine(date.fromisoformat(value), time(0, 0), tzinfo=UTC).timestamp())
 
 
 def _measured(record: Mapping[str, Any] | None) -> int | None:

@@ -24,8 +24,11 @@ def finding_key(rule_id: str, region: str | None, resource: str) -> FindingKey:
     return (rule_id, region or "", collapse(resource))
 
 
+# json.dumps(key, ensure_ascii=False, separators=(",", ":")), without a new encoder per call
+# (json.dumps makes one whenever it is given options: 10,000 findings, 0.1 s)
+_CANONICAL = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def fingerprint(rule_id: str, region: str | None, resource: str) -> str:
-    canonical = json.dumps(
-        list(finding_key(rule_id, region, resource)), ensure_ascii=False, separators=(",", ":")
-    )
+    canonical = _CANONICAL.encode(list(finding_key(rule_id, region, resource)))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()

@@ -15,7 +15,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from . import schemas
+from . import collector, schemas
 from .errors import InputError
 from .io.read import dates_to_text, load_document
 from .model import PHASES, Phase, is_phase
@@ -505,8 +505,13 @@ def _region(role: str, raw: Mapping[str, Any], base: Path) -> RegionRef:
     )
 
 
-def parse_plan(document: Any, origin: str, path: Path | None = None) -> Plan:
-    document = dates_to_text(document)  # unquoted YAML dates are dates as the schema spells them
+def parse_plan(
+    document: Any, origin: str, path: Path | None = None, *, dates_as_text: bool = False
+) -> Plan:
+    """The plan of a plan document; dates_as_text: the document was loaded with its dates as
+    text already (load_document's dates_as_text), so it is not walked again to convert them."""
+    if not dates_as_text:  # unquoted YAML dates are dates as the schema spells them
+        document = dates_to_text(document)
     schemas.validate(document, origin, "plan")
     base = path.parent if path else Path(".")
     regions = document["regions"]
@@ -667,9 +672,11 @@ def confine(plan: Plan) -> None:
 def load_plan(path: Path, *, allow_outside_repo: bool = False) -> Plan:
     """The plan at `path`; unless allow_outside_repo, every path it names must stay inside its
     repository (`confine`)."""
-    document = load_document(path, "plan")
     try:
-        plan = parse_plan(document, str(path), path.resolve())
+        # a plan of 10,000 families is a million objects: no cycles among them to look for
+        with collector.paused():
+            document = load_document(path, "plan", dates_as_text=True)
+            plan = parse_plan(document, str(path), path.resolve(), dates_as_text=True)
     except schemas.SchemaError as exc:
         raise InputError(
             exc.message, hint=f"`failback validate {path}` lists every problem with its line"

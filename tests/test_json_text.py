@@ -56,6 +56,17 @@ def test_same_keys_as_json_dumps(value: dict[Any, Any]) -> None:
     assert json_text.dumps(value) == want
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.permutations(["rule", "area", "b", "a", "é", ""]), max_size=6), VALUES)
+def test_maps_of_one_shape_in_any_key_order(orders: list[list[str]], leaf: Any) -> None:
+    """Maps of the same keys, inserted in different orders and at different depths (each
+    shape's sorted layout is kept across calls)."""
+    maps = [{key: [leaf, index] for key in order} for index, order in enumerate(orders)]
+    value = [maps, {"nested": maps}, {"a": {"b": maps}}]
+    assert json_text.dumps(value) == expected(value)
+    assert json_text.dumps(value) == expected(value)
+
+
 @pytest.mark.parametrize(
     "value",
     [

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
+from checker import collector
 from checker.errors import InputError
 from checker.io import read
 
@@ -191,3 +192,116 @@ def test_an_alias_bomb_is_still_refused() -> None:
     lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 8)]
     with pytest.raises(InputError, match="alias bomb"):
         read.parse_yaml("\n".join(lines) + "\n", "bomb.yaml", "plan")
+
+
+# --- the event path (_plain_documents): plain streams built from libyaml's events ------------
+
+EVENT_DOCUMENTS = [
+    *DOCUMENTS,
+    "a: 1\n---\nb: [2, {c: 2026-01-01}]\n---\n- x\n",
+    "2026-01-01: day\nwhen: {2026-01-02: [2026-01-03, '2026-01-04']}\n",
+    "- 2026-12-31T10:00:00Z\n- 2026-12-31 10:00:00.5+02:00\n- [2026-01-01]\n",
+    "1: a\ntrue: b\n",
+    "a: {b: {c: {d: [[[{e: [f]}]]]}}}\n",
+    "a: \"caf\\u00e9 \\x41 \\N\"\nb: 'it''s'\nc: |\n  line\n  two\nd: >-\n  folded\n  text\n",
+    "a: ! tagged\n",
+    "? a\n? b\n",
+    "a: b\n- c\n",
+    "a: 'unterminated\n",
+    "{a: 1, b: [1, 2,], c: }\n",
+    "café: ünïcode\n",
+    "[1, 2, 3]\n",
+    "---\n",
+    "# only a comment\n",
+    "<<: {a: 1}\n",
+    "=: 1\n",
+    "a: 0o17\nb: 017\nc: +12\nd: 1_2.5\ne: .NaN\n",
+]
+
+
+def events(text: str, dates_as_text: bool = False) -> Any:
+    """What the event path built, or None where it leaves the stream to the node way."""
+    with collector.paused():
+        return read._plain_documents(text, dates_as_text)
+
+
+def test_event_path_builds_what_the_constructor_builds() -> None:
+    took = 0
+    for text in EVENT_DOCUMENTS:
+        built = events(text)
+        want = outcome(standard, text)
+        if built is not None:
+            took += 1
+            assert want[0] == "ok" and same(built, want[1]), text
+        if want[0] == "ok" and "*r" not in text:  # a recursive alias: "nested too deeply"
+            assert same(read._load_all(text), want[1]), text
+    assert took > 15
+
+
+def test_event_path_dates_as_text_is_dates_to_text() -> None:
+    for text in EVENT_DOCUMENTS:
+        want = outcome(standard, text)
+        if want[0] != "ok" or "*r" in text:
+            continue
+        spelled = [read.dates_to_text(d) for d in want[1]]
+        assert same(read._load_all(text, True), spelled), text
+        built = events(text, True)
+        assert built is None or same(built, spelled), text
+
+
+def test_event_path_on_every_yaml_file_of_the_repository() -> None:
+    took = 0
+    for path in corpus():
+        text = path.read_text(encoding="utf-8", errors="surrogateescape")
+        want = outcome(standard, text)
+        built = events(text)
+        if built is not None:
+            took += 1
+            assert want[0] == "ok" and same(built, want[1]), path
+            assert same(events(text, True), [read.dates_to_text(d) for d in want[1]]), path
+    assert took > 20
+
+
+def test_event_path_leaves_anchors_tags_and_duplicates_to_the_node_way() -> None:
+    for text in [
+        "a: &x 1\nb: *x\n",
+        "a: !!str 1\n",
+        "a: 1\na: 2\n",
+        "<<: {a: 1}\n",
+        "? [a]\n: b\n",
+        "a: .inf\n",
+        "a: 2026-13-45\n",
+        "a: [\n",
+    ]:
+        assert events(text) is None, text
+
+
+def test_deep_nesting_goes_the_node_way() -> None:
+    deep = "[" * 150 + "]" * 150 + "\n"
+    assert events(deep) is None
+    shallow = "[" * 50 + "]" * 50 + "\n"
+    assert same(events(shallow), outcome(standard, shallow)[1])
+    very_deep = "[" * 5000 + "]" * 5000 + "\n"
+    with pytest.raises(InputError, match="maximum nesting depth"):  # libyaml's own limit
+        read.parse_yaml(very_deep, "deep.yaml", "plan")
+
+
+def test_a_plan_takes_the_event_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*_: Any) -> Any:
+        raise AssertionError("the node way ran")
+
+    monkeypatch.setattr(read, "_load_documents", refuse)
+    text = (ROOT / "fixtures" / "estate" / "ready" / "failback.yaml").read_text()
+    assert same(read.parse_yaml(text, "plan", "plan"), yaml.load(text, Loader=yaml.SafeLoader))
+
+
+@pytest.mark.parametrize("text", [d for d in EVENT_DOCUMENTS if outcome(standard, d)[0] == "error"])
+def test_event_path_errors_are_the_node_ways(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    def message() -> str:
+        with pytest.raises(InputError) as caught:
+            read.parse_yaml_all(text, "doc.yaml", "plan")
+        return str(caught.value)
+
+    with_events = message()
+    monkeypatch.setattr(read, "_plain_documents", lambda text, dates_as_text=False: None)
+    assert with_events == message()

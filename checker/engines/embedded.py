@@ -50,7 +50,8 @@ class EmbeddedEngine:
 
     def query(self, rule: str, input_document: Mapping[str, Any] | None) -> Any:
         if input_document is not None:  # the JSON text is not held while the rule evaluates
-            self._engine.set_input_json(json.dumps(input_document))
+            # a tree built by build_input: no cycle to look for (half the encoding time)
+            self._engine.set_input_json(json.dumps(input_document, check_circular=False))
         return json.loads(self.query_json(rule, None))
 
     def query_json(self, rule: str, input_json: str | None) -> str:

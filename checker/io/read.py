@@ -330,6 +330,7 @@ _LOADER: Any = _StrictLoader
 _STR = "tag:yaml.org,2002:str"
 _MAP = "tag:yaml.org,2002:map"
 _SEQ = "tag:yaml.org,2002:seq"
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
 # Scalar tags whose constructors are plain functions of the node (no generators, no state).
 _SCALARS = {
     "tag:yaml.org,2002:null",
@@ -427,9 +428,141 @@ def _expanded_size(node: Any, memo: dict[int, int], limit: int) -> int:
     return total
 
 
-def _load_all(text: str) -> list[Any]:
+def _load_all(text: str, dates_as_text: bool = False) -> list[Any]:
     with collector.paused():
-        return _load_documents(text)
+        documents = _plain_documents(text, dates_as_text)
+        if documents is not None:
+            return documents
+        documents = _load_documents(text)
+        return [dates_to_text(d) for d in documents] if dates_as_text else documents
+
+
+class _Key:
+    """No mapping key read yet (a mapping's pending key may be None, YAML's null)."""
+
+
+_NO_KEY = _Key()
+_EVENT_DEPTH = 100
+
+
+def _plain_documents(text: str, dates_as_text: bool = False) -> list[Any] | None:
+    """The documents of a plain stream (maps with unique scalar keys, lists, core scalars; no
+    tags, anchors or aliases) built straight from libyaml's events, without composing nodes:
+    each node object costs more than building its value (10,000 families: 1.2 million nodes).
+    None for anything else or any problem, error or document over the node limit: the stream
+    then goes the node way (_load_documents), which builds the same or raises its own error
+    (tests/test_read_fast_yaml.py compares the two). With dates_as_text, dates and timestamps
+    are built as dates_to_text spells them."""
+    loader = _LOADER(text)
+    try:
+        return _EventBuild(loader, text, dates_as_text).documents()
+    except (_NotPlain, yaml.YAMLError, ValueError, TypeError):
+        return None
+    finally:
+        loader.dispose()
+
+
+class _EventBuild:
+    def __init__(self, loader: Any, text: str, dates_as_text: bool) -> None:
+        if loader.yaml_path_resolvers:
+            raise _NotPlain
+        self._loader = loader
+        self._dates_as_text = dates_as_text
+        # an ASCII text holds no surrogate, and only a double-quoted scalar's escapes can
+        # make one (libyaml refuses \ud800 itself; the check stays for other parsers)
+        self._every_string = not text.isascii()
+        self._tags: dict[str, str] = {}  # a plain scalar's text -> its resolved tag
+        self._scalars: dict[tuple[str, str], Any] = {}
+
+    def _scalar(self, tag: str, value: str) -> Any:
+        # null, bool, int, float and timestamp values are immutable: built once per text
+        key = (tag, value)
+        if key in self._scalars:
+            return self._scalars[key]
+        if tag not in _SCALARS:
+            raise _NotPlain
+        built = self._loader.yaml_constructors[tag](self._loader, yaml.ScalarNode(tag, value))
+        self._scalars[key] = built
+        return built
+
+    def documents(self) -> list[Any]:
+        get = self._loader.get_event
+        resolve = self._loader.resolve
+        scalar_event = yaml.ScalarEvent
+        mapping_start = yaml.MappingStartEvent
+        sequence_start = yaml.SequenceStartEvent
+        every_string = self._every_string
+        dates_as_text = self._dates_as_text
+        plain_tags = self._tags
+        scalars = self._scalars
+        documents: list[Any] = []
+        # the open list or map (None: none) and, for a map, its pending key (_NO_KEY: none
+        # yet); the enclosing ones' on the stack
+        top: Any = None
+        pending: Any = None
+        stack: list[tuple[Any, Any]] = []
+        count = 0
+        while True:
+            event = get()
+            kind = event.__class__
+            if kind is scalar_event:
+                if event.tag is not None or event.anchor is not None:
+                    raise _NotPlain
+                value = event.value
+                if event.implicit[0]:  # plain: the resolver's regular expressions decide
+                    tag = plain_tags.get(value)
+                    if tag is None:
+                        tag = plain_tags[value] = resolve(yaml.ScalarNode, value, event.implicit)
+                else:  # quoted or block: a string (the resolver's default, no path resolvers)
+                    tag = _STR
+                if tag == _STR:
+                    if (every_string or event.style == '"') and _SURROGATE.search(value):
+                        raise _NotPlain
+                else:
+                    memo = (tag, value)
+                    value = scalars[memo] if memo in scalars else self._scalar(tag, value)
+                    if tag == _TIMESTAMP and dates_as_text and pending is not _NO_KEY:
+                        value = value.isoformat()  # a value, not a key: as dates_to_text does
+                count += 1
+            elif kind is mapping_start or kind is sequence_start:
+                if event.tag is not None or event.anchor is not None:
+                    raise _NotPlain
+                if pending is _NO_KEY:
+                    raise _NotPlain  # a map or list as a key
+                if len(stack) >= _EVENT_DEPTH:
+                    raise _NotPlain  # the node way builds it or says it is nested too deeply
+                count += 1
+                stack.append((top, pending))
+                if kind is mapping_start:
+                    top, pending = {}, _NO_KEY
+                else:
+                    top, pending = [], None
+                continue
+            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+                value = top
+                top, pending = stack.pop()
+            elif kind is yaml.DocumentStartEvent or kind is yaml.StreamStartEvent:
+                count = 0
+                continue
+            elif kind is yaml.DocumentEndEvent:
+                if count > MAX_YAML_EXPANDED_NODES:
+                    raise _NotPlain  # refused the node way, with its message
+                continue
+            elif kind is yaml.StreamEndEvent:
+                return documents
+            else:  # an alias
+                raise _NotPlain
+            if top.__class__ is list:
+                top.append(value)
+            elif top is None:
+                documents.append(value)
+            elif pending is _NO_KEY:
+                if value in top:
+                    raise _NotPlain  # a duplicate key: the node way says where
+                pending = value
+            else:
+                top[pending] = value
+                pending = _NO_KEY
 
 
 def _load_documents(text: str) -> list[Any]:
@@ -451,9 +584,10 @@ def _load_documents(text: str) -> list[Any]:
     return documents
 
 
-def parse_yaml(text: str, origin: str, what: str) -> Any:
-    """One YAML document (a plan, a waiver file) with one-line errors."""
-    return _parse(text, origin, what, many=False)
+def parse_yaml(text: str, origin: str, what: str, dates_as_text: bool = False) -> Any:
+    """One YAML document (a plan, a waiver file) with one-line errors; with dates_as_text, its
+    dates as dates_to_text spells them."""
+    return _parse(text, origin, what, many=False, dates_as_text=dates_as_text)
 
 
 def parse_yaml_all(text: str, origin: str, what: str) -> list[Any]:
@@ -462,11 +596,11 @@ def parse_yaml_all(text: str, origin: str, what: str) -> list[Any]:
     return documents
 
 
-def _parse(text: str, origin: str, what: str, many: bool) -> Any:
+def _parse(text: str, origin: str, what: str, many: bool, dates_as_text: bool = False) -> Any:
     try:
         if many:
-            return _load_all(text)
-        documents = _load_all(text)
+            return _load_all(text, dates_as_text)
+        documents = _load_all(text, dates_as_text)
         if len(documents) > 1:
             raise yaml.YAMLError("expected one YAML document, found several (--- separators)")
         return documents[0] if documents else None
@@ -496,9 +630,10 @@ def dates_to_text(value: Any) -> Any:
     return value
 
 
-def load_document(path: Path, what: str) -> Any:
-    """Load a JSON (.json) or YAML (anything else) document."""
+def load_document(path: Path, what: str, dates_as_text: bool = False) -> Any:
+    """Load a JSON (.json) or YAML (anything else) document; with dates_as_text, YAML's dates
+    as dates_to_text spells them (JSON has none)."""
     text = read_text(path, what)
     if path.suffix.lower() == ".json":
         return parse_json(text, str(path), what)
-    return parse_yaml(text, str(path), what)
+    return parse_yaml(text, str(path), what, dates_as_text)

@@ -60,6 +60,30 @@ def _key(key: Any) -> str:
     return str(encode_basestring_ascii(text))
 
 
+# (indent, keys in the map's order) -> each key in sorted order with the text before its value
+_layouts: dict[tuple[str, tuple[Any, ...]], list[tuple[Any, str]]] = {}
+_MAX_LAYOUTS = 4096
+
+
+def _layout(inner: str, value: dict[Any, Any]) -> list[tuple[Any, str]]:
+    """A map's keys in json's sorted order, each with what precedes its value ("{" or "," and
+    the indent, the key, ": "). A report repeats a few shapes of map (findings, scorecard
+    cells) tens of thousands of times: each shape is sorted and its keys escaped once."""
+    shape = (inner, tuple(value))
+    layout = _layouts.get(shape)
+    if layout is not None:
+        return layout
+    layout = []
+    separator = "{" + inner
+    for key, _ in sorted(value.items()):
+        text = encode_basestring_ascii(key) if key.__class__ is str else _key(key)
+        layout.append((key, separator + text + ": "))
+        separator = "," + inner
+    if all(key.__class__ is str for key in shape[1]) and len(_layouts) < _MAX_LAYOUTS:
+        _layouts[shape] = layout  # str keys: the order does not depend on the values
+    return layout
+
+
 def _encode(value: Any, out: list[str], newline: str) -> None:
     append = out.append
     if isinstance(value, str):
@@ -93,16 +117,13 @@ def _encode(value: Any, out: list[str], newline: str) -> None:
             append("{}")
             return
         inner = newline + "  "
-        separator = "{" + inner
-        for key, item in sorted(value.items()):
-            append(separator)
-            append(encode_basestring_ascii(key) if key.__class__ is str else _key(key))
-            append(": ")
+        for key, prefix in _layout(inner, value):
+            append(prefix)
+            item = value[key]
             if item.__class__ is str:  # most leaves: no call
                 append(encode_basestring_ascii(item))
             else:
                 _encode(item, out, inner)
-            separator = "," + inner
         append(newline + "}")
     else:
         raise _Unknown
