@@ -20,7 +20,15 @@ from .authority import estate_facts, region_access
 from .completeness import incomplete_areas
 from .errors import InputError
 from .globs import to_regex
-from .grants import WRITE_OPERATIONS, Grant, TopicIndex, from_acls, from_iam
+from .grants import (
+    WRITE_OPERATIONS,
+    AclColumns,
+    Grant,
+    TopicIndex,
+    acl_columns,
+    from_acls,
+    from_iam,
+)
 from .identity import Canon
 from .model import SNAPSHOT_AREAS, Snapshot
 from .network import ingress_rule, uncovered
@@ -165,7 +173,13 @@ def normalize_pair(plan: Plan, primary: Snapshot, secondary: Snapshot) -> Normal
             if topic not in topic_families:
                 topic_families[topic] = None if is_internal(topic) else plan.family_of(topic)
     index = TopicIndex(topic_families)
-    primary_doc = _snapshot(primary, "primary", ctx, names["primary"], topic_families, index, {})
+    columns = {
+        role: acl_columns(snap.document.get("acls", []), ctx.canon)
+        for role, snap in snapshots.items()
+    }
+    primary_doc = _snapshot(
+        primary, "primary", ctx, names["primary"], topic_families, index, {}, columns["primary"]
+    )
     result = {
         "primary": primary_doc,
         "secondary": _snapshot(
@@ -176,6 +190,7 @@ def normalize_pair(plan: Plan, primary: Snapshot, secondary: Snapshot) -> Normal
             topic_families,
             index,
             primary_doc["grants"],
+            columns["secondary"],
         ),
     }
     for role, snap in snapshots.items():
@@ -191,9 +206,10 @@ def normalize_pair(plan: Plan, primary: Snapshot, secondary: Snapshot) -> Normal
             merged = [*result[role]["gaps"], *gaps]
             result[role]["gaps"] = sorted(merged, key=lambda g: (g["area"], g["reason"]))
     accesses = {
-        role: region_access(snap.document, role, ctx.canon, snap.origin or role)
+        role: region_access(snap.document, role, ctx.canon, snap.origin or role, columns[role])
         for role, snap in snapshots.items()
     }
+    del columns
     connect_topics = set(ctx.connect_topics)
     access_facts = estate_facts(
         accesses,
@@ -283,8 +299,10 @@ def _snapshot(
     topic_families: Mapping[str, str | None],
     index: TopicIndex,
     shared: Mapping[str, dict[str, Any]],
+    acls: AclColumns | None,
 ) -> dict[str, Any]:
-    """One region's normalised document; `shared`: the other region's grant records, reused
+    """One region's normalised document; `acls`: its ACL records' columns (None: read record
+    by record); `shared`: the other region's grant records, reused
     where this region has the same grant (read-only records: a large estate's two regions
     hold nearly the same grants, and half the memory went to copies)."""
     doc = snap.document
@@ -320,15 +338,18 @@ def _snapshot(
             },
         )
 
-    grant_stream = itertools.chain(  # one at a time: no list of 500k tuples at the peak
-        from_acls(doc.get("acls", []), canon),
-        from_iam(
-            doc.get("iam_grants", []),
-            (cluster_name, str(cluster.get("name") or cluster_name)),
-            canon,
-        ),
+    iam_grants = from_iam(
+        doc.get("iam_grants", []),
+        (cluster_name, str(cluster.get("name") or cluster_name)),
+        canon,
     )
-    grants = _grants(grant_stream, ctx.is_replicator, index, shared)
+    if acls is None:  # odd records: one at a time, no list of 500k tuples at the peak
+        acl_grants = from_acls(doc.get("acls", []), canon)
+        grants = _grants(
+            None, itertools.chain(acl_grants, iam_grants), ctx.is_replicator, index, shared
+        )
+    else:
+        grants = _grants(acls.grant_fields, iam_grants, ctx.is_replicator, index, shared)
 
     version = str(cluster.get("kafka_version") or "")
     minor = ".".join(version.split(".")[:2])
@@ -390,30 +411,25 @@ def _snapshot(
 
 
 def _grants(
+    acl_columns: Sequence[Sequence[str]] | None,
     grant_list: Iterable[Grant],
     is_replicator: Callable[[str], bool],
     index: TopicIndex,
     shared: Mapping[str, dict[str, Any]],
 ) -> dict[str, dict[str, Any]]:
-    """Grant key -> record (the diff sorts keys; nothing else reads the order). A key granted
-    by an ACL and by IAM keeps the IAM record: the greatest source, as when the grants were
-    sorted. One loop with its lookups remembered: large estates hold hundreds of thousands of
-    grants over few principals and patterns. A record of `shared` with the same key and
-    source is the same record (the other fields derive from those and from `is_replicator`
-    and `index`), so it is reused, not rebuilt."""
+    """Grant key -> record (the diff sorts keys; nothing else reads the order), from the ACL
+    records' columns (principals canonical; `grants.ACL_FIELDS`), then `grant_list`, in that
+    order. A key granted by an ACL and by IAM keeps the IAM record: the greatest source, as
+    when the grants were sorted. One loop with its lookups remembered: large estates hold
+    hundreds of thousands of grants over few principals and patterns. A record of `shared`
+    with the same key and source is the same record (the other fields derive from those and
+    from `is_replicator` and `index`), so it is reused, not rebuilt."""
     replicator: dict[str, bool] = {}
     families: dict[tuple[str, str], list[str]] = {}
     grants: dict[str, dict[str, Any]] = {}
-    for grant in grant_list:
-        principal, rtype, pattern, name, operation, _, _, source = grant
-        key = grant.key
-        kept = grants.get(key)
-        if kept is not None and kept["source"] >= source:
-            continue
-        same = shared.get(key)
-        if same is not None and same["source"] == source:
-            grants[key] = same
-            continue
+
+    def record(grant: Sequence[str]) -> dict[str, Any]:
+        principal, rtype, pattern, name, operation = grant[:5]
         is_rep = replicator.get(principal)
         if is_rep is None:
             is_rep = replicator[principal] = is_replicator(principal)
@@ -425,7 +441,29 @@ def _grants(
                 found = families[pattern, name] = index.families(pattern, name)
             covered = found
         write = topic and operation in WRITE_OPERATIONS
-        grants[key] = _GrantRecord(grant, is_rep, covered, write).__dict__
+        return _GrantRecord(grant, is_rep, covered, write).__dict__
+
+    if acl_columns is not None:
+        keys = map("|".join, zip(*acl_columns, strict=True))
+        grant_fields = zip(*acl_columns, itertools.repeat("acl"), strict=False)
+        for key, grant in zip(keys, grant_fields, strict=True):
+            if key in grants:
+                continue  # the first record of a key is kept (all say "acl")
+            same = shared.get(key)
+            if same is not None and same["source"] == "acl":
+                grants[key] = same
+            else:
+                grants[key] = record(grant)
+    for grant in grant_list:
+        key = grant.key
+        kept = grants.get(key)
+        if kept is not None and kept["source"] >= grant.source:
+            continue
+        same = shared.get(key)
+        if same is not None and same["source"] == grant.source:
+            grants[key] = same
+            continue
+        grants[key] = record(grant)
     return grants
 
 
@@ -450,7 +488,9 @@ class _GrantRecord:
     grants: 88 MB instead of 230 MB). Only the dict is kept; its key order is the order the
     attributes are set in."""
 
-    def __init__(self, grant: Grant, replicator: bool, families: list[str], write: bool) -> None:
+    def __init__(
+        self, grant: Sequence[str], replicator: bool, families: list[str], write: bool
+    ) -> None:
         (
             self.principal,
             self.resource_type,
