@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import fnmatch
 import itertools
+import operator
 import re
 import warnings
 from collections import defaultdict
@@ -33,9 +34,9 @@ from .identity import Canon
 from .model import SNAPSHOT_AREAS, Snapshot
 from .network import ingress_rule, uncovered
 from .plan import Plan
-from .redact import scrub
+from .redact import is_secret_key, scrub
 from .subjects import region_subjects
-from .topics import is_internal
+from .topics import KAFKA_DEFAULTS, is_internal
 from .topics import settings as topic_settings
 
 DEFAULT_RETENTION_MS = 7 * 24 * 3600 * 1000
@@ -315,9 +316,27 @@ def _snapshot(
     default_retention = _broker_retention_ms(broker_config, origin)
 
     topics = {}
+    secret: dict[str, bool] = {}  # config key -> is_secret_key: topics repeat a few keys
+    effective: dict[tuple[str | None, ...], dict[str, Any]] = {}  # by the settings' values
     for name, raw_name in names.items():
         raw = doc["topics"][raw_name]
-        configs = scrub({k: v for k, v in raw.get("configs", {}).items() if v is not None})
+        configs = {}  # as scrub() keeps them, each key judged once
+        for key, value in raw.get("configs", {}).items():
+            if value is not None:
+                hidden = secret.get(key)
+                if hidden is None:
+                    hidden = secret[key] = is_secret_key(str(key))
+                if not hidden:
+                    configs[key] = value
+        # a topic's settings depend on the broker's (one per region) and on its own values of
+        # the settings' keys: text or absent ones looked up, not worked out again
+        own = tuple(map(configs.get, SETTING_KEYS))
+        text = set(map(type, own)) <= _TEXT_OR_NONE  # (1, 1.0 and True are one key)
+        found = effective.get(own) if text else None
+        if found is None:
+            found = topic_settings(configs, broker_config, origin, raw_name)
+            if text:
+                effective[own] = found
         retention_ms = configs.get("retention.ms")
         retention_bytes = configs.get("retention.bytes")
         topics[name] = _shared_keys(
@@ -334,7 +353,7 @@ def _snapshot(
                 else _int(retention_bytes, origin, f"topic {raw_name} retention.bytes"),
                 "family": topic_families.get(name),
                 "internal": is_internal(name),
-                **topic_settings(configs, broker_config, origin, raw_name),
+                **found,
             },
         )
 
@@ -428,8 +447,8 @@ def _grants(
     families: dict[tuple[str, str], list[str]] = {}
     grants: dict[str, dict[str, Any]] = {}
 
-    def record(grant: Sequence[str]) -> dict[str, Any]:
-        principal, rtype, pattern, name, operation = grant[:5]
+    def record(grant: Grant) -> dict[str, Any]:
+        principal, rtype, pattern, name, operation, permission, host, source = grant
         is_rep = replicator.get(principal)
         if is_rep is None:
             is_rep = replicator[principal] = is_replicator(principal)
@@ -441,19 +460,11 @@ def _grants(
                 found = families[pattern, name] = index.families(pattern, name)
             covered = found
         write = topic and operation in WRITE_OPERATIONS
-        return _GrantRecord(grant, is_rep, covered, write).__dict__
+        fields = (principal, rtype, pattern, name, operation, permission, host, source)
+        return _GrantRecord(*fields, is_rep, covered, write).__dict__
 
     if acl_columns is not None:
-        keys = map("|".join, zip(*acl_columns, strict=True))
-        grant_fields = zip(*acl_columns, itertools.repeat("acl"), strict=False)
-        for key, grant in zip(keys, grant_fields, strict=True):
-            if key in grants:
-                continue  # the first record of a key is kept (all say "acl")
-            same = shared.get(key)
-            if same is not None and same["source"] == "acl":
-                grants[key] = same
-            else:
-                grants[key] = record(grant)
+        grants = _acl_records(acl_columns, is_replicator, index, shared)
     for grant in grant_list:
         key = grant.key
         kept = grants.get(key)
@@ -464,6 +475,67 @@ def _grants(
             grants[key] = same
             continue
         grants[key] = record(grant)
+    return grants
+
+
+SETTING_KEYS = tuple(KAFKA_DEFAULTS)  # the topic configs topics.settings reads
+_TEXT_OR_NONE = {str, type(None)}
+_SOURCE = operator.itemgetter("source")
+_TOPIC_WRITES = {("TOPIC", operation): True for operation in WRITE_OPERATIONS}
+
+
+def _acl_records(
+    columns: Sequence[Sequence[str]],
+    is_replicator: Callable[[str], bool],
+    index: TopicIndex,
+    shared: Mapping[str, dict[str, Any]],
+) -> dict[str, dict[str, Any]]:
+    """`_grants`' records of the ACL grants, from their columns: each field and each derived
+    field (replicator, families, write) worked out once per distinct value and laid out with
+    C-level maps, one record per grant built by the record class alone. A key's first grant
+    gives its record and its place; a record of `shared` with the key and the source "acl" is
+    reused. Records are read-only: non-topic grants share one empty families list."""
+    keys = list(map("|".join, zip(*columns, strict=True)))
+    if shared:
+        reusable = shared
+        if set(map(_SOURCE, shared.values())) != {"acl"}:
+            reusable = {key: r for key, r in shared.items() if r["source"] == "acl"}
+        values: list[Any] = list(map(reusable.get, keys))
+        todo: Sequence[int] = list(
+            itertools.compress(range(len(keys)), map(operator.is_, values, itertools.repeat(None)))
+        )
+        columns = [list(map(column.__getitem__, todo)) for column in columns]
+    principals, rtypes, patterns, names, operations = columns[:5]
+    replicator = {p: is_replicator(p) for p in dict.fromkeys(principals)}
+    resources = list(zip(rtypes, patterns, names, strict=True))
+    families = {
+        resource: index.families(resource[1], resource[2])
+        for resource in dict.fromkeys(resources)
+        if resource[0] == "TOPIC"
+    }
+    none: list[str] = []
+    writes = map(_TOPIC_WRITES.get, zip(rtypes, operations, strict=True), itertools.repeat(False))
+    built = list(
+        map(
+            vars,
+            map(
+                _GrantRecord,
+                *columns,
+                itertools.repeat("acl"),
+                map(replicator.__getitem__, principals),
+                map(families.get, resources, itertools.repeat(none)),
+                writes,
+            ),
+        )
+    )
+    if shared:
+        for position, record in zip(todo, built, strict=True):
+            values[position] = record
+    else:
+        values = built
+    grants: dict[str, Any] = dict(zip(keys, values, strict=True))
+    if len(grants) < len(keys):  # a key granted twice: its first record, in its first place
+        grants.update(zip(reversed(keys), reversed(values), strict=True))
     return grants
 
 
@@ -489,18 +561,27 @@ class _GrantRecord:
     attributes are set in."""
 
     def __init__(
-        self, grant: Sequence[str], replicator: bool, families: list[str], write: bool
+        self,
+        principal: str,
+        resource_type: str,
+        pattern_type: str,
+        resource_name: str,
+        operation: str,
+        permission: str,
+        host: str,
+        source: str,
+        replicator: bool,
+        families: list[str],
+        write: bool,
     ) -> None:
-        (
-            self.principal,
-            self.resource_type,
-            self.pattern_type,
-            self.resource_name,
-            self.operation,
-            self.permission,
-            self.host,
-            self.source,
-        ) = grant
+        self.principal = principal
+        self.resource_type = resource_type
+        self.pattern_type = pattern_type
+        self.resource_name = resource_name
+        self.operation = operation
+        self.permission = permission
+        self.host = host
+        self.source = source
         self.replicator = replicator
         self.families = families
         self.write = write

@@ -3,6 +3,7 @@ ways they replaced: each test holds a fast path to a reference written the old w
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
 from collections.abc import Callable, Iterable, Mapping
@@ -20,8 +21,9 @@ from checker.errors import InputError
 from checker.grants import WRITE_OPERATIONS, AclColumns, Grant, TopicIndex, acl_columns
 from checker.identity import Canon
 from checker.io.read import parse_json
-from checker.normalize import _grants
+from checker.normalize import SETTING_KEYS, _grants
 from checker.schemas import _flat_arrays
+from checker.topics import settings as topic_settings
 
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -371,3 +373,40 @@ def test_region_signatures_are_equal_where_the_binding_signatures_are(
     for a in keys:
         for b in keys:
             assert (new[a] == new[b]) is (old[a] == old[b]), (a, b)
+
+
+# --- topic settings, looked up by the values they read -------------------------------------------
+
+
+class _Recording(dict[str, Any]):
+    """A mapping that notes the keys read from it."""
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.read: set[str] = set()
+
+    def get(self, key: str, default: Any = None) -> Any:
+        self.read.add(key)
+        return super().get(key, default)
+
+    def __getitem__(self, key: str) -> Any:
+        self.read.add(key)
+        return super().__getitem__(key)
+
+
+@SETTINGS
+@given(
+    st.dictionaries(
+        st.sampled_from([*SETTING_KEYS, "retention.ms", "segment.bytes", "x"]),
+        st.sampled_from(["delete", "compact,delete", "2", " 3 ", "LogAppendTime", "1048588"]),
+    )
+)
+def test_topic_settings_read_no_config_but_the_keys_normalisation_looks_them_up_by(
+    configs: dict[str, Any],
+) -> None:
+    """normalize looks a topic's settings up by its values of SETTING_KEYS (one region's broker
+    config being one): topics.settings must read no other topic config."""
+    recording = _Recording(configs)
+    with contextlib.suppress(InputError):
+        topic_settings(recording, {"min.insync.replicas": "2"}, "x.json", "t")
+    assert recording.read <= set(SETTING_KEYS)
