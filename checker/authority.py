@@ -442,6 +442,7 @@ def _everyone_reason(entry: PrincipalAccess) -> Reason | None:
 Signature = tuple[Any, ...]
 _TAIL = operator.itemgetter(3, 4, 5, 6)  # an AclBinding's principal, host, operation, permission
 _PRINCIPAL_HOST = operator.itemgetter(3, 4)
+_OPERATION = operator.itemgetter(5)
 
 
 def _neutral(binding: AclBinding) -> bool:
@@ -616,7 +617,7 @@ def _kafka_operations(
 ) -> tuple[Operation, ...]:
     named: set[Operation] = set()
     for access in accesses:
-        operations = {b.operation for b in access.authorizer.bindings(resource_type)}
+        operations = set(map(_OPERATION, access.authorizer.bindings(resource_type)))
         if Operation.ALL in operations:
             operations.discard(Operation.ALL)
             named.update(_OPERATIONS.get(resource_type, ()))
@@ -922,16 +923,17 @@ def granted_only_probes(
     found: dict[str, dict[str, str]] = {}
     known = set(existing)
     for role, access in accesses.items():
-        for binding in access.authorizer.bindings(ResourceType.TOPIC):
-            name = binding.resource_name
-            if name == WILDCARD or (binding.pattern_type is PatternType.LITERAL and name in known):
+        # each distinct pattern once, in the bindings' order (a later name of one logical
+        # name is the one kept, as when every binding was asked)
+        for pattern_type, name in access.authorizer.patterns(ResourceType.TOPIC):
+            if name == WILDCARD or (pattern_type is PatternType.LITERAL and name in known):
                 continue  # the common case, answered without renaming
             logical = logical_of(role, name)
             start = bisect.bisect_left(existing, logical)
             nearest = existing[start] if start < len(existing) else None
             if nearest is not None and (
                 nearest.startswith(logical)
-                if binding.pattern_type is PatternType.PREFIXED
+                if pattern_type is PatternType.PREFIXED
                 else nearest == logical
             ):
                 continue  # an existing topic answers for it

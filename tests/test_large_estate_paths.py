@@ -3,6 +3,7 @@ ways they replaced: each test holds a fast path to a reference written the old w
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import gc
 import json
@@ -15,7 +16,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from checker import collector
-from checker.authority import _bindings, _column_bindings, _signature, region_access
+from checker.authority import (
+    Probe,
+    RegionAccess,
+    _bindings,
+    _column_bindings,
+    _signature,
+    granted_only_probes,
+    region_access,
+)
 from checker.authz.kafka import AclBinding, Authorizer, PatternType, ResourceType, acl
 from checker.errors import InputError
 from checker.grants import WRITE_OPERATIONS, AclColumns, Grant, TopicIndex, acl_columns
@@ -410,3 +419,60 @@ def test_topic_settings_read_no_config_but_the_keys_normalisation_looks_them_up_
     with contextlib.suppress(InputError):
         topic_settings(recording, {"min.insync.replicas": "2"}, "x.json", "t")
     assert recording.read <= set(SETTING_KEYS)
+
+
+# --- topic names only grants name ---------------------------------------------------------------
+
+
+def _granted_only_per_binding(
+    accesses: Mapping[str, RegionAccess],
+    existing: list[str],
+    compared: Callable[[str], bool],
+    logical_of: Callable[[str, str], str],
+) -> list[Probe]:
+    """granted_only_probes as it was: every binding asked in turn."""
+    found: dict[str, dict[str, str]] = {}
+    known = set(existing)
+    for role, access in accesses.items():
+        for binding in access.authorizer.bindings(ResourceType.TOPIC):
+            name = binding.resource_name
+            if name == "*" or (binding.pattern_type is PatternType.LITERAL and name in known):
+                continue
+            logical = logical_of(role, name)
+            start = bisect.bisect_left(existing, logical)
+            nearest = existing[start] if start < len(existing) else None
+            if nearest is not None and (
+                nearest.startswith(logical)
+                if binding.pattern_type is PatternType.PREFIXED
+                else nearest == logical
+            ):
+                continue
+            if compared(logical):
+                found.setdefault(logical, {})[role] = name
+    return [
+        Probe(logical, here.get("primary", logical), here.get("secondary", logical))
+        for logical, here in sorted(found.items())
+    ]
+
+
+@SETTINGS
+@given(signature_bindings, signature_bindings)
+def test_granted_only_probes_ask_each_pattern_once_as_every_binding_did(
+    primary: list[AclBinding], secondary: list[AclBinding]
+) -> None:
+    base = region_access({}, "primary", Canon({}), "x.json")
+    accesses = {
+        role: replace(base, role=role, authorizer=Authorizer(bindings), _matching={}, _neutral={})
+        for role, bindings in (("primary", primary), ("secondary", secondary))
+    }
+    existing = ["a.one", "b"]
+
+    def logical_of(role: str, name: str) -> str:  # several names, one logical name: the last
+        return name.split(".")[0] if role == "secondary" else name
+
+    def compared(name: str) -> bool:
+        return name != "b"
+
+    assert granted_only_probes(accesses, existing, compared, logical_of) == (
+        _granted_only_per_binding(accesses, existing, compared, logical_of)
+    )

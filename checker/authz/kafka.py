@@ -462,6 +462,18 @@ class Authorizer:
         )
         return tuple(itertools.chain.from_iterable(s.all for s in sections))
 
+    def patterns(self, resource_type: ResourceType) -> list[tuple[PatternType, str]]:
+        """The distinct (pattern type, name) of the bindings of a resource type, in the order
+        `bindings` first lists them (LITERAL `*` left out)."""
+        section = self._sections.get(resource_type)
+        if section is None:
+            return []
+        literal = PatternType.LITERAL, PatternType.PREFIXED
+        return [
+            *zip(itertools.repeat(literal[0]), section.literal),
+            *zip(itertools.repeat(literal[1]), section.prefixed),
+        ]
+
     def resource_types(self) -> list[ResourceType]:
         """The resource types some binding names, in the order `bindings()` lists them."""
         return list(self._sections)
