@@ -22,9 +22,11 @@ names normalisation uses. Nothing here reads files, the network or the clock.
 from __future__ import annotations
 
 import bisect
+import operator
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from itertools import compress, repeat
 from typing import Any
 
 from .authz.iam import (
@@ -58,7 +60,7 @@ from .authz.kafka import (
     ResourceType,
 )
 from .errors import InputError
-from .grants import IAM_ACTIONS
+from .grants import IAM_ACTIONS, AclColumns, acl_columns
 from .identity import Canon
 
 MSK_KINDS = frozenset({"msk", "msk-serverless"})
@@ -147,6 +149,9 @@ class RegionAccess:
     _matching: dict[tuple[ResourceType, str], list[AclBinding]] = field(
         default_factory=dict, repr=False, compare=False
     )
+    _neutral: dict[tuple[Any, ...], tuple[Any, ...]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     def matching(self, resource_type: ResourceType, name: str) -> list[AclBinding]:
         """The bindings matching a resource (remembered: write authority and parity both ask)."""
@@ -154,6 +159,38 @@ class RegionAccess:
         found = self._matching.get(key)
         if found is None:
             found = self._matching[key] = self.authorizer.matching(resource_type, name)
+        return found
+
+    def signature(
+        self, resource_type: ResourceType, name: str, *, parity: bool = False
+    ) -> Signature:
+        """`_signature` of the bindings matching a resource, in another form with the same
+        equalities, read from the authorizer's index in C-level loops: the LITERAL bindings on
+        the name itself as one tuple of their (principal, host, operation, permission), then
+        the others by identity (large estates ask for every topic, twice)."""
+        if name == WILDCARD:  # the LITERAL "*" bindings are its own: the general way
+            flat = _signature(self.matching(resource_type, name), name, parity=parity)
+            count = 0
+            while count < len(flat) and isinstance(flat[count], tuple):
+                count += 1
+            if any(isinstance(e, tuple) for e in flat[count:]):
+                return (None, *flat)  # like no other name's: a binding by identity comes first
+            return (flat[:count], *flat[count:])
+        own, others = self.authorizer.matching_parts(resource_type, name)
+        tails = list(map(_TAIL, own))
+        if parity and resource_type is ResourceType.TOPIC and tails:
+            neutral = self._neutral_tails()
+            tails = list(map(neutral.get, tails, tails))
+        return (tuple(tails), *map(id, others))
+
+    def _neutral_tails(self) -> dict[tuple[Any, ...], tuple[Any, ...]]:
+        """(principal, host, WRITE, ALLOW) -> (_WRITE_GRANT, host, WRITE, ALLOW), for every
+        principal and host of a topic binding (remembered)."""
+        found = self._neutral
+        if not found:
+            write, allow = Operation.WRITE, Permission.ALLOW
+            pairs = set(map(_PRINCIPAL_HOST, self.authorizer.bindings(ResourceType.TOPIC)))
+            found.update(((p, h, write, allow), (_WRITE_GRANT, h, write, allow)) for p, h in pairs)
         return found
 
     def parity_bindings(self, resource_type: ResourceType, name: str) -> list[AclBinding]:
@@ -201,6 +238,37 @@ _RESOURCE_TYPES = {m.value: m for m in ResourceType}
 _PATTERN_TYPES = {m.value: m for m in PatternType}
 _OPERATION_NAMES = {m.value: m for m in Operation}
 _PERMISSIONS = {m.value: m for m in Permission}
+
+
+def _column_bindings(columns: AclColumns) -> list[AclBinding] | None:
+    """The bindings of well-formed ACL records, from their columns in C-level loops (each
+    distinct principal checked once); None when some record is odd (a MATCH filter, an unknown
+    name, a principal without a type, an empty or misnamed resource): `_bindings` then goes
+    record by record, and names what is wrong."""
+    try:
+        resource_types = list(map(_RESOURCE_TYPES.__getitem__, columns.resource_type))
+        pattern_types = list(map(_PATTERN_TYPES.__getitem__, columns.pattern_type))
+        operations = list(map(_OPERATION_NAMES.__getitem__, columns.operation))
+        permissions = list(map(_PERMISSIONS.__getitem__, columns.permission))
+    except KeyError:
+        return None
+    names = columns.resource_name
+    if not all(names) or not all(":" in p for p in dict.fromkeys(columns.raw_principal)):
+        return None
+    cluster_names = compress(names, map(operator.is_, resource_types, repeat(ResourceType.CLUSTER)))
+    if not set(cluster_names) <= {CLUSTER_NAME}:
+        return None
+    fields = zip(
+        resource_types,
+        pattern_types,
+        names,
+        columns.principal,
+        columns.host,
+        operations,
+        permissions,
+        strict=True,
+    )
+    return list(map(tuple.__new__, repeat(AclBinding), fields))
 
 
 def _bindings(acls: Iterable[Mapping[str, Any]], canon: Canon, origin: str) -> list[AclBinding]:
@@ -285,7 +353,14 @@ def msk_cluster(doc: Mapping[str, Any]) -> MskCluster:
     )
 
 
-def region_access(doc: Mapping[str, Any], role: str, canon: Canon, origin: str) -> RegionAccess:
+def region_access(
+    doc: Mapping[str, Any],
+    role: str,
+    canon: Canon,
+    origin: str,
+    columns: AclColumns | None = None,
+) -> RegionAccess:
+    """`columns`: the ACL records' columns (`grants.acl_columns`), when the caller has them."""
     kind = _kind(doc)
     mechanisms = _mechanisms(doc)
     if kind == "msk-serverless":
@@ -298,15 +373,19 @@ def region_access(doc: Mapping[str, Any], role: str, canon: Canon, origin: str) 
         acls_apply, iam_applies = True, False
     settings = authorizer_settings(doc, canon)
     statements = _iam_statements(doc.get("iam_grants", []), canon, origin)
+    acls = doc.get("acls", [])
+    if columns is None:
+        columns = acl_columns(acls, canon)
+    bindings = None if columns is None else _column_bindings(columns)
+    if bindings is None:
+        bindings = _bindings(acls, canon, origin)
     return RegionAccess(
         role=role,
         kind=kind,
         acls_apply=acls_apply,
         iam_applies=iam_applies,
         settings=settings,
-        authorizer=Authorizer.from_settings(
-            _bindings(doc.get("acls", []), canon, origin), settings
-        ),
+        authorizer=Authorizer.from_settings(bindings, settings),
         iam=IamPolicySet(statements),
         statements=statements,
         cluster=msk_cluster(doc),
@@ -360,7 +439,10 @@ def _everyone_reason(entry: PrincipalAccess) -> Reason | None:
     return reason if reason in (Reason.NO_AUTHORIZER, Reason.NO_ACL_ALLOW_EVERYONE) else None
 
 
-Signature = tuple[tuple[str, ...] | int, ...]
+Signature = tuple[Any, ...]
+_TAIL = operator.itemgetter(3, 4, 5, 6)  # an AclBinding's principal, host, operation, permission
+_PRINCIPAL_HOST = operator.itemgetter(3, 4)
+_OPERATION = operator.itemgetter(5)
 
 
 def _neutral(binding: AclBinding) -> bool:
@@ -442,8 +524,7 @@ def write_facts(
     if access.acls_apply and items:
         memo: dict[Signature, list[tuple[str, str]]] = {}
         for family, logical, here_name in items:
-            matching = access.matching(ResourceType.TOPIC, here_name)
-            signature = _signature(matching, here_name)
+            signature = access.signature(ResourceType.TOPIC, here_name)
             answer = memo.get(signature)
             if answer is None:
                 answer = memo[signature] = _kafka_writers(access.authorizer, here_name)
@@ -536,7 +617,7 @@ def _kafka_operations(
 ) -> tuple[Operation, ...]:
     named: set[Operation] = set()
     for access in accesses:
-        operations = {b.operation for b in access.authorizer.bindings(resource_type)}
+        operations = set(map(_OPERATION, access.authorizer.bindings(resource_type)))
         if Operation.ALL in operations:
             operations.discard(Operation.ALL)
             named.update(_OPERATIONS.get(resource_type, ()))
@@ -565,10 +646,8 @@ def _kafka_side(
     memo: dict[tuple[Signature, Signature], _Found] = {}
     for probe in probes:
         signature = (
-            _signature(here.matching(resource_type, probe.primary), probe.primary, parity=True),
-            _signature(
-                there.matching(resource_type, probe.secondary), probe.secondary, parity=True
-            ),
+            here.signature(resource_type, probe.primary, parity=True),
+            there.signature(resource_type, probe.secondary, parity=True),
         )
         differences = memo.get(signature)
         if differences is None:
@@ -844,16 +923,17 @@ def granted_only_probes(
     found: dict[str, dict[str, str]] = {}
     known = set(existing)
     for role, access in accesses.items():
-        for binding in access.authorizer.bindings(ResourceType.TOPIC):
-            name = binding.resource_name
-            if name == WILDCARD or (binding.pattern_type is PatternType.LITERAL and name in known):
+        # each distinct pattern once, in the bindings' order (a later name of one logical
+        # name is the one kept, as when every binding was asked)
+        for pattern_type, name in access.authorizer.patterns(ResourceType.TOPIC):
+            if name == WILDCARD or (pattern_type is PatternType.LITERAL and name in known):
                 continue  # the common case, answered without renaming
             logical = logical_of(role, name)
             start = bisect.bisect_left(existing, logical)
             nearest = existing[start] if start < len(existing) else None
             if nearest is not None and (
                 nearest.startswith(logical)
-                if binding.pattern_type is PatternType.PREFIXED
+                if pattern_type is PatternType.PREFIXED
                 else nearest == logical
             ):
                 continue  # an existing topic answers for it

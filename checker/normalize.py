@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import fnmatch
 import itertools
+import operator
 import re
 import warnings
 from collections import defaultdict
@@ -20,14 +21,22 @@ from .authority import estate_facts, region_access
 from .completeness import incomplete_areas
 from .errors import InputError
 from .globs import to_regex
-from .grants import WRITE_OPERATIONS, Grant, TopicIndex, from_acls, from_iam
+from .grants import (
+    WRITE_OPERATIONS,
+    AclColumns,
+    Grant,
+    TopicIndex,
+    acl_columns,
+    from_acls,
+    from_iam,
+)
 from .identity import Canon
 from .model import SNAPSHOT_AREAS, Snapshot
 from .network import ingress_rule, uncovered
 from .plan import Plan
-from .redact import scrub
+from .redact import is_secret_key, scrub
 from .subjects import region_subjects
-from .topics import is_internal
+from .topics import KAFKA_DEFAULTS, is_internal
 from .topics import settings as topic_settings
 
 DEFAULT_RETENTION_MS = 7 * 24 * 3600 * 1000
@@ -165,7 +174,13 @@ def normalize_pair(plan: Plan, primary: Snapshot, secondary: Snapshot) -> Normal
             if topic not in topic_families:
                 topic_families[topic] = None if is_internal(topic) else plan.family_of(topic)
     index = TopicIndex(topic_families)
-    primary_doc = _snapshot(primary, "primary", ctx, names["primary"], topic_families, index, {})
+    columns = {
+        role: acl_columns(snap.document.get("acls", []), ctx.canon)
+        for role, snap in snapshots.items()
+    }
+    primary_doc = _snapshot(
+        primary, "primary", ctx, names["primary"], topic_families, index, {}, columns["primary"]
+    )
     result = {
         "primary": primary_doc,
         "secondary": _snapshot(
@@ -176,6 +191,7 @@ def normalize_pair(plan: Plan, primary: Snapshot, secondary: Snapshot) -> Normal
             topic_families,
             index,
             primary_doc["grants"],
+            columns["secondary"],
         ),
     }
     for role, snap in snapshots.items():
@@ -191,9 +207,10 @@ def normalize_pair(plan: Plan, primary: Snapshot, secondary: Snapshot) -> Normal
             merged = [*result[role]["gaps"], *gaps]
             result[role]["gaps"] = sorted(merged, key=lambda g: (g["area"], g["reason"]))
     accesses = {
-        role: region_access(snap.document, role, ctx.canon, snap.origin or role)
+        role: region_access(snap.document, role, ctx.canon, snap.origin or role, columns[role])
         for role, snap in snapshots.items()
     }
+    del columns
     connect_topics = set(ctx.connect_topics)
     access_facts = estate_facts(
         accesses,
@@ -283,8 +300,10 @@ def _snapshot(
     topic_families: Mapping[str, str | None],
     index: TopicIndex,
     shared: Mapping[str, dict[str, Any]],
+    acls: AclColumns | None,
 ) -> dict[str, Any]:
-    """One region's normalised document; `shared`: the other region's grant records, reused
+    """One region's normalised document; `acls`: its ACL records' columns (None: read record
+    by record); `shared`: the other region's grant records, reused
     where this region has the same grant (read-only records: a large estate's two regions
     hold nearly the same grants, and half the memory went to copies)."""
     doc = snap.document
@@ -297,9 +316,27 @@ def _snapshot(
     default_retention = _broker_retention_ms(broker_config, origin)
 
     topics = {}
+    secret: dict[str, bool] = {}  # config key -> is_secret_key: topics repeat a few keys
+    effective: dict[tuple[str | None, ...], dict[str, Any]] = {}  # by the settings' values
     for name, raw_name in names.items():
         raw = doc["topics"][raw_name]
-        configs = scrub({k: v for k, v in raw.get("configs", {}).items() if v is not None})
+        configs = {}  # as scrub() keeps them, each key judged once
+        for key, value in raw.get("configs", {}).items():
+            if value is not None:
+                hidden = secret.get(key)
+                if hidden is None:
+                    hidden = secret[key] = is_secret_key(str(key))
+                if not hidden:
+                    configs[key] = value
+        # a topic's settings depend on the broker's (one per region) and on its own values of
+        # the settings' keys: text or absent ones looked up, not worked out again
+        own = tuple(map(configs.get, SETTING_KEYS))
+        text = set(map(type, own)) <= _TEXT_OR_NONE  # (1, 1.0 and True are one key)
+        found = effective.get(own) if text else None
+        if found is None:
+            found = topic_settings(configs, broker_config, origin, raw_name)
+            if text:
+                effective[own] = found
         retention_ms = configs.get("retention.ms")
         retention_bytes = configs.get("retention.bytes")
         topics[name] = _shared_keys(
@@ -316,19 +353,22 @@ def _snapshot(
                 else _int(retention_bytes, origin, f"topic {raw_name} retention.bytes"),
                 "family": topic_families.get(name),
                 "internal": is_internal(name),
-                **topic_settings(configs, broker_config, origin, raw_name),
+                **found,
             },
         )
 
-    grant_stream = itertools.chain(  # one at a time: no list of 500k tuples at the peak
-        from_acls(doc.get("acls", []), canon),
-        from_iam(
-            doc.get("iam_grants", []),
-            (cluster_name, str(cluster.get("name") or cluster_name)),
-            canon,
-        ),
+    iam_grants = from_iam(
+        doc.get("iam_grants", []),
+        (cluster_name, str(cluster.get("name") or cluster_name)),
+        canon,
     )
-    grants = _grants(grant_stream, ctx.is_replicator, index, shared)
+    if acls is None:  # odd records: one at a time, no list of 500k tuples at the peak
+        acl_grants = from_acls(doc.get("acls", []), canon)
+        grants = _grants(
+            None, itertools.chain(acl_grants, iam_grants), ctx.is_replicator, index, shared
+        )
+    else:
+        grants = _grants(acls.grant_fields, iam_grants, ctx.is_replicator, index, shared)
 
     version = str(cluster.get("kafka_version") or "")
     minor = ".".join(version.split(".")[:2])
@@ -390,30 +430,25 @@ def _snapshot(
 
 
 def _grants(
+    acl_columns: Sequence[Sequence[str]] | None,
     grant_list: Iterable[Grant],
     is_replicator: Callable[[str], bool],
     index: TopicIndex,
     shared: Mapping[str, dict[str, Any]],
 ) -> dict[str, dict[str, Any]]:
-    """Grant key -> record (the diff sorts keys; nothing else reads the order). A key granted
-    by an ACL and by IAM keeps the IAM record: the greatest source, as when the grants were
-    sorted. One loop with its lookups remembered: large estates hold hundreds of thousands of
-    grants over few principals and patterns. A record of `shared` with the same key and
-    source is the same record (the other fields derive from those and from `is_replicator`
-    and `index`), so it is reused, not rebuilt."""
+    """Grant key -> record (the diff sorts keys; nothing else reads the order), from the ACL
+    records' columns (principals canonical; `grants.ACL_FIELDS`), then `grant_list`, in that
+    order. A key granted by an ACL and by IAM keeps the IAM record: the greatest source, as
+    when the grants were sorted. One loop with its lookups remembered: large estates hold
+    hundreds of thousands of grants over few principals and patterns. A record of `shared`
+    with the same key and source is the same record (the other fields derive from those and
+    from `is_replicator` and `index`), so it is reused, not rebuilt."""
     replicator: dict[str, bool] = {}
     families: dict[tuple[str, str], list[str]] = {}
     grants: dict[str, dict[str, Any]] = {}
-    for grant in grant_list:
-        principal, rtype, pattern, name, operation, _, _, source = grant
-        key = grant.key
-        kept = grants.get(key)
-        if kept is not None and kept["source"] >= source:
-            continue
-        same = shared.get(key)
-        if same is not None and same["source"] == source:
-            grants[key] = same
-            continue
+
+    def record(grant: Grant) -> dict[str, Any]:
+        principal, rtype, pattern, name, operation, permission, host, source = grant
         is_rep = replicator.get(principal)
         if is_rep is None:
             is_rep = replicator[principal] = is_replicator(principal)
@@ -425,7 +460,82 @@ def _grants(
                 found = families[pattern, name] = index.families(pattern, name)
             covered = found
         write = topic and operation in WRITE_OPERATIONS
-        grants[key] = _GrantRecord(grant, is_rep, covered, write).__dict__
+        fields = (principal, rtype, pattern, name, operation, permission, host, source)
+        return _GrantRecord(*fields, is_rep, covered, write).__dict__
+
+    if acl_columns is not None:
+        grants = _acl_records(acl_columns, is_replicator, index, shared)
+    for grant in grant_list:
+        key = grant.key
+        kept = grants.get(key)
+        if kept is not None and kept["source"] >= grant.source:
+            continue
+        same = shared.get(key)
+        if same is not None and same["source"] == grant.source:
+            grants[key] = same
+            continue
+        grants[key] = record(grant)
+    return grants
+
+
+SETTING_KEYS = tuple(KAFKA_DEFAULTS)  # the topic configs topics.settings reads
+_TEXT_OR_NONE = {str, type(None)}
+_SOURCE = operator.itemgetter("source")
+_TOPIC_WRITES = {("TOPIC", operation): True for operation in WRITE_OPERATIONS}
+
+
+def _acl_records(
+    columns: Sequence[Sequence[str]],
+    is_replicator: Callable[[str], bool],
+    index: TopicIndex,
+    shared: Mapping[str, dict[str, Any]],
+) -> dict[str, dict[str, Any]]:
+    """`_grants`' records of the ACL grants, from their columns: each field and each derived
+    field (replicator, families, write) worked out once per distinct value and laid out with
+    C-level maps, one record per grant built by the record class alone. A key's first grant
+    gives its record and its place; a record of `shared` with the key and the source "acl" is
+    reused. Records are read-only: non-topic grants share one empty families list."""
+    keys = list(map("|".join, zip(*columns, strict=True)))
+    if shared:
+        reusable = shared
+        if set(map(_SOURCE, shared.values())) != {"acl"}:
+            reusable = {key: r for key, r in shared.items() if r["source"] == "acl"}
+        values: list[Any] = list(map(reusable.get, keys))
+        todo: Sequence[int] = list(
+            itertools.compress(range(len(keys)), map(operator.is_, values, itertools.repeat(None)))
+        )
+        columns = [list(map(column.__getitem__, todo)) for column in columns]
+    principals, rtypes, patterns, names, operations = columns[:5]
+    replicator = {p: is_replicator(p) for p in dict.fromkeys(principals)}
+    resources = list(zip(rtypes, patterns, names, strict=True))
+    families = {
+        resource: index.families(resource[1], resource[2])
+        for resource in dict.fromkeys(resources)
+        if resource[0] == "TOPIC"
+    }
+    none: list[str] = []
+    writes = map(_TOPIC_WRITES.get, zip(rtypes, operations, strict=True), itertools.repeat(False))
+    built = list(
+        map(
+            vars,
+            map(
+                _GrantRecord,
+                *columns,
+                itertools.repeat("acl"),
+                map(replicator.__getitem__, principals),
+                map(families.get, resources, itertools.repeat(none)),
+                writes,
+            ),
+        )
+    )
+    if shared:
+        for position, record in zip(todo, built, strict=True):
+            values[position] = record
+    else:
+        values = built
+    grants: dict[str, Any] = dict(zip(keys, values, strict=True))
+    if len(grants) < len(keys):  # a key granted twice: its first record, in its first place
+        grants.update(zip(reversed(keys), reversed(values), strict=True))
     return grants
 
 
@@ -450,17 +560,28 @@ class _GrantRecord:
     grants: 88 MB instead of 230 MB). Only the dict is kept; its key order is the order the
     attributes are set in."""
 
-    def __init__(self, grant: Grant, replicator: bool, families: list[str], write: bool) -> None:
-        (
-            self.principal,
-            self.resource_type,
-            self.pattern_type,
-            self.resource_name,
-            self.operation,
-            self.permission,
-            self.host,
-            self.source,
-        ) = grant
+    def __init__(
+        self,
+        principal: str,
+        resource_type: str,
+        pattern_type: str,
+        resource_name: str,
+        operation: str,
+        permission: str,
+        host: str,
+        source: str,
+        replicator: bool,
+        families: list[str],
+        write: bool,
+    ) -> None:
+        self.principal = principal
+        self.resource_type = resource_type
+        self.pattern_type = pattern_type
+        self.resource_name = resource_name
+        self.operation = operation
+        self.permission = permission
+        self.host = host
+        self.source = source
         self.replicator = replicator
         self.families = families
         self.write = write

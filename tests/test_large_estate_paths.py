@@ -3,9 +3,12 @@ ways they replaced: each test holds a fast path to a reference written the old w
 
 from __future__ import annotations
 
+import bisect
+import contextlib
 import gc
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -13,12 +16,23 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from checker import collector
+from checker.authority import (
+    Probe,
+    RegionAccess,
+    _bindings,
+    _column_bindings,
+    _signature,
+    granted_only_probes,
+    region_access,
+)
 from checker.authz.kafka import AclBinding, Authorizer, PatternType, ResourceType, acl
 from checker.errors import InputError
-from checker.grants import WRITE_OPERATIONS, Grant, TopicIndex
+from checker.grants import WRITE_OPERATIONS, AclColumns, Grant, TopicIndex, acl_columns
+from checker.identity import Canon
 from checker.io.read import parse_json
-from checker.normalize import _grants
+from checker.normalize import SETTING_KEYS, _grants
 from checker.schemas import _flat_arrays
+from checker.topics import settings as topic_settings
 
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -105,9 +119,9 @@ def _same_records(new: Mapping[str, dict[str, Any]], old: Mapping[str, dict[str,
 @given(grant_lists, grant_lists)
 def test_grant_records_match_the_sorted_way(primary: list[Grant], secondary: list[Grant]) -> None:
     index = TopicIndex(TOPIC_FAMILIES)
-    first = _grants(iter(primary), _replicator, index, {})
+    first = _grants(None, iter(primary), _replicator, index, {})
     _same_records(first, _sorted_way(primary, index))
-    second = _grants(iter(secondary), _replicator, index, first)
+    second = _grants(None, iter(secondary), _replicator, index, first)
     _same_records(second, _sorted_way(secondary, index))
     for key, record in second.items():  # a record alike in both regions is one object
         if key in first and first[key]["source"] == record["source"]:
@@ -118,8 +132,31 @@ def test_a_key_both_sources_grant_keeps_the_iam_record() -> None:
     index = TopicIndex(TOPIC_FAMILIES)
     fields = ("User:p", "TOPIC", "LITERAL", "a.one", "READ", "ALLOW", "*")
     for order in (["acl", "iam"], ["iam", "acl"]):
-        found = _grants((Grant(*fields, source) for source in order), _replicator, index, {})
+        found = _grants(None, (Grant(*fields, source) for source in order), _replicator, index, {})
         assert [r["source"] for r in found.values()] == ["iam"]
+
+
+def _columns(grants: list[Grant]) -> list[list[str]]:
+    return [[g[i] for g in grants] for i in range(7)]
+
+
+@SETTINGS
+@given(grant_lists, grant_lists, grant_lists)
+def test_grant_records_from_acl_columns_match_the_stream(
+    primary: list[Grant], secondary: list[Grant], iam: list[Grant]
+) -> None:
+    """The ACL grants read from their columns give the records, the key order and the sharing
+    with the other region that the grant stream gives (IAM grants after them)."""
+    index = TopicIndex(TOPIC_FAMILIES)
+    acls = [g._replace(source="acl") for g in primary]
+    iam = [g._replace(source="iam") for g in iam]
+    other = _grants(None, iter(secondary), _replicator, index, {})
+    streamed = _grants(None, iter([*acls, *iam]), _replicator, index, other)
+    columned = _grants(_columns(acls), iter(iam), _replicator, index, other)
+    assert list(columned) == list(streamed)
+    _same_records(columned, streamed)
+    for key, record in columned.items():
+        assert (record is other.get(key)) is (streamed[key] is other.get(key))
 
 
 # --- flat record validation --------------------------------------------------------------------
@@ -213,6 +250,76 @@ def test_parsed_json_still_refuses_duplicate_keys() -> None:
 # --- the authorizer's bindings -----------------------------------------------------------------
 
 
+def _outcome(call: Callable[[], Any]) -> Any:
+    """What a call returns, or the type and message of what it raises."""
+    try:
+        return call()
+    except (InputError, TypeError, AttributeError) as exc:
+        return type(exc), str(exc)
+
+
+binding_items = st.one_of(
+    acl_items,
+    st.builds(
+        lambda principal, name, rtype, pattern, operation: {
+            **_VALID_ACL,
+            "principal": principal,
+            "resource_name": name,
+            "resource_type": rtype,
+            "pattern_type": pattern,
+            "operation": operation,
+        },
+        st.sampled_from(["User:p", "User:*", "p", "iam:role/x", "User:q"]),
+        st.sampled_from(["a.one", "*", "", "kafka-cluster", "b"]),
+        st.sampled_from(["TOPIC", "GROUP", "CLUSTER", "TRANSACTIONAL_ID", "USER"]),
+        st.sampled_from(["LITERAL", "PREFIXED", "MATCH"]),
+        st.sampled_from(["READ", "WRITE", "ALL", "DESCRIBE", "CLUSTER_ACTION"]),
+    ),
+)
+
+
+@SETTINGS
+@given(st.lists(binding_items.filter(lambda item: isinstance(item, dict)), max_size=8))
+def test_column_bindings_match_the_record_loop(items: list[Any]) -> None:
+    """Bindings read from the ACL columns are the record loop's, in its order, with its
+    types; records the columns cannot take go the record loop's way, errors and all."""
+    canon = Canon({})
+    expected = _outcome(lambda: _bindings(items, canon, "x.json"))
+    columns = acl_columns(items, canon)
+    fast = None if columns is None else _column_bindings(columns)
+    if fast is not None:
+        assert fast == expected
+        assert [tuple(map(type, b)) for b in fast] == [tuple(map(type, b)) for b in expected]
+        assert all(type(b) is AclBinding for b in fast)
+    for given_columns in (None, columns):
+        access = _outcome(
+            lambda given=given_columns: region_access(  # type: ignore[misc]
+                {"acls": items}, "primary", canon, "x.json", given
+            )
+        )
+        if isinstance(expected, tuple):  # an error
+            assert fast is None
+            assert access == expected
+        else:
+            assert list(access.authorizer.bindings()) == list(Authorizer(expected).bindings())
+
+
+def test_acl_columns_read_every_field_or_nothing() -> None:
+    canon = Canon({"User:p": "User:canonical"})
+    records = [_VALID_ACL, {k: v for k, v in _VALID_ACL.items() if k != "host"}]
+    columns = acl_columns(records, canon)
+    assert columns is not None
+    assert columns.raw_principal == ["User:p", "User:p"]
+    assert columns.principal == ["User:canonical", "User:canonical"]
+    assert columns.host == ["*", "*"]
+    assert columns.grant_fields[1:] == tuple([[v, v] for k, v in _VALID_ACL.items()][1:])
+    assert acl_columns([{**_VALID_ACL, "host": None}], canon) is None
+    assert acl_columns([{k: v for k, v in _VALID_ACL.items() if k != "operation"}], canon) is None
+    assert acl_columns([_VALID_ACL, ["x"]], canon) is None
+    assert acl_columns({"acls": []}, canon) is None
+    assert acl_columns([], canon) == AclColumns([], [], [], [], [], [], [], [])
+
+
 def test_authorizer_keeps_the_first_of_equal_bindings_in_sorted_order() -> None:
     made = [
         acl("User:b", "ALLOW", "READ", "TOPIC", "t"),
@@ -230,3 +337,142 @@ def test_authorizer_keeps_the_first_of_equal_bindings_in_sorted_order() -> None:
         assert any(binding is b for b in made)
     assert authorizer.resource_types() == sorted({b.resource_type for b in made})
     assert authorizer.bindings(ResourceType.TOPIC)[0].pattern_type in PatternType
+
+
+# --- signatures of the bindings matching a resource ----------------------------------------------
+
+signature_bindings = st.lists(
+    st.builds(
+        lambda principal, host, operation, permission, rtype, pattern, name: acl(
+            principal, permission, operation, rtype, name, pattern_type=pattern, host=host
+        ),
+        st.sampled_from(["User:p", "User:q", "User:*"]),
+        st.sampled_from(["*", "10.0.0.1"]),
+        st.sampled_from(["READ", "WRITE", "ALL", "DESCRIBE"]),
+        st.sampled_from(["ALLOW", "DENY"]),
+        st.sampled_from(["TOPIC", "GROUP"]),
+        st.sampled_from(["LITERAL", "PREFIXED"]),
+        st.sampled_from(["a", "a.one", "a.two", "b", "*", "a."]),
+    ),
+    max_size=12,
+)
+SIGNATURE_NAMES = ["a", "a.one", "a.two", "a.three", "b", "*", "c"]
+
+
+@SETTINGS
+@given(signature_bindings, st.booleans())
+def test_region_signatures_are_equal_where_the_binding_signatures_are(
+    bindings: list[AclBinding], parity: bool
+) -> None:
+    """RegionAccess.signature, read from the authorizer's index, tells resources apart exactly
+    as _signature over the matching bindings does."""
+    access = replace(
+        region_access({}, "primary", Canon({}), "x.json"),
+        authorizer=Authorizer(bindings),
+        _matching={},
+        _neutral={},
+    )
+    keys = [
+        (kind, name)
+        for kind in (ResourceType.TOPIC, ResourceType.GROUP)
+        for name in SIGNATURE_NAMES
+    ]
+    new = {k: access.signature(*k, parity=parity) for k in keys}
+    old = {k: _signature(access.matching(*k), k[1], parity=parity) for k in keys}
+    for a in keys:
+        for b in keys:
+            assert (new[a] == new[b]) is (old[a] == old[b]), (a, b)
+
+
+# --- topic settings, looked up by the values they read -------------------------------------------
+
+
+class _Recording(dict[str, Any]):
+    """A mapping that notes the keys read from it."""
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.read: set[str] = set()
+
+    def get(self, key: str, default: Any = None) -> Any:
+        self.read.add(key)
+        return super().get(key, default)
+
+    def __getitem__(self, key: str) -> Any:
+        self.read.add(key)
+        return super().__getitem__(key)
+
+
+@SETTINGS
+@given(
+    st.dictionaries(
+        st.sampled_from([*SETTING_KEYS, "retention.ms", "segment.bytes", "x"]),
+        st.sampled_from(["delete", "compact,delete", "2", " 3 ", "LogAppendTime", "1048588"]),
+    )
+)
+def test_topic_settings_read_no_config_but_the_keys_normalisation_looks_them_up_by(
+    configs: dict[str, Any],
+) -> None:
+    """normalize looks a topic's settings up by its values of SETTING_KEYS (one region's broker
+    config being one): topics.settings must read no other topic config."""
+    recording = _Recording(configs)
+    with contextlib.suppress(InputError):
+        topic_settings(recording, {"min.insync.replicas": "2"}, "x.json", "t")
+    assert recording.read <= set(SETTING_KEYS)
+
+
+# --- topic names only grants name ---------------------------------------------------------------
+
+
+def _granted_only_per_binding(
+    accesses: Mapping[str, RegionAccess],
+    existing: list[str],
+    compared: Callable[[str], bool],
+    logical_of: Callable[[str, str], str],
+) -> list[Probe]:
+    """granted_only_probes as it was: every binding asked in turn."""
+    found: dict[str, dict[str, str]] = {}
+    known = set(existing)
+    for role, access in accesses.items():
+        for binding in access.authorizer.bindings(ResourceType.TOPIC):
+            name = binding.resource_name
+            if name == "*" or (binding.pattern_type is PatternType.LITERAL and name in known):
+                continue
+            logical = logical_of(role, name)
+            start = bisect.bisect_left(existing, logical)
+            nearest = existing[start] if start < len(existing) else None
+            if nearest is not None and (
+                nearest.startswith(logical)
+                if binding.pattern_type is PatternType.PREFIXED
+                else nearest == logical
+            ):
+                continue
+            if compared(logical):
+                found.setdefault(logical, {})[role] = name
+    return [
+        Probe(logical, here.get("primary", logical), here.get("secondary", logical))
+        for logical, here in sorted(found.items())
+    ]
+
+
+@SETTINGS
+@given(signature_bindings, signature_bindings)
+def test_granted_only_probes_ask_each_pattern_once_as_every_binding_did(
+    primary: list[AclBinding], secondary: list[AclBinding]
+) -> None:
+    base = region_access({}, "primary", Canon({}), "x.json")
+    accesses = {
+        role: replace(base, role=role, authorizer=Authorizer(bindings), _matching={}, _neutral={})
+        for role, bindings in (("primary", primary), ("secondary", secondary))
+    }
+    existing = ["a.one", "b"]
+
+    def logical_of(role: str, name: str) -> str:  # several names, one logical name: the last
+        return name.split(".")[0] if role == "secondary" else name
+
+    def compared(name: str) -> bool:
+        return name != "b"
+
+    assert granted_only_probes(accesses, existing, compared, logical_of) == (
+        _granted_only_per_binding(accesses, existing, compared, logical_of)
+    )
