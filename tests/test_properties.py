@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from checker.diff import diff
 from checker.engines.embedded import EmbeddedEngine
 from checker.evaluate import build_input
+from checker.grants import ACL_FIELDS
 from checker.identity import Canon
 from checker.normalize import normalize_pair
 from checker.plan import parse_plan
@@ -173,18 +174,7 @@ acl_values = st.one_of(
     st.lists(st.integers(), max_size=1),
 )
 acl_items = st.dictionaries(
-    st.sampled_from(
-        [
-            "principal",
-            "resource_type",
-            "pattern_type",
-            "resource_name",
-            "operation",
-            "permission",
-            "host",
-            "extra",
-        ]
-    ),
+    st.sampled_from([*ACL_FIELDS, "extra"]),
     acl_values,
     max_size=8,
 )
