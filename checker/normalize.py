@@ -34,7 +34,7 @@ from .identity import Canon
 from .model import SNAPSHOT_AREAS, Snapshot
 from .network import ingress_rule, uncovered
 from .plan import Plan
-from .redact import is_secret_key, scrub
+from .redact import scrub
 from .subjects import region_subjects
 from .topics import KAFKA_DEFAULTS, is_internal
 from .topics import settings as topic_settings
@@ -316,18 +316,10 @@ def _snapshot(
     default_retention = _broker_retention_ms(broker_config, origin)
 
     topics = {}
-    secret: dict[str, bool] = {}  # config key -> is_secret_key: topics repeat a few keys
     effective: dict[tuple[str | None, ...], dict[str, Any]] = {}  # by the settings' values
     for name, raw_name in names.items():
         raw = doc["topics"][raw_name]
-        configs = {}  # as scrub() keeps them, each key judged once
-        for key, value in raw.get("configs", {}).items():
-            if value is not None:
-                hidden = secret.get(key)
-                if hidden is None:
-                    hidden = secret[key] = is_secret_key(str(key))
-                if not hidden:
-                    configs[key] = value
+        configs = scrub({k: v for k, v in raw.get("configs", {}).items() if v is not None})
         # a topic's settings depend on the broker's (one per region) and on its own values of
         # the settings' keys: text or absent ones looked up, not worked out again
         own = tuple(map(configs.get, SETTING_KEYS))

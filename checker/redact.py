@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 # Read by the rules or by normalisation; none can hold a secret.
@@ -77,6 +78,7 @@ def _safe(key: str) -> bool:
     return key in SAFE_KEYS
 
 
+@lru_cache(maxsize=4096)  # a large estate's topics repeat a few config keys many times
 def is_secret_key(key: str) -> bool:
     """True when a key's value must not leave the source (allow-listed keys never are)."""
     return not _safe(key) and bool(SECRET_KEY.search(key))
