@@ -26,9 +26,9 @@ writer(family, phase) := w if {
 # declare one: worked out once for the rules that ask it of every family. (A complete rule: OPA
 # evaluates a partial rule anew for each family looked up.)
 # regal ignore:prefer-set-or-object-rule
-judged_writers := {name: declared.phases[input.phase].writer |
-	some name, declared in families
-	declared.phases[input.phase].writer != null
+judged_writers := {name: w |
+	some name, _ in families
+	w := writer(name, input.phase)
 }
 
 # consumer(family, phase): the region whose consumer groups read the family, like writer.
