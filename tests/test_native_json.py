@@ -193,10 +193,15 @@ def test_small_values_are_left_to_json() -> None:
     small = {"a": list(range(10))}
     assert native_json.indented(small) is None
     assert native_json.compact(small) is None
-    large = {"a": [{"b": i} for i in range(native_json.NATIVE_MIN_ENTRIES)]}
-    assert native_json.indented(large) == json.dumps(large, indent=2, sort_keys=True)
-    assert native_json.compact(large) is not None
-    assert native_json.indented(list(range(native_json.NATIVE_MIN_ENTRIES - 1))) is None
+    # a JSON report's scorecard cells, four levels down, a few MB of them
+    cells = [
+        {"family": f"family-{i:06d}", "phase": "failback", "reasons": ["no rehearsal"]}
+        for i in range(native_json.NATIVE_MIN_BYTES // 50)
+    ]
+    report = {"decisions": [{"phase": "failback", "scorecard": cells}], "tool": "failback"}
+    assert native_json.indented(report) == json.dumps(report, indent=2, sort_keys=True)
+    assert native_json.compact(report) is not None
+    assert native_json.indented({"decisions": [{"scorecard": cells[:1000]}]}) is None
 
 
 def _fixture_run(name: str) -> tuple[dict[str, Any], dict[str, Any]]:

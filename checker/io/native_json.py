@@ -38,33 +38,21 @@ _UNSHARED_FLOAT = re.compile(
     )
     + b")"
 )
-# entries (of lists and maps, in the first three levels) from which orjson pays its import
-NATIVE_MIN_ENTRIES = 5000
+# the size (of its marshal text, about its JSON text's) from which a value pays orjson's import:
+# json writes about 100 MB a second
+NATIVE_MIN_BYTES = 2_000_000
 
 
-def _sizable(value: Any, minimum: int = NATIVE_MIN_ENTRIES) -> bool:
-    """Whether lists and maps of `value`'s first three levels hold at least `minimum` entries."""
-    total = 0
-    level = [value]
-    for _ in range(3):
-        deeper: list[Any] = []
-        for container in level:
-            total += len(container)
-            if total >= minimum:
-                return True
-            items = container.values() if container.__class__ is dict else container
-            deeper.extend(v for v in items if v.__class__ is dict or v.__class__ is list)
-        level = deeper
-    return False
-
-
-def _plain(value: Any) -> bool:
-    """Only exact built-in types and no float orjson may spell differently from json."""
+def _plain(value: Any, minimum: int) -> bool:
+    """At least `minimum` bytes of marshal text, only exact built-in types and no float orjson
+    may spell differently from json."""
+    if value.__class__ is not dict and value.__class__ is not list:
+        return False
     try:
         flat = marshal.dumps(value, 1)
     except ValueError:  # an object of another type, a subclass, or nested too deeply
         return False
-    return _UNSHARED_FLOAT.search(flat) is None
+    return len(flat) >= minimum and _UNSHARED_FLOAT.search(flat) is None
 
 
 def _passthrough(orjson: Any) -> int:
@@ -77,15 +65,11 @@ def _passthrough(orjson: Any) -> int:
     )
 
 
-def _sized(value: Any, minimum: int) -> bool:
-    return (value.__class__ is dict or value.__class__ is list) and _sizable(value, minimum)
-
-
-def compact(value: Any, minimum: int = NATIVE_MIN_ENTRIES) -> str | None:
+def compact(value: Any, minimum: int = NATIVE_MIN_BYTES) -> str | None:
     """JSON text of the value json.dumps(value) gives (the same value, compact and UTF-8
-    rather than ASCII-escaped), or None when that is not certain or the value is small (fewer
-    than `minimum` entries)."""
-    if not _sized(value, minimum) or not _plain(value):
+    rather than ASCII-escaped), or None when that is not certain or the value is small (under
+    `minimum` bytes)."""
+    if not _plain(value, minimum):
         return None
     import orjson
 
@@ -95,10 +79,10 @@ def compact(value: Any, minimum: int = NATIVE_MIN_ENTRIES) -> str | None:
         return None
 
 
-def indented(value: Any, minimum: int = NATIVE_MIN_ENTRIES) -> str | None:
+def indented(value: Any, minimum: int = NATIVE_MIN_BYTES) -> str | None:
     """json.dumps(value, indent=2, sort_keys=True), the same text, or None when that is not
-    certain or the value is small (fewer than `minimum` entries)."""
-    if not _sized(value, minimum) or not _plain(value):
+    certain or the value is small (under `minimum` bytes)."""
+    if not _plain(value, minimum):
         return None
     import orjson
 
