@@ -43,22 +43,32 @@ def _measured(record: Mapping[str, Any] | None) -> int | None:
 
 
 def _rehearsed(evidence: Evidence, records: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
-    """The rehearsal evidence of a phase: the typed date or a passed rehearsal record, the
-    later of the two; `record`: what the cited record shows."""
+    """The evidence of a phase as the policies read it: its runbook, the rehearsal (the typed
+    date or a passed rehearsal record, the later of the two; `record`: what the cited record
+    shows) and how many metrics and alerts it names."""
     record = records.get(evidence.rehearsal_record) if evidence.rehearsal_record else None
     dated = _date_epoch(evidence.last_rehearsal)
+    if record is None:  # most families: no record to weigh
+        return {
+            "runbook": evidence.runbook,
+            "rehearsed_epoch": dated,
+            "record": None,
+            "metrics": len(evidence.metrics),
+            "alerts": len(evidence.alerts),
+        }
     measured = _measured(record)
     epochs = [e for e in (dated, measured) if e is not None]
     return {
+        "runbook": evidence.runbook,
         "rehearsed_epoch": max(epochs) if epochs else None,
-        "record": None
-        if record is None
-        else {
+        "record": {
             "path": evidence.rehearsal_record,
             "step": record["step"],
             "result": record["result"],
             "measured": measured is not None,
         },
+        "metrics": len(evidence.metrics),
+        "alerts": len(evidence.alerts),
     }
 
 
@@ -70,7 +80,6 @@ def _family(
     records: Mapping[str, Mapping[str, Any]],
 ) -> dict[str, Any]:
     connect = family.connect
-    evidence = {p: family.evidence(p) for p in PHASES}
     return {
         "owner": family.owner,
         "tier": family.tier,
@@ -92,15 +101,7 @@ def _family(
         "connect": None
         if connect is None
         else {"internal_topics": list(connect.internal_topics), "recreate": connect.recreate},
-        "evidence": {
-            p: {
-                "runbook": e.runbook,
-                **_rehearsed(e, records),
-                "metrics": len(e.metrics),
-                "alerts": len(e.alerts),
-            }
-            for p, e in evidence.items()
-        },
+        "evidence": {p: _rehearsed(family.evidence(p), records) for p in PHASES},
         "topic_count": counts.get(family.name, 0),
         "schemas": None
         if family.schemas is None

@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..errors import EngineError
+from ..io import native_json
 from ..policy.locate import PolicyFile
 from .base import PolicyCompileError
 
@@ -50,8 +51,13 @@ class EmbeddedEngine:
 
     def query(self, rule: str, input_document: Mapping[str, Any] | None) -> Any:
         if input_document is not None:  # the JSON text is not held while the rule evaluates
-            # a tree built by build_input: no cycle to look for (half the encoding time)
-            self._engine.set_input_json(json.dumps(input_document, check_circular=False))
+            # orjson where it gives the same value (a large input: 4x faster), else json; a tree
+            # built by build_input: no cycle to look for (half json's encoding time)
+            text = native_json.compact(input_document)
+            if text is None:
+                text = json.dumps(input_document, check_circular=False)
+            self._engine.set_input_json(text)
+            del text
         return json.loads(self.query_json(rule, None))
 
     def query_json(self, rule: str, input_json: str | None) -> str:

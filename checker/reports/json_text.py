@@ -6,6 +6,7 @@ encoder only writes compact text): the JSON report of 10,000 topic families (28 
 uses (ASCII only). Anything it does not know (a type json would hand to `default`, a key json
 would refuse) goes to json.dumps itself, which writes or raises as it always did.
 tests/test_json_text.py compares the two on the reports of the fixtures and on random values.
+A large value goes to orjson (checker/io/native_json.py) when its text is provably the same.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from __future__ import annotations
 import json
 from json.encoder import encode_basestring_ascii
 from typing import Any
+
+from ..io import native_json
 
 _INFINITY = float("inf")
 
@@ -23,6 +26,9 @@ class _Unknown(Exception):
 
 def dumps(value: Any) -> str:
     """json.dumps(value, indent=2, sort_keys=True), the same text."""
+    native = native_json.indented(value)  # orjson's, where provably the same (large values)
+    if native is not None:
+        return native
     out: list[str] = []
     try:
         _encode(value, out, "\n")
