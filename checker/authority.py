@@ -1136,6 +1136,7 @@ def estate_facts(
         }
     primary, secondary = accesses["primary"], accesses["secondary"]
     topics = [t for t in sorted(topic_families) if compared(t)]
+    kept = set(topics)
     probes = name_probes(
         (primary, secondary), {g for role_groups in groups.values() for g in role_groups}
     )
@@ -1143,7 +1144,7 @@ def estate_facts(
         Probe(t, names["primary"].get(t, t), names["secondary"].get(t, t)) for t in topics
     ] + granted_only_probes(accesses, sorted(topic_families), compared, logical_of)
     compared_families = {
-        family: [t for t in family_topics if compared(t)]
+        family: [t for t in family_topics if t in kept]
         for family, family_topics in by_family.items()
     }
     only_primary, only_secondary = parity_facts(
