@@ -152,6 +152,11 @@ class RegionAccess:
     _neutral: dict[tuple[Any, ...], tuple[Any, ...]] = field(
         default_factory=dict, repr=False, compare=False
     )
+    # resource type -> (the authorizer they are of, name -> tails of its LITERAL bindings,
+    # each distinct tails -> itself)
+    _tails: dict[
+        ResourceType, tuple[Authorizer, dict[str, Signature], dict[Signature, Signature]]
+    ] = field(default_factory=dict, repr=False, compare=False)
 
     def matching(self, resource_type: ResourceType, name: str) -> list[AclBinding]:
         """The bindings matching a resource (remembered: write authority and parity both ask)."""
@@ -187,14 +192,17 @@ class RegionAccess:
         self, resource_type: ResourceType, names: Sequence[str], *, parity: bool = False
     ) -> list[Signature]:
         """`signature` of each name, the same values, worked out for all the names at once:
-        the tails of a name's LITERAL bindings once, their parity form once per distinct
-        tails, the identities of the others once per set of matched prefixes."""
-        owns, others = self.authorizer.matching_parts_many(resource_type, names)
-        tails = list(map(tuple, map(map, repeat(_TAIL), owns)))
+        the tails of a name's LITERAL bindings once per region (`_literal_tails`), their
+        parity form once per distinct tails, the identities of the others once per set of
+        matched prefixes."""
+        _, others = self.authorizer.matching_parts_many(resource_type, names)
+        known = self._literal_tails(resource_type, names)
+        tails = list(map(known.__getitem__, names))
         if parity and resource_type is ResourceType.TOPIC and any(tails):
             neutral = self._neutral_tails()
-            forms = {t: tuple(map(neutral.get, t, t)) for t in set(tails)}
-            tails = list(map(forms.__getitem__, tails))
+            distinct_tails = dict(zip(map(id, tails), tails, strict=True))  # few: interned
+            forms = {key: tuple(map(neutral.get, t, t)) for key, t in distinct_tails.items()}
+            tails = list(map(forms.__getitem__, map(id, tails)))
         distinct = dict(zip(map(id, others), others, strict=True))  # shared lists of the others
         rests = {key: tuple(map(id, other)) for key, other in distinct.items()}
         found: list[Signature] = list(
@@ -204,6 +212,23 @@ class RegionAccess:
             # the LITERAL "*" bindings are the name "*"'s own: the general way
             found[position] = self.signature(resource_type, WILDCARD, parity=parity)
         return found
+
+    def _literal_tails(
+        self, resource_type: ResourceType, names: Sequence[str]
+    ) -> dict[str, Signature]:
+        """Name -> the tails of its LITERAL bindings (`_TAIL`, in the authorizer's order), for
+        `names` and the names asked before (remembered: write authority and parity both ask
+        for every topic); equal tails are one object (large estates hold few distinct ones)."""
+        entry = self._tails.get(resource_type)
+        if entry is None or entry[0] is not self.authorizer:
+            entry = self._tails[resource_type] = (self.authorizer, {}, {})
+        _, known, interned = entry
+        fresh = list(set(names).difference(known))
+        if fresh:
+            owns, _ = self.authorizer.matching_parts_many(resource_type, fresh)
+            tails = list(map(tuple, map(map, repeat(_TAIL), owns)))
+            known.update(zip(fresh, map(interned.setdefault, tails, tails), strict=True))
+        return known
 
     def _neutral_tails(self) -> dict[tuple[Any, ...], tuple[Any, ...]]:
         """(principal, host, WRITE, ALLOW) -> (_WRITE_GRANT, host, WRITE, ALLOW), for every

@@ -262,3 +262,23 @@ def test_kafka_parity_matches_the_probe_by_probe_way(
         assert {k: (e.names, e.why) for k, e in new[side].items()} == {
             k: (e.names, e.why) for k, e in old[side].items()
         }
+
+
+@SETTINGS
+@given(bindings, bindings, name_lists, name_lists, st.booleans())
+def test_signatures_remembered_across_calls_and_authorizers(
+    first: list[AclBinding],
+    second: list[AclBinding],
+    names: list[str],
+    more: list[str],
+    parity: bool,
+) -> None:
+    """The tails remembered from one call answer the next (any names, either form); a copy of
+    the region with another authorizer does not read the first one's."""
+    access = _access(first)
+    for asked, form in ((names, parity), (more, not parity), ([*more, *names], parity)):
+        bulk = access.signatures(ResourceType.TOPIC, asked, parity=form)
+        assert bulk == [access.signature(ResourceType.TOPIC, n, parity=form) for n in asked]
+    other = replace(access, authorizer=Authorizer(second), _matching={}, _neutral={})
+    bulk = other.signatures(ResourceType.TOPIC, [*names, *more], parity=parity)
+    assert bulk == [other.signature(ResourceType.TOPIC, n, parity=parity) for n in [*names, *more]]
