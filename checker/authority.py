@@ -152,6 +152,11 @@ class RegionAccess:
     _neutral: dict[tuple[Any, ...], tuple[Any, ...]] = field(
         default_factory=dict, repr=False, compare=False
     )
+    # resource type -> (the authorizer they are of, name -> tails of its LITERAL bindings,
+    # each distinct tails -> itself)
+    _tails: dict[
+        ResourceType, tuple[Authorizer, dict[str, Signature], dict[Signature, Signature]]
+    ] = field(default_factory=dict, repr=False, compare=False)
 
     def matching(self, resource_type: ResourceType, name: str) -> list[AclBinding]:
         """The bindings matching a resource (remembered: write authority and parity both ask)."""
@@ -182,6 +187,49 @@ class RegionAccess:
             neutral = self._neutral_tails()
             tails = list(map(neutral.get, tails, tails))
         return (tuple(tails), *map(id, others))
+
+    def signatures(
+        self, resource_type: ResourceType, names: Sequence[str], *, parity: bool = False
+    ) -> list[Signature]:
+        """`signature` of each name, the same values, worked out for all the names at once:
+        the tails of a name's LITERAL bindings once per region (`_literal_tails`), their
+        parity form once per distinct tails, the identities of the others once per set of
+        matched prefixes."""
+        _, others = self.authorizer.matching_parts_many(resource_type, names)
+        known = self._literal_tails(resource_type, names)
+        tails = list(map(known.__getitem__, names))
+        if parity and resource_type is ResourceType.TOPIC and any(tails):
+            neutral = self._neutral_tails()
+            distinct_tails = dict(zip(map(id, tails), tails, strict=True))  # few: interned
+            forms = {key: tuple(map(neutral.get, t, t)) for key, t in distinct_tails.items()}
+            tails = list(map(forms.__getitem__, map(id, tails)))
+        distinct = dict(zip(map(id, others), others, strict=True))  # shared lists of the others
+        rests = {key: tuple(map(id, other)) for key, other in distinct.items()}
+        found: list[Signature] = list(
+            map(tuple.__add__, zip(tails), map(rests.__getitem__, map(id, others)))
+        )
+        for position in compress(range(len(found)), map(WILDCARD.__eq__, names)):
+            # the LITERAL "*" bindings are the name "*"'s own: the general way
+            found[position] = self.signature(resource_type, WILDCARD, parity=parity)
+        return found
+
+    def _literal_tails(
+        self, resource_type: ResourceType, names: Sequence[str]
+    ) -> dict[str, Signature]:
+        """Name -> the tails of its LITERAL bindings (`_TAIL`, in the authorizer's order), for
+        `names` and the names asked before (remembered: write authority and parity both ask
+        for every topic); equal tails are one object (large estates hold few distinct ones)."""
+        entry = self._tails.get(resource_type)
+        if entry is None or entry[0] is not self.authorizer:
+            entry = self._tails[resource_type] = (self.authorizer, {}, {})
+        _, known, interned = entry
+        fresh = list(set(names).difference(known))
+        if fresh:
+            owns, _ = self.authorizer.matching_parts_many(resource_type, fresh)
+            for name, own in zip(fresh, owns, strict=True):  # interned one by one: 500k
+                tails = tuple(map(_TAIL, own))  # tails are not held at once (40 MB at the peak)
+                known[name] = interned.setdefault(tails, tails)
+        return known
 
     def _neutral_tails(self) -> dict[tuple[Any, ...], tuple[Any, ...]]:
         """(principal, host, WRITE, ALLOW) -> (_WRITE_GRANT, host, WRITE, ALLOW), for every
@@ -516,33 +564,36 @@ def write_facts(
         (family, logical, here) for family, ts in family_topics.items() for logical, here in ts
     ]
 
-    def add(family: str, principal: str, logical: str, why: str) -> None:
-        writer = found.setdefault(family, {}).setdefault(principal, _Writer())
-        writer.topics.add(logical)
-        writer.why.add(why)
-
     if access.acls_apply and items:
+        # topics of one signature get one answer (worked out for the first of them); a
+        # family's topics of one signature are added together
         memo: dict[Signature, list[tuple[str, str]]] = {}
-        for family, logical, here_name in items:
-            signature = access.signature(ResourceType.TOPIC, here_name)
-            answer = memo.get(signature)
-            if answer is None:
-                answer = memo[signature] = _kafka_writers(access.authorizer, here_name)
-            for principal, why in answer:
-                add(family, principal, logical, why)
+        alike: dict[tuple[str, Signature], list[str]] = {}
+        signatures = access.signatures(ResourceType.TOPIC, [here for _, _, here in items])
+        for (family, logical, here_name), signature in zip(items, signatures, strict=True):
+            if signature not in memo:
+                memo[signature] = _kafka_writers(access.authorizer, here_name)
+            alike.setdefault((family, signature), []).append(logical)
+        for (family, signature), logicals in alike.items():
+            for principal, why in memo[signature]:
+                writer = found.setdefault(family, {}).setdefault(principal, _Writer())
+                writer.topics.update(logicals)
+                writer.why.add(why)
     if access.iam_applies and items:
         names = sorted({here for _, _, here in items})
         answers_iam = access.iam.producers(access.cluster, names)
-        explained: dict[tuple[str, str], str] = {}
+        writers_iam: dict[tuple[str, str], _Writer] = {}
         for family, logical, here in items:
             for principal, _ in answers_iam[here]:
-                key = (family, principal)
-                if key not in explained:  # the statement that allows the family's first topic
+                known = writers_iam.get((family, principal))
+                if known is None:  # the statement that allows the family's first topic
                     allowed_by = access.iam.authorize(
                         principal, WRITE_DATA, access.cluster.topic_arn(here)
                     )
-                    explained[key] = "IAM " + allowed_by.explain().removeprefix("allowed by ")
-                add(family, principal, logical, explained[key])
+                    known = found.setdefault(family, {}).setdefault(principal, _Writer())
+                    known.why.add("IAM " + allowed_by.explain().removeprefix("allowed by "))
+                    writers_iam[family, principal] = known
+                known.topics.add(logical)
     writers: dict[str, list[dict[str, Any]]] = {}
     replicators: dict[str, list[str]] = {}
     admins: dict[str, list[str]] = {}
@@ -643,24 +694,30 @@ def _kafka_side(
     """(allowed only in the primary, allowed only in the secondary) for Kafka ACL principals.
     Probes whose matching bindings have the same signatures share one comparison."""
     only: tuple[dict[_Key, _Extra], dict[_Key, _Extra]] = ({}, {})
-    memo: dict[tuple[Signature, Signature], _Found] = {}
-    for probe in probes:
-        signature = (
-            here.signature(resource_type, probe.primary, parity=True),
-            there.signature(resource_type, probe.secondary, parity=True),
+    # probes by their pair of signatures: the first probe of each pair is compared, and the
+    # differences found hold for the names of all of them
+    alike: dict[tuple[Signature, Signature], tuple[Probe, list[str]]] = {}
+    pairs = zip(
+        here.signatures(resource_type, [p.primary for p in probes], parity=True),
+        there.signatures(resource_type, [p.secondary for p in probes], parity=True),
+        strict=True,
+    )
+    for probe, signature in zip(probes, pairs, strict=True):
+        group = alike.get(signature)
+        if group is None:
+            alike[signature] = (probe, [probe.name])
+        else:
+            group[1].append(probe.name)
+    for probe, names in alike.values():
+        bindings = (
+            here.parity_bindings(resource_type, probe.primary),
+            there.parity_bindings(resource_type, probe.secondary),
         )
-        differences = memo.get(signature)
-        if differences is None:
-            bindings = (
-                here.parity_bindings(resource_type, probe.primary),
-                there.parity_bindings(resource_type, probe.secondary),
-            )
-            differences = memo[signature] = _compare(
-                (here, there), bindings, resource_type, probe, operations, skip
-            )
-        for side, key, why in differences:
+        for side, key, why in _compare(
+            (here, there), bindings, resource_type, probe, operations, skip
+        ):
             extra = only[side].setdefault(key, _Extra())
-            extra.names.add(probe.name)
+            extra.names.update(names)
             extra.why.add(why)
     return only
 
@@ -1105,6 +1162,7 @@ def estate_facts(
         }
     primary, secondary = accesses["primary"], accesses["secondary"]
     topics = [t for t in sorted(topic_families) if compared(t)]
+    kept = set(topics)
     probes = name_probes(
         (primary, secondary), {g for role_groups in groups.values() for g in role_groups}
     )
@@ -1112,7 +1170,7 @@ def estate_facts(
         Probe(t, names["primary"].get(t, t), names["secondary"].get(t, t)) for t in topics
     ] + granted_only_probes(accesses, sorted(topic_families), compared, logical_of)
     compared_families = {
-        family: [t for t in family_topics if compared(t)]
+        family: [t for t in family_topics if t in kept]
         for family, family_topics in by_family.items()
     }
     only_primary, only_secondary = parity_facts(

@@ -77,7 +77,26 @@ def _int(value: Any, origin: str, what: str) -> int:
 
 
 class TopicPattern(Protocol):
+    @property
+    def pattern(self) -> str: ...
+
     def fullmatch(self, text: str) -> object: ...
+
+
+_EVERY_NAME = ".*"  # MSK Replicator's and MirrorMaker 2's usual include pattern
+
+
+def _matches_every(patterns: Sequence[TopicPattern], names: Iterable[str]) -> bool:
+    """Does one of `patterns` fully match every one of `names` that holds no line break? Its
+    `.*` does, answered without RE2 (which matches `.` to anything but a line break), when every
+    name is UTF-8 text (RE2 is given UTF-8: a lone surrogate is its error to raise)."""
+    if not any(p.pattern == _EVERY_NAME for p in patterns):
+        return False
+    try:
+        "".join(names).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def compile_topic_patterns(patterns: Iterable[str], origin: str) -> list[TopicPattern]:
@@ -156,9 +175,10 @@ class _Context:
         """The logical name of a remote copy `<alias>.<topic>`. A topic internal under its own
         name keeps it: MirrorMaker 2's `<alias>.checkpoints.internal` is no remote copy of a
         topic `checkpoints.internal`."""
-        if is_internal(topic):
+        prefixes = self.prefixes.get(role, ())
+        if not prefixes or is_internal(topic):  # without prefixes, every name is its own
             return topic
-        for prefix in self.prefixes.get(role, ()):
+        for prefix in prefixes:
             if topic.startswith(prefix + "."):
                 return topic[len(prefix) + 1 :]
         return topic
@@ -686,14 +706,17 @@ def _flows(ctx: _Context, topic_families: Mapping[str, str | None]) -> dict[str,
         )
         exclude = compile_topic_patterns(raw.get("topics_exclude", []), f"{where} topics_exclude")
 
+        every = _matches_every(include, itertools.chain(topic_families, ctx.connect_topics))
+
         def carried(
             topic: str,
             include: Sequence[TopicPattern] = include,
             exclude: Sequence[TopicPattern] = exclude,
+            every: bool = every,
         ) -> bool:
-            return any(p.fullmatch(topic) for p in include) and not any(
-                p.fullmatch(topic) for p in exclude
-            )
+            return (
+                (every and "\n" not in topic) or any(p.fullmatch(topic) for p in include)
+            ) and not any(p.fullmatch(topic) for p in exclude)
 
         patterns = (
             tuple(raw.get("topics_include", [".*"])),
