@@ -50,6 +50,9 @@ _REFUSED_CHARACTER = re.compile("[\x80-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe
 _MARKS = ("&", "*", "!", "@", "`", "%")
 _NODE_START = (" ", "\n", "[", "]", "{", "}", ",")
 _LINE_STARTS = ("%", "---", "...")  # a directive or a document marker
+# a dash after a closing quote: rapidyaml reads "- 'x' - y" as two items, PyYAML refuses it
+# (one expression a quote: a literal first character is searched for quickly)
+_DASH_AFTER_QUOTE = (re.compile("' +-"), re.compile('" +-'))
 
 # A JSON string that may be a plain scalar PyYAML types: it starts with a character one of the
 # implicit resolvers starts with (or is empty), and holds only characters their texts hold (no
@@ -115,6 +118,8 @@ def _refused(text: str, data: bytes) -> bool:
             if at == 0 or text[at - 1] in _NODE_START:
                 return True
             at = text.find(mark, at + 1)
+    if any(after.search(text) for after in _DASH_AFTER_QUOTE):
+        return True
     return text.startswith(_LINE_STARTS) or any("\n" + s in text for s in _LINE_STARTS)
 
 
