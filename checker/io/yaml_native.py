@@ -53,6 +53,12 @@ _LINE_STARTS = ("%", "---", "...")  # a directive or a document marker
 # a dash after a closing quote: rapidyaml reads "- 'x' - y" as two items, PyYAML refuses it
 # (one expression a quote: a literal first character is searched for quickly)
 _DASH_AFTER_QUOTE = (re.compile("' +-"), re.compile('" +-'))
+# a block scalar's header other than |, |-, |+, >, >-, >+ (and a comment): rapidyaml reads past
+# what PyYAML refuses ("|1:"); indentation indicators are left to PyYAML too
+_ODD_BLOCK_HEADER = tuple(
+    re.compile(f" \\{mark}(?![-+]?(?: *| +#.*)$)", re.MULTILINE) for mark in "|>"
+)
+_BLOCK_AT_LINE_START = ("|", ">")
 
 # A JSON string that may be a plain scalar PyYAML types: it starts with a character one of the
 # implicit resolvers starts with (or is empty), and holds only characters their texts hold (no
@@ -119,6 +125,10 @@ def _refused(text: str, data: bytes) -> bool:
                 return True
             at = text.find(mark, at + 1)
     if any(after.search(text) for after in _DASH_AFTER_QUOTE):
+        return True
+    if any(odd.search(text) for odd in _ODD_BLOCK_HEADER):
+        return True
+    if text.startswith(_BLOCK_AT_LINE_START) or any("\n" + b in text for b in _BLOCK_AT_LINE_START):
         return True
     return text.startswith(_LINE_STARTS) or any("\n" + s in text for s in _LINE_STARTS)
 
