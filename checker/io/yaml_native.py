@@ -50,6 +50,11 @@ _REFUSED_CHARACTER = re.compile("[\x80-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe
 _MARKS = ("&", "*", "!", "@", "`", "%")
 _NODE_START = (" ", "\n", "[", "]", "{", "}", ",")
 _LINE_STARTS = ("%", "---", "...")  # a directive or a document marker
+# libyaml refuses a key of more than 1024 characters from its start to its colon, rapidyaml not:
+# keys of up to 100 characters (202 written with quotes, 808 bytes) and fewer than 64 spaces
+# before a colon
+_LONGEST_KEY = 100
+_SPACES_BEFORE_COLON = " " * 64 + ":"
 # a dash after a closing quote: rapidyaml reads "- 'x' - y" as two items, PyYAML refuses it
 # (one expression a quote: a literal first character is searched for quickly)
 _DASH_AFTER_QUOTE = (re.compile("' +-"), re.compile('" +-'))
@@ -124,7 +129,7 @@ def _refused(text: str, data: bytes) -> bool:
             if at == 0 or text[at - 1] in _NODE_START:
                 return True
             at = text.find(mark, at + 1)
-    if any(after.search(text) for after in _DASH_AFTER_QUOTE):
+    if _SPACES_BEFORE_COLON in text or any(after.search(text) for after in _DASH_AFTER_QUOTE):
         return True
     if any(odd.search(text) for odd in _ODD_BLOCK_HEADER):
         return True
@@ -161,6 +166,7 @@ class _Check:
         self._dates_as_text = dates_as_text
         self._loader = _LOADER("")
         self._keys = 0
+        self._names: set[str] = set()  # json shares one string per distinct key
         self._numbers: dict[str, Any] = {}
 
     def document(self, emitted: str, size: int) -> Any:
@@ -175,6 +181,8 @@ class _Check:
             # the nodes PyYAML counts: rapidyaml's (a key and its value are one) and the keys
             if size + self._keys > MAX_YAML_EXPANDED_NODES:
                 raise _Refused
+            if any(len(name) > _LONGEST_KEY for name in self._names):
+                raise _Refused
             for text, built in self._numbers.items():
                 self._number(text, built)
             for text, colon in set(_TYPABLE.findall(emitted)):
@@ -188,6 +196,7 @@ class _Check:
         if len(result) != len(pairs):
             raise _Refused  # a duplicate key: PyYAML's path says where
         self._keys += len(pairs)
+        self._names.update(result)
         return result
 
     def _int(self, text: str) -> int:
