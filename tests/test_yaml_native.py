@@ -453,7 +453,7 @@ def _scalars(draw: Any, indent: int, words: Any) -> str:
     style = draw(STYLES)
     pad = " " * (indent + 2)
     if style in ("literal", "folded"):
-        header = ("|" if style == "literal" else ">") + draw(st.sampled_from(["", "-", "+"]))
+        header: str = ("|" if style == "literal" else ">") + draw(st.sampled_from(["", "-", "+"]))
         body = [
             pad + draw(st.sampled_from(["", "", "  ", " "])) + line if line.strip() else ""
             for line in lines
@@ -467,7 +467,7 @@ def _scalars(draw: Any, indent: int, words: Any) -> str:
     elif style == "double":
         lines = ['"' + lines[0].replace('"', "'"), *(x.replace('"', "'") for x in lines[1:])]
         lines[-1] += '"'
-    separator = "\n" + draw(st.sampled_from(["", "\n"])) + pad
+    separator: str = "\n" + draw(st.sampled_from(["", "\n"])) + pad
     return separator.join(lines)
 
 
