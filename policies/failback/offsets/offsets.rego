@@ -140,7 +140,7 @@ deny contains lib.finding_at(
 ) if {
 	some name, family in input.plan.families
 	family.offset_strategy in synced_strategies
-	[source, target] := lib.failback_direction(name)
+	[source, target] := lib.failback_directions[name]
 	not synced_between(name, source, target)
 }
 

@@ -59,53 +59,99 @@ phase_texts[phase] := {
 	some phase in phases
 }
 
-# What a rehearsal epoch says, worked out once per distinct epoch (families share their
-# rehearsal dates) instead of once per cell: whether it is within the maximum age, and the
-# reason naming its whole days (never negative: sprintf %d of negatives differs between engines).
+# phase -> the evidence defaults, for every phase: object.union merges nested objects, so one
+# call per family fills in what each phase's evidence leaves out (and the phases it leaves out).
+phase_defaults[phase] := evidence_defaults if some phase in phases
+
+# A family's evidence for every phase, the defaults filled in.
+evidence_of(family) := object.union(phase_defaults, object.get(family, "evidence", {}))
+
+# The distinct [rehearsal epoch, rehearsal record] pairs of every family's evidence (families
+# share their rehearsal dates, and most cite no record).
+rehearsal_pairs contains [evidence.rehearsed_epoch, evidence.record] if {
+	some family in families
+	some evidence in evidence_of(family)
+}
+
+# What a rehearsal epoch says, worked out once per distinct epoch instead of once per cell:
+# whether it is within the maximum age, and the reason naming its whole days (never negative:
+# sprintf %d of negatives differs between engines).
 rehearsals[epoch] := {
 	"recent": (input.now - epoch) <= max_age_seconds,
 	"reason": sprintf("last rehearsal %d days ago", [floor(max([input.now - epoch, 0]) / 86400)]),
 } if {
-	some epoch in {evidence.rehearsed_epoch |
-		some family in families
-		some evidence in object.get(family, "evidence", {})
-	}
+	some [epoch, _] in rehearsal_pairs
 	epoch != null
 }
 
 # An absent rehearsal: never recent, no reason.
 no_rehearsal_entry := {"recent": false}
 
+# [rehearsal epoch, record] -> whether it is recent and the reasons a cell gives for it (its age,
+# what the cited record shows, no rehearsal within the maximum age), once per distinct pair.
+# (A complete rule, as the lookup tables below: OPA evaluates a partial rule anew for each key
+# looked up.)
+# regal ignore:prefer-set-or-object-rule
+rehearsal_states := {[epoch, record]: {
+	"recent": rehearsal.recent,
+	"reasons": [reason |
+		some part in [
+			[days | days := rehearsal.reason],
+			[record_reason(record) | record != null],
+			[no_rehearsal | not rehearsal.recent],
+		]
+		some reason in part
+	],
+} |
+	some [epoch, record] in rehearsal_pairs
+	rehearsal := object.get(rehearsals, epoch, no_rehearsal_entry)
+}
+
+# [runbook is null, runbook is "", rehearsed recently, metrics > 0, alerts > 0] -> the cell's
+# level (levels) and whether its runbook counts: a cell's facts looked up as one key, without
+# a comprehension per cell for each.
+# regal ignore:prefer-set-or-object-rule
+cell_states := {[no_runbook, empty_runbook, recent, metrics, alerts]: {
+	"level": levels[[has_runbook, recent, monitored]],
+	"has_runbook": has_runbook,
+} |
+	some no_runbook in [true, false]
+	some empty_runbook in [true, false]
+	some recent in [true, false]
+	some metrics in [true, false]
+	some alerts in [true, false]
+	has_runbook := [no_runbook, empty_runbook] == [false, false]
+	monitored := [metrics, alerts] == [true, true]
+}
+
 # family -> phase -> its scorecard cell before blocking findings lower it (scorecard): every
 # cell of 10,000 families in one comprehension, without a function call per cell (regorus
-# spent some 75 µs a cell on a dozen small calls).
+# spent some 75 µs a cell on a dozen small calls); a cell's level and rehearsal reasons are
+# looked up (cell_states, rehearsal_states) instead of worked out with a comprehension each.
 unlowered_cells[name] := {phase: {
 	"family": name,
 	"phase": phase,
-	"level": level,
-	"evidence_level": level,
+	"level": state.level,
+	"evidence_level": state.level,
 	"reasons": [reason |
 		some part in [
-			[sprintf("runbook: %s", [evidence.runbook]) | has_runbook],
-			[texts.no_runbook | not has_runbook],
-			[days | days := rehearsal.reason],
-			[record_reason(evidence.record) | evidence.record != null],
-			[no_rehearsal | not rehearsal.recent],
+			[sprintf("runbook: %s", [runbook]) | state.has_runbook],
+			[texts.no_runbook | not state.has_runbook],
+			rehearsal.reasons,
 			[sprintf("metrics: %d, alerts: %d", [evidence.metrics, evidence.alerts])],
 		]
 		some reason in part
 	],
-	"next_step": next_steps[level],
+	"next_step": texts.next_step[state.level],
 } |
 	some phase, texts in phase_texts
-	evidence := object.union(evidence_defaults, object.get(given, phase, {}))
-	has_runbook := [true | not evidence.runbook in {null, ""}] == [true]
-	rehearsal := object.get(rehearsals, evidence.rehearsed_epoch, no_rehearsal_entry)
-	level := levels[[has_runbook, rehearsal.recent, [true | evidence.metrics > 0; evidence.alerts > 0] == [true]]]
-	next_steps := texts.next_step
+	evidence := given[phase]
+	runbook := evidence.runbook
+	rehearsal := rehearsal_states[[evidence.rehearsed_epoch, evidence.record]]
+	state := cell_states[[runbook == null, runbook == "", rehearsal.recent, evidence.metrics > 0, evidence.alerts > 0]]
 } if {
 	some name, family in families
-	given := object.get(family, "evidence", {})
+	given := evidence_of(family)
 }
 
 # The evidence level of a family in a phase, before blocking findings lower it.

@@ -141,7 +141,7 @@ deny contains lib.finding_at(
 deny contains f if {
 	phase := input.phase
 	some name, _ in input.plan.families
-	lib.replicated(name)
+	name in lib.replicated_families
 	direction := lib.switch_direction(name, phase)
 	model := lib.direction_model(name, direction[0], direction[1])
 	missing := model.uncarried
