@@ -53,9 +53,17 @@ def pyyaml(text: str, dates_as_text: bool) -> tuple[str, Any]:
     return "ok", documents[0]
 
 
-def native(text: str, dates_as_text: bool) -> list[Any] | None:
+@pytest.fixture(autouse=True)
+def _only_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The native reading silences file descriptor 2 and so runs only in a process with one
+    thread; earlier tests of the suite (servers, pools) may leave threads behind, so these
+    tests stand for a process of one thread (the condition itself is tested below)."""
+    monkeypatch.setattr(yaml_native, "_quiet_possible", lambda: True)
+
+
+def native(text: str, dates_as_text: bool, max_nodes: int = read.MAX_YAML_EXPANDED_NODES) -> Any:
     with collector.paused():
-        return yaml_native.document(text, dates_as_text)
+        return yaml_native.document(text, dates_as_text, read._LOADER, max_nodes)
 
 
 def agrees(text: str) -> bool:
@@ -560,10 +568,30 @@ def test_deep_nesting_is_left_to_pyyaml() -> None:
 def test_the_node_count_is_pyyamls(monkeypatch: pytest.MonkeyPatch) -> None:
     text = "a:\n- 1\n- b: c\n  d: []\nd:\n  e: f\n  g:\n  - h\n"
     want = read._expanded_size(pyyaml(text, True)[1], {}, 10**9)
-    monkeypatch.setattr(yaml_native, "MAX_YAML_EXPANDED_NODES", want)
-    assert native(text, True) is not None
-    monkeypatch.setattr(yaml_native, "MAX_YAML_EXPANDED_NODES", want - 1)
-    assert native(text, True) is None
+    assert native(text, True, want) is not None
+    assert native(text, True, want - 1) is None
+
+
+def test_another_thread_leaves_the_text_to_pyyaml(monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    monkeypatch.undo()  # the real condition: silencing fd 2 would silence the other thread too
+    text = "a: 1\nb:\n- c\n"
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert threading.active_count() > 1
+        assert native(text, True) is None
+    finally:
+        stop.set()
+        other.join()
+    if threading.active_count() == 1:  # a suite may still hold threads of its own
+        assert native(text, True) == [{"a": 1, "b": ["c"]}]
+
+
+def test_the_implicit_resolvers_are_the_loaders() -> None:
+    assert read._LOADER.yaml_implicit_resolvers == yaml_native._RESOLVERS
 
 
 def test_nothing_is_printed_on_a_refused_text(capfd: pytest.CaptureFixture[str]) -> None:

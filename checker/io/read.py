@@ -608,7 +608,7 @@ def _native(text: str, dates_as_text: bool) -> list[Any] | None:
     from . import yaml_native
 
     with collector.paused():
-        return yaml_native.document(text, dates_as_text)
+        return yaml_native.document(text, dates_as_text, _LOADER, MAX_YAML_EXPANDED_NODES)
 
 
 def _parse(text: str, origin: str, what: str, many: bool, dates_as_text: bool = False) -> Any:

@@ -16,8 +16,9 @@ the JSON loses is checked so that nothing is accepted on a guess:
   refused, except a value rapidyaml would have written bare had it been plain ("1", "true":
   quoted, so a string in PyYAML too) and, with dates_as_text, a date value PyYAML spells the same;
 - true, false and null are written bare for plain true, false, null and empty scalars only;
-- duplicate keys (json keeps the last), more nodes than MAX_YAML_EXPANDED_NODES, more than
-  about 90 levels of nesting, several documents, and anything rapidyaml refuses: refused.
+- duplicate keys (json keeps the last), more nodes than the caller's limit
+  (MAX_YAML_EXPANDED_NODES), more than about 90 levels of nesting, several documents, and
+  anything rapidyaml refuses: refused.
 
 tests/test_yaml_native.py holds this to PyYAML's path on every YAML file of the repository, on
 hand-made documents and on generated ones (results and errors alike)."""
@@ -36,7 +37,11 @@ from typing import Any
 import ryml  # type: ignore[import-untyped]
 import yaml
 
-from .read import _LOADER, _STR, _TIMESTAMP, MAX_YAML_EXPANDED_NODES
+# The loader and the node limit are checker/io/read.py's, handed in by its caller (read imports
+# this module, so this module does not import read); the implicit resolvers are PyYAML's own.
+_RESOLVERS = yaml.resolver.Resolver.yaml_implicit_resolvers
+_STR = "tag:yaml.org,2002:str"
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
 
 # What the text may hold: newline, printable ASCII but the backslash, and non-ASCII but C1
 # controls (NEL), the YAML 1.1 line and paragraph separators, surrogates, the byte-order mark
@@ -69,7 +74,7 @@ _BLOCK_AT_LINE_START = ("|", ">")
 # implicit resolvers starts with (or is empty), and holds only characters their texts hold (no
 # escape); the lookahead tries every quote, so no string is skipped; a key is followed by ":".
 # (tests/test_yaml_native.py draws texts from each resolver's expression to hold the class.)
-_FIRSTS = "".join(sorted(re.escape(c) for c in _LOADER.yaml_implicit_resolvers if c))
+_FIRSTS = "".join(sorted(re.escape(c) for c in _RESOLVERS if c))
 _RESOLVER_CHARACTERS = "0-9A-Fa-f_+\\-.:~<=!&* \tiInNoOsSyYlLrRuUtTxXZ"
 _TYPABLE = re.compile(f'"(?=((?:[{_FIRSTS}][{_RESOLVER_CHARACTERS}]*)?)"(\\s*:)?)')
 # Deep nesting: rapidyaml indents JSON 2 columns a level (no flow but empty [] and {})
@@ -85,8 +90,10 @@ class _Refused(Exception):
     """Not provably what PyYAML builds."""
 
 
-def document(text: str, dates_as_text: bool) -> list[Any] | None:
-    """[the document] when rapidyaml's reading is provably PyYAML's, else None."""
+def document(text: str, dates_as_text: bool, loader: Any, max_nodes: int) -> list[Any] | None:
+    """[the document] when rapidyaml's reading is provably PyYAML's (`loader`: PyYAML's loader
+    class, whose resolver and constructors judge each scalar; `max_nodes`: the most nodes a
+    document may expand to), else None."""
     if not text.endswith("\n"):
         return None  # a block scalar at the very end: PyYAML clips its line break, rapidyaml not
     data = text.encode("utf-8", "surrogatepass")
@@ -113,7 +120,7 @@ def document(text: str, dates_as_text: bool) -> list[Any] | None:
     if not isinstance(emitted, str) or _DEEP in emitted:
         return None
     try:
-        return [_Check(dates_as_text).document(emitted, size)]
+        return [_Check(dates_as_text, loader, max_nodes).document(emitted, size)]
     except (_Refused, ValueError, RecursionError):
         return None
 
@@ -168,9 +175,10 @@ def _stderr_silenced() -> Iterator[None]:
 class _Check:
     """json.loads' hooks (duplicate keys, key count, number texts) and the checks after it."""
 
-    def __init__(self, dates_as_text: bool) -> None:
+    def __init__(self, dates_as_text: bool, loader: Any, max_nodes: int) -> None:
         self._dates_as_text = dates_as_text
-        self._loader = _LOADER("")
+        self._loader = loader("")
+        self._max_nodes = max_nodes
         self._keys = 0
         self._names: set[str] = set()  # json shares one string per distinct key
         self._numbers: dict[str, Any] = {}
@@ -185,7 +193,7 @@ class _Check:
                 parse_constant=self._constant,
             )
             # the nodes PyYAML counts: rapidyaml's (a key and its value are one) and the keys
-            if size + self._keys > MAX_YAML_EXPANDED_NODES:
+            if size + self._keys > self._max_nodes:
                 raise _Refused
             if any(len(name) > _LONGEST_KEY for name in self._names):
                 raise _Refused
