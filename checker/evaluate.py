@@ -78,17 +78,25 @@ def _family(
     counts: Mapping[str, int],
     fence: Fence,
     records: Mapping[str, Mapping[str, Any]],
+    shared: dict[Any, Any],
 ) -> dict[str, Any]:
+    """A family as the policies read it; `shared`: the sub-documents already built (a plan's
+    families repeat a few phase tables), reused rather than built again."""
     connect = family.connect
+    schemas = family.schemas
+    roles = family.roles()
+    phases = shared.get(roles)
+    if phases is None:
+        phases = shared[roles] = {
+            p: {"writer": writer, "consumer": consumer}
+            for p, (writer, consumer) in zip(PHASES, roles, strict=True)
+        }
     return {
         "owner": family.owner,
         "tier": family.tier,
         "match": list(family.match),
-        "phases": {
-            p: {"writer": family.role(p, "writer"), "consumer": family.role(p, "consumer")}
-            for p in PHASES
-        },
-        "producers": sorted(canon.text(p) for p in family.producers),
+        "phases": phases,
+        "producers": sorted(map(canon.text, family.producers)),
         "fence": {
             "mode": fence.mode,
             "routing_control": fence.routing_control,
@@ -101,11 +109,13 @@ def _family(
         "connect": None
         if connect is None
         else {"internal_topics": list(connect.internal_topics), "recreate": connect.recreate},
-        "evidence": {p: _rehearsed(family.evidence(p), records) for p in PHASES},
+        "evidence": {
+            p: _rehearsed(e, records) for p, e in zip(PHASES, family.evidences(), strict=True)
+        },
         "topic_count": counts.get(family.name, 0),
         "schemas": None
-        if family.schemas is None
-        else {"kind": family.schemas.kind, "version_ids": family.schemas.version_ids},
+        if schemas is None
+        else {"kind": schemas.kind, "version_ids": schemas.version_ids},
     }
 
 
@@ -118,12 +128,14 @@ def plan_input(plan: Plan, normalized: Normalized) -> dict[str, Any]:
             counts[record["family"]] = counts.get(record["family"], 0) + 1
     cost = plan.cost
     rollback = plan.rollback
+    shared: dict[Any, Any] = {}
     return {
         "name": plan.name,
         "current_phase": plan.current_phase,
         "regions": {"primary": plan.primary.name, "secondary": plan.secondary.name},
         "families": {
-            f.name: _family(f, canon, counts, plan.fence(f), plan.rehearsals) for f in plan.families
+            f.name: _family(f, canon, counts, plan.fence(f), plan.rehearsals, shared)
+            for f in plan.families
         },
         "replicator_principals": list(plan.replicator_principals()),
         "rollback": {"stop_point": rollback.stop_point, "return_path": rollback.return_path},

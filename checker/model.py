@@ -77,6 +77,8 @@ def is_severity(value: object) -> TypeGuard[Severity]:
 
 def _member(value: object, allowed: tuple[_T, ...], what: str) -> _T:
     """A value of the engine's answer that must be one of `allowed`."""
+    if value.__class__ is str and value in allowed:  # the engine's answers: one C-level scan
+        return value
     for option in allowed:
         if value == option:
             return option
@@ -237,15 +239,14 @@ class ScoreCell:
 
     @classmethod
     def from_dict(cls, raw: Mapping[str, Any]) -> ScoreCell:
+        # positional, the fields in order (a scorecard has a cell per family and phase)
         return cls(
-            family=str(raw["family"]),
-            phase=_member(raw["phase"], PHASES, "scorecard phase"),
-            level=_member(raw["level"], READINESS_LEVELS, "level"),
-            evidence_level=_member(
-                raw.get("evidence_level", raw["level"]), READINESS_LEVELS, "evidence level"
-            ),
-            reasons=tuple(str(r) for r in raw.get("reasons", [])),
-            next_step=str(raw.get("next_step", "")),
+            str(raw["family"]),
+            _member(raw["phase"], PHASES, "scorecard phase"),
+            _member(raw["level"], READINESS_LEVELS, "level"),
+            _member(raw.get("evidence_level", raw["level"]), READINESS_LEVELS, "evidence level"),
+            tuple(map(str, raw.get("reasons", ()))),
+            str(raw.get("next_step", "")),
         )
 
     def as_dict(self) -> dict[str, Any]:

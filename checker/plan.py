@@ -244,8 +244,13 @@ class Family:
 
     def role(self, phase: str, key: str) -> str | None:
         phases: Mapping[str, Any] = self.document.get("phases", {})
-        value = phases.get(phase, {}).get(key)
-        return None if value is None else str(value)
+        return _text(phases.get(phase, _EMPTY).get(key))
+
+    def roles(self) -> tuple[tuple[str | None, str | None], ...]:
+        """(writer, consumer) of each phase, in PHASES order: `role` for every phase at once."""
+        phases: Mapping[str, Any] = self.document.get("phases", _EMPTY)
+        entries = [phases.get(phase, _EMPTY) for phase in PHASES]
+        return tuple((_text(e.get("writer")), _text(e.get("consumer"))) for e in entries)
 
     @property
     def owner(self) -> str | None:
@@ -301,14 +306,26 @@ class Family:
         )
 
     def evidence(self, phase: str) -> Evidence:
-        raw: Mapping[str, Any] = self.document.get("evidence", {}).get(phase, {})
-        return Evidence(
-            runbook=_text(raw.get("runbook")),
-            last_rehearsal=_text(raw.get("last_rehearsal")),
-            metrics=tuple(str(m) for m in raw.get("metrics", [])),
-            alerts=tuple(str(a) for a in raw.get("alerts", [])),
-            rehearsal_record=_text(raw.get("rehearsal_record")),
-        )
+        return _evidence(self.document.get("evidence", {}).get(phase, _EMPTY))
+
+    def evidences(self) -> tuple[Evidence, ...]:
+        """The evidence of each phase, in PHASES order (`evidence` for every phase at once)."""
+        raw: Mapping[str, Any] = self.document.get("evidence", _EMPTY)
+        return tuple(_evidence(raw.get(phase, _EMPTY)) for phase in PHASES)
+
+
+_EMPTY: Mapping[str, Any] = {}
+
+
+def _evidence(raw: Mapping[str, Any]) -> Evidence:
+    get = raw.get
+    return Evidence(
+        _text(get("runbook")),
+        _text(get("last_rehearsal")),
+        tuple(map(str, get("metrics", ()))),
+        tuple(map(str, get("alerts", ()))),
+        _text(get("rehearsal_record")),
+    )
 
 
 def _text(value: Any) -> str | None:
@@ -451,11 +468,20 @@ class Plan:
     def step_input(self, step: Step) -> dict[str, Any]:
         """A failback step for Rego, with each family's runtime gate override resolved."""
         overrides = {
-            family.name: override
-            for family in self.families
-            if (override := family.document.get("runtime_gates", {}).get(step.name)) is not None
+            name: override
+            for name, gates in self._runtime_gates
+            if (override := gates.get(step.name)) is not None
         }
         return step.as_input(overrides)
+
+    @cached_property
+    def _runtime_gates(self) -> tuple[tuple[str, Mapping[str, Any]], ...]:
+        """(family name, its runtime_gates) of the families that set any, in plan order."""
+        return tuple(
+            (family.name, gates)
+            for family in self.families
+            if (gates := family.document.get("runtime_gates", _EMPTY))
+        )
 
     def step(self, name: str) -> Step:
         """The failback step called `name`; an input error listing the valid names otherwise."""

@@ -15,13 +15,17 @@ indented text that is not ASCII, is left to the caller's json, which writes or r
 always did. tests/test_native_json.py compares both ways on random values.
 
 orjson is imported for large values only (it takes about 30 ms to import, the pre-commit hook's
-whole budget is 300 ms).
+whole budget is 300 ms), and the marshal pass is made only for a value not taken as small by a
+count of its top levels' members (`small`: a tenth of the pass on the pre-commit hook's input,
+which json writes in any case). `dumps` is the one place that picks orjson's text or the
+caller's json.
 """
 
 from __future__ import annotations
 
 import marshal
 import re
+from collections.abc import Callable
 from typing import Any
 
 # A float in marshal version 1: b"f", the length n of its %.17g text (at most 24), the text.
@@ -41,12 +45,57 @@ _UNSHARED_FLOAT = re.compile(
 # the size (of its marshal text, about its JSON text's) from which a value pays orjson's import:
 # json writes about 100 MB a second
 NATIVE_MIN_BYTES = 2_000_000
+# the size estimate: the members of the value's containers down to four levels are counted, and
+# a value of fewer than one per _MEMBER_BYTES of the size sought is taken as small (large values
+# are many members of one shape near the top: an input's topics, families and changes, three
+# levels down; a report's scorecard cells and findings, four)
+_LEVELS = 4
+_MEMBER_BYTES = 200
+_CONTAINERS = (dict, list, tuple)
+
+
+def small(value: Any, minimum: int) -> bool:
+    """Whether the value is taken as under `minimum` bytes of text without the marshal pass:
+    fewer than minimum / _MEMBER_BYTES members in its dicts, lists and tuples down to _LEVELS
+    levels, counted with len() level by level. An estimate, not a bound: a large value
+    taken as small is written by the caller's json, the same text, only slower."""
+    few = minimum // _MEMBER_BYTES
+    count = 0
+    level = [value]
+    for depth in range(1, _LEVELS + 1):
+        count += sum(map(len, level))
+        if count >= few:
+            return False
+        if depth == _LEVELS:
+            break
+        below: list[Any] = []
+        for container in level:
+            members = container.values() if container.__class__ is dict else container
+            below.extend(m for m in members if m.__class__ in _CONTAINERS)
+        level = below
+    return True
+
+
+def dumps(
+    value: Any,
+    fallback: Callable[[Any], str],
+    *,
+    indent: bool = False,
+    minimum: int = NATIVE_MIN_BYTES,
+) -> str:
+    """json's text of the value: orjson's where it is provably the same and the value large
+    (`indented` with indent, else `compact`), else fallback(value), the caller's json.dumps with
+    its arguments (which writes or raises as it always did)."""
+    native = indented(value, minimum) if indent else compact(value, minimum)
+    return fallback(value) if native is None else native
 
 
 def _plain(value: Any, minimum: int) -> bool:
     """At least `minimum` bytes of marshal text, only exact built-in types and no float orjson
     may spell differently from json."""
     if value.__class__ is not dict and value.__class__ is not list:
+        return False
+    if minimum > 0 and small(value, minimum):
         return False
     try:
         flat = marshal.dumps(value, 1)

@@ -25,10 +25,12 @@ class _Unknown(Exception):
 
 
 def dumps(value: Any) -> str:
-    """json.dumps(value, indent=2, sort_keys=True), the same text."""
-    native = native_json.indented(value)  # orjson's, where provably the same (large values)
-    if native is not None:
-        return native
+    """json.dumps(value, indent=2, sort_keys=True), the same text: orjson's where provably the
+    same (large values), else this module's."""
+    return native_json.dumps(value, _dumps, indent=True)
+
+
+def _dumps(value: Any) -> str:
     out: list[str] = []
     try:
         _encode(value, out, "\n")
