@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import enum
 import json
+import marshal
 import math
 import os
 import subprocess
@@ -139,8 +140,20 @@ def test_plain_values_take_the_fast_path(value: Any) -> None:
     text = native_json.indented(value, minimum=0)
     if any(ord(c) > 126 for c in json.dumps(value, ensure_ascii=False)):
         return  # non-ASCII or DEL in a key: json escapes it, orjson does not
+    if native_json._UNSHARED_FLOAT.search(marshal.dumps(value, 1)):
+        # a string whose marshal text reads like a float orjson spells otherwise ("f\x18n"):
+        # refused, so json writes it (slower, never different)
+        assert text is None
+        assert native_json.compact(value, minimum=0) is None
+        return
     assert text == json.dumps(value, indent=2, sort_keys=True)
     assert native_json.compact(value, minimum=0) is not None
+
+
+def test_a_string_reading_like_a_float_in_marshal_text_goes_the_json_way() -> None:
+    value = {"f\x18n": 0}  # hypothesis found it: marshal writes the key as b"f\x18n"
+    assert native_json.compact(value, minimum=0) is None
+    assert native_json.dumps(value, json.dumps) == json.dumps(value)
 
 
 @pytest.mark.parametrize(
