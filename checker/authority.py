@@ -724,18 +724,51 @@ def _kafka_side(
             alike[pair] = (probe, [probe.name])
         else:
             group[1].append(probe.name)
-    for probe, names in alike.values():
-        bindings = (
-            here.parity_bindings(resource_type, probe.primary),
-            there.parity_bindings(resource_type, probe.secondary),
+    # each side's table once per signature there (many pairs share the primary's): a table
+    # holds its name's own LITERAL bindings as `via`, so its reasons are read with that name
+    tables: tuple[dict[int, tuple[_Table, str]], dict[int, tuple[_Table, str]]] = ({}, {})
+    regions = (here, there)
+    for (first, second), (probe, names) in alike.items():
+        found = []
+        for side, signature, name in ((0, first, probe.primary), (1, second, probe.secondary)):
+            known = tables[side].get(signature)
+            if known is None:
+                region = regions[side]
+                matching = region.parity_bindings(resource_type, name)
+                table = _table(region, matching, resource_type, name, operations)
+                known = tables[side][signature] = (table, name)
+            found.append(known)
+        differences = _differences(
+            (found[0][0], found[1][0]),
+            (found[0][1], found[1][1]),
+            resource_type,
+            operations,
+            skip,
         )
-        for side, key, why in _compare(
-            (here, there), bindings, resource_type, probe, operations, skip
-        ):
+        for side, key, why in differences:
             extra = only[side].setdefault(key, _Extra())
             extra.names.update(names)
             extra.why.add(why)
     return only
+
+
+_Table = dict[str, dict[str, HostAccess]]  # principal -> canonical host -> the answer
+
+
+def _table(
+    region: RegionAccess,
+    matching: list[AclBinding],
+    resource_type: ResourceType,
+    name: str,
+    operations: Sequence[Operation],
+) -> _Table:
+    """Who may do what to a resource in a region, by principal and canonical host, from the
+    bindings that match it there (an authorizer over those alone answers as the region's
+    would)."""
+    answer = Authorizer.from_settings(matching, region.settings).access(
+        resource_type, name, operations
+    )
+    return {p: {region.host(h): x for h, x in hs.items()} for p, hs in _lookup(answer).items()}
 
 
 def _compare(
@@ -747,16 +780,24 @@ def _compare(
     skip: Callable[[str], bool],
 ) -> _Found:
     """What each region allows on the probe that the other does not, from the bindings that
-    match it there (an authorizer over those alone answers as the region's would)."""
+    match it there."""
     names = (probe.primary, probe.secondary)
-    tables = []
-    for region, matching, name in zip(regions, bindings, names, strict=True):
-        answer = Authorizer.from_settings(matching, region.settings).access(
-            resource_type, name, operations
-        )
-        tables.append(
-            {p: {region.host(h): x for h, x in hs.items()} for p, hs in _lookup(answer).items()}
-        )
+    tables = (
+        _table(regions[0], bindings[0], resource_type, names[0], operations),
+        _table(regions[1], bindings[1], resource_type, names[1], operations),
+    )
+    return _differences(tables, names, resource_type, operations, skip)
+
+
+def _differences(
+    tables: tuple[_Table, _Table],
+    names: tuple[str, str],
+    resource_type: ResourceType,
+    operations: Sequence[Operation],
+    skip: Callable[[str], bool],
+) -> _Found:
+    """What each side's table allows that the other's does not; `names`: the names the tables
+    were worked out for (a LITERAL binding on its own name reads alike for every name)."""
     found: _Found = []
     for side in (0, 1):
         table, other = tables[side], tables[1 - side]
