@@ -26,7 +26,7 @@ import operator
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from itertools import compress, repeat
+from itertools import compress, repeat, tee
 from typing import Any
 
 from .authz.iam import (
@@ -182,11 +182,10 @@ class RegionAccess:
                 return (None, *flat)  # like no other name's: a binding by identity comes first
             return (flat[:count], *flat[count:])
         own, others = self.authorizer.matching_parts(resource_type, name)
-        tails = list(map(_TAIL, own))
+        tails = tuple(map(_TAIL, own))
         if parity and resource_type is ResourceType.TOPIC and tails:
-            neutral = self._neutral_tails()
-            tails = list(map(neutral.get, tails, tails))
-        return (tuple(tails), *map(id, others))
+            tails = self._parity_form(tails)
+        return (tails, *map(id, others))
 
     def signatures(
         self, resource_type: ResourceType, names: Sequence[str], *, parity: bool = False
@@ -194,20 +193,29 @@ class RegionAccess:
         """`signature` of each name, the same values, worked out for all the names at once:
         the tails of a name's LITERAL bindings once per region (`_literal_tails`), their
         parity form once per distinct tails, the identities of the others once per set of
-        matched prefixes."""
+        matched prefixes. Equal signatures are one object (but the name `*`'s, worked out
+        the general way), so callers may group names by a signature's identity: hashing a
+        signature hashes every tail of it, each time."""
         _, others = self.authorizer.matching_parts_many(resource_type, names)
         known = self._literal_tails(resource_type, names)
         tails = list(map(known.__getitem__, names))
         if parity and resource_type is ResourceType.TOPIC and any(tails):
-            neutral = self._neutral_tails()
             distinct_tails = dict(zip(map(id, tails), tails, strict=True))  # few: interned
-            forms = {key: tuple(map(neutral.get, t, t)) for key, t in distinct_tails.items()}
+            forms = {key: self._parity_form(t) for key, t in distinct_tails.items()}
             tails = list(map(forms.__getitem__, map(id, tails)))
-        distinct = dict(zip(map(id, others), others, strict=True))  # shared lists of the others
-        rests = {key: tuple(map(id, other)) for key, other in distinct.items()}
-        found: list[Signature] = list(
-            map(tuple.__add__, zip(tails), map(rests.__getitem__, map(id, others)))
-        )
+        # the others' identities, once per shared list of them, equal ones one object
+        interned: dict[tuple[int, ...], tuple[int, ...]] = {}
+        rests = {
+            id(other): interned.setdefault(rest, rest)
+            for other in dict(zip(map(id, others), others, strict=True)).values()
+            for rest in (tuple(map(id, other)),)
+        }
+        parts = list(zip(tails, map(rests.__getitem__, map(id, others)), strict=True))
+        keys = list(zip(map(id, tails), map(id, map(_SECOND, parts)), strict=True))
+        joined = {
+            key: (tail, *rest) for key, (tail, rest) in dict(zip(keys, parts, strict=True)).items()
+        }
+        found: list[Signature] = list(map(joined.__getitem__, keys))
         for position in compress(range(len(found)), map(WILDCARD.__eq__, names)):
             # the LITERAL "*" bindings are the name "*"'s own: the general way
             found[position] = self.signature(resource_type, WILDCARD, parity=parity)
@@ -218,27 +226,34 @@ class RegionAccess:
     ) -> dict[str, Signature]:
         """Name -> the tails of its LITERAL bindings (`_TAIL`, in the authorizer's order), for
         `names` and the names asked before (remembered: write authority and parity both ask
-        for every topic); equal tails are one object (large estates hold few distinct ones)."""
+        for every topic); equal tails are one object (large estates hold few distinct ones).
+        Worked out in C-level loops, each name's tails interned as soon as they are built
+        (they are not held at once: 40 MB at the peak)."""
         entry = self._tails.get(resource_type)
         if entry is None or entry[0] is not self.authorizer:
             entry = self._tails[resource_type] = (self.authorizer, {}, {})
         _, known, interned = entry
         fresh = list(set(names).difference(known))
         if fresh:
-            owns, _ = self.authorizer.matching_parts_many(resource_type, fresh)
-            for name, own in zip(fresh, owns, strict=True):  # interned one by one: 500k
-                tails = tuple(map(_TAIL, own))  # tails are not held at once (40 MB at the peak)
-                known[name] = interned.setdefault(tails, tails)
+            owns = self.authorizer.literal_many(resource_type, fresh)
+            built, again = tee(map(tuple, map(map, repeat(_TAIL), owns)))
+            known.update(zip(fresh, map(interned.setdefault, built, again), strict=True))
         return known
 
-    def _neutral_tails(self) -> dict[tuple[Any, ...], tuple[Any, ...]]:
-        """(principal, host, WRITE, ALLOW) -> (_WRITE_GRANT, host, WRITE, ALLOW), for every
-        principal and host of a topic binding (remembered)."""
-        found = self._neutral
-        if not found:
+    def _parity_form(self, tails: Signature) -> Signature:
+        """A topic's LITERAL tails with ALLOW WRITE ones neutralised: (principal, host, WRITE,
+        ALLOW) -> (_WRITE_GRANT, host, WRITE, ALLOW). Remembered in one map, tails -> form,
+        that holds each form as its own key too (a form is its own form: no principal is
+        _WRITE_GRANT), so equal forms are one object; it reads no binding, so a copy of the
+        region with another authorizer may share it."""
+        found = self._neutral.get(tails)
+        if found is None:
             write, allow = Operation.WRITE, Permission.ALLOW
-            pairs = set(map(_PRINCIPAL_HOST, self.authorizer.bindings(ResourceType.TOPIC)))
-            found.update(((p, h, write, allow), (_WRITE_GRANT, h, write, allow)) for p, h in pairs)
+            form = tuple(
+                (_WRITE_GRANT, t[1], write, allow) if t[2] is write and t[3] is allow else t
+                for t in tails
+            )
+            found = self._neutral[tails] = self._neutral.setdefault(form, form)
         return found
 
     def parity_bindings(self, resource_type: ResourceType, name: str) -> list[AclBinding]:
@@ -491,6 +506,7 @@ Signature = tuple[Any, ...]
 _TAIL = operator.itemgetter(3, 4, 5, 6)  # an AclBinding's principal, host, operation, permission
 _PRINCIPAL_HOST = operator.itemgetter(3, 4)
 _OPERATION = operator.itemgetter(5)
+_SECOND = operator.itemgetter(1)
 
 
 def _neutral(binding: AclBinding) -> bool:
@@ -567,15 +583,16 @@ def write_facts(
     if access.acls_apply and items:
         # topics of one signature get one answer (worked out for the first of them); a
         # family's topics of one signature are added together
-        memo: dict[Signature, list[tuple[str, str]]] = {}
-        alike: dict[tuple[str, Signature], list[str]] = {}
+        # (by a signature's identity: equal ones are one object, and hashing one is slow)
+        memo: dict[int, list[tuple[str, str]]] = {}
+        alike: dict[tuple[str, int], list[str]] = {}
         signatures = access.signatures(ResourceType.TOPIC, [here for _, _, here in items])
-        for (family, logical, here_name), signature in zip(items, signatures, strict=True):
-            if signature not in memo:
-                memo[signature] = _kafka_writers(access.authorizer, here_name)
-            alike.setdefault((family, signature), []).append(logical)
-        for (family, signature), logicals in alike.items():
-            for principal, why in memo[signature]:
+        for (family, logical, here_name), key in zip(items, map(id, signatures), strict=True):
+            if key not in memo:
+                memo[key] = _kafka_writers(access.authorizer, here_name)
+            alike.setdefault((family, key), []).append(logical)
+        for (family, key), logicals in alike.items():
+            for principal, why in memo[key]:
                 writer = found.setdefault(family, {}).setdefault(principal, _Writer())
                 writer.topics.update(logicals)
                 writer.why.add(why)
@@ -668,7 +685,7 @@ def _kafka_operations(
 ) -> tuple[Operation, ...]:
     named: set[Operation] = set()
     for access in accesses:
-        operations = set(map(_OPERATION, access.authorizer.bindings(resource_type)))
+        operations = access.authorizer.operations(resource_type)
         if Operation.ALL in operations:
             operations.discard(Operation.ALL)
             named.update(_OPERATIONS.get(resource_type, ()))
@@ -696,30 +713,62 @@ def _kafka_side(
     only: tuple[dict[_Key, _Extra], dict[_Key, _Extra]] = ({}, {})
     # probes by their pair of signatures: the first probe of each pair is compared, and the
     # differences found hold for the names of all of them
-    alike: dict[tuple[Signature, Signature], tuple[Probe, list[str]]] = {}
-    pairs = zip(
-        here.signatures(resource_type, [p.primary for p in probes], parity=True),
-        there.signatures(resource_type, [p.secondary for p in probes], parity=True),
-        strict=True,
-    )
-    for probe, signature in zip(probes, pairs, strict=True):
-        group = alike.get(signature)
+    # (by the signatures' identities: equal ones are one object, and hashing one is slow)
+    alike: dict[tuple[int, int], tuple[Probe, list[str]]] = {}
+    primary = here.signatures(resource_type, [p.primary for p in probes], parity=True)
+    secondary = there.signatures(resource_type, [p.secondary for p in probes], parity=True)
+    pairs = zip(map(id, primary), map(id, secondary), strict=True)
+    for probe, pair in zip(probes, pairs, strict=True):
+        group = alike.get(pair)
         if group is None:
-            alike[signature] = (probe, [probe.name])
+            alike[pair] = (probe, [probe.name])
         else:
             group[1].append(probe.name)
-    for probe, names in alike.values():
-        bindings = (
-            here.parity_bindings(resource_type, probe.primary),
-            there.parity_bindings(resource_type, probe.secondary),
+    # each side's table once per signature there (many pairs share the primary's): a table
+    # holds its name's own LITERAL bindings as `via`, so its reasons are read with that name
+    tables: tuple[dict[int, tuple[_Table, str]], dict[int, tuple[_Table, str]]] = ({}, {})
+    regions = (here, there)
+    for (first, second), (probe, names) in alike.items():
+        found = []
+        for side, signature, name in ((0, first, probe.primary), (1, second, probe.secondary)):
+            known = tables[side].get(signature)
+            if known is None:
+                region = regions[side]
+                matching = region.parity_bindings(resource_type, name)
+                table = _table(region, matching, resource_type, name, operations)
+                known = tables[side][signature] = (table, name)
+            found.append(known)
+        differences = _differences(
+            (found[0][0], found[1][0]),
+            (found[0][1], found[1][1]),
+            resource_type,
+            operations,
+            skip,
         )
-        for side, key, why in _compare(
-            (here, there), bindings, resource_type, probe, operations, skip
-        ):
+        for side, key, why in differences:
             extra = only[side].setdefault(key, _Extra())
             extra.names.update(names)
             extra.why.add(why)
     return only
+
+
+_Table = dict[str, dict[str, HostAccess]]  # principal -> canonical host -> the answer
+
+
+def _table(
+    region: RegionAccess,
+    matching: list[AclBinding],
+    resource_type: ResourceType,
+    name: str,
+    operations: Sequence[Operation],
+) -> _Table:
+    """Who may do what to a resource in a region, by principal and canonical host, from the
+    bindings that match it there (an authorizer over those alone answers as the region's
+    would)."""
+    answer = Authorizer.from_settings(matching, region.settings).access(
+        resource_type, name, operations
+    )
+    return {p: {region.host(h): x for h, x in hs.items()} for p, hs in _lookup(answer).items()}
 
 
 def _compare(
@@ -731,16 +780,24 @@ def _compare(
     skip: Callable[[str], bool],
 ) -> _Found:
     """What each region allows on the probe that the other does not, from the bindings that
-    match it there (an authorizer over those alone answers as the region's would)."""
+    match it there."""
     names = (probe.primary, probe.secondary)
-    tables = []
-    for region, matching, name in zip(regions, bindings, names, strict=True):
-        answer = Authorizer.from_settings(matching, region.settings).access(
-            resource_type, name, operations
-        )
-        tables.append(
-            {p: {region.host(h): x for h, x in hs.items()} for p, hs in _lookup(answer).items()}
-        )
+    tables = (
+        _table(regions[0], bindings[0], resource_type, names[0], operations),
+        _table(regions[1], bindings[1], resource_type, names[1], operations),
+    )
+    return _differences(tables, names, resource_type, operations, skip)
+
+
+def _differences(
+    tables: tuple[_Table, _Table],
+    names: tuple[str, str],
+    resource_type: ResourceType,
+    operations: Sequence[Operation],
+    skip: Callable[[str], bool],
+) -> _Found:
+    """What each side's table allows that the other's does not; `names`: the names the tables
+    were worked out for (a LITERAL binding on its own name reads alike for every name)."""
     found: _Found = []
     for side in (0, 1):
         table, other = tables[side], tables[1 - side]

@@ -119,14 +119,26 @@ def _plain(value: Any) -> Any:
     return None if isinstance(value, NotPresent) else value
 
 
+_MISSING = object()
+
+
 def _keyed(area: str, a: Mapping[str, Any], b: Mapping[str, Any]) -> Iterator[Change]:
-    for key in sorted(a.keys() - b.keys()):
+    """Keys only in `a` (removed), only in `b` (added), then keys whose values differ, each
+    sorted. One pass over `a` finds the keys missing from `b` and the values that differ (a
+    record both regions share is one object: `is` answers before `!=`); `b` is walked only when
+    it holds keys `a` lacks. 500k grants: no set of the keys is built, and only the keys that
+    differ are sorted."""
+    odd = [
+        k for k, v in a.items() if (w := b.get(k, _MISSING)) is not v and (w is _MISSING or v != w)
+    ]
+    removed = [k for k in odd if k not in b]
+    for key in sorted(removed):
         yield Change(area, key, _path([area, key]), "removed", a[key], None)
-    for key in sorted(b.keys() - a.keys()):
-        yield Change(area, key, _path([area, key]), "added", None, b[key])
-    # only the keys whose values differ are sorted (100k grants alike on both sides: no sort)
-    # (normalisation shares a record both regions hold alike: `is` answers before `!=`)
-    for key in sorted(k for k in a.keys() & b.keys() if a[k] is not b[k] and a[k] != b[k]):
+    if len(b) > len(a) - len(removed):  # some key of b is not in a
+        for key in sorted(k for k in b if k not in a):
+            yield Change(area, key, _path([area, key]), "added", None, b[key])
+    changed = [k for k in odd if k in b] if len(removed) < len(odd) else []
+    for key in sorted(changed):
         if isinstance(a[key], dict) and isinstance(b[key], dict):
             yield from _deep(area, key, [key], a[key], b[key])
         else:

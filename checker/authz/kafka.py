@@ -277,6 +277,7 @@ _DENY = Permission.DENY
 _RESOURCE_TYPE = operator.itemgetter(0)  # of an AclBinding
 _PATTERN_AND_NAME = operator.itemgetter(1, 2)
 _FIRST = operator.itemgetter(0)
+_OPERATION = operator.itemgetter(5)
 
 
 class _Section:
@@ -493,6 +494,22 @@ class Authorizer:
             others.extend(section.prefixed[prefix])
         others.extend(section.wildcard)
         return section.literal.get(resource_name, ()), others
+
+    def literal_many(
+        self, resource_type: ResourceType, names: Iterable[str]
+    ) -> list[Sequence[AclBinding]]:
+        """The LITERAL bindings on each name (`matching_parts`' first part), in the names'
+        order, read-only: the index's own lists."""
+        section = self._sections.get(resource_type)
+        if section is None:
+            return [() for _ in names]
+        empty: Sequence[AclBinding] = ()
+        return list(map(section.literal.get, names, itertools.repeat(empty)))
+
+    def operations(self, resource_type: ResourceType) -> set[Operation]:
+        """The operations the bindings of a resource type name (ALL as ALL)."""
+        section = self._sections.get(resource_type)
+        return set() if section is None else set(map(_OPERATION, section.all))
 
     def matching_parts_many(
         self, resource_type: ResourceType, names: Iterable[str]
