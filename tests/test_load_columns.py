@@ -3,16 +3,19 @@ bindings) give what the ways they replaced gave: property tests on valid and hos
 
 from __future__ import annotations
 
+import json
 from enum import StrEnum
 from itertools import repeat
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from checker.errors import InputError
 from checker.grants import ACL_FIELDS, AclColumns, acl_columns
 from checker.identity import Canon
+from checker.io.read import _SURROGATE_ESCAPE, _Hooks, _problems, parse_json
 from checker.normalize import SETTING_KEYS, _broker_retention_ms, _int, _topics
 from checker.redact import scrub
 from checker.schemas import _fast, _fast_valid, _flat_arrays, _flat_maps
@@ -327,3 +330,41 @@ def test_topics_fast_check_is_built_for_the_snapshots_topics_only() -> None:
     assert check.valid({"t": {"partitions": 0}}) is False
     assert check.valid({"t": {"partitions": 2.0}}) is False  # left to the full validator
     assert check.valid({"t": {"configs": {"a": 1}}}) is False
+
+
+# --- the surrogate scan's pre-check ------------------------------------------------------------
+
+
+@SETTINGS
+@given(st.text(alphabet='\\u"dD8aF0 ', max_size=12))
+def test_parse_json_refuses_what_it_refused_before_the_scan_was_skipped(body: str) -> None:
+    """Only a text holding "\\u" can hold a surrogate escape: every string literal that was
+    refused (or read) still is, alike."""
+    text = f'{{"a": "{body}"}}'
+    old = _outcome_of(lambda: _old_parse_json(text))
+    assert _outcome_of(lambda: parse_json(text, "x.json", "snapshot")) == old
+
+
+def _old_parse_json(text: str) -> Any:
+    hooks = _Hooks()
+    try:
+        document = json.loads(
+            text,
+            parse_constant=hooks.constant,
+            parse_float=hooks.number,
+            object_pairs_hook=hooks.pairs,
+        )
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            f"snapshot x.json is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+        ) from None
+    if hooks.bad or _SURROGATE_ESCAPE.search(text):
+        for where, problem in _problems(document):
+            raise InputError(f"snapshot x.json is not valid JSON: {problem}, at {where}")
+    return document
+
+
+def test_a_lone_surrogate_escape_is_still_refused() -> None:
+    with pytest.raises(InputError, match="unpaired UTF-16 surrogate"):
+        parse_json('{"a": "x\\ud800"}', "x.json", "snapshot")
+    assert parse_json('{"a": "x\\\\ud800"}', "x.json", "snapshot") == {"a": "x\\ud800"}
