@@ -11,6 +11,7 @@ import bisect
 import fnmatch
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import repeat
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 from .identity import Canon, parse_arn
@@ -103,16 +104,37 @@ def acl_columns(acls: Any, canon: Canon) -> AclColumns | None:
     record-by-record way then handles what is odd, and names what is wrong)."""
     if not isinstance(acls, list) or not set(map(type, acls)) <= {dict}:
         return None
-    get = dict.get
-    columns = []
-    for name in ACL_FIELDS:
-        column = list(map(get, acls, repeat(name), repeat("*" if name == "host" else None)))
-        if not set(map(type, column)) <= {str}:
-            return None
-        columns.append(column)
+    columns = _full_columns(acls) if set(map(len, acls)) == {len(ACL_FIELDS)} else None
+    if columns is None:
+        get = dict.get
+        columns = [
+            list(map(get, acls, repeat(name), repeat("*" if name == "host" else None)))
+            for name in ACL_FIELDS
+        ]
+    if not all(map(_all_text, columns)):
+        return None
     raw = columns[0]
     canonical = {value: canon.text(value) for value in dict.fromkeys(raw)}
     return AclColumns(raw, list(map(canonical.__getitem__, raw)), *columns[1:])
+
+
+def _all_text(column: list[Any]) -> bool:
+    """Is every value a `str`? Types looked at once per distinct value (most columns hold a
+    few values many times); a column of unhashable values holds no text."""
+    try:
+        distinct = set(column)
+    except TypeError:
+        return False
+    return set(map(type, distinct)) <= {str}
+
+
+def _full_columns(acls: list[dict[str, Any]]) -> list[list[Any]] | None:
+    """The columns of records that each hold every field (an itemgetter pass per field, the
+    fastest read); None when one lacks a field."""
+    try:
+        return [list(map(itemgetter(name), acls)) for name in ACL_FIELDS]
+    except KeyError:
+        return None
 
 
 def from_acls(acls: Iterable[Mapping[str, Any]], canon: Canon) -> Iterator[Grant]:

@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from . import replication, runtime
 from .authority import estate_facts, region_access
@@ -335,39 +335,7 @@ def _snapshot(
     broker_config = scrub({str(k): v for k, v in doc.get("broker_config", {}).items()})
     default_retention = _broker_retention_ms(broker_config, origin)
 
-    topics = {}
-    effective: dict[tuple[str | None, ...], dict[str, Any]] = {}  # by the settings' values
-    for name, raw_name in names.items():
-        raw = doc["topics"][raw_name]
-        configs = scrub({k: v for k, v in raw.get("configs", {}).items() if v is not None})
-        # a topic's settings depend on the broker's (one per region) and on its own values of
-        # the settings' keys: text or absent ones looked up, not worked out again
-        own = tuple(map(configs.get, SETTING_KEYS))
-        text = set(map(type, own)) <= _TEXT_OR_NONE  # (1, 1.0 and True are one key)
-        found = effective.get(own) if text else None
-        if found is None:
-            found = topic_settings(configs, broker_config, origin, raw_name)
-            if text:
-                effective[own] = found
-        retention_ms = configs.get("retention.ms")
-        retention_bytes = configs.get("retention.bytes")
-        topics[name] = _shared_keys(
-            _TopicRecord,
-            {
-                "partitions": raw.get("partitions"),
-                "replication_factor": raw.get("replication_factor"),
-                "configs": configs,
-                "retention_ms": default_retention
-                if retention_ms is None
-                else _int(retention_ms, origin, f"topic {raw_name} retention.ms"),
-                "retention_bytes": -1
-                if retention_bytes is None
-                else _int(retention_bytes, origin, f"topic {raw_name} retention.bytes"),
-                "family": topic_families.get(name),
-                "internal": is_internal(name),
-                **found,
-            },
-        )
+    topics = _topics(doc, names, topic_families, broker_config, default_retention, origin)
 
     iam_grants = from_iam(
         doc.get("iam_grants", []),
@@ -551,19 +519,115 @@ def _acl_records(
     return grants
 
 
+def _topics(
+    doc: Mapping[str, Any],
+    names: Mapping[str, str],
+    topic_families: Mapping[str, str | None],
+    broker_config: Mapping[str, Any],
+    default_retention: int,
+    origin: str,
+) -> dict[str, dict[str, Any]]:
+    """Logical topic name -> its record (`names`: logical name -> name in this region)."""
+    topics = {}
+    effective: dict[tuple[str | None, ...], dict[str, Any]] = {}  # by the settings' values
+    # by the topic's configs, all text (the schema's case): (scrubbed configs, settings,
+    # retention.ms, retention.bytes), worked out once for every topic configured alike and
+    # shared by their read-only records; odd configs are worked out for each topic
+    settled: dict[tuple[tuple[str, str | None], ...], _Settled] = {}
+    for name, raw_name in names.items():
+        raw = doc["topics"][raw_name]
+        raw_configs = raw.get("configs", {})
+        alike = _text_items(raw_configs)
+        done = None if alike is None else settled.get(alike)
+        if done is None:
+            done = _settle(
+                raw_configs, broker_config, default_retention, effective, origin, raw_name
+            )
+            if alike is not None:
+                settled[alike] = done
+        topics[name] = vars(
+            _TopicRecord(
+                raw.get("partitions"),
+                raw.get("replication_factor"),
+                topic_families.get(name),
+                is_internal(name),
+                done,
+            )
+        )
+    return topics
+
+
+class _Settled(NamedTuple):
+    """What a topic's configs settle (`_settle`)."""
+
+    configs: dict[str, Any]  # without secret-looking keys
+    settings: dict[str, Any]  # topics.settings
+    retention_ms: int
+    retention_bytes: int
+
+
+def _text_items(configs: Any) -> tuple[tuple[str, str | None], ...] | None:
+    """A topic's configs as a key of those configured alike: their items when every key is
+    text and every value text or null (1, 1.0 and True would be one key), else None."""
+    if set(map(type, configs)) <= {str} and set(map(type, configs.values())) <= _TEXT_OR_NONE:
+        return tuple(configs.items())
+    return None
+
+
+def _settle(
+    raw_configs: Mapping[str, Any],
+    broker_config: Mapping[str, Any],
+    default_retention: int,
+    effective: dict[tuple[str | None, ...], dict[str, Any]],
+    origin: str,
+    raw_name: str,
+) -> _Settled:
+    """A topic's scrubbed configs, settings and retention; `effective`: the settings by the
+    values of the settings' keys (text or absent ones), filled as they are worked out."""
+    configs = scrub({k: v for k, v in raw_configs.items() if v is not None})
+    # a topic's settings depend on the broker's (one per region) and on its own values of
+    # the settings' keys: text or absent ones looked up, not worked out again
+    own = tuple(map(configs.get, SETTING_KEYS))
+    text = set(map(type, own)) <= _TEXT_OR_NONE  # (1, 1.0 and True are one key)
+    found = effective.get(own) if text else None
+    if found is None:
+        found = topic_settings(configs, broker_config, origin, raw_name)
+        if text:
+            effective[own] = found
+    retention_ms = configs.get("retention.ms")
+    retention_bytes = configs.get("retention.bytes")
+    return _Settled(
+        configs,
+        found,
+        default_retention
+        if retention_ms is None
+        else _int(retention_ms, origin, f"topic {raw_name} retention.ms"),
+        -1
+        if retention_bytes is None
+        else _int(retention_bytes, origin, f"topic {raw_name} retention.bytes"),
+    )
+
+
 class _TopicRecord:
-    """Instances only lend their attribute dict (see _shared_keys)."""
+    """Builds one topic record: like `_GrantRecord`, only the attribute dict is kept, its keys
+    shared by every record (PEP 412); the settings' keys come last, in their order."""
 
-
-def _shared_keys(kind: type, fields: Mapping[str, Any]) -> dict[str, Any]:
-    """`fields` as a plain `dict` whose keys are shared with every other record of `kind`
-    built alike (PEP 412 key-sharing: the attribute dict of an instance), a third of the
-    memory of a dict of its own; same keys in the same order, same values."""
-    record = kind()
-    for key, value in fields.items():
-        setattr(record, key, value)
-    found: dict[str, Any] = record.__dict__
-    return found
+    def __init__(
+        self,
+        partitions: Any,
+        replication_factor: Any,
+        family: str | None,
+        internal: bool,
+        settled: _Settled,
+    ) -> None:
+        self.partitions = partitions
+        self.replication_factor = replication_factor
+        self.configs = settled.configs
+        self.retention_ms = settled.retention_ms
+        self.retention_bytes = settled.retention_bytes
+        self.family = family
+        self.internal = internal
+        self.__dict__.update(settled.settings)
 
 
 class _GrantRecord:

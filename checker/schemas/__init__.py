@@ -19,7 +19,8 @@ import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
-from itertools import repeat
+from itertools import chain, repeat
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -163,6 +164,10 @@ class _FlatRecords:
             return False
         if not set(map(type, items)) <= {dict}:
             return False
+        if set(map(len, items)) == {len(self.keys)}:  # the common case: every key present
+            full = self._full_valid(items)
+            if full is not None:
+                return full
         keys, required = self.keys, self.required
         for layout in set(map(tuple, items)):
             present = frozenset(layout)
@@ -180,6 +185,26 @@ class _FlatRecords:
         for key in self.strings:
             if not set(map(type, map(dict.get, items, repeat(key), repeat("")))) <= {str}:
                 return False
+        return True
+
+    def _full_valid(self, items: list[dict[str, Any]]) -> bool | None:
+        """`valid` for records that each hold as many keys as there are properties: one
+        itemgetter pass per property (a lacking one raises KeyError, so each record holds
+        exactly the properties); None when a record lacks one (the layout check then
+        decides)."""
+        try:
+            for key, allowed in self.enums.items():
+                try:
+                    values = set(map(itemgetter(key), items))
+                except TypeError:  # a list or dict value: not one of the (string) enum values
+                    return False
+                if any(type(v) is not str for v in values) or not values <= allowed:
+                    return False
+            for key in self.strings:
+                if not set(map(type, map(itemgetter(key), items))) <= {str}:
+                    return False
+        except KeyError:
+            return None
         return True
 
 
@@ -200,6 +225,79 @@ def _flat_arrays(kind: str) -> dict[str, _FlatRecords]:
     return found
 
 
+class _FlatMap:
+    """A fast check for a map of flat records (snapshot: 50k topics) whose properties are
+    bounded integers or maps of text or null, built from the schema itself. True means every
+    record is valid; False leaves the map to the full validator (messages unchanged)."""
+
+    def __init__(self, map_schema: dict[str, Any]) -> None:
+        record = map_schema.get("additionalProperties")
+        record = record if isinstance(record, dict) else {}
+        properties: dict[str, Any] = record.get("properties", {})
+        self.most = map_schema.get("maxProperties")
+        self.keys = frozenset(properties)
+        self.required = frozenset(record.get("required", ()))
+        self.integers = {
+            k: (p.get("minimum"), p.get("maximum"))
+            for k, p in properties.items()
+            if p.get("type") == "integer" and set(p) <= {"type", "minimum", "maximum"}
+        }
+        text_map = {"type": "object", "additionalProperties": {"type": ["string", "null"]}}
+        self.text_maps = tuple(k for k, p in properties.items() if p == text_map)
+        self.usable = (
+            map_schema.get("type") == "object"
+            and set(map_schema) <= {"type", "maxProperties", "additionalProperties"}
+            and record.get("type") == "object"
+            and record.get("additionalProperties") is False
+            and set(record) <= {"type", "required", "additionalProperties", "properties"}
+            and self.keys == {*self.integers, *self.text_maps}
+        )
+
+    def valid(self, value: Any) -> bool:
+        if type(value) is not dict or (self.most is not None and len(value) > self.most):
+            return False
+        records = list(value.values())
+        if not set(map(type, records)) <= {dict}:
+            return False
+        for layout in set(map(frozenset, records)):
+            if not (layout <= self.keys and self.required <= layout):
+                return False
+        for key, (least, most) in self.integers.items():
+            numbers = _present(records, key)
+            if numbers and not (
+                set(map(type, numbers)) <= {int}  # (an integral float: the full validator's)
+                and (least is None or min(numbers) >= least)
+                and (most is None or max(numbers) <= most)
+            ):
+                return False
+        for key in self.text_maps:
+            maps = _present(records, key)
+            if not set(map(type, maps)) <= {dict}:
+                return False
+            if not set(map(type, chain.from_iterable(maps))) <= {str}:
+                return False
+            values = chain.from_iterable(map(dict.values, maps))
+            if not set(map(type, values)) <= {str, type(None)}:
+                return False
+        return True
+
+
+def _present(records: list[dict[str, Any]], key: str) -> list[Any]:
+    """The values of `key` in the records that hold it."""
+    return [v for v in map(dict.get, records, repeat(key), repeat(_ABSENT)) if v is not _ABSENT]
+
+
+@cache
+def _flat_maps(kind: str) -> dict[str, _FlatMap]:
+    """Top-level maps of flat records (snapshot: topics) that get the fast path."""
+    found = {}
+    for name, prop in schema(kind).get("properties", {}).items():
+        checker = _FlatMap(prop)
+        if checker.usable:
+            found[name] = checker
+    return found
+
+
 def _fast_valid(document: Any, kind: str) -> str | None:
     """None when valid, else fastjsonschema's message (or "" when a fast path failed)."""
     import fastjsonschema
@@ -211,6 +309,10 @@ def _fast_valid(document: Any, kind: str) -> str | None:
             if not flat[name].valid(document[name]):
                 return ""
         rest = {k: ([] if k in flat else v) for k, v in document.items()}
+    maps = _flat_maps(kind)
+    if isinstance(rest, dict) and maps.keys() & rest.keys():
+        valid = {name for name in maps.keys() & rest.keys() if maps[name].valid(rest[name])}
+        rest = {k: ({} if k in valid else v) for k, v in rest.items()}
     try:
         _fast(kind)(rest)
     except fastjsonschema.JsonSchemaValueException as error:
