@@ -1,5 +1,5 @@
-# The lib rules worked out once for every family (judged_writers, single_writers,
-# failback_directions, replicated_families) and the spelled-out finding_at, against the
+# The lib rules worked out once for every family (judged_writers, failback_directions,
+# replicated_families) and the spelled-out finding_at, against the
 # definitions they replaced (copied here as they were), over every kind of writer declaration.
 package failback.lib_test
 
@@ -70,11 +70,6 @@ test_judged_writers_match_writer_per_family_in_dr_operation if {
 
 test_judged_writers_match_writer_per_family_in_an_unknown_phase if {
 	lib.judged_writers == {} with input as ref_input("other")
-}
-
-test_single_writers_match_single_writers_in if {
-	expected := {name: ref_single_writers_of(declared) | some name, declared in ref_families}
-	lib.single_writers == expected with input as ref_input("failback")
 }
 
 test_failback_directions_match_the_function if {

@@ -70,6 +70,13 @@ suppressed(rule) if {
 applies(rule) if input.phase in catalog.rules[rule].phases
 
 builtin contains object.union(f, fields) if {
+	not outage.declared # first: without an outage, no finding is about an impaired region
+	some f in builtin_raw
+	fields := judged_rule_fields[f.rule_id]
+}
+
+builtin contains object.union(f, fields) if {
+	outage.declared
 	some f in builtin_raw
 	not outage.about_impaired(f)
 	fields := judged_rule_fields[f.rule_id]
@@ -237,7 +244,13 @@ in_scope_gap_count := count([g |
 ])
 
 # Counted before the exceptions: a waiver or the baseline never makes doubtful evidence a go.
-doubtful_evidence_count := count([f | some f in builtin; evidence_quality(f.rule_id)])
+doubtful_evidence_count := count([f | some f in builtin; f.rule_id in evidence_quality_rules])
+
+# The rule ids evidence_quality holds for, gathered once (not a call per finding).
+evidence_quality_rules contains rule_id if {
+	some rule_id, _ in catalog.rules
+	evidence_quality(rule_id)
+}
 
 default verdict := "go"
 

@@ -138,10 +138,12 @@ deny contains lib.finding_at(
 	),
 	target, name,
 ) if {
-	some name, family in input.plan.families
+	some name, direction in lib.failback_directions # only the families that have one
+	family := input.plan.families[name]
 	family.offset_strategy in synced_strategies
-	[source, target] := lib.failback_directions[name]
-	not synced_between(name, source, target)
+	source := direction[0]
+	target := direction[1]
+	not [name, source, target] in offset_syncs # synced_between, without a call per family
 }
 
 deny contains lib.finding_at(

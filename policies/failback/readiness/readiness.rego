@@ -66,11 +66,23 @@ phase_defaults[phase] := evidence_defaults if some phase in phases
 # A family's evidence for every phase, the defaults filled in.
 evidence_of(family) := object.union(phase_defaults, object.get(family, "evidence", {}))
 
+# The families' names in scorecard order.
+family_names := sort(object.keys(families))
+
+# family -> its row's index in unlowered_rows (and family_names). (A complete rule, as the
+# lookup tables below: OPA evaluates a partial rule anew for each key looked up.)
+# regal ignore:prefer-set-or-object-rule
+row_index := {name: i | some i, name in family_names}
+
+# Each family's evidence with the defaults filled in (evidence_of), in family_names order:
+# worked out once for the rehearsal pairs and the cells.
+given_rows := [evidence_of(families[name]) | some name in family_names]
+
 # The distinct [rehearsal epoch, rehearsal record] pairs of every family's evidence (families
 # share their rehearsal dates, and most cite no record).
 rehearsal_pairs contains [evidence.rehearsed_epoch, evidence.record] if {
-	some family in families
-	some evidence in evidence_of(family)
+	some given in given_rows
+	some evidence in given
 }
 
 # What a rehearsal epoch says, worked out once per distinct epoch instead of once per cell:
@@ -108,12 +120,13 @@ rehearsal_states := {[epoch, record]: {
 }
 
 # [runbook is null, runbook is "", rehearsed recently, metrics > 0, alerts > 0] -> the cell's
-# level (levels) and whether its runbook counts: a cell's facts looked up as one key, without
-# a comprehension per cell for each.
+# level (levels) and which runbook reason it gives: 0 for the runbook it names, when it counts,
+# 1 for the phase's missing runbook. A cell's facts looked up as one key, without a
+# comprehension per cell for each.
 # regal ignore:prefer-set-or-object-rule
 cell_states := {[no_runbook, empty_runbook, recent, metrics, alerts]: {
 	"level": levels[[has_runbook, recent, monitored]],
-	"has_runbook": has_runbook,
+	"runbook_reason": count([true | not has_runbook]),
 } |
 	some no_runbook in [true, false]
 	some empty_runbook in [true, false]
@@ -124,40 +137,43 @@ cell_states := {[no_runbook, empty_runbook, recent, metrics, alerts]: {
 	monitored := [metrics, alerts] == [true, true]
 }
 
-# family -> phase -> its scorecard cell before blocking findings lower it (scorecard): every
-# cell of 10,000 families in one comprehension, without a function call per cell (regorus
-# spent some 75 µs a cell on a dozen small calls); a cell's level and rehearsal reasons are
-# looked up (cell_states, rehearsal_states) instead of worked out with a comprehension each.
-unlowered_cells[name] := {phase: {
+# The scorecard's rows before blocking findings lower them: one per family, in family_names
+# order, each its cells in phase order. Every cell of 10,000 families in one comprehension,
+# without a function call per cell (regorus spent some 75 µs a cell on a dozen small calls); a
+# cell's level and rehearsal reasons are looked up (cell_states, rehearsal_states) instead of
+# worked out with a comprehension each. Rows in scorecard order leave the scorecard a plain
+# walk (no object of rows to merge the lowered cells into, no keys to sort).
+unlowered_rows := [[{
 	"family": name,
 	"phase": phase,
 	"level": state.level,
 	"evidence_level": state.level,
-	"reasons": [reason |
-		some part in [
-			[sprintf("runbook: %s", [runbook]) | state.has_runbook],
-			[texts.no_runbook | not state.has_runbook],
+	"reasons": array.concat(
+		array.concat(
+			# the runbook's reason: the first (runbook: ...) when it counts, else the second
+			array.slice([sprintf("runbook: %s", [runbook]), texts.no_runbook], state.runbook_reason, state.runbook_reason + 1),
 			rehearsal.reasons,
-			[sprintf("metrics: %d, alerts: %d", [evidence.metrics, evidence.alerts])],
-		]
-		some reason in part
-	],
+		),
+		[sprintf("metrics: %d, alerts: %d", [evidence.metrics, evidence.alerts])],
+	),
 	"next_step": texts.next_step[state.level],
 } |
-	some phase, texts in phase_texts
+	some phase in phases
+	texts := phase_texts[phase]
 	evidence := given[phase]
 	runbook := evidence.runbook
 	rehearsal := rehearsal_states[[evidence.rehearsed_epoch, evidence.record]]
 	state := cell_states[[runbook == null, runbook == "", rehearsal.recent, evidence.metrics > 0, evidence.alerts > 0]]
-} if {
-	some name, family in families
-	given := evidence_of(family)
-}
+] |
+	some i, given in given_rows
+	name := family_names[i]
+]
 
 # The evidence level of a family in a phase, before blocking findings lower it.
 evidence_level(family, phase) := cell.evidence_level if {
-	row := unlowered_cells[family]
-	cell := row[phase]
+	row := unlowered_rows[row_index[family]]
+	some cell in row
+	cell.phase == phase
 }
 
 deny contains lib.finding_at(
@@ -194,7 +210,7 @@ lowering(findings) := {
 	blocking := [f |
 		some f in findings
 		f.rule_id != "RDY-001"
-		object.get(f, "blocking", false) == true
+		f.blocking == true # as object.get(f, "blocking", false) == true, without the call
 	]
 }
 
@@ -215,31 +231,40 @@ group_by_first(pairs) := {first[0]: {pair[1] | some pair in array.slice(pairs, s
 	ends := array.concat(array.slice(starts, 1, count(starts)), [count(pairs)])
 }
 
-# family -> its cells (phase -> cell) with the judged phase's cell lowered one level by the
-# rule ids of its blocking findings (ids), for the families that such findings lower: the
-# lowered cell's reasons say which, and an operationalized family's next step is to resolve
+# row index -> the family's row (unlowered_rows) with the judged phase's cell lowered one level
+# by the rule ids of its blocking findings (ids), for the families that such findings lower:
+# the lowered cell's reasons say which, and an operationalized family's next step is to resolve
 # them (any other level keeps its own next step). Built in one comprehension, without a call
 # per family.
-lowered_rows(rows, index, judged) := {name: object.union(row, {judged: {
-	"family": name,
-	"phase": judged,
-	"level": lower_level[cell.evidence_level],
-	"evidence_level": cell.evidence_level,
-	"reasons": array.concat(cell.reasons, [sprintf("lowered by blocking findings: %s", [concat(", ", sort(ids))])]),
-	"next_step": object.get({"operationalized": "resolve the blocking findings"}, cell.evidence_level, cell.next_step),
-}}) |
-	some name, row in rows
-	ids := index.global | object.get(index.by_family, name, set())
+lowered_rows(rows, index, judged) := {i: array.concat(
+	array.slice(row, 0, k),
+	array.concat(
+		[{
+			"family": cell.family,
+			"phase": judged,
+			"level": lower_level[cell.evidence_level],
+			"evidence_level": cell.evidence_level,
+			"reasons": array.concat(cell.reasons, [sprintf("lowered by blocking findings: %s", [concat(", ", sort(ids))])]),
+			"next_step": object.get(lowered_next_steps, cell.evidence_level, cell.next_step),
+		}],
+		array.slice(row, k + 1, count(row)),
+	),
+) |
+	some i, row in rows
+	ids := index.global | object.get(index.by_family, family_names[i], set())
 	count(ids) > 0
-	cell := row[judged] # none when the judged phase is no phase of the scorecard
+	some k, cell in row
+	cell.phase == judged # none when the judged phase is no phase of the scorecard
 }
+
+# A lowered cell's next step when its own (next_step) is none: resolve what lowered it. (A
+# rule, not a literal in lowered_rows: regorus builds a literal anew each time it is read.)
+lowered_next_steps := {"operationalized": "resolve the blocking findings"}
 
 # One cell per family (by name) and phase (in phase order).
 scorecard(findings) := [cell |
-	some name in sort(object.keys(families))
-	row := object.get(lowered, name, unlowered_cells[name])
-	some phase in phases
-	cell := row[phase]
+	some i, row in unlowered_rows
+	some cell in object.get(lowered, i, row)
 ] if {
-	lowered := lowered_rows(unlowered_cells, lowering(findings), input.phase)
+	lowered := lowered_rows(unlowered_rows, lowering(findings), input.phase)
 }

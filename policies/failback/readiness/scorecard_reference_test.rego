@@ -1,4 +1,4 @@
-# The scorecard built in one comprehension (readiness.unlowered_cells, readiness.lowered_rows)
+# The scorecard built in one comprehension (readiness.unlowered_rows, readiness.lowered_rows)
 # against the cell-by-cell functions it replaced (copied here as they were), over every kind
 # of evidence, several families and blocking findings about a family, about none, or none.
 package failback.readiness_test
@@ -182,4 +182,15 @@ test_scorecard_matches_without_findings if {
 test_scorecard_matches_in_a_phase_outside_the_phases if {
 	cells := readiness.scorecard(ref_findings) with input as object.union(ref_input, {"phase": "other"})
 	cells == reference_scorecard(ref_findings, "other", ref_families)
+}
+
+test_scorecard_matches_with_findings_lacking_the_blocking_field if {
+	fs := array.concat(ref_findings, [
+		{"rule_id": "WA-002", "family": "f02"},
+		{"rule_id": "WA-003", "family": "f03", "blocking": "yes"},
+		{"rule_id": "RB-002"},
+	])
+	cells := readiness.scorecard(fs) with input as object.union(ref_input, {"phase": "failback"})
+	cells == reference_scorecard(fs, "failback", ref_families)
+	cells == readiness.scorecard(ref_findings) with input as object.union(ref_input, {"phase": "failback"})
 }

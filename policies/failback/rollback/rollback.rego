@@ -47,9 +47,8 @@ deny contains lib.finding_at(
 	),
 	forth, name,
 ) if {
-	some name, _ in input.plan.families
+	some name, direction in lib.failback_directions # only the families that have one
 	name in lib.replicated_families
-	direction := lib.failback_directions[name]
 	forth := direction[0]
 	back := direction[1]
 	count(lib.direction_model(name, back, forth).healthy) == 0
