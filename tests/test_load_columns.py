@@ -22,6 +22,8 @@ from checker.schemas import _fast, _fast_valid, _flat_arrays, _flat_maps
 from checker.topics import is_internal
 from checker.topics import settings as topic_settings
 
+from .test_large_estate_paths import _per_item_way
+
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 ACL_CHECK = _flat_arrays("snapshot")["acls"]
 
@@ -98,25 +100,6 @@ def _old_acl_columns(acls: Any, canon: Canon) -> AclColumns | None:
     return AclColumns(raw, list(map(canonical.__getitem__, raw)), *columns[1:])
 
 
-def _old_valid(items: Any) -> bool:
-    """The record-by-record meaning of the flat-record check."""
-    if not isinstance(items, list):
-        return False
-    for item in items:
-        if type(item) is not dict:
-            return False
-        present = item.keys()
-        if not (present <= ACL_CHECK.keys and ACL_CHECK.required <= present):
-            return False
-        for key, allowed in ACL_CHECK.enums.items():
-            if key in item and (type(item[key]) is not str or item[key] not in allowed):
-                return False
-        for key in ACL_CHECK.strings:
-            if key in item and type(item[key]) is not str:
-                return False
-    return True
-
-
 def _same_columns(new: AclColumns | None, old: AclColumns | None) -> None:
     if old is None:
         # the old way refused a str subclass the new one may take as text: it reads the same
@@ -141,7 +124,7 @@ def test_acl_columns_match_the_old_way(items: Any) -> None:
 @SETTINGS
 @given(record_lists)
 def test_flat_acl_check_matches_the_record_loop(items: Any) -> None:
-    assert ACL_CHECK.valid(items) is _old_valid(items)
+    assert ACL_CHECK.valid(items) is _per_item_way(items)
 
 
 def test_every_record_of_one_layout_takes_the_itemgetter_path() -> None:
