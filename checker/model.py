@@ -239,14 +239,15 @@ class ScoreCell:
 
     @classmethod
     def from_dict(cls, raw: Mapping[str, Any]) -> ScoreCell:
-        # positional, the fields in order (a scorecard has a cell per family and phase)
         return cls(
-            str(raw["family"]),
-            _member(raw["phase"], PHASES, "scorecard phase"),
-            _member(raw["level"], READINESS_LEVELS, "level"),
-            _member(raw.get("evidence_level", raw["level"]), READINESS_LEVELS, "evidence level"),
-            tuple(map(str, raw.get("reasons", ()))),
-            str(raw.get("next_step", "")),
+            family=str(raw["family"]),
+            phase=_member(raw["phase"], PHASES, "scorecard phase"),
+            level=_member(raw["level"], READINESS_LEVELS, "level"),
+            evidence_level=_member(
+                raw.get("evidence_level", raw["level"]), READINESS_LEVELS, "evidence level"
+            ),
+            reasons=tuple(map(str, raw.get("reasons", ()))),
+            next_step=str(raw.get("next_step", "")),
         )
 
     def as_dict(self) -> dict[str, Any]:

@@ -320,11 +320,11 @@ _EMPTY: Mapping[str, Any] = {}
 def _evidence(raw: Mapping[str, Any]) -> Evidence:
     get = raw.get
     return Evidence(
-        _text(get("runbook")),
-        _text(get("last_rehearsal")),
-        tuple(map(str, get("metrics", ()))),
-        tuple(map(str, get("alerts", ()))),
-        _text(get("rehearsal_record")),
+        runbook=_text(get("runbook")),
+        last_rehearsal=_text(get("last_rehearsal")),
+        metrics=tuple(map(str, get("metrics", ()))),
+        alerts=tuple(map(str, get("alerts", ()))),
+        rehearsal_record=_text(get("rehearsal_record")),
     )
 
 
