@@ -504,7 +504,6 @@ def _everyone_reason(entry: PrincipalAccess) -> Reason | None:
 
 Signature = tuple[Any, ...]
 _TAIL = operator.itemgetter(3, 4, 5, 6)  # an AclBinding's principal, host, operation, permission
-_PRINCIPAL_HOST = operator.itemgetter(3, 4)
 _OPERATION = operator.itemgetter(5)
 _SECOND = operator.itemgetter(1)
 
@@ -769,24 +768,6 @@ def _table(
         resource_type, name, operations
     )
     return {p: {region.host(h): x for h, x in hs.items()} for p, hs in _lookup(answer).items()}
-
-
-def _compare(
-    regions: tuple[RegionAccess, RegionAccess],
-    bindings: tuple[list[AclBinding], list[AclBinding]],
-    resource_type: ResourceType,
-    probe: Probe,
-    operations: Sequence[Operation],
-    skip: Callable[[str], bool],
-) -> _Found:
-    """What each region allows on the probe that the other does not, from the bindings that
-    match it there."""
-    names = (probe.primary, probe.secondary)
-    tables = (
-        _table(regions[0], bindings[0], resource_type, names[0], operations),
-        _table(regions[1], bindings[1], resource_type, names[1], operations),
-    )
-    return _differences(tables, names, resource_type, operations, skip)
 
 
 def _differences(
