@@ -66,3 +66,9 @@ def test_positions_and_answers_with_and_without_repeated_arns(topics: list[str])
             if (access := POLICIES.can_produce(p, EAST, topic)).allowed
         }
         assert set(producers[topic]) == expected
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.text(max_size=6), max_size=8))
+def test_topic_arns_are_topic_arn_of_each_topic(topics: list[str]) -> None:
+    assert EAST.topic_arns(topics) == [EAST.topic_arn(t) for t in topics]
