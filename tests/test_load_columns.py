@@ -19,6 +19,7 @@ from checker.io.read import _SURROGATE_ESCAPE, _Hooks, _problems, parse_json
 from checker.normalize import SETTING_KEYS, _broker_retention_ms, _int, _topics
 from checker.redact import scrub
 from checker.schemas import _fast, _fast_valid, _flat_arrays, _flat_maps
+from checker.schemas.failure import JsonSchemaValueException
 from checker.topics import is_internal
 from checker.topics import settings as topic_settings
 
@@ -287,11 +288,9 @@ topic_records = st.one_of(
 
 def _old_fast_valid(document: Any) -> str | None:
     """schemas._fast_valid before the topics map's fast check (ea0bdad)."""
-    import fastjsonschema
-
     try:
         _fast("snapshot")(document)
-    except fastjsonschema.JsonSchemaValueException as error:
+    except JsonSchemaValueException as error:
         return str(error.message)
     return None
 
