@@ -31,6 +31,7 @@ def paused() -> Iterator[None]:
         yield
     finally:
         if enabled:
-            gc.freeze()
-            gc.unfreeze()
+            if gc.get_freeze_count() == 0:  # (nobody else's frozen objects to thaw)
+                gc.freeze()
+                gc.unfreeze()
             gc.enable()

@@ -88,6 +88,18 @@ def test_paused_hands_what_it_kept_to_the_oldest_generation() -> None:
     assert freed() is None
 
 
+def test_paused_leaves_objects_frozen_by_others_frozen() -> None:
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        with collector.paused():
+            made = [[index] for index in range(100)]
+        assert gc.get_freeze_count() == frozen  # nothing thawed, nothing frozen for good
+        assert made and gc.isenabled()
+    finally:
+        gc.unfreeze()
+
+
 # --- grant records -----------------------------------------------------------------------------
 
 TOPIC_FAMILIES = {"a.one": "a", "a.two": "a", "b.one": "b", "loose": None}
