@@ -7,6 +7,7 @@ import bisect
 import contextlib
 import gc
 import json
+import weakref
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from typing import Any
@@ -60,6 +61,43 @@ def test_paused_leaves_a_disabled_collector_disabled() -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_paused_hands_what_it_kept_to_the_oldest_generation() -> None:
+    """Objects made inside the outermost block are moved to the oldest generation unwalked (no
+    young collection after the block walks them), and a cycle among them is still freed by a
+    full collection."""
+
+    class Node:
+        other: Any = None
+
+    with collector.paused():
+        kept = [[index] for index in range(2000)]
+        first, second = Node(), Node()
+        first.other, second.other = second, first
+        freed = weakref.ref(first)
+        with collector.paused():
+            pass
+        assert not any(item is kept[0] for item in gc.get_objects(generation=2))  # nested
+    oldest = {id(item) for item in gc.get_objects(generation=2)}
+    assert all(id(item) in oldest for item in kept)
+    assert gc.get_freeze_count() == 0  # moved through the permanent generation, not left there
+    del first, second
+    assert freed() is not None  # a cycle: reference counting alone does not free it
+    gc.collect()
+    assert freed() is None
+
+
+def test_paused_leaves_objects_frozen_by_others_frozen() -> None:
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        with collector.paused():
+            made = [[index] for index in range(100)]
+        assert gc.get_freeze_count() == frozen  # nothing thawed, nothing frozen for good
+        assert made and gc.isenabled()
+    finally:
+        gc.unfreeze()
 
 
 # --- grant records -----------------------------------------------------------------------------
