@@ -379,7 +379,7 @@ def _snapshot(
         if a not in reported
     ]
 
-    document = {
+    normalised = {
         "role": role,
         "region": doc["region"],
         "schema_version": snap.schema_version,
@@ -413,7 +413,7 @@ def _snapshot(
         "facts": {},  # normalize_pair adds the access and network facts of both regions
         "gaps": sorted(gaps, key=lambda g: (g["area"], g["reason"])),
     }
-    return document, grants
+    return normalised, grants
 
 
 class GrantRecords(NamedTuple):
@@ -435,7 +435,8 @@ def _grants(
     index: TopicIndex,
     shared: GrantRecords,
 ) -> GrantRecords:
-    """Grant key -> record (the diff sorts keys; nothing else reads the order), from the ACL
+    """Grant key -> record (the diff sorts keys; nothing else reads the order), with the keys
+    of the records whose source is not "acl" (`GrantRecords.not_acl`), from the ACL
     records' columns (principals canonical; `grants.ACL_FIELDS`), then `grant_list`, in that
     order. A key granted by an ACL and by IAM keeps the IAM record: the greatest source, as
     when the grants were sorted. One loop with its lookups remembered: large estates hold
