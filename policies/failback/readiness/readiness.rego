@@ -60,11 +60,9 @@ phase_texts[phase] := {
 }
 
 # phase -> the evidence defaults, for every phase: object.union merges nested objects, so one
-# call per family fills in what each phase's evidence leaves out (and the phases it leaves out).
+# call per declaration fills in what each phase's evidence leaves out (and the phases it
+# leaves out).
 phase_defaults[phase] := evidence_defaults if some phase in phases
-
-# A family's evidence for every phase, the defaults filled in.
-evidence_of(family) := object.union(phase_defaults, object.get(family, "evidence", {}))
 
 # The families' names in scorecard order.
 family_names := sort(object.keys(families))
@@ -74,14 +72,22 @@ family_names := sort(object.keys(families))
 # regal ignore:prefer-set-or-object-rule
 row_index := {name: i | some i, name in family_names}
 
-# Each family's evidence with the defaults filled in (evidence_of), in family_names order:
-# worked out once for the rehearsal pairs and the cells.
-given_rows := [evidence_of(families[name]) | some name in family_names]
+# A family's evidence as the plan declares it (given_evidence fills in the rest).
+declared_evidence(family) := object.get(family, "evidence", {})
+
+# declared evidence -> that evidence for every phase, the defaults filled in, once per
+# distinct declaration: families share theirs (10,000 families of a large plan declare a few
+# dozen), so the rehearsal pairs and the cells are worked out once per declaration, not once
+# per family. (A complete rule, as the lookup tables below.)
+# regal ignore:prefer-set-or-object-rule
+given_evidence := {declared: object.union(phase_defaults, declared) |
+	some declared in {declared_evidence(family) | some family in families}
+}
 
 # The distinct [rehearsal epoch, rehearsal record] pairs of every family's evidence (families
 # share their rehearsal dates, and most cite no record).
 rehearsal_pairs contains [evidence.rehearsed_epoch, evidence.record] if {
-	some given in given_rows
+	some given in given_evidence
 	some evidence in given
 }
 
@@ -137,17 +143,14 @@ cell_states := {[no_runbook, empty_runbook, recent, metrics, alerts]: {
 	monitored := [metrics, alerts] == [true, true]
 }
 
-# The scorecard's rows before blocking findings lower them: one per family, in family_names
-# order, each its cells in phase order. Every cell of 10,000 families in one comprehension,
-# without a function call per cell (regorus spent some 75 µs a cell on a dozen small calls); a
-# cell's level and rehearsal reasons are looked up (cell_states, rehearsal_states) instead of
-# worked out with a comprehension each. Rows in scorecard order leave the scorecard a plain
-# walk (no object of rows to merge the lowered cells into, no keys to sort).
-unlowered_rows := [[{
-	"family": name,
+# declared evidence -> the cells of a family declaring it, in phase order, but for the family's
+# name: worked out once per distinct declaration (given_evidence), each in one comprehension
+# without a function call per cell; a cell's level and rehearsal reasons are looked up
+# (cell_states, rehearsal_states) instead of worked out with a comprehension each.
+# regal ignore:prefer-set-or-object-rule
+row_templates := {declared: [{
 	"phase": phase,
 	"level": state.level,
-	"evidence_level": state.level,
 	"reasons": array.concat(
 		array.concat(
 			# the runbook's reason: the first (runbook: ...) when it counts, else the second
@@ -165,8 +168,25 @@ unlowered_rows := [[{
 	rehearsal := rehearsal_states[[evidence.rehearsed_epoch, evidence.record]]
 	state := cell_states[[runbook == null, runbook == "", rehearsal.recent, evidence.metrics > 0, evidence.alerts > 0]]
 ] |
-	some i, given in given_rows
-	name := family_names[i]
+	some declared, given in given_evidence
+}
+
+# The scorecard's rows before blocking findings lower them: one per family, in family_names
+# order, each its cells in phase order: its declaration's template cells (row_templates) with
+# the family's name. Every cell of 10,000 families in one comprehension, without a function
+# call per cell. Rows in scorecard order leave the scorecard a plain walk (no object of rows to
+# merge the lowered cells into, no keys to sort).
+unlowered_rows := [[{
+	"family": name,
+	"phase": cell.phase,
+	"level": cell.level,
+	"evidence_level": cell.level,
+	"reasons": cell.reasons,
+	"next_step": cell.next_step,
+} |
+	some cell in row_templates[declared_evidence(families[name])]
+] |
+	some name in family_names
 ]
 
 # The evidence level of a family in a phase, before blocking findings lower it.
