@@ -67,11 +67,6 @@ phase_defaults[phase] := evidence_defaults if some phase in phases
 # The families' names in scorecard order.
 family_names := sort(object.keys(families))
 
-# family -> its row's index in unlowered_rows (and family_names). (A complete rule, as the
-# lookup tables below: OPA evaluates a partial rule anew for each key looked up.)
-# regal ignore:prefer-set-or-object-rule
-row_index := {name: i | some i, name in family_names}
-
 # A family's evidence as the plan declares it (given_evidence fills in the rest).
 declared_evidence(family) := object.get(family, "evidence", {})
 
@@ -151,6 +146,7 @@ cell_states := {[no_runbook, empty_runbook, recent, metrics, alerts]: {
 row_templates := {declared: [{
 	"phase": phase,
 	"level": state.level,
+	"evidence_level": state.level,
 	"reasons": array.concat(
 		array.concat(
 			# the runbook's reason: the first (runbook: ...) when it counts, else the second
@@ -171,28 +167,9 @@ row_templates := {declared: [{
 	some declared, given in given_evidence
 }
 
-# The scorecard's rows before blocking findings lower them: one per family, in family_names
-# order, each its cells in phase order: its declaration's template cells (row_templates) with
-# the family's name. Every cell of 10,000 families in one comprehension, without a function
-# call per cell. Rows in scorecard order leave the scorecard a plain walk (no object of rows to
-# merge the lowered cells into, no keys to sort).
-unlowered_rows := [[{
-	"family": name,
-	"phase": cell.phase,
-	"level": cell.level,
-	"evidence_level": cell.level,
-	"reasons": cell.reasons,
-	"next_step": cell.next_step,
-} |
-	some cell in row_templates[declared_evidence(families[name])]
-] |
-	some name in family_names
-]
-
 # The evidence level of a family in a phase, before blocking findings lower it.
 evidence_level(family, phase) := cell.evidence_level if {
-	row := unlowered_rows[row_index[family]]
-	some cell in row
+	some cell in row_templates[declared_evidence(families[family])]
 	cell.phase == phase
 }
 
@@ -251,40 +228,50 @@ group_by_first(pairs) := {first[0]: {pair[1] | some pair in array.slice(pairs, s
 	ends := array.concat(array.slice(starts, 1, count(starts)), [count(pairs)])
 }
 
-# row index -> the family's row (unlowered_rows) with the judged phase's cell lowered one level
-# by the rule ids of its blocking findings (ids), for the families that such findings lower:
-# the lowered cell's reasons say which, and an operationalized family's next step is to resolve
-# them (any other level keeps its own next step). Built in one comprehension, without a call
-# per family.
-lowered_rows(rows, index, judged) := {i: array.concat(
-	array.slice(row, 0, k),
-	array.concat(
-		[{
-			"family": cell.family,
-			"phase": judged,
-			"level": lower_level[cell.evidence_level],
-			"evidence_level": cell.evidence_level,
-			"reasons": array.concat(cell.reasons, [sprintf("lowered by blocking findings: %s", [concat(", ", sort(ids))])]),
-			"next_step": object.get(lowered_next_steps, cell.evidence_level, cell.next_step),
-		}],
-		array.slice(row, k + 1, count(row)),
-	),
-) |
-	some i, row in rows
-	ids := index.global | object.get(index.by_family, family_names[i], set())
-	count(ids) > 0
-	some k, cell in row
-	cell.phase == judged # none when the judged phase is no phase of the scorecard
+# A template row (row_templates) of a family whose blocking findings have the rule ids `ids`:
+# with none, the row itself; else with the judged phase's cell lowered one level by them (none
+# when the judged phase is no phase of the scorecard): the lowered cell's reasons say which,
+# and an operationalized family's next step is to resolve them (any other level keeps its own
+# next step). Called once per distinct [declaration, ids] (scorecard), not once per family.
+lowered_row(row, ids, _) := row if count(ids) == 0
+
+lowered_row(row, ids, judged) := [lowered_cell(cell, ids, judged) | some cell in row] if count(ids) > 0
+
+lowered_cell(cell, _, judged) := cell if cell.phase != judged
+
+lowered_cell(cell, ids, judged) := {
+	"phase": judged,
+	"level": lower_level[cell.evidence_level],
+	"evidence_level": cell.evidence_level,
+	"reasons": array.concat(cell.reasons, [sprintf("lowered by blocking findings: %s", [concat(", ", sort(ids))])]),
+	"next_step": object.get(lowered_next_steps, cell.evidence_level, cell.next_step),
+} if {
+	cell.phase == judged
 }
 
 # A lowered cell's next step when its own (next_step) is none: resolve what lowered it. (A
 # rule, not a literal in lowered_rows: regorus builds a literal anew each time it is read.)
 lowered_next_steps := {"operationalized": "resolve the blocking findings"}
 
-# One cell per family (by name) and phase (in phase order).
-scorecard(findings) := [cell |
-	some i, row in unlowered_rows
-	some cell in object.get(lowered, i, row)
+# One cell per family (by name) and phase (in phase order): each family's row is the template
+# of its [declaration, ids of its blocking findings] (lowered_row over row_templates, worked
+# out once per distinct pair: families share both) with the family's name. Every cell of
+# 10,000 families in one comprehension, without a function call per family or cell, and built
+# once (no unlowered row to build first and lower after).
+scorecard(findings) := [{
+	"family": name,
+	"phase": cell.phase,
+	"level": cell.level,
+	"evidence_level": cell.evidence_level,
+	"reasons": cell.reasons,
+	"next_step": cell.next_step,
+} |
+	some i, name in family_names
+	some cell in templates[keys[i]]
 ] if {
-	lowered := lowered_rows(unlowered_rows, lowering(findings), input.phase)
+	index := lowering(findings)
+	keys := [[declared_evidence(families[name]), (index.global | object.get(index.by_family, name, set()))] |
+		some name in family_names
+	]
+	templates := {key: lowered_row(row_templates[key[0]], key[1], input.phase) | some key in {k | some k in keys}}
 }
