@@ -18,11 +18,20 @@ from collections.abc import Iterator
 @contextlib.contextmanager
 def paused() -> Iterator[None]:
     """No cyclic collection inside the block; the collector's state is restored after it
-    (nested blocks leave it paused until the outermost one ends)."""
+    (nested blocks leave it paused until the outermost one ends).
+
+    What the block made and kept goes straight to the oldest generation when the outermost
+    block ends (freeze, then unfreeze: moved, not walked). Left in the youngest, it would be
+    walked by the first collection after the block and again on its way up, all of it alive
+    (10,000 families: 0.3 s of a check); in the oldest it waits for a full collection, which
+    still frees any cycle among it."""
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
         if enabled:
+            if gc.get_freeze_count() == 0:  # (nobody else's frozen objects to thaw)
+                gc.freeze()
+                gc.unfreeze()
             gc.enable()

@@ -198,22 +198,28 @@ def normalize_pair(plan: Plan, primary: Snapshot, secondary: Snapshot) -> Normal
         role: acl_columns(snap.document.get("acls", []), ctx.canon)
         for role, snap in snapshots.items()
     }
-    primary_doc = _snapshot(
-        primary, "primary", ctx, names["primary"], topic_families, index, {}, columns["primary"]
+    primary_doc, primary_grants = _snapshot(
+        primary,
+        "primary",
+        ctx,
+        names["primary"],
+        topic_families,
+        index,
+        NO_GRANTS,
+        columns["primary"],
     )
-    result = {
-        "primary": primary_doc,
-        "secondary": _snapshot(
-            secondary,
-            "secondary",
-            ctx,
-            names["secondary"],
-            topic_families,
-            index,
-            primary_doc["grants"],
-            columns["secondary"],
-        ),
-    }
+    secondary_doc, _ = _snapshot(
+        secondary,
+        "secondary",
+        ctx,
+        names["secondary"],
+        topic_families,
+        index,
+        primary_grants,
+        columns["secondary"],
+    )
+    del primary_grants
+    result = {"primary": primary_doc, "secondary": secondary_doc}
     for role, snap in snapshots.items():
         subjects, gaps = region_subjects(plan, role, snap.document, names[role], topic_families)
         result[role]["schemas"] = {"subjects": subjects}
@@ -319,11 +325,11 @@ def _snapshot(
     names: Mapping[str, str],
     topic_families: Mapping[str, str | None],
     index: TopicIndex,
-    shared: Mapping[str, dict[str, Any]],
+    shared: GrantRecords,
     acls: AclColumns | None,
-) -> dict[str, Any]:
-    """One region's normalised document; `acls`: its ACL records' columns (None: read record
-    by record); `shared`: the other region's grant records, reused
+) -> tuple[dict[str, Any], GrantRecords]:
+    """One region's normalised document and its grant records; `acls`: its ACL records'
+    columns (None: read record by record); `shared`: the other region's grant records, reused
     where this region has the same grant (read-only records: a large estate's two regions
     hold nearly the same grants, and half the memory went to copies)."""
     doc = snap.document
@@ -373,7 +379,7 @@ def _snapshot(
         if a not in reported
     ]
 
-    return {
+    normalised = {
         "role": role,
         "region": doc["region"],
         "schema_version": snap.schema_version,
@@ -387,7 +393,7 @@ def _snapshot(
             "kafka_minor": minor,
         },
         "topics": topics,
-        "grants": grants,
+        "grants": grants.records,
         "quotas": {
             f"{q['entity_type']}:{canon.text(q['entity'])}": dict(q["values"])
             for q in doc.get("quotas", [])
@@ -407,6 +413,19 @@ def _snapshot(
         "facts": {},  # normalize_pair adds the access and network facts of both regions
         "gaps": sorted(gaps, key=lambda g: (g["area"], g["reason"])),
     }
+    return normalised, grants
+
+
+class GrantRecords(NamedTuple):
+    """A region's grant records (grant key -> record) and the keys of those whose source is
+    not "acl" (IAM's: few), so that the other region finds the ACL records it may reuse
+    without reading the source of each of hundreds of thousands of records."""
+
+    records: dict[str, dict[str, Any]]
+    not_acl: frozenset[str]
+
+
+NO_GRANTS = GrantRecords({}, frozenset())
 
 
 def _grants(
@@ -414,9 +433,10 @@ def _grants(
     grant_list: Iterable[Grant],
     is_replicator: Callable[[str], bool],
     index: TopicIndex,
-    shared: Mapping[str, dict[str, Any]],
-) -> dict[str, dict[str, Any]]:
-    """Grant key -> record (the diff sorts keys; nothing else reads the order), from the ACL
+    shared: GrantRecords,
+) -> GrantRecords:
+    """Grant key -> record (the diff sorts keys; nothing else reads the order), with the keys
+    of the records whose source is not "acl" (`GrantRecords.not_acl`), from the ACL
     records' columns (principals canonical; `grants.ACL_FIELDS`), then `grant_list`, in that
     order. A key granted by an ACL and by IAM keeps the IAM record: the greatest source, as
     when the grants were sorted. One loop with its lookups remembered: large estates hold
@@ -445,22 +465,27 @@ def _grants(
 
     if acl_columns is not None:
         grants = _acl_records(acl_columns, is_replicator, index, shared)
+    others = shared.records
+    not_acl: set[str] = set()  # the keys stored with another source (a key's last one stays)
     for grant in grant_list:
         key = grant.key
         kept = grants.get(key)
         if kept is not None and kept["source"] >= grant.source:
             continue
-        same = shared.get(key)
+        same = others.get(key)
         if same is not None and same["source"] == grant.source:
             grants[key] = same
-            continue
-        grants[key] = record(grant)
-    return grants
+        else:
+            grants[key] = record(grant)
+        if grant.source == "acl":
+            not_acl.discard(key)
+        else:
+            not_acl.add(key)
+    return GrantRecords(grants, frozenset(not_acl))
 
 
 SETTING_KEYS = tuple(KAFKA_DEFAULTS)  # the topic configs topics.settings reads
 _TEXT_OR_NONE = {str, type(None)}
-_SOURCE = operator.itemgetter("source")
 _TOPIC_WRITES = {("TOPIC", operation): True for operation in WRITE_OPERATIONS}
 
 
@@ -468,19 +493,22 @@ def _acl_records(
     columns: Sequence[Sequence[str]],
     is_replicator: Callable[[str], bool],
     index: TopicIndex,
-    shared: Mapping[str, dict[str, Any]],
+    shared: GrantRecords,
 ) -> dict[str, dict[str, Any]]:
     """`_grants`' records of the ACL grants, from their columns: each field and each derived
     field (replicator, families, write) worked out once per distinct value and laid out with
     C-level maps, one record per grant built by the record class alone. A key's first grant
     gives its record and its place; a record of `shared` with the key and the source "acl" is
-    reused. Records are read-only: non-topic grants share one empty families list."""
+    reused (those of its keys `not_acl` names are the others: no record's source is read).
+    Records are read-only: non-topic grants share one empty families list."""
     keys = list(map("|".join, zip(*columns, strict=True)))
-    if shared:
-        reusable = shared
-        if set(map(_SOURCE, shared.values())) != {"acl"}:
-            reusable = {key: r for key, r in shared.items() if r["source"] == "acl"}
-        values: list[Any] = list(map(reusable.get, keys))
+    if shared.records:
+        values: list[Any] = list(map(shared.records.get, keys))
+        if shared.not_acl and not shared.not_acl.isdisjoint(keys):
+            for position in itertools.compress(
+                range(len(keys)), map(shared.not_acl.__contains__, keys)
+            ):
+                values[position] = None
         todo: Sequence[int] = list(
             itertools.compress(range(len(keys)), map(operator.is_, values, itertools.repeat(None)))
         )
@@ -508,7 +536,7 @@ def _acl_records(
             ),
         )
     )
-    if shared:
+    if shared.records:
         for position, record in zip(todo, built, strict=True):
             values[position] = record
     else:

@@ -14,6 +14,7 @@ import pytest
 import yaml
 
 from checker import schemas
+from checker.schemas.failure import JsonSchemaValueException, JsonSchemaValuesException
 
 from .conftest import ESTATE, ROOT
 
@@ -63,7 +64,7 @@ def _broken(kind: str, document: Any) -> list[Any]:
 def _answer(validator: Any, document: Any) -> str | None:
     try:
         validator(document)
-    except fastjsonschema.JsonSchemaValueException as error:
+    except (fastjsonschema.JsonSchemaValueException, JsonSchemaValueException) as error:
         return f"{error.message} @ {error.name}"
     return None
 
@@ -92,5 +93,64 @@ def test_a_stale_compiled_validator_is_not_used(monkeypatch: pytest.MonkeyPatch)
         assert validator is not module.validate  # compiled from the schema instead
         plan = yaml.safe_load((ESTATE / "ready" / "failback.yaml").read_text())
         assert _answer(validator, plan) is None
+    finally:
+        schemas._fast.cache_clear()
+
+
+@pytest.mark.parametrize(
+    ("ours", "theirs"),
+    [
+        (JsonSchemaValueException, fastjsonschema.JsonSchemaValueException),
+        (JsonSchemaValuesException, fastjsonschema.JsonSchemaValuesException),
+    ],
+)
+def test_the_generated_code_raises_exceptions_built_as_fastjsonschemas(
+    ours: type[Exception], theirs: type[Exception]
+) -> None:
+    """The generated code calls its exceptions as fastjsonschema's: the same parameters."""
+    import inspect
+
+    def shape(cls: type[Exception]) -> list[tuple[str, object, object]]:
+        found = inspect.signature(cls).parameters.values()
+        return [(p.name, p.kind, p.default) for p in found]
+
+    assert shape(ours) == shape(theirs)
+    assert issubclass(ours, ValueError)
+
+
+def test_a_validator_compiled_at_run_time_raises_the_same_exception() -> None:
+    """One definition (validate_part) is compiled at run time: fastjsonschema's exception
+    becomes checker's, with fastjsonschema's message and fields."""
+    value = {"cluster_arn": 7}
+    runtime = fastjsonschema.compile(schemas._draft7("plan", "aws_source"), use_formats=False)
+    with pytest.raises(fastjsonschema.JsonSchemaValueException) as expected:
+        runtime(value)
+    with pytest.raises(JsonSchemaValueException) as raised:
+        schemas._fast("plan", "aws_source")(value)
+    assert raised.type is JsonSchemaValueException
+    got, want = raised.value, expected.value
+    assert (got.message, got.name, got.value, got.rule) == (
+        want.message,
+        want.name,
+        want.value,
+        want.rule,
+    )
+    assert got.message == "data.cluster_arn must be string"
+    schemas._fast("plan", "aws_source")({"cluster_arn": "arn:x"})  # valid: no exception
+
+
+def test_a_stale_compiled_module_is_compiled_at_run_time_with_the_same_messages(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A schema whose precompiled module is stale is compiled at run time; validation still
+    gives fastjsonschema's message."""
+    schemas._fast.cache_clear()
+    monkeypatch.setattr(schemas, "schema_digest", lambda kind: "another digest")
+    try:
+        validator = schemas._fast("plan")
+        assert validator.__module__ == "checker.schemas"
+        assert schemas._fast_valid({"schema_version": 7}, "plan") == (
+            "data must contain ['regions', 'topic_families'] properties"
+        )
     finally:
         schemas._fast.cache_clear()

@@ -7,6 +7,7 @@ import bisect
 import contextlib
 import gc
 import json
+import weakref
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from typing import Any
@@ -30,7 +31,7 @@ from checker.errors import InputError
 from checker.grants import WRITE_OPERATIONS, AclColumns, Grant, TopicIndex, acl_columns
 from checker.identity import Canon
 from checker.io.read import parse_json
-from checker.normalize import SETTING_KEYS, _grants
+from checker.normalize import NO_GRANTS, SETTING_KEYS, GrantRecords, _grants
 from checker.schemas import _flat_arrays
 from checker.topics import settings as topic_settings
 
@@ -60,6 +61,43 @@ def test_paused_leaves_a_disabled_collector_disabled() -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_paused_hands_what_it_kept_to_the_oldest_generation() -> None:
+    """Objects made inside the outermost block are moved to the oldest generation unwalked (no
+    young collection after the block walks them), and a cycle among them is still freed by a
+    full collection."""
+
+    class Node:
+        other: Any = None
+
+    with collector.paused():
+        kept = [[index] for index in range(2000)]
+        first, second = Node(), Node()
+        first.other, second.other = second, first
+        freed = weakref.ref(first)
+        with collector.paused():
+            pass
+        assert not any(item is kept[0] for item in gc.get_objects(generation=2))  # nested
+    oldest = {id(item) for item in gc.get_objects(generation=2)}
+    assert all(id(item) in oldest for item in kept)
+    assert gc.get_freeze_count() == 0  # moved through the permanent generation, not left there
+    del first, second
+    assert freed() is not None  # a cycle: reference counting alone does not free it
+    gc.collect()
+    assert freed() is None
+
+
+def test_paused_leaves_objects_frozen_by_others_frozen() -> None:
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        with collector.paused():
+            made = [[index] for index in range(100)]
+        assert gc.get_freeze_count() == frozen  # nothing thawed, nothing frozen for good
+        assert made and gc.isenabled()
+    finally:
+        gc.unfreeze()
 
 
 # --- grant records -----------------------------------------------------------------------------
@@ -119,21 +157,32 @@ def _same_records(new: Mapping[str, dict[str, Any]], old: Mapping[str, dict[str,
 @given(grant_lists, grant_lists)
 def test_grant_records_match_the_sorted_way(primary: list[Grant], secondary: list[Grant]) -> None:
     index = TopicIndex(TOPIC_FAMILIES)
-    first = _grants(None, iter(primary), _replicator, index, {})
+    first_set = _grants(None, iter(primary), _replicator, index, NO_GRANTS)
+    first = first_set.records
     _same_records(first, _sorted_way(primary, index))
-    second = _grants(None, iter(secondary), _replicator, index, first)
+    _names_the_other_sources(first_set)
+    second_set = _grants(None, iter(secondary), _replicator, index, first_set)
+    second = second_set.records
     _same_records(second, _sorted_way(secondary, index))
+    _names_the_other_sources(second_set)
     for key, record in second.items():  # a record alike in both regions is one object
         if key in first and first[key]["source"] == record["source"]:
             assert record is first[key]
+
+
+def _names_the_other_sources(grants: GrantRecords) -> None:
+    """`not_acl` names exactly the keys whose record's source is not "acl"."""
+    assert grants.not_acl == {k for k, r in grants.records.items() if r["source"] != "acl"}
 
 
 def test_a_key_both_sources_grant_keeps_the_iam_record() -> None:
     index = TopicIndex(TOPIC_FAMILIES)
     fields = ("User:p", "TOPIC", "LITERAL", "a.one", "READ", "ALLOW", "*")
     for order in (["acl", "iam"], ["iam", "acl"]):
-        found = _grants(None, (Grant(*fields, source) for source in order), _replicator, index, {})
-        assert [r["source"] for r in found.values()] == ["iam"]
+        stream = (Grant(*fields, source) for source in order)
+        found = _grants(None, stream, _replicator, index, NO_GRANTS)
+        assert [r["source"] for r in found.records.values()] == ["iam"]
+        assert found.not_acl == {Grant(*fields, "iam").key}
 
 
 def _columns(grants: list[Grant]) -> list[list[str]]:
@@ -150,11 +199,15 @@ def test_grant_records_from_acl_columns_match_the_stream(
     index = TopicIndex(TOPIC_FAMILIES)
     acls = [g._replace(source="acl") for g in primary]
     iam = [g._replace(source="iam") for g in iam]
-    other = _grants(None, iter(secondary), _replicator, index, {})
-    streamed = _grants(None, iter([*acls, *iam]), _replicator, index, other)
-    columned = _grants(_columns(acls), iter(iam), _replicator, index, other)
+    other_set = _grants(None, iter(secondary), _replicator, index, NO_GRANTS)
+    other = other_set.records
+    streamed_set = _grants(None, iter([*acls, *iam]), _replicator, index, other_set)
+    columned_set = _grants(_columns(acls), iter(iam), _replicator, index, other_set)
+    streamed, columned = streamed_set.records, columned_set.records
     assert list(columned) == list(streamed)
     _same_records(columned, streamed)
+    assert columned_set.not_acl == streamed_set.not_acl
+    _names_the_other_sources(columned_set)
     for key, record in columned.items():
         assert (record is other.get(key)) is (streamed[key] is other.get(key))
 

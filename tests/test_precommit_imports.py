@@ -1,9 +1,10 @@
 """The pre-commit path (`failback check --format short` in a fixture estate, as the
 failback-check hook runs it) never imports the heavy libraries other commands need: deepdiff
 (the diff's fast path answers for mappings of scalars), the AWS and Kafka clients, the
-jsonschema validator (only an invalid document needs its message), the fleet report and the
-other commands' modules (checker/cli/__init__.py imports a command's module when it runs). The
-speed itself is measured by benchmarks/precommit.py, not here."""
+jsonschema validator (only an invalid document needs its message), fastjsonschema (the
+validators are generated ahead of time and raise checker/schemas/failure.py's exceptions),
+the fleet report and the other commands' modules (checker/cli/__init__.py imports a command's
+module when it runs). The speed itself is measured by benchmarks/precommit.py, not here."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ HEAVY = (
     "botocore",
     "confluent_kafka",
     "jsonschema",
+    "fastjsonschema",
     "checker.fleet.report",
     *(f"checker.cli.{name}" for name in ("diff", "export", "fleet", "init", "policies")),
     *(f"checker.cli.{name}" for name in ("validate", "watch")),

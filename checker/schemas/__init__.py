@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
+from .failure import JsonSchemaValueException
 
 SUPPORTED_MAJOR = "1"
 # the schema files ship inside the package (a wheel installs them as files)
@@ -113,7 +114,18 @@ def _fast(kind: str, definition: str | None = None) -> Any:
             return compiled.validate
     import fastjsonschema
 
-    return fastjsonschema.compile(_draft7(kind, definition), use_formats=False)
+    validator = fastjsonschema.compile(_draft7(kind, definition), use_formats=False)
+
+    def validate(data: Any) -> Any:
+        """The validator compiled now, raising what a precompiled one raises."""
+        try:
+            return validator(data)
+        except fastjsonschema.JsonSchemaValueException as error:
+            raise JsonSchemaValueException(
+                error.message, error.value, error.name, error.definition, error.rule
+            ) from None
+
+    return validate
 
 
 class SchemaError(InputError):
@@ -300,8 +312,6 @@ def _flat_maps(kind: str) -> dict[str, _FlatMap]:
 
 def _fast_valid(document: Any, kind: str) -> str | None:
     """None when valid, else fastjsonschema's message (or "" when a fast path failed)."""
-    import fastjsonschema
-
     rest = document
     flat = _flat_arrays(kind)
     if isinstance(document, dict) and flat.keys() & document.keys():
@@ -315,7 +325,7 @@ def _fast_valid(document: Any, kind: str) -> str | None:
         rest = {k: ({} if k in valid else v) for k, v in rest.items()}
     try:
         _fast(kind)(rest)
-    except fastjsonschema.JsonSchemaValueException as error:
+    except JsonSchemaValueException as error:
         return str(error.message)
     return None
 
@@ -346,11 +356,9 @@ def validate(document: Any, origin: str, kind: str) -> None:
 def validate_part(value: Any, origin: str, kind: str, definition: str) -> None:
     """Validate `value` against one definition of a schema (a plan's `aws_source`, ...):
     InputError "<origin>: <message>" in one line."""
-    import fastjsonschema
-
     try:
         _fast(kind, definition)(value)
-    except fastjsonschema.JsonSchemaValueException as fast_error:
+    except JsonSchemaValueException as fast_error:
         from jsonschema.exceptions import best_match
 
         error = best_match(_part_validator(kind, definition).iter_errors(value))

@@ -5,7 +5,7 @@
 VERSION = "2.22.3"
 from decimal import Decimal
 import re
-from fastjsonschema import JsonSchemaValueException, JsonSchemaValuesException
+from ..failure import JsonSchemaValueException, JsonSchemaValuesException
 
 
 REGEX_PATTERNS = {

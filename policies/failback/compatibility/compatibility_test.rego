@@ -1,6 +1,7 @@
 package failback.compatibility_test
 
 import data.failback.compatibility
+import data.failback.lib
 
 phases(writer) := {p: {"writer": writer, "consumer": writer} |
 	some p in ["normal", "failover", "dr_operation", "failback", "cleanup"]
@@ -309,4 +310,72 @@ test_cmp_004_each_phases_declaration_has_its_own_directions if {
 		["billing", "connect-configs"], ["billing", "connect-offsets"],
 		["payments", "connect-configs"], ["payments", "connect-offsets"],
 	}
+}
+
+# CMP-004 as it was before carried_every_way (a family's directions asked about every topic),
+# the reference the rule is held to over families that share topics and phases declarations,
+# flows carrying some topics every way, one way or none, in every phase.
+reference_cmp_004 contains lib.finding_at(
+	"CMP-004", topic,
+	sprintf(
+		concat(" ", [
+			"Kafka Connect internal topic %s of %s is carried by no active flow %s, and the plan does not",
+			"re-create the connectors",
+		]),
+		[topic, name, concat(" nor ", [sprintf("from the %s to the %s", d) | some d in missing])],
+	),
+	null, name,
+) if {
+	some name, declared in lib.families
+	declared.connect != null
+	declared.connect.recreate == false
+	directions := compatibility.connect_directions[declared.phases]
+	some topic in declared.connect.internal_topics
+	some direction in directions
+	not [topic, direction] in compatibility.carried
+	missing := sort([d | some d in directions; not [topic, d] in compatibility.carried])
+}
+
+shared_topic_families := with_families({
+	"payments": object.union(family("primary", false, connect(false)), {"phases": dr_phases}),
+	"billing": object.union(family("primary", false, connect(false)), {"phases": dr_phases}),
+	"orders": family("primary", false, connect(false)),
+	"ledger": object.union(
+		family("primary", false, {"internal_topics": ["connect-offsets", "ledger-status"], "recreate": false}),
+		{"phases": dr_phases},
+	),
+	"audit": object.union(family("secondary", false, connect(false)), {"phases": object.union(dr_phases, {
+		"cleanup": {"writer": "secondary", "consumer": "secondary"},
+	})}),
+	"rebuilt": object.union(family("primary", false, connect(true)), {"phases": dr_phases}),
+})
+
+test_cmp_004_matches_the_reference_with_topics_carried_every_way_or_not if {
+	flow_sets := [
+		[],
+		[forth],
+		[back],
+		[forth, back],
+		[flow("primary", "secondary", true, ["connect-offsets", "ledger-status"]), back],
+		[forth, flow("secondary", "primary", true, ["connect-configs"])],
+		[forth, flow("secondary", "primary", false, both_topics)],
+	]
+	every phase in ["normal", "failover", "dr_operation", "failback", "cleanup"] {
+		every flows in flow_sets {
+			inp := object.union(shared_topic_families, {"phase": phase, "flows": {f.name: f | some f in flows}})
+			findings := findings_of("CMP-004", compatibility.deny) with input as inp
+			findings == reference_cmp_004 with input as inp
+		}
+	}
+
+	# not vacuous: some of these inputs have findings and some have none
+	inp := object.union(shared_topic_families, {"phase": "failback", "flows": {f.name: f | some f in flow_sets[4]}})
+	count(reference_cmp_004) > 0 with input as inp
+	count(findings_of("CMP-004", compatibility.deny)) == 0 with input as object.union(
+		shared_topic_families,
+		{"phase": "failback", "flows": {f.name: f | some f in [
+			flow("primary", "secondary", true, ["connect-configs", "connect-offsets", "ledger-status"]),
+			flow("secondary", "primary", true, ["connect-configs", "connect-offsets", "ledger-status"]),
+		]}},
+	)
 }

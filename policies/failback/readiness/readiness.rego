@@ -60,28 +60,29 @@ phase_texts[phase] := {
 }
 
 # phase -> the evidence defaults, for every phase: object.union merges nested objects, so one
-# call per family fills in what each phase's evidence leaves out (and the phases it leaves out).
+# call per declaration fills in what each phase's evidence leaves out (and the phases it
+# leaves out).
 phase_defaults[phase] := evidence_defaults if some phase in phases
-
-# A family's evidence for every phase, the defaults filled in.
-evidence_of(family) := object.union(phase_defaults, object.get(family, "evidence", {}))
 
 # The families' names in scorecard order.
 family_names := sort(object.keys(families))
 
-# family -> its row's index in unlowered_rows (and family_names). (A complete rule, as the
-# lookup tables below: OPA evaluates a partial rule anew for each key looked up.)
-# regal ignore:prefer-set-or-object-rule
-row_index := {name: i | some i, name in family_names}
+# A family's evidence as the plan declares it (given_evidence fills in the rest).
+declared_evidence(family) := object.get(family, "evidence", {})
 
-# Each family's evidence with the defaults filled in (evidence_of), in family_names order:
-# worked out once for the rehearsal pairs and the cells.
-given_rows := [evidence_of(families[name]) | some name in family_names]
+# declared evidence -> that evidence for every phase, the defaults filled in, once per
+# distinct declaration: families share theirs (10,000 families of a large plan declare a few
+# dozen), so the rehearsal pairs and the cells are worked out once per declaration, not once
+# per family. (A complete rule, as the lookup tables below.)
+# regal ignore:prefer-set-or-object-rule
+given_evidence := {declared: object.union(phase_defaults, declared) |
+	some declared in {declared_evidence(family) | some family in families}
+}
 
 # The distinct [rehearsal epoch, rehearsal record] pairs of every family's evidence (families
 # share their rehearsal dates, and most cite no record).
 rehearsal_pairs contains [evidence.rehearsed_epoch, evidence.record] if {
-	some given in given_rows
+	some given in given_evidence
 	some evidence in given
 }
 
@@ -137,14 +138,12 @@ cell_states := {[no_runbook, empty_runbook, recent, metrics, alerts]: {
 	monitored := [metrics, alerts] == [true, true]
 }
 
-# The scorecard's rows before blocking findings lower them: one per family, in family_names
-# order, each its cells in phase order. Every cell of 10,000 families in one comprehension,
-# without a function call per cell (regorus spent some 75 µs a cell on a dozen small calls); a
-# cell's level and rehearsal reasons are looked up (cell_states, rehearsal_states) instead of
-# worked out with a comprehension each. Rows in scorecard order leave the scorecard a plain
-# walk (no object of rows to merge the lowered cells into, no keys to sort).
-unlowered_rows := [[{
-	"family": name,
+# declared evidence -> the cells of a family declaring it, in phase order, but for the family's
+# name: worked out once per distinct declaration (given_evidence), each in one comprehension
+# without a function call per cell; a cell's level and rehearsal reasons are looked up
+# (cell_states, rehearsal_states) instead of worked out with a comprehension each.
+# regal ignore:prefer-set-or-object-rule
+row_templates := {declared: [{
 	"phase": phase,
 	"level": state.level,
 	"evidence_level": state.level,
@@ -165,14 +164,12 @@ unlowered_rows := [[{
 	rehearsal := rehearsal_states[[evidence.rehearsed_epoch, evidence.record]]
 	state := cell_states[[runbook == null, runbook == "", rehearsal.recent, evidence.metrics > 0, evidence.alerts > 0]]
 ] |
-	some i, given in given_rows
-	name := family_names[i]
-]
+	some declared, given in given_evidence
+}
 
 # The evidence level of a family in a phase, before blocking findings lower it.
 evidence_level(family, phase) := cell.evidence_level if {
-	row := unlowered_rows[row_index[family]]
-	some cell in row
+	some cell in row_templates[declared_evidence(families[family])]
 	cell.phase == phase
 }
 
@@ -231,40 +228,50 @@ group_by_first(pairs) := {first[0]: {pair[1] | some pair in array.slice(pairs, s
 	ends := array.concat(array.slice(starts, 1, count(starts)), [count(pairs)])
 }
 
-# row index -> the family's row (unlowered_rows) with the judged phase's cell lowered one level
-# by the rule ids of its blocking findings (ids), for the families that such findings lower:
-# the lowered cell's reasons say which, and an operationalized family's next step is to resolve
-# them (any other level keeps its own next step). Built in one comprehension, without a call
-# per family.
-lowered_rows(rows, index, judged) := {i: array.concat(
-	array.slice(row, 0, k),
-	array.concat(
-		[{
-			"family": cell.family,
-			"phase": judged,
-			"level": lower_level[cell.evidence_level],
-			"evidence_level": cell.evidence_level,
-			"reasons": array.concat(cell.reasons, [sprintf("lowered by blocking findings: %s", [concat(", ", sort(ids))])]),
-			"next_step": object.get(lowered_next_steps, cell.evidence_level, cell.next_step),
-		}],
-		array.slice(row, k + 1, count(row)),
-	),
-) |
-	some i, row in rows
-	ids := index.global | object.get(index.by_family, family_names[i], set())
-	count(ids) > 0
-	some k, cell in row
-	cell.phase == judged # none when the judged phase is no phase of the scorecard
+# A template row (row_templates) of a family whose blocking findings have the rule ids `ids`:
+# with none, the row itself; else with the judged phase's cell lowered one level by them (none
+# when the judged phase is no phase of the scorecard): the lowered cell's reasons say which,
+# and an operationalized family's next step is to resolve them (any other level keeps its own
+# next step). Called once per distinct [declaration, ids] (scorecard), not once per family.
+lowered_row(row, ids, _) := row if count(ids) == 0
+
+lowered_row(row, ids, judged) := [lowered_cell(cell, ids, judged) | some cell in row] if count(ids) > 0
+
+lowered_cell(cell, _, judged) := cell if cell.phase != judged
+
+lowered_cell(cell, ids, judged) := {
+	"phase": judged,
+	"level": lower_level[cell.evidence_level],
+	"evidence_level": cell.evidence_level,
+	"reasons": array.concat(cell.reasons, [sprintf("lowered by blocking findings: %s", [concat(", ", sort(ids))])]),
+	"next_step": object.get(lowered_next_steps, cell.evidence_level, cell.next_step),
+} if {
+	cell.phase == judged
 }
 
 # A lowered cell's next step when its own (next_step) is none: resolve what lowered it. (A
 # rule, not a literal in lowered_rows: regorus builds a literal anew each time it is read.)
 lowered_next_steps := {"operationalized": "resolve the blocking findings"}
 
-# One cell per family (by name) and phase (in phase order).
-scorecard(findings) := [cell |
-	some i, row in unlowered_rows
-	some cell in object.get(lowered, i, row)
+# One cell per family (by name) and phase (in phase order): each family's row is the template
+# of its [declaration, ids of its blocking findings] (lowered_row over row_templates, worked
+# out once per distinct pair: families share both) with the family's name. Every cell of
+# 10,000 families in one comprehension, without a function call per family or cell, and built
+# once (no unlowered row to build first and lower after).
+scorecard(findings) := [{
+	"family": name,
+	"phase": cell.phase,
+	"level": cell.level,
+	"evidence_level": cell.evidence_level,
+	"reasons": cell.reasons,
+	"next_step": cell.next_step,
+} |
+	some i, name in family_names
+	some cell in templates[keys[i]]
 ] if {
-	lowered := lowered_rows(unlowered_rows, lowering(findings), input.phase)
+	index := lowering(findings)
+	keys := [[declared_evidence(families[name]), (index.global | object.get(index.by_family, name, set()))] |
+		some name in family_names
+	]
+	templates := {key: lowered_row(row_templates[key[0]], key[1], input.phase) | some key in {k | some k in keys}}
 }

@@ -194,3 +194,25 @@ test_scorecard_matches_with_findings_lacking_the_blocking_field if {
 	cells == reference_scorecard(fs, "failback", ref_families)
 	cells == readiness.scorecard(ref_findings) with input as object.union(ref_input, {"phase": "failback"})
 }
+
+# Families that share a declaration (readiness.row_templates: its cells are worked out once and
+# given each family's name): copies of every variant family under other names, sorted between
+# and after the originals, and families declaring an empty evidence object beside one declaring
+# none.
+ref_shared_families := object.union_n([
+	ref_families,
+	{sprintf("f%02dx", [i]): ref_families[sprintf("f%02d", [i])] | some i, _ in ref_variants},
+	{sprintf("z%02d", [i]): ref_families[sprintf("f%02d", [i])] | some i, _ in ref_variants},
+	{"bare2": {"tier": 1}, "empty": {"tier": 2, "evidence": {}}},
+])
+
+test_scorecard_matches_with_families_sharing_declarations if {
+	fs := array.concat(ref_findings, [{"rule_id": "WA-001", "family": "f01x", "blocking": true}])
+	shared_input := {"now": now, "phase": "failback", "plan": {
+		"evidence": {"rehearsal_max_age_days": ref_max_age_days},
+		"families": ref_shared_families,
+	}}
+	cells := readiness.scorecard(fs) with input as shared_input
+	count(cells) == count(ref_shared_families) * count(all_phases)
+	cells == reference_scorecard(fs, "failback", ref_shared_families)
+}
