@@ -250,7 +250,7 @@ lowered_cell(cell, ids, judged) := {
 }
 
 # A lowered cell's next step when its own (next_step) is none: resolve what lowered it. (A
-# rule, not a literal in lowered_rows: regorus builds a literal anew each time it is read.)
+# rule, not a literal in lowered_cell: regorus builds a literal anew each time it is read.)
 lowered_next_steps := {"operationalized": "resolve the blocking findings"}
 
 # One cell per family (by name) and phase (in phase order): each family's row is the template
