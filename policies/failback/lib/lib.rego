@@ -154,6 +154,16 @@ replicated_topics[name] := family if {
 	input.secondary.topics[name]
 }
 
+# Replicated topics whose normalised records differ between the regions: name -> family. The
+# diff (input.changes) names them, so a rule comparing a topic's settings across the regions
+# looks at a handful of topics, not at all: a setting that differs makes the records differ.
+differing_topics[name] := family if {
+	some change in input.changes
+	change.area == "topics"
+	name := change.key
+	family := replicated_topics[name]
+}
+
 # The regions that take a family's writes in some phase.
 writing_regions(family) := {role |
 	some phase, _ in families[family].phases

@@ -9,18 +9,11 @@ package failback.topic_config
 
 import data.failback.lib
 
-# Replicated topics whose normalised records differ between the regions: the diff
-# (input.changes) names them, so the rules below look at a handful of topics, not at all.
-differing[name] := family if {
-	some change in input.changes
-	change.area == "topics"
-	name := change.key
-	family := lib.replicated_topics[name]
-}
+# The rules below look only at the replicated topics the diff names (lib.differing_topics).
 
 # The regions that take each replicated family's writes in some phase (once per family).
 writing_regions[family] := lib.writing_regions(family) if {
-	some family in {f | some f in differing}
+	some family in {f | some f in lib.differing_topics}
 }
 
 # A cleanup policy (a sorted list) as Kafka writes it.
@@ -39,7 +32,7 @@ message_settings := [
 ]
 
 deny contains f if {
-	some name, family in differing
+	some name, family in lib.differing_topics
 	primary := input.primary.topics[name]
 	secondary := input.secondary.topics[name]
 	primary.partitions != null
@@ -59,7 +52,7 @@ deny contains f if {
 }
 
 deny contains f if {
-	some name, family in differing
+	some name, family in lib.differing_topics
 	primary := input.primary.topics[name]
 	secondary := input.secondary.topics[name]
 	primary.cleanup_policy != secondary.cleanup_policy
@@ -76,7 +69,7 @@ deny contains f if {
 }
 
 deny contains f if {
-	some name, family in differing
+	some name, family in lib.differing_topics
 	primary := input.primary.topics[name]
 	secondary := input.secondary.topics[name]
 	values := {"primary": primary, "secondary": secondary}
@@ -101,7 +94,7 @@ deny contains f if {
 }
 
 deny contains f if {
-	some name, family in differing
+	some name, family in lib.differing_topics
 	primary := input.primary.topics[name]
 	secondary := input.secondary.topics[name]
 	some [setting, field] in message_settings
