@@ -8,11 +8,14 @@ a 34 s check was the collector finding nothing to collect; a 12 MB plan of 10,00
 everything that is not part of a cycle while the collector is paused.
 
 What a block made and kept is handed to the oldest generation unwalked when the outermost block
-ends. CPython does not count objects that arrive there this way towards its next full
-collection, so a process that runs check after check (a fleet, `failback watch`, a test session)
-would not free the cycles among them: its memory grew without bound (a CI test session was
-killed at 24 GB). This module keeps that count itself, and the next outermost block starts with
-a full collection once it passes `FULL_COLLECTION_AFTER`.
+ends (`gc.freeze()`, then `gc.unfreeze()`). That move resets the collector's counters, and
+CPython does not count the objects it moves, so CPython alone would seldom or never collect
+fully again in a process that runs check after check (a fleet, `failback watch`, a test
+session): the cycles among everything made, inside the blocks or between them, would never be
+freed (a CI test session grew to 24 GB). So this module schedules the full collections itself,
+by the number of objects the collector tracks: an outermost block starts with one once that
+number has grown since the last full collection by more than `FULL_COLLECTION_AFTER` objects
+and by more than `HEAP_GROWTH` times what was left after it.
 """
 
 from __future__ import annotations
@@ -22,38 +25,46 @@ import gc
 from collections.abc import Iterator
 
 FULL_COLLECTION_AFTER = 2_000_000
-"""Objects handed to the oldest generation unwalked since the last full collection, after which
-the next outermost block starts with one. One check of the benchmarks' largest estates hands
-over 0.7 to 1.5 million (10,000 families; 50k topics with 500k bindings), so a single check does
-not pay for a full collection; a long-running process keeps at most about this many objects
-(and what one check makes) out of the collector's count between full collections."""
+"""The growth, in objects the collector tracks, below which no block starts with a full
+collection. One check of the benchmarks' largest estates tracks under half a million objects at
+its peak (10,000 families; 50k topics with 500k bindings), so a single check never pays for one;
+a long-running process frees its cycles at least every this many objects of growth."""
 
-_handed_over = 0
-_full_collections_then = 0
+HEAP_GROWTH = 1.0
+"""...and the growth, as a share of the tracked objects left after the last full collection,
+below which no block starts with one (CPython's own rule is a quarter of the long-lived
+objects): a process whose live objects are many collects in proportion to them, not every
+`FULL_COLLECTION_AFTER` objects, which would make it quadratic again."""
+
+_tracked = 0  # objects the collector tracked when the last outermost block ended
+_base = -1  # objects it tracked when a block first ended after the last full collection
+_full_collections_then = -1  # the count of full collections when _base was taken
 
 
 def _full_collections() -> int:
     return int(gc.get_stats()[-1]["collections"])
 
 
-def handed_over() -> int:
-    """Objects handed to the oldest generation unwalked since the last full collection (by this
-    module, by CPython or by anyone calling `gc.collect()`)."""
-    return _handed_over if _full_collections() == _full_collections_then else 0
+def full_collection_due() -> bool:
+    """Whether the next outermost block starts with a full collection."""
+    if _base < 0 or _full_collections() != _full_collections_then:
+        return False  # none since the base was taken: the next block's end takes a new one
+    return _tracked - _base > max(FULL_COLLECTION_AFTER, HEAP_GROWTH * _base)
 
 
 def _hand_over_young_objects() -> None:
     """Move the young generations to the oldest one without walking them (freeze, then
-    unfreeze), and count them; not while anyone else has objects frozen, which unfreeze would
-    thaw."""
-    global _handed_over, _full_collections_then
+    unfreeze), and note how many objects the collector tracks; not while anyone else has
+    objects frozen, which unfreeze would thaw (the collector then keeps its own schedule)."""
+    global _tracked, _base, _full_collections_then
     if gc.get_freeze_count() != 0:
         return
-    young = gc.get_count()[0]  # tracked objects made and not freed since the last collection
     gc.freeze()
+    _tracked = gc.get_freeze_count()  # every tracked object, counted in one pass of a list
     gc.unfreeze()
-    _handed_over = handed_over() + young
-    _full_collections_then = _full_collections()
+    if _base < 0 or _full_collections() != _full_collections_then:
+        _base = _tracked
+        _full_collections_then = _full_collections()
 
 
 @contextlib.contextmanager
@@ -65,10 +76,9 @@ def paused() -> Iterator[None]:
     block ends (moved, not walked). Left in the youngest, it would be walked by the first
     collection after the block and again on its way up, all of it alive (10,000 families:
     0.3 s of a check). In the oldest it waits for a full collection, which still frees any cycle
-    among it: an outermost block starts with one when more than `FULL_COLLECTION_AFTER` objects
-    have been handed over since the last."""
+    among it: an outermost block starts with one when `full_collection_due()`."""
     enabled = gc.isenabled()
-    if enabled and handed_over() > FULL_COLLECTION_AFTER:
+    if enabled and full_collection_due():
         gc.collect()
     gc.disable()
     try:

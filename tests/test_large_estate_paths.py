@@ -95,24 +95,56 @@ class _Loop:
         self.me = self
 
 
-def test_a_long_running_process_frees_the_cycles_it_handed_over(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """Check after check in one process (a fleet, `failback watch`, a test session): cycles
-    handed to the oldest generation are freed once enough have been handed over, without
-    anyone calling gc.collect(). Before the count was kept, none of them ever was, and a CI
-    test session grew to 24 GB."""
+@pytest.fixture
+def small_collection_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Full collections due after 5,000 objects of growth, whatever the test session holds."""
     monkeypatch.setattr(collector, "FULL_COLLECTION_AFTER", 5000)
-    gc.collect()
+    monkeypatch.setattr(collector, "HEAP_GROWTH", 0.0)
+    gc.collect()  # the next block's end takes the base
+
+
+@pytest.mark.usefixtures("small_collection_bound")
+def test_a_long_running_process_frees_the_cycles_made_in_its_blocks() -> None:
+    """Check after check in one process (a fleet, `failback watch`, a test session): cycles
+    handed to the oldest generation are freed once the tracked objects have grown enough,
+    without anyone calling gc.collect(). Before the module scheduled full collections, none of
+    them ever was, and a CI test session grew to 24 GB."""
     checks = []
     for _ in range(20):
         with collector.paused():
             loops = [_Loop() for _ in range(1000)]
         checks.append(weakref.ref(loops[0]))
         del loops
-    freed = [ref() is None for ref in checks]
-    assert freed[:10] == [True] * 10  # the first checks' cycles, freed by later checks' starts
-    assert collector.handed_over() <= 5000 + 1000 * 2
+    assert [ref() is None for ref in checks[:10]] == [True] * 10
+
+
+@pytest.mark.usefixtures("small_collection_bound")
+def test_cycles_made_between_blocks_are_freed_too() -> None:
+    """The move resets the collector's counters, so CPython alone would never collect fully
+    while blocks keep ending: cycles made outside the blocks count as growth as well."""
+    checks = []
+    for _ in range(40):
+        loops = [_Loop() for _ in range(1000)] + [[index] for index in range(2000)]
+        checks.append(weakref.ref(loops[0]))
+        del loops
+        with collector.paused():
+            pass
+    assert [ref() is None for ref in checks[:20]] == [True] * 20
+
+
+@pytest.mark.usefixtures("small_collection_bound")
+def test_a_block_that_frees_older_objects_still_counts_what_it_made() -> None:
+    """Growth is the collector's whole count, not allocations net of frees (which a block that
+    drops older objects while making cycles would keep at zero)."""
+    checks = []
+    for _ in range(20):
+        old = [[index] for index in range(2100)]
+        with collector.paused():
+            loops = [_Loop() for _ in range(1000)]
+            del old
+        checks.append(weakref.ref(loops[0]))
+        del loops
+    assert [ref() is None for ref in checks[:10]] == [True] * 10
 
 
 def test_one_check_below_the_bound_pays_no_full_collection() -> None:
@@ -120,13 +152,25 @@ def test_one_check_below_the_bound_pays_no_full_collection() -> None:
     full = gc.get_stats()[-1]["collections"]
     with collector.paused():
         kept = [[index] for index in range(1000)]
-    assert 1000 <= collector.handed_over() < 1500
+    assert not collector.full_collection_due()
     with collector.paused():
         pass
     assert gc.get_stats()[-1]["collections"] == full
     assert kept
+
+
+def test_a_full_collection_by_anyone_restarts_the_count(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(collector, "FULL_COLLECTION_AFTER", 10)
+    monkeypatch.setattr(collector, "HEAP_GROWTH", 0.0)
     gc.collect()
-    assert collector.handed_over() == 0  # a full collection by anyone accounts for them again
+    with collector.paused():
+        pass  # its end takes the base
+    with collector.paused():
+        kept = [[index] for index in range(1000)]
+    assert collector.full_collection_due()
+    gc.collect()
+    assert not collector.full_collection_due()
+    assert kept
 
 
 def test_paused_leaves_objects_frozen_by_others_frozen() -> None:
