@@ -52,9 +52,14 @@ FLOW_AREAS = frozenset({"replication", "offsets", "rollback", "topic_config"})
 
 
 def judge(
-    directory: Path, plan: dict[str, Any], primary: dict[str, Any], secondary: dict[str, Any]
+    directory: Path,
+    plan: dict[str, Any],
+    primary: dict[str, Any],
+    secondary: dict[str, Any],
+    *extra: str,
 ) -> dict[str, list[dict[str, Any]]]:
-    """Phase -> findings of `failback check --phase all` on the three documents."""
+    """Phase -> findings of `failback check --phase all` on the three documents (`extra`: more
+    arguments, such as an engine)."""
     directory.mkdir(parents=True, exist_ok=True)
     (directory / "failback.yaml").write_text(yaml.safe_dump(plan, sort_keys=False))
     (directory / f"{PRIMARY}.json").write_text(json.dumps(primary))
@@ -70,6 +75,7 @@ def judge(
             "all",
             "--format",
             "json",
+            *extra,
         ]
     )
     assert run.exit_code in (0, 1), run.stderr

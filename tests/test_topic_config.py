@@ -10,6 +10,7 @@ import pytest
 from checker.errors import InputError
 from checker.topics import is_internal, settings
 
+from .opa_support import ENGINE_PARAMS, tool
 from .setups import documents, ids, judge
 
 PHASES = ("normal", "failover", "dr_operation", "failback", "cleanup")
@@ -99,3 +100,33 @@ def test_a_lower_broker_default_counts(tmp_path: Path) -> None:
     assert ids(found["normal"], AREAS) == [
         ("TOP-003", "notify.sms/min.insync.replicas", "secondary", "notifications")
     ]
+
+
+@pytest.mark.parametrize("engine", ENGINE_PARAMS)
+def test_every_retention_difference_reaches_the_retention_rules(
+    tmp_path: Path, engine: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """RET-001 and RET-002 judge the replicated topics the region diff names (issue #19), so
+    every way a retention can differ must make the diff name the topic: the topic's own
+    retention.ms or retention.bytes, and a broker default the topic falls back on while its
+    own configs stay alike in both regions."""
+    if engine == "opa":
+        monkeypatch.setenv("FAILBACK_OPA_BIN", tool("opa"))
+    plan, primary, secondary = documents()
+    secondary["topics"]["ledger.entries"]["configs"]["retention.ms"] = "3600000"
+    secondary["topics"]["ledger.holds"]["configs"]["retention.bytes"] = "1073741824"
+    for document in (primary, secondary):
+        del document["topics"]["fraud.alerts"]["configs"]["retention.ms"]
+    primary["broker_config"]["log.retention.hours"] = "168"
+    secondary["broker_config"]["log.retention.hours"] = "24"
+    found = judge(tmp_path, plan, primary, secondary, "--engine", engine)
+    assert ids(found["failback"], AREAS) == [
+        ("RET-001", "fraud.alerts", "secondary", "fraud"),
+        ("RET-001", "ledger.entries", "secondary", "ledger"),
+        ("RET-002", "ledger.holds", "secondary", "ledger"),
+    ]
+    values = {
+        (f["rule_id"], f["resource"]): (f["primary"], f["secondary"]) for f in found["failback"]
+    }
+    assert values[("RET-001", "fraud.alerts")] == (604800000, 86400000)
+    assert values[("RET-002", "ledger.holds")] == (-1, 1073741824)
