@@ -7,8 +7,8 @@ a 34 s check was the collector finding nothing to collect; a 12 MB plan of 10,00
 12.4 s to compose with the collector, 3.4 s without). Reference counting still frees
 everything that is not part of a cycle while the collector is paused.
 
-What a block made and kept is handed to the oldest generation unwalked when the outermost block
-ends (`gc.freeze()`, then `gc.unfreeze()`). That move resets the collector's counters, and
+What a large block made and kept is handed to the oldest generation unwalked when the outermost
+block ends (`gc.freeze()`, then `gc.unfreeze()`). That move resets the collector's counters, and
 CPython does not count the objects it moves, so CPython alone would seldom or never collect
 fully again in a process that runs check after check (a fleet, `failback watch`, a test
 session): the cycles among everything made, inside the blocks or between them, would never be
@@ -29,6 +29,12 @@ FULL_COLLECTION_AFTER = 2_000_000
 collection. One check of the benchmarks' largest estates tracks under half a million objects at
 its peak (10,000 families; 50k topics with 500k bindings), so a single check never pays for one;
 a long-running process frees its cycles at least every this many objects of growth."""
+
+MOVE_AT_LEAST = 100_000
+"""The young objects (made and not freed since the last collection) from which an outermost
+block's end moves them to the oldest generation. Fewer are left to the next young collection,
+which walks them in a few milliseconds, and the collector keeps its own counters and schedule:
+a fleet of small pairs or a pre-commit run never moves anything and never counts."""
 
 HEAP_GROWTH = 1.0
 """...and the growth, as a share of the tracked objects left after the last full collection,
@@ -54,10 +60,11 @@ def full_collection_due() -> bool:
 
 def _hand_over_young_objects() -> None:
     """Move the young generations to the oldest one without walking them (freeze, then
-    unfreeze), and note how many objects the collector tracks; not while anyone else has
-    objects frozen, which unfreeze would thaw (the collector then keeps its own schedule)."""
+    unfreeze), and note how many objects the collector tracks; not for fewer than
+    `MOVE_AT_LEAST` young objects, nor while anyone else has objects frozen, which unfreeze
+    would thaw (the collector then keeps its own schedule)."""
     global _tracked, _base, _full_collections_then
-    if gc.get_freeze_count() != 0:
+    if gc.get_count()[0] < MOVE_AT_LEAST or gc.get_freeze_count() != 0:
         return
     gc.freeze()
     _tracked = gc.get_freeze_count()  # every tracked object, counted in one pass of a list

@@ -63,10 +63,25 @@ def test_paused_leaves_a_disabled_collector_disabled() -> None:
         gc.enable()
 
 
-def test_paused_hands_what_it_kept_to_the_oldest_generation() -> None:
+def test_a_small_block_leaves_its_objects_to_the_young_collections() -> None:
+    """Under MOVE_AT_LEAST young objects nothing moves: the collector's own counters and
+    schedule stay as CPython keeps them."""
+    gc.collect()
+    with collector.paused():
+        kept = [[index] for index in range(1000)]
+    young = gc.get_objects(generation=0) + gc.get_objects(generation=1)
+    assert any(item is kept[0] for item in young)  # left to the young collections
+    assert not any(item is kept[0] for item in gc.get_objects(generation=2))
+
+
+def test_paused_hands_what_it_kept_to_the_oldest_generation(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """Objects made inside the outermost block are moved to the oldest generation unwalked (no
     young collection after the block walks them), and a cycle among them is still freed by a
     full collection."""
+
+    monkeypatch.setattr(collector, "MOVE_AT_LEAST", 0)
 
     class Node:
         other: Any = None
@@ -100,6 +115,7 @@ def small_collection_bound(monkeypatch: pytest.MonkeyPatch) -> None:
     """Full collections due after 5,000 objects of growth, whatever the test session holds."""
     monkeypatch.setattr(collector, "FULL_COLLECTION_AFTER", 5000)
     monkeypatch.setattr(collector, "HEAP_GROWTH", 0.0)
+    monkeypatch.setattr(collector, "MOVE_AT_LEAST", 0)
     gc.collect()  # the next block's end takes the base
 
 
@@ -147,7 +163,10 @@ def test_a_block_that_frees_older_objects_still_counts_what_it_made() -> None:
     assert [ref() is None for ref in checks[:10]] == [True] * 10
 
 
-def test_one_check_below_the_bound_pays_no_full_collection() -> None:
+def test_one_check_below_the_bound_pays_no_full_collection(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(collector, "MOVE_AT_LEAST", 0)
     gc.collect()
     full = gc.get_stats()[-1]["collections"]
     with collector.paused():
@@ -162,6 +181,7 @@ def test_one_check_below_the_bound_pays_no_full_collection() -> None:
 def test_a_full_collection_by_anyone_restarts_the_count(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(collector, "FULL_COLLECTION_AFTER", 10)
     monkeypatch.setattr(collector, "HEAP_GROWTH", 0.0)
+    monkeypatch.setattr(collector, "MOVE_AT_LEAST", 0)
     gc.collect()
     with collector.paused():
         pass  # its end takes the base
