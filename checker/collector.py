@@ -54,7 +54,7 @@ def _full_collections() -> int:
 def full_collection_due() -> bool:
     """Whether the next outermost block starts with a full collection."""
     if _base < 0 or _full_collections() != _full_collections_then:
-        return False  # none since the base was taken: the next block's end takes a new one
+        return False  # no base yet, or a full collection since: the next move takes one
     return _tracked - _base > max(FULL_COLLECTION_AFTER, HEAP_GROWTH * _base)
 
 
