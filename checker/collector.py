@@ -51,10 +51,15 @@ def _full_collections() -> int:
     return int(gc.get_stats()[-1]["collections"])
 
 
+def _without_base() -> bool:
+    """No base yet, or a full collection since it was taken: the next move takes one."""
+    return _base < 0 or _full_collections() != _full_collections_then
+
+
 def full_collection_due() -> bool:
     """Whether the next outermost block starts with a full collection."""
-    if _base < 0 or _full_collections() != _full_collections_then:
-        return False  # no base yet, or a full collection since: the next move takes one
+    if _without_base():
+        return False
     return _tracked - _base > max(FULL_COLLECTION_AFTER, HEAP_GROWTH * _base)
 
 
@@ -69,7 +74,7 @@ def _hand_over_young_objects() -> None:
     gc.freeze()
     _tracked = gc.get_freeze_count()  # every tracked object, counted in one pass of a list
     gc.unfreeze()
-    if _base < 0 or _full_collections() != _full_collections_then:
+    if _without_base():
         _base = _tracked
         _full_collections_then = _full_collections()
 
@@ -80,10 +85,12 @@ def paused() -> Iterator[None]:
     (nested blocks leave it paused until the outermost one ends).
 
     What the block made and kept goes straight to the oldest generation when the outermost
-    block ends (moved, not walked). Left in the youngest, it would be walked by the first
-    collection after the block and again on its way up, all of it alive (10,000 families:
-    0.3 s of a check). In the oldest it waits for a full collection, which still frees any cycle
-    among it: an outermost block starts with one when `full_collection_due()`."""
+    block ends with at least `MOVE_AT_LEAST` young objects (moved, not walked; fewer are left to
+    the young collections, which walk them in milliseconds). Left in the youngest, a large
+    block's objects would be walked by the first collection after the block and again on their
+    way up, all of them alive (10,000 families: 0.3 s of a check). In the oldest they wait for a
+    full collection, which still frees any cycle among them: an outermost block starts with
+    one when `full_collection_due()`."""
     enabled = gc.isenabled()
     if enabled and full_collection_due():
         gc.collect()
