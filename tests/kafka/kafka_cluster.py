@@ -78,10 +78,20 @@ def libs_dir() -> Path:
     return ROOT / ".cache" / "kafka" / kafka_version() / "libs"
 
 
+_HANDED_OUT: set[int] = set()
+
+
 def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """A loopback port nothing listens on, never one this process handed out before: the
+    kernel may offer a port again once its probing socket is closed, and a broker whose
+    CLIENT and CONTROLLER listeners got the same port refuses to format its storage."""
+    while True:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = int(sock.getsockname()[1])
+        if port not in _HANDED_OUT:
+            _HANDED_OUT.add(port)
+            return port
 
 
 def java_command(main_class: str, *args: str, log_config: Path) -> list[str]:
