@@ -133,10 +133,10 @@ def _die_with_parent(parent: int) -> None:
 
 
 def _vet(policies: Sequence[PolicyFile]) -> None:
-    import regorus
-
     from ..policy.vet import check_asts, related_builtins
-    from .embedded import summarize
+    from .embedded import import_regorus, summarize
+
+    regorus = import_regorus()
 
     user = [p for p in policies if not p.builtin]
     if not user:
