@@ -63,7 +63,7 @@ def stages(plan_path: Path) -> dict[str, float]:
     from checker.plan import load_plan
     from checker.policy.locate import load_policies
     from checker.reports import REPORTERS
-    from checker.snapshot import load_snapshot
+    from checker.sources import plan_snapshots
 
     times: dict[str, float] = {}
 
@@ -74,10 +74,12 @@ def stages(plan_path: Path) -> dict[str, float]:
         return result
 
     plan = load_plan(plan_path)
-    first, second = plan.primary.snapshot, plan.secondary.snapshot
-    if first is None or second is None:
+    if plan.primary.snapshot is None or plan.secondary.snapshot is None:
         raise ValueError(f"{plan_path}: the benchmark's plans name both snapshots")
-    left, right = timed("load", lambda: (load_snapshot(first), load_snapshot(second)))
+    # as `failback check` reads them (a large secondary in a child process)
+    left, right, _ = timed(
+        "load", lambda: plan_snapshots(plan, (None, None), sys.stderr, NOW_DT, None)
+    )
 
     def evaluate() -> Any:
         engine = EmbeddedEngine()

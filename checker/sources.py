@@ -9,12 +9,15 @@ one source does not hide another's flows).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
 from .errors import InputError
+from .io import ahead as ahead_io
+from .io.ahead import Ahead
 from .model import SNAPSHOT_AREAS, Snapshot
 from .plan import Outage, Plan, RegionRef
 from .snapshot import load_snapshot, parse_snapshot, parse_timestamp
@@ -95,16 +98,18 @@ def region_snapshot(
     override: Path | None,
     messages: TextIO | None = None,
     now: datetime | None = None,
+    ahead: Ahead[Snapshot] | None = None,
 ) -> Snapshot:
     """The region's snapshot: the override file, the plan's snapshot file, or its sources
-    exported now (their progress and warnings go to `messages`).
+    exported now (their progress and warnings go to `messages`). `ahead`: the file being read
+    in a child process (`read_ahead`), whose snapshot is taken when it brings one.
 
     With `now`, a snapshot captured after it is refused (`not_from_the_future`); one exported
     during this call was stamped by the clock, so it is held against the later of `now` and
     the clock (a `--now` in the past still judges a fresh export)."""
     path = override if override is not None else region.snapshot
     if path is not None:
-        snapshot = load_snapshot(path)
+        snapshot = (ahead.result() if ahead is not None else None) or load_snapshot(path)
         if now is not None:
             not_from_the_future(snapshot, now)
         return snapshot
@@ -127,6 +132,14 @@ def region_snapshot(
         f"no snapshot or source for the {region.role} region {region.name}: "
         f"give --{region.role} or set regions.{region.role}.snapshot/source"
     )
+
+
+def read_ahead(path: Path | None) -> Ahead[Snapshot] | None:
+    """The snapshot file being read in a child process (`checker.io.ahead`), when it is large
+    enough to be worth one and a child can be used here; else None."""
+    if path is None or not ahead_io.worth(path):
+        return None
+    return ahead_io.start(functools.partial(load_snapshot, path))
 
 
 # The reason every area of an impaired region without a snapshot carries (a gap per area).
@@ -167,14 +180,21 @@ def plan_snapshots(
     refs = (plan.primary, plan.secondary)
     loaded: dict[str, Snapshot] = {}
     cause: str | None = None
-    for ref, override in zip(refs, overrides, strict=True):
-        if outage is not None and ref.role == outage.role:
-            try:
-                loaded[ref.role] = region_snapshot(plan, ref, override, messages, now)
-            except InputError as exc:
-                cause = exc.one_line()
-        else:
-            loaded[ref.role] = region_snapshot(plan, ref, override, messages, now)
+    # a large secondary snapshot file is read in a child while this process reads the primary
+    second = read_ahead(overrides[1] if overrides[1] is not None else plan.secondary.snapshot)
+    try:
+        for ref, override in zip(refs, overrides, strict=True):
+            ahead = second if ref is plan.secondary else None
+            if outage is not None and ref.role == outage.role:
+                try:
+                    loaded[ref.role] = region_snapshot(plan, ref, override, messages, now, ahead)
+                except InputError as exc:
+                    cause = exc.one_line()
+            else:
+                loaded[ref.role] = region_snapshot(plan, ref, override, messages, now, ahead)
+    finally:
+        if second is not None:
+            second.cancel()
     if cause is not None and outage is not None:
         impaired = plan.primary if outage.role == "primary" else plan.secondary
         healthy = loaded[plan.secondary.role if outage.role == "primary" else plan.primary.role]
