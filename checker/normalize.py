@@ -7,11 +7,10 @@ from __future__ import annotations
 
 import fnmatch
 import itertools
-import operator
 import re
 import warnings
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple, Protocol
@@ -21,10 +20,9 @@ from .authority import estate_facts, region_access
 from .completeness import incomplete_areas
 from .errors import InputError
 from .globs import to_regex
+from .grant_records import Derivation, grant_map
 from .grants import (
-    WRITE_OPERATIONS,
     AclColumns,
-    Grant,
     TopicIndex,
     acl_columns,
     from_acls,
@@ -193,32 +191,23 @@ def normalize_pair(plan: Plan, primary: Snapshot, secondary: Snapshot) -> Normal
         for topic in role_names:  # once per topic, not once per region
             if topic not in topic_families:
                 topic_families[topic] = None if is_internal(topic) else plan.family_of(topic)
-    index = TopicIndex(topic_families)
     columns = {
         role: acl_columns(snap.document.get("acls", []), ctx.canon)
         for role, snap in snapshots.items()
     }
-    primary_doc, primary_grants = _snapshot(
-        primary,
-        "primary",
-        ctx,
-        names["primary"],
-        topic_families,
-        index,
-        NO_GRANTS,
-        columns["primary"],
+    derivation = Derivation(ctx.is_replicator, TopicIndex(topic_families))
+    primary_doc = _snapshot(
+        primary, "primary", ctx, names["primary"], topic_families, derivation, columns["primary"]
     )
-    secondary_doc, _ = _snapshot(
+    secondary_doc = _snapshot(
         secondary,
         "secondary",
         ctx,
         names["secondary"],
         topic_families,
-        index,
-        primary_grants,
+        derivation,
         columns["secondary"],
     )
-    del primary_grants
     result = {"primary": primary_doc, "secondary": secondary_doc}
     for role, snap in snapshots.items():
         subjects, gaps = region_subjects(plan, role, snap.document, names[role], topic_families)
@@ -324,14 +313,12 @@ def _snapshot(
     ctx: _Context,
     names: Mapping[str, str],
     topic_families: Mapping[str, str | None],
-    index: TopicIndex,
-    shared: GrantRecords,
+    derivation: Derivation,
     acls: AclColumns | None,
-) -> tuple[dict[str, Any], GrantRecords]:
-    """One region's normalised document and its grant records; `acls`: its ACL records'
-    columns (None: read record by record); `shared`: the other region's grant records, reused
-    where this region has the same grant (read-only records: a large estate's two regions
-    hold nearly the same grants, and half the memory went to copies)."""
+) -> dict[str, Any]:
+    """One region's normalised document; `acls`: its ACL records' columns (None: read record
+    by record); `derivation`: how grant records are worked out, one for both regions
+    (`grant_records`)."""
     doc = snap.document
     origin = snap.origin or role
     canon = ctx.canon
@@ -350,11 +337,9 @@ def _snapshot(
     )
     if acls is None:  # odd records: one at a time, no list of 500k tuples at the peak
         acl_grants = from_acls(doc.get("acls", []), canon)
-        grants = _grants(
-            None, itertools.chain(acl_grants, iam_grants), ctx.is_replicator, index, shared
-        )
+        grants = grant_map(None, itertools.chain(acl_grants, iam_grants), derivation)
     else:
-        grants = _grants(acls.grant_fields, iam_grants, ctx.is_replicator, index, shared)
+        grants = grant_map(acls.grant_fields, iam_grants, derivation)
 
     version = str(cluster.get("kafka_version") or "")
     minor = ".".join(version.split(".")[:2])
@@ -393,7 +378,7 @@ def _snapshot(
             "kafka_minor": minor,
         },
         "topics": topics,
-        "grants": grants.records,
+        "grants": grants,
         "quotas": {
             f"{q['entity_type']}:{canon.text(q['entity'])}": dict(q["values"])
             for q in doc.get("quotas", [])
@@ -413,138 +398,11 @@ def _snapshot(
         "facts": {},  # normalize_pair adds the access and network facts of both regions
         "gaps": sorted(gaps, key=lambda g: (g["area"], g["reason"])),
     }
-    return normalised, grants
-
-
-class GrantRecords(NamedTuple):
-    """A region's grant records (grant key -> record) and the keys of those whose source is
-    not "acl" (IAM's: few), so that the other region finds the ACL records it may reuse
-    without reading the source of each of hundreds of thousands of records."""
-
-    records: dict[str, dict[str, Any]]
-    not_acl: frozenset[str]
-
-
-NO_GRANTS = GrantRecords({}, frozenset())
-
-
-def _grants(
-    acl_columns: Sequence[Sequence[str]] | None,
-    grant_list: Iterable[Grant],
-    is_replicator: Callable[[str], bool],
-    index: TopicIndex,
-    shared: GrantRecords,
-) -> GrantRecords:
-    """Grant key -> record (the diff sorts keys; nothing else reads the order), with the keys
-    of the records whose source is not "acl" (`GrantRecords.not_acl`), from the ACL
-    records' columns (principals canonical; `grants.ACL_FIELDS`), then `grant_list`, in that
-    order. A key granted by an ACL and by IAM keeps the IAM record: the greatest source, as
-    when the grants were sorted. One loop with its lookups remembered: large estates hold
-    hundreds of thousands of grants over few principals and patterns. A record of `shared`
-    with the same key and source is the same record (the other fields derive from those and
-    from `is_replicator` and `index`), so it is reused, not rebuilt."""
-    replicator: dict[str, bool] = {}
-    families: dict[tuple[str, str], list[str]] = {}
-    grants: dict[str, dict[str, Any]] = {}
-
-    def record(grant: Grant) -> dict[str, Any]:
-        principal, rtype, pattern, name, operation, permission, host, source = grant
-        is_rep = replicator.get(principal)
-        if is_rep is None:
-            is_rep = replicator[principal] = is_replicator(principal)
-        topic = rtype == "TOPIC"
-        covered: list[str] = []
-        if topic:
-            found = families.get((pattern, name))
-            if found is None:
-                found = families[pattern, name] = index.families(pattern, name)
-            covered = found
-        write = topic and operation in WRITE_OPERATIONS
-        fields = (principal, rtype, pattern, name, operation, permission, host, source)
-        return _GrantRecord(*fields, is_rep, covered, write).__dict__
-
-    if acl_columns is not None:
-        grants = _acl_records(acl_columns, is_replicator, index, shared)
-    others = shared.records
-    not_acl: set[str] = set()  # the keys stored with another source (a key's last one stays)
-    for grant in grant_list:
-        key = grant.key
-        kept = grants.get(key)
-        if kept is not None and kept["source"] >= grant.source:
-            continue
-        same = others.get(key)
-        if same is not None and same["source"] == grant.source:
-            grants[key] = same
-        else:
-            grants[key] = record(grant)
-        if grant.source == "acl":
-            not_acl.discard(key)
-        else:
-            not_acl.add(key)
-    return GrantRecords(grants, frozenset(not_acl))
+    return normalised
 
 
 SETTING_KEYS = tuple(KAFKA_DEFAULTS)  # the topic configs topics.settings reads
 _TEXT_OR_NONE = {str, type(None)}
-_TOPIC_WRITES = {("TOPIC", operation): True for operation in WRITE_OPERATIONS}
-
-
-def _acl_records(
-    columns: Sequence[Sequence[str]],
-    is_replicator: Callable[[str], bool],
-    index: TopicIndex,
-    shared: GrantRecords,
-) -> dict[str, dict[str, Any]]:
-    """`_grants`' records of the ACL grants, from their columns: each field and each derived
-    field (replicator, families, write) worked out once per distinct value and laid out with
-    C-level maps, one record per grant built by the record class alone. A key's first grant
-    gives its record and its place; a record of `shared` with the key and the source "acl" is
-    reused (those of its keys `not_acl` names are the others: no record's source is read).
-    Records are read-only: non-topic grants share one empty families list."""
-    keys = list(map("|".join, zip(*columns, strict=True)))
-    if shared.records:
-        values: list[Any] = list(map(shared.records.get, keys))
-        if shared.not_acl and not shared.not_acl.isdisjoint(keys):
-            for position in itertools.compress(
-                range(len(keys)), map(shared.not_acl.__contains__, keys)
-            ):
-                values[position] = None
-        todo: Sequence[int] = list(
-            itertools.compress(range(len(keys)), map(operator.is_, values, itertools.repeat(None)))
-        )
-        columns = [list(map(column.__getitem__, todo)) for column in columns]
-    principals, rtypes, patterns, names, operations = columns[:5]
-    replicator = {p: is_replicator(p) for p in dict.fromkeys(principals)}
-    resources = list(zip(rtypes, patterns, names, strict=True))
-    families = {
-        resource: index.families(resource[1], resource[2])
-        for resource in dict.fromkeys(resources)
-        if resource[0] == "TOPIC"
-    }
-    none: list[str] = []
-    writes = map(_TOPIC_WRITES.get, zip(rtypes, operations, strict=True), itertools.repeat(False))
-    built = list(
-        map(
-            vars,
-            map(
-                _GrantRecord,
-                *columns,
-                itertools.repeat("acl"),
-                map(replicator.__getitem__, principals),
-                map(families.get, resources, itertools.repeat(none)),
-                writes,
-            ),
-        )
-    )
-    if shared.records:
-        for position, record in zip(todo, built, strict=True):
-            values[position] = record
-    else:
-        values = built
-    grants: dict[str, Any] = dict(zip(keys, values, strict=True))
-    if len(grants) < len(keys):  # a key granted twice: its first record, in its first place
-        grants.update(zip(reversed(keys), reversed(values), strict=True))
-    return grants
 
 
 def _topics(
@@ -656,39 +514,6 @@ class _TopicRecord:
         self.family = family
         self.internal = internal
         self.__dict__.update(settled.settings)
-
-
-class _GrantRecord:
-    """Builds one grant record: the attribute dict of an instance is a plain `dict` whose keys
-    are shared by every instance (PEP 412), a third of the memory of a dict of its own (500k
-    grants: 88 MB instead of 230 MB). Only the dict is kept; its key order is the order the
-    attributes are set in."""
-
-    def __init__(
-        self,
-        principal: str,
-        resource_type: str,
-        pattern_type: str,
-        resource_name: str,
-        operation: str,
-        permission: str,
-        host: str,
-        source: str,
-        replicator: bool,
-        families: list[str],
-        write: bool,
-    ) -> None:
-        self.principal = principal
-        self.resource_type = resource_type
-        self.pattern_type = pattern_type
-        self.resource_name = resource_name
-        self.operation = operation
-        self.permission = permission
-        self.host = host
-        self.source = source
-        self.replicator = replicator
-        self.families = families
-        self.write = write
 
 
 def _broker_retention_ms(config: Mapping[str, Any], origin: str) -> int:

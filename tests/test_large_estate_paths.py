@@ -28,10 +28,11 @@ from checker.authority import (
 )
 from checker.authz.kafka import AclBinding, Authorizer, PatternType, ResourceType, acl
 from checker.errors import InputError
+from checker.grant_records import Derivation, GrantMap, grant_map
 from checker.grants import WRITE_OPERATIONS, AclColumns, Grant, TopicIndex, acl_columns
 from checker.identity import Canon
 from checker.io.read import parse_json
-from checker.normalize import NO_GRANTS, SETTING_KEYS, GrantRecords, _grants
+from checker.normalize import SETTING_KEYS
 from checker.schemas import _flat_arrays
 from checker.topics import settings as topic_settings
 
@@ -262,32 +263,30 @@ def _same_records(new: Mapping[str, dict[str, Any]], old: Mapping[str, dict[str,
 @given(grant_lists, grant_lists)
 def test_grant_records_match_the_sorted_way(primary: list[Grant], secondary: list[Grant]) -> None:
     index = TopicIndex(TOPIC_FAMILIES)
-    first_set = _grants(None, iter(primary), _replicator, index, NO_GRANTS)
-    first = first_set.records
-    _same_records(first, _sorted_way(primary, index))
-    _names_the_other_sources(first_set)
-    second_set = _grants(None, iter(secondary), _replicator, index, first_set)
-    second = second_set.records
-    _same_records(second, _sorted_way(secondary, index))
-    _names_the_other_sources(second_set)
-    for key, record in second.items():  # a record alike in both regions is one object
-        if key in first and first[key]["source"] == record["source"]:
-            assert record is first[key]
+    derivation = Derivation(_replicator, index)
+    for grants in (primary, secondary):
+        found = grant_map(None, iter(grants), derivation)
+        _same_records(found, _sorted_way(grants, index))
+        _names_the_other_sources(found)
 
 
-def _names_the_other_sources(grants: GrantRecords) -> None:
+def _names_the_other_sources(grants: GrantMap) -> None:
     """`not_acl` names exactly the keys whose record's source is not "acl"."""
-    assert grants.not_acl == {k for k, r in grants.records.items() if r["source"] != "acl"}
+    assert grants.not_acl == {k for k, r in grants.items() if r["source"] != "acl"}
 
 
 def test_a_key_both_sources_grant_keeps_the_iam_record() -> None:
-    index = TopicIndex(TOPIC_FAMILIES)
+    derivation = Derivation(_replicator, TopicIndex(TOPIC_FAMILIES))
     fields = ("User:p", "TOPIC", "LITERAL", "a.one", "READ", "ALLOW", "*")
     for order in (["acl", "iam"], ["iam", "acl"]):
         stream = (Grant(*fields, source) for source in order)
-        found = _grants(None, stream, _replicator, index, NO_GRANTS)
-        assert [r["source"] for r in found.records.values()] == ["iam"]
+        found = grant_map(None, stream, derivation)
+        assert [r["source"] for r in found.values()] == ["iam"]
         assert found.not_acl == {Grant(*fields, "iam").key}
+    # an ACL row and an IAM grant of one key: the IAM record
+    found = grant_map(_columns([Grant(*fields, "acl")]), [Grant(*fields, "iam")], derivation)
+    assert [r["source"] for r in found.values()] == ["iam"]
+    assert found.not_acl == {Grant(*fields, "iam").key}
 
 
 def _columns(grants: list[Grant]) -> list[list[str]]:
@@ -295,26 +294,21 @@ def _columns(grants: list[Grant]) -> list[list[str]]:
 
 
 @SETTINGS
-@given(grant_lists, grant_lists, grant_lists)
+@given(grant_lists, grant_lists)
 def test_grant_records_from_acl_columns_match_the_stream(
-    primary: list[Grant], secondary: list[Grant], iam: list[Grant]
+    primary: list[Grant], iam: list[Grant]
 ) -> None:
-    """The ACL grants read from their columns give the records, the key order and the sharing
-    with the other region that the grant stream gives (IAM grants after them)."""
-    index = TopicIndex(TOPIC_FAMILIES)
+    """The ACL grants read from their columns give the records and the key order that the
+    grant stream gives (IAM grants after them)."""
+    derivation = Derivation(_replicator, TopicIndex(TOPIC_FAMILIES))
     acls = [g._replace(source="acl") for g in primary]
     iam = [g._replace(source="iam") for g in iam]
-    other_set = _grants(None, iter(secondary), _replicator, index, NO_GRANTS)
-    other = other_set.records
-    streamed_set = _grants(None, iter([*acls, *iam]), _replicator, index, other_set)
-    columned_set = _grants(_columns(acls), iter(iam), _replicator, index, other_set)
-    streamed, columned = streamed_set.records, columned_set.records
+    streamed = grant_map(None, iter([*acls, *iam]), derivation)
+    columned = grant_map(_columns(acls) if acls else None, iter(iam), derivation)
     assert list(columned) == list(streamed)
     _same_records(columned, streamed)
-    assert columned_set.not_acl == streamed_set.not_acl
-    _names_the_other_sources(columned_set)
-    for key, record in columned.items():
-        assert (record is other.get(key)) is (streamed[key] is other.get(key))
+    assert columned.not_acl == streamed.not_acl
+    _names_the_other_sources(columned)
 
 
 # --- flat record validation --------------------------------------------------------------------
