@@ -98,24 +98,38 @@ class AclColumns(NamedTuple):
         return self[1:]
 
 
-def acl_columns(acls: Any, canon: Canon) -> AclColumns | None:
+def acl_columns(
+    acls: Any, canon: Canon, read: Mapping[str, Sequence[Any]] | None = None
+) -> AclColumns | None:
     """The ACL records' columns, principals made canonical once per distinct principal; None
     unless `acls` is a list of dicts whose fields are all present strings (the
-    record-by-record way then handles what is odd, and names what is wrong)."""
+    record-by-record way then handles what is odd, and names what is wrong). `read`: the
+    records' columns as schema validation read them (`Snapshot.columns`), when it did."""
     if not isinstance(acls, list) or not set(map(type, acls)) <= {dict}:
         return None
-    columns = _full_columns(acls) if set(map(len, acls)) == {len(ACL_FIELDS)} else None
+    columns: list[list[Any]] | None = None
+    validated = read is not None and all(
+        len(read.get(name, ())) == len(acls) for name in ACL_FIELDS
+    )
+    if validated and read is not None:  # every value a string, as the schema says
+        columns = [_as_list(read[name]) for name in ACL_FIELDS]
+    elif set(map(len, acls)) == {len(ACL_FIELDS)}:
+        columns = _full_columns(acls)
     if columns is None:
         get = dict.get
         columns = [
             list(map(get, acls, repeat(name), repeat("*" if name == "host" else None)))
             for name in ACL_FIELDS
         ]
-    if not all(map(_all_text, columns)):
+    if not validated and not all(map(_all_text, columns)):
         return None
     raw = columns[0]
     canonical = {value: canon.text(value) for value in dict.fromkeys(raw)}
     return AclColumns(raw, list(map(canonical.__getitem__, raw)), *columns[1:])
+
+
+def _as_list(column: Sequence[Any]) -> list[Any]:
+    return column if type(column) is list else list(column)
 
 
 def _all_text(column: list[Any]) -> bool:

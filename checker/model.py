@@ -105,6 +105,20 @@ class Snapshot:
     document: Mapping[str, Any]
     origin: str = ""
     sha256: str = ""  # of the file's bytes as read, when it came from a file
+    # the columns schema validation read (`schemas.validated_columns`): array name (`acls`) ->
+    # (the array read, property -> its values record by record); read-only, for normalisation
+    # not to read the records again (500k ACL records: seven passes)
+    columns: Mapping[str, tuple[Any, Mapping[str, Sequence[Any]]]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+
+    def read_columns(self, name: str) -> Mapping[str, Sequence[Any]] | None:
+        """The columns validation read of the document's array `name`, when that array is the
+        one it read (a copy of the snapshot with another document has none)."""
+        found = self.columns.get(name)
+        if found is None or found[0] is not self.document.get(name):
+            return None
+        return found[1]
 
 
 @dataclass(frozen=True)

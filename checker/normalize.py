@@ -192,7 +192,7 @@ def normalize_pair(plan: Plan, primary: Snapshot, secondary: Snapshot) -> Normal
             if topic not in topic_families:
                 topic_families[topic] = None if is_internal(topic) else plan.family_of(topic)
     columns = {
-        role: acl_columns(snap.document.get("acls", []), ctx.canon)
+        role: acl_columns(snap.document.get("acls", []), ctx.canon, snap.read_columns("acls"))
         for role, snap in snapshots.items()
     }
     derivation = Derivation(ctx.is_replicator, TopicIndex(topic_families))

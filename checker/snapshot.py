@@ -25,7 +25,7 @@ def parse_timestamp(value: str, origin: str, field: str) -> datetime:
 
 
 def parse_snapshot(document: Any, origin: str) -> Snapshot:
-    schemas.validate(document, origin, "snapshot")
+    columns = schemas.validated_columns(document, origin, "snapshot")
     parse_timestamp(document["captured_at"], origin, "captured_at")
     return Snapshot(
         region=document["region"],
@@ -33,6 +33,7 @@ def parse_snapshot(document: Any, origin: str) -> Snapshot:
         schema_version=str(document["schema_version"]),
         document=document,
         origin=origin,
+        columns={name: (document[name], found) for name, found in columns.items()},
     )
 
 

@@ -3,9 +3,11 @@ bindings) give what the ways they replaced gave: property tests on valid and hos
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from enum import StrEnum
 from itertools import repeat
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,11 +22,13 @@ from checker.normalize import SETTING_KEYS, _broker_retention_ms, _int, _topics
 from checker.redact import scrub
 from checker.schemas import _fast, _fast_valid, _flat_arrays, _flat_maps
 from checker.schemas.failure import JsonSchemaValueException
+from checker.snapshot import parse_snapshot
 from checker.topics import is_internal
 from checker.topics import settings as topic_settings
 
 from .test_large_estate_paths import _per_item_way
 
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 ACL_CHECK = _flat_arrays("snapshot")["acls"]
 
@@ -157,6 +161,37 @@ def test_flat_acl_check_matches_the_record_loop(items: Any) -> None:
         assert answer in {_per_item_way(items), _per_item_way(_as_plain_text(items))}
     else:
         assert answer is _per_item_way(items)
+
+
+@SETTINGS
+@given(record_lists)
+def test_the_columns_validation_read_are_the_columns_read_again(items: Any) -> None:
+    """A snapshot's validation hands its ACL columns to normalisation (`Snapshot.columns`):
+    the columns then are those read from the records, value for value."""
+    canon = Canon({"User:q": "User:p"})
+    read: dict[str, list[Any]] = {}
+    if not ACL_CHECK.valid(items, read) or not read:
+        assert not read  # columns only of records that each hold every field, and are valid
+        return
+    assert set(read) == set(ACL_FIELDS)
+    _same_columns(acl_columns(items, canon, read), acl_columns(items, canon))
+
+
+def test_a_snapshot_keeps_the_columns_of_the_records_it_validated() -> None:
+    document = json.loads((FIXTURES / "estate" / "ready" / "us-east-1.json").read_text("utf-8"))
+    snapshot = parse_snapshot(document, "ready")
+    read = snapshot.read_columns("acls")
+    assert read is not None
+    assert list(read["resource_name"]) == [a["resource_name"] for a in document["acls"]]
+    assert set(read) == set(ACL_FIELDS)
+    # a copy with another document has none: they were read from the records it replaced
+    copied = dataclasses.replace(snapshot, document={**document, "acls": list(document["acls"])})
+    assert copied.read_columns("acls") is None
+    assert snapshot.read_columns("topics") is None
+    # records without a host: validation read no columns, normalisation reads them itself
+    hostless = [{k: v for k, v in a.items() if k != "host"} for a in document["acls"]]
+    without = parse_snapshot({**document, "acls": hostless}, "hostless")
+    assert without.read_columns("acls") is None
 
 
 def test_an_enum_member_behind_its_plain_text_is_read_as_text() -> None:

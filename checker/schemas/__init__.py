@@ -169,16 +169,21 @@ class _FlatRecords:
             and set(item_schema) <= {"type", "required", "additionalProperties", "properties"}
         )
 
-    def valid(self, items: Any) -> bool:
+    def valid(self, items: Any, columns: dict[str, list[Any]] | None = None) -> bool:
         """Column by column, in C-level loops (map, set): each distinct key layout and each
-        distinct value of a property is checked once, not once per record."""
+        distinct value of a property is checked once, not once per record. `columns`, when
+        every record holds every property: filled with each property's values, record by
+        record (the caller's copy of the columns read here)."""
         if not isinstance(items, list):
             return False
         if not set(map(type, items)) <= {dict}:
             return False
         if set(map(len, items)) == {len(self.keys)}:  # the common case: every key present
-            full = self._full_valid(items)
+            found: dict[str, list[Any]] = {}
+            full = self._full_valid(items, found)
             if full is not None:
+                if full and columns is not None:
+                    columns.update(found)
                 return full
         keys, required = self.keys, self.required
         for layout in set(map(tuple, items)):
@@ -199,21 +204,25 @@ class _FlatRecords:
                 return False
         return True
 
-    def _full_valid(self, items: list[dict[str, Any]]) -> bool | None:
+    def _full_valid(
+        self, items: list[dict[str, Any]], columns: dict[str, list[Any]]
+    ) -> bool | None:
         """`valid` for records that each hold as many keys as there are properties: one
-        itemgetter pass per property (a lacking one raises KeyError, so each record holds
-        exactly the properties); None when a record lacks one (the layout check then
-        decides)."""
+        itemgetter pass per property into `columns` (a lacking one raises KeyError, so each
+        record holds exactly the properties); None when a record lacks one (the layout check
+        then decides)."""
         try:
             for key, allowed in self.enums.items():
+                column = columns[key] = list(map(itemgetter(key), items))
                 try:
-                    values = set(map(itemgetter(key), items))
+                    values = set(column)
                 except TypeError:  # a list or dict value: not one of the (string) enum values
                     return False
                 if any(type(v) is not str for v in values) or not values <= allowed:
                     return False
             for key in self.strings:
-                if not set(map(type, map(itemgetter(key), items))) <= {str}:
+                column = columns[key] = list(map(itemgetter(key), items))
+                if not set(map(type, column)) <= {str}:
                     return False
         except KeyError:
             return None
@@ -310,14 +319,21 @@ def _flat_maps(kind: str) -> dict[str, _FlatMap]:
     return found
 
 
-def _fast_valid(document: Any, kind: str) -> str | None:
-    """None when valid, else fastjsonschema's message (or "" when a fast path failed)."""
+def _fast_valid(
+    document: Any, kind: str, columns: dict[str, dict[str, list[Any]]] | None = None
+) -> str | None:
+    """None when valid, else fastjsonschema's message (or "" when a fast path failed).
+    `columns`: filled with the columns of each top-level array of flat records whose records
+    each hold every property (`_FlatRecords.valid`)."""
     rest = document
     flat = _flat_arrays(kind)
     if isinstance(document, dict) and flat.keys() & document.keys():
         for name in flat.keys() & document.keys():
-            if not flat[name].valid(document[name]):
+            found: dict[str, list[Any]] = {}
+            if not flat[name].valid(document[name], found):
                 return ""
+            if found and columns is not None:
+                columns[name] = found
         rest = {k: ([] if k in flat else v) for k, v in document.items()}
     maps = _flat_maps(kind)
     if isinstance(rest, dict) and maps.keys() & rest.keys():
@@ -332,10 +348,18 @@ def _fast_valid(document: Any, kind: str) -> str | None:
 
 def validate(document: Any, origin: str, kind: str) -> None:
     """Raise InputError with the most relevant schema violation, in one line."""
+    validated_columns(document, origin, kind)
+
+
+def validated_columns(document: Any, origin: str, kind: str) -> dict[str, dict[str, list[Any]]]:
+    """`validate`, and the columns the check read: top-level array name -> property -> its
+    values record by record, for the arrays of flat records (snapshot: `acls`) whose records
+    each hold every property (a reader then need not read them again)."""
     check_version(document, origin, kind)
-    fast_message = _fast_valid(document, kind)
+    columns: dict[str, dict[str, list[Any]]] = {}
+    fast_message = _fast_valid(document, kind, columns)
     if fast_message is None:
-        return
+        return columns
     # the slower validator names the most relevant violation for the one-line message
     from jsonschema.exceptions import best_match
 
