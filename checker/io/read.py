@@ -133,6 +133,7 @@ class _Hooks:
         # "ALLOW", a principal) hundreds of thousands of times, and json makes a new string
         # for each (500k ACL bindings: 366 MB of document, 170 MB with the values shared)
         self.strings: dict[str, str] = {}
+        self._share = self.strings.setdefault
 
     def constant(self, name: str) -> Any:
         self.bad = True
@@ -146,8 +147,12 @@ class _Hooks:
         return value
 
     def pairs(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-        shared = self.strings.setdefault
-        result = {k: shared(v, v) if v.__class__ is str else v for k, v in pairs}
+        # a loop, not a comprehension: Python 3.11 calls a comprehension as a function of its
+        # own, once per object (500k ACL records: 0.17 s of a 100 MB snapshot's 1 s)
+        share = self._share
+        result = {}
+        for key, value in pairs:
+            result[key] = share(value, value) if value.__class__ is str else value
         if len(result) == len(pairs):
             return result
         self.bad = True
