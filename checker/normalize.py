@@ -395,7 +395,8 @@ def _snapshot(
             canon.text(b["name"]): {k: v for k, v in b.items() if k != "name"}
             for b in doc.get("storage", [])
         },
-        "facts": {},  # normalize_pair adds the access and network facts of both regions
+        # normalize_pair adds the access and network facts of both regions
+        "facts": {"unmatched_topics": _unmatched(topics)},
         "gaps": sorted(gaps, key=lambda g: (g["area"], g["reason"])),
     }
     return normalised
@@ -403,6 +404,13 @@ def _snapshot(
 
 SETTING_KEYS = tuple(KAFKA_DEFAULTS)  # the topic configs topics.settings reads
 _TEXT_OR_NONE = {str, type(None)}
+
+
+def _unmatched(topics: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    """The topics here (logical names, sorted) that no family matches, internal ones left out:
+    a list for WA-004, which would otherwise read every topic of both regions (regorus: 0.09 s
+    for 50k topics a region)."""
+    return sorted(n for n, t in topics.items() if t["family"] is None and not t["internal"])
 
 
 def _topics(

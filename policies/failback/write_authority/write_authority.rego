@@ -72,11 +72,11 @@ fenced_by := {
 	"read-only-mirror": "read-only mirror topics (fence: read-only-mirror)",
 }
 
+# The topics no family matches, internal ones left out (normalisation lists them: a rule
+# reading every topic of both regions took 0.09 s on regorus, 0.6 s on OPA, for 50k a region).
 unmatched_topics contains name if {
 	some role in lib.roles
-	some name, topic in input[role].topics
-	topic.family == null
-	topic.internal == false
+	some name in input[role].facts.unmatched_topics
 }
 
 deny contains lib.compare(

@@ -16,7 +16,18 @@ writer(principal) := {"principal": principal, "topics": all_topics, "every_topic
 
 partial(principal, topics) := {"principal": principal, "topics": topics, "every_topic": false, "why": ["ACL ALLOW"]}
 
-region(writers, topics) := {"facts": {"writers": writers, "replicators": {}}, "topics": topics}
+# (normalisation lists the topics no family matches: unmatched_topics)
+region(writers, topics) := {
+	"facts": {
+		"writers": writers, "replicators": {},
+		"unmatched_topics": sort([name |
+			some name, t in topics
+			t.family == null
+			t.internal == false
+		]),
+	},
+	"topics": topics,
+}
 
 # payments is written by the primary in the normal phase.
 base := {
