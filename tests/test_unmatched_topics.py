@@ -25,23 +25,22 @@ def wa_004(found: dict[str, list[dict[str, Any]]]) -> list[tuple[str, str]]:
     )
 
 
-@pytest.mark.parametrize("engine", ENGINE_PARAMS)
-def test_the_ready_estate_has_no_unmatched_topic(
-    tmp_path: Path, engine: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    if engine == "opa":
+@pytest.fixture(params=ENGINE_PARAMS)
+def engine(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The engine to judge with (a real OPA binary for "opa")."""
+    name: str = request.param
+    if name == "opa":
         monkeypatch.setenv("FAILBACK_OPA_BIN", tool("opa"))
+    return name
+
+
+def test_the_ready_estate_has_no_unmatched_topic(tmp_path: Path, engine: str) -> None:
     plan, primary, secondary = documents()
     primary["topics"]["__consumer_offsets"] = dict(TOPIC)  # internal: never a family's
     assert wa_004(judge(tmp_path, plan, primary, secondary, "--engine", engine)) == []
 
 
-@pytest.mark.parametrize("engine", ENGINE_PARAMS)
-def test_a_topic_no_family_matches_is_reported_once(
-    tmp_path: Path, engine: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    if engine == "opa":
-        monkeypatch.setenv("FAILBACK_OPA_BIN", tool("opa"))
+def test_a_topic_no_family_matches_is_reported_once(tmp_path: Path, engine: str) -> None:
     plan, primary, secondary = documents()
     for document in (primary, secondary):
         document["topics"]["unplanned.audit"] = dict(TOPIC)
