@@ -98,6 +98,38 @@ def test_a_cancelled_child_is_stopped_and_reaped() -> None:
     assert isinstance(found["took"], float) and found["took"] < 30
 
 
+def test_an_interrupt_while_waiting_stops_the_child() -> None:
+    """Ctrl-C while the parent waits for the child's value: the child is stopped and reaped,
+    not waited for."""
+    found = run(
+        """
+        import json, os, signal, time
+        from checker.io import ahead
+        def interrupt(*_):
+            raise KeyboardInterrupt
+        signal.signal(signal.SIGALRM, interrupt)
+        job = ahead.start(lambda: time.sleep(60))
+        started = time.monotonic()
+        signal.setitimer(signal.ITIMER_REAL, 0.3)
+        try:
+            job.result()
+            interrupted = False
+        except KeyboardInterrupt:
+            interrupted = True
+        took = time.monotonic() - started
+        try:
+            os.waitpid(-1, os.WNOHANG)
+            left = True
+        except ChildProcessError:
+            left = False
+        print(json.dumps({"interrupted": interrupted, "took": took, "child_left": left}))
+        """
+    )
+    assert found["interrupted"] is True
+    assert found["child_left"] is False
+    assert isinstance(found["took"], float) and found["took"] < 30
+
+
 def test_no_child_while_another_thread_runs() -> None:
     found = run(
         """
@@ -125,6 +157,7 @@ LOAD_BOTH = """
     from checker.plan import load_plan
 
     ahead.MIN_BYTES = {min_bytes}
+    {setup}
     here = []  # the files this process read itself (a child's reads are not counted here)
     real = sources.load_snapshot
     def counted(path):
@@ -146,10 +179,11 @@ LOAD_BOTH = """
 """
 
 
-def load_both(min_bytes: int, secondary: Path | None = None) -> dict[str, object]:
+def load_both(min_bytes: int, secondary: Path | None = None, setup: str = "") -> dict[str, object]:
     return run(
         LOAD_BOTH.format(
             min_bytes=min_bytes,
+            setup=setup,
             plan=READY / "failback.yaml",
             secondary=f'Path("{secondary}")' if secondary else "None",
             now=NOW,
@@ -182,3 +216,13 @@ def test_a_bad_secondary_gives_the_error_a_read_here_gives(tmp_path: Path, conte
     assert "error" in ahead
     assert ahead["error"] == alone["error"]
     assert ahead["read_here"] == alone["read_here"] == ["us-east-1.json", "secondary.json"]
+
+
+def test_with_sigchld_ignored_the_parent_reads_the_file_itself() -> None:
+    """A process started with SIGCHLD ignored has its children reaped by the kernel, so the
+    child's exit is unknown: the parent reads the file itself, and the snapshots are the same."""
+    ignored = load_both(0, setup="import signal; signal.signal(signal.SIGCHLD, signal.SIG_IGN)")
+    alone = load_both(2**40)
+    assert ignored["read_here"] == ["us-east-1.json", "us-west-2.json"]
+    for field in ("primary", "secondary", "sha256", "origin"):
+        assert ignored[field] == alone[field]

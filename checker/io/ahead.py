@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import sys
 import threading
 from collections.abc import Callable
@@ -56,13 +57,14 @@ class Ahead(Generic[T]):
         """The child's value, or None when it brought none (the caller then works it out)."""
         if self._done:
             return None
+        self._done = True
         try:
             with os.fdopen(self._pipe, "rb") as pipe:
                 data = pipe.read()
-        finally:
-            self._done = True
-            status = self._reap()
-        if status != 0 or not data:
+        except BaseException:  # interrupted while the child runs: stop it, then go on
+            self._stop()
+            raise
+        if self._reap() != 0 or not data:
             return None
         import pickle
 
@@ -74,35 +76,45 @@ class Ahead(Generic[T]):
         if self._done:
             return
         self._done = True
-        import signal
+        os.close(self._pipe)
+        self._stop()
 
+    def _stop(self) -> None:
         with contextlib.suppress(ProcessLookupError):
             os.kill(self._pid, signal.SIGKILL)
-        os.close(self._pipe)
         self._reap()
 
     def _reap(self) -> int:
-        _, status = os.waitpid(self._pid, 0)
+        """The child's exit code once it has ended; -1 when it cannot be known (SIGCHLD
+        ignored by whatever started this process: the kernel reaps children itself)."""
+        try:
+            _, status = os.waitpid(self._pid, 0)
+        except ChildProcessError:
+            return -1
         return os.waitstatus_to_exitcode(status)
 
 
 def start(func: Callable[[], T]) -> Ahead[T] | None:
     """func() in a child process; None when no child can be used here (the caller then calls
-    func itself when it needs the value)."""
+    func itself when it needs the value). Ctrl-C is held back while the child is made, so an
+    interrupt finds either no child or one the caller can stop."""
     if not can_fork():
         return None
     import pickle
 
     read_end, write_end = os.pipe()
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
         pid = os.fork()
     except OSError:
         os.close(read_end)
         os.close(write_end)
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
         return None
     if pid == 0:  # the child: whatever happens, it leaves here
         code = 1
         try:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
             os.close(read_end)
             data = pickle.dumps(func(), pickle.HIGHEST_PROTOCOL)
             with os.fdopen(write_end, "wb") as pipe:
@@ -113,4 +125,10 @@ def start(func: Callable[[], T]) -> Ahead[T] | None:
         finally:
             os._exit(code)
     os.close(write_end)
-    return Ahead(pid, read_end)
+    ahead: Ahead[T] = Ahead(pid, read_end)
+    try:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)  # a held Ctrl-C arrives here
+    except BaseException:
+        ahead.cancel()
+        raise
+    return ahead
