@@ -209,9 +209,11 @@ def grant_map(
     `grants.ACL_FIELDS` order, the source left out), then `grant_list`. A key granted twice
     keeps the record of its greatest source (the first of them)."""
     columns = list(acl_columns) if acl_columns is not None else []
-    # any row of a key gives its record (the key is the grant's fields): the last one does
-    keys = map("|".join, zip(*columns, strict=True)) if columns else iter(())
+    keys = list(map("|".join, zip(*columns, strict=True))) if columns else []
     rows = dict(zip(keys, itertools.count()))
+    if len(rows) < len(keys):  # a key granted twice: its first row (fields holding "|" may
+        # join to one key and differ)
+        rows.update(zip(reversed(keys), reversed(range(len(keys))), strict=True))
     others: dict[str, dict[str, Any]] = {}
     for grant in grant_list:
         key = grant.key

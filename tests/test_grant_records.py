@@ -146,3 +146,20 @@ def test_a_record_holds_the_fields_worked_out_from_its_grant() -> None:
     assert found[group.key]["replicator"] is True
     assert found[group.key]["families"] == []
     assert found[group.key]["write"] is False
+
+
+def test_fields_that_join_to_one_key_keep_the_first_grants_record() -> None:
+    """Keys join a grant's fields with "|", which a resource name or host may hold: two grants
+    may join to one key, and the key keeps the first one's record, as the one-by-one build."""
+    first = Grant("User:a", "TOPIC", "LITERAL", "n|READ|ALLOW|h", "READ", "ALLOW", "h2", "acl")
+    second = Grant("User:a", "TOPIC", "LITERAL", "n", "READ", "ALLOW", "h|READ|ALLOW|h2", "acl")
+    assert first.key == second.key
+    derivation = Derivation(is_replicator, INDEX)
+    for order in ([first, second], [second, first]):
+        found = grant_map(columns(order), [], derivation)
+        assert list(found) == [first.key]
+        assert found[first.key]["resource_name"] == order[0].resource_name
+        assert dict(found) == built_one_by_one(order, [], derivation)
+        empty = grant_map(None, [], derivation)
+        [removed] = diff_module._keyed("grants", found, empty)
+        assert removed.primary == found[first.key]
