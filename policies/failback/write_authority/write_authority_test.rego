@@ -194,6 +194,19 @@ test_wa_004_unmatched_topic_reported_once if {
 	f.family == null
 }
 
+test_wa_004_an_input_without_the_fact_is_read_topic_by_topic if {
+	topics := {
+		"stray": topic(null, false),
+		"__consumer_offsets": topic(null, true),
+		"payments.tx": topic("payments", false),
+	}
+	writers := {"payments": [writer("User:payments-api")]}
+	without := {"facts": {"writers": writers, "replicators": {}}, "topics": topics}
+	inp := with_regions(without, region({}, {}))
+	fs := found("WA-004", write_authority.deny) with input as inp
+	{f.resource | some f in fs} == {"stray"}
+}
+
 test_wa_004_internal_and_matched_topics_pass if {
 	primary_topics := {"__consumer_offsets": topic(null, true), "payments.tx": topic("payments", false)}
 	inp := with_regions(
