@@ -20,11 +20,23 @@ READY = ROOT / "fixtures" / "estate" / "ready"
 NOW = "2026-11-29T00:00:00+00:00"
 
 
+# defined for every script: does this process still have a child to reap?
+PRELUDE = """
+import os as _os
+def children_left():
+    try:
+        _os.waitpid(-1, _os.WNOHANG)
+    except ChildProcessError:
+        return False
+    return True
+"""
+
+
 def run(script: str) -> dict[str, object]:
     """Run `script` in a fresh interpreter; it prints one JSON object as its last line."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     done = subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(script)],
+        [sys.executable, "-c", PRELUDE + textwrap.dedent(script)],
         capture_output=True,
         text=True,
         env=env,
@@ -65,11 +77,7 @@ def test_a_child_that_fails_brings_nothing_and_is_reaped() -> None:
             raise ValueError("bad input")
         job = ahead.start(fail)
         value = job.result()
-        try:
-            os.waitpid(-1, os.WNOHANG)
-            left = True
-        except ChildProcessError:
-            left = False
+        left = children_left()
         print(json.dumps({"value": value, "child_left": left}))
         """
     )
@@ -85,11 +93,7 @@ def test_a_cancelled_child_is_stopped_and_reaped() -> None:
         started = time.monotonic()
         job.cancel()
         took = time.monotonic() - started
-        try:
-            os.waitpid(-1, os.WNOHANG)
-            left = True
-        except ChildProcessError:
-            left = False
+        left = children_left()
         print(json.dumps({"took": took, "child_left": left, "after": job.result()}))
         """
     )
@@ -117,11 +121,7 @@ def test_an_interrupt_while_waiting_stops_the_child() -> None:
         except KeyboardInterrupt:
             interrupted = True
         took = time.monotonic() - started
-        try:
-            os.waitpid(-1, os.WNOHANG)
-            left = True
-        except ChildProcessError:
-            left = False
+        left = children_left()
         print(json.dumps({"interrupted": interrupted, "took": took, "child_left": left}))
         """
     )
