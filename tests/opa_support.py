@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import time
 import urllib.request
@@ -15,6 +14,8 @@ from pathlib import Path
 import pytest
 
 from checker.engines.base import Engine
+
+from .ports import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 CACHED = ROOT / ".cache" / "tools" / "bin"
@@ -29,13 +30,6 @@ def tool(name: str) -> str:
         pytest.fail(f"{name} is required in CI: run scripts/install-tools.sh")
     pytest.skip(f"{name} not installed (scripts/install-tools.sh builds it)")
     raise AssertionError("unreachable")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @contextmanager

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from .conftest import ESTATE, NOW, assert_one_line_error, run_cli
-from .opa_support import free_port, opa_server, tool
+from .opa_support import opa_server, tool
+from .ports import free_port
 
 pytestmark = pytest.mark.opa
 VARIANTS = ["ready", "faulted", "gaps"]

@@ -16,7 +16,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -24,6 +23,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from ..ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 POM = ROOT / "scripts" / "kafka" / "pom.xml"
@@ -76,22 +77,6 @@ def kafka_version() -> str:
 
 def libs_dir() -> Path:
     return ROOT / ".cache" / "kafka" / kafka_version() / "libs"
-
-
-_HANDED_OUT: set[int] = set()
-
-
-def free_port() -> int:
-    """A loopback port nothing listens on, never one this process handed out before: the
-    kernel may offer a port again once its probing socket is closed, and a broker whose
-    CLIENT and CONTROLLER listeners got the same port refuses to format its storage."""
-    while True:
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-            sock.bind(("127.0.0.1", 0))
-            port = int(sock.getsockname()[1])
-        if port not in _HANDED_OUT:
-            _HANDED_OUT.add(port)
-            return port
 
 
 def java_command(main_class: str, *args: str, log_config: Path) -> list[str]:

@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from ..conftest import run_cli
+from ..ports import free_port
 from .conftest import (
     ALIASES,
     BULK_TOPICS,
@@ -23,7 +24,7 @@ from .conftest import (
     Mirror,
     Pair,
 )
-from .kafka_cluster import ADMIN_PASSWORD, Cluster, free_port
+from .kafka_cluster import ADMIN_PASSWORD, Cluster
 
 pytestmark = pytest.mark.slow  # real brokers (and MirrorMaker 2) on loopback
 

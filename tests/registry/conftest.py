@@ -12,7 +12,6 @@ import atexit
 import json
 import os
 import shutil
-import socket
 import subprocess
 import time
 import urllib.error
@@ -23,6 +22,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from ..ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 INSTALL = ROOT / "scripts" / "install-registry.sh"
@@ -42,13 +43,6 @@ def require(reason: str) -> None:
 def app_jar() -> Path:
     version = POM.read_text().split("<registry.version>")[1].split("<")[0]
     return ROOT / ".cache" / "registry" / version / "app" / "registry.jar"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
 
 
 class Registry:
