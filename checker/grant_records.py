@@ -72,13 +72,12 @@ class Derivation:
         """The grant's record (read-only: records of grants on no topic share one empty
         families list, the index shares its lists)."""
         principal, rtype, pattern, name, operation, _, _, _ = grant
-        topic = rtype == "TOPIC"
         return vars(
             _GrantRecord(
                 *grant,
                 self.replicator(principal),
-                self._index.families(pattern, name) if topic else self._none,
-                topic and operation in WRITE_OPERATIONS,
+                self._index.families(pattern, name) if rtype == "TOPIC" else self._none,
+                _TOPIC_WRITES.get((rtype, operation), False),
             )
         )
 
@@ -136,18 +135,9 @@ class GrantMap(Mapping[str, dict[str, Any]]):
         self._derivation = derivation
         self._built: dict[str, dict[str, Any]] = {}
         self._extra = [k for k in others if k not in rows]  # keys no ACL row has
-        self.not_acl = frozenset(k for k, r in others.items() if r["source"] != ACL)
 
     def __getitem__(self, key: str) -> dict[str, Any]:
-        found = self._others.get(key)
-        if found is not None:
-            return found
-        found = self._built.get(key)
-        if found is None:
-            row = self._rows[key]
-            grant = Grant._make([*(column[row] for column in self._columns), ACL])
-            found = self._built[key] = self._derivation.record(grant)
-        return found
+        return self.many([key])[0]
 
     def many(self, keys: Sequence[str]) -> list[dict[str, Any]]:
         """The records of `keys` (each held), in that order: those of ACL rows not read yet

@@ -107,13 +107,10 @@ def acl_columns(
     records' columns as schema validation read them (`Snapshot.columns`), when it did."""
     if not isinstance(acls, list) or not set(map(type, acls)) <= {dict}:
         return None
-    columns: list[list[Any]] | None = None
-    validated = read is not None and all(
-        len(read.get(name, ())) == len(acls) for name in ACL_FIELDS
-    )
-    if validated and read is not None:  # every value a string, as the schema says
-        columns = [_as_list(read[name]) for name in ACL_FIELDS]
-    elif set(map(len, acls)) == {len(ACL_FIELDS)}:
+    # validation's columns hold only strings, as the schema says: not looked at again
+    validated = _validated_columns(read, len(acls))
+    columns = validated
+    if columns is None and set(map(len, acls)) == {len(ACL_FIELDS)}:
         columns = _full_columns(acls)
     if columns is None:
         get = dict.get
@@ -121,15 +118,20 @@ def acl_columns(
             list(map(get, acls, repeat(name), repeat("*" if name == "host" else None)))
             for name in ACL_FIELDS
         ]
-    if not validated and not all(map(_all_text, columns)):
+    if validated is None and not all(map(_all_text, columns)):
         return None
     raw = columns[0]
     canonical = {value: canon.text(value) for value in dict.fromkeys(raw)}
     return AclColumns(raw, list(map(canonical.__getitem__, raw)), *columns[1:])
 
 
-def _as_list(column: Sequence[Any]) -> list[Any]:
-    return column if type(column) is list else list(column)
+def _validated_columns(
+    read: Mapping[str, Sequence[Any]] | None, count: int
+) -> list[list[Any]] | None:
+    """The ACL fields' columns validation read, when it read each of them for `count` records."""
+    if read is None or any(len(read.get(name, ())) != count for name in ACL_FIELDS):
+        return None
+    return [c if type(c) is list else list(c) for c in map(read.__getitem__, ACL_FIELDS)]
 
 
 def _all_text(column: list[Any]) -> bool:

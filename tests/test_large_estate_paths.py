@@ -271,8 +271,8 @@ def test_grant_records_match_the_sorted_way(primary: list[Grant], secondary: lis
 
 
 def _names_the_other_sources(grants: GrantMap) -> None:
-    """`not_acl` names exactly the keys whose record's source is not "acl"."""
-    assert grants.not_acl == {k for k, r in grants.items() if r["source"] != "acl"}
+    """`source` names each key's record's source (the diff compares sources)."""
+    assert {k: grants.source(k) for k in grants} == {k: r["source"] for k, r in grants.items()}
 
 
 def test_a_key_both_sources_grant_keeps_the_iam_record() -> None:
@@ -282,11 +282,11 @@ def test_a_key_both_sources_grant_keeps_the_iam_record() -> None:
         stream = (Grant(*fields, source) for source in order)
         found = grant_map(None, stream, derivation)
         assert [r["source"] for r in found.values()] == ["iam"]
-        assert found.not_acl == {Grant(*fields, "iam").key}
+        assert found.source(Grant(*fields, "iam").key) == "iam"
     # an ACL row and an IAM grant of one key: the IAM record
     found = grant_map(_columns([Grant(*fields, "acl")]), [Grant(*fields, "iam")], derivation)
     assert [r["source"] for r in found.values()] == ["iam"]
-    assert found.not_acl == {Grant(*fields, "iam").key}
+    assert found.source(Grant(*fields, "iam").key) == "iam"
 
 
 def _columns(grants: list[Grant]) -> list[list[str]]:
@@ -307,7 +307,7 @@ def test_grant_records_from_acl_columns_match_the_stream(
     columned = grant_map(_columns(acls) if acls else None, iter(iam), derivation)
     assert list(columned) == list(streamed)
     _same_records(columned, streamed)
-    assert columned.not_acl == streamed.not_acl
+    assert {k: columned.source(k) for k in columned} == {k: streamed.source(k) for k in streamed}
     _names_the_other_sources(columned)
 
 
